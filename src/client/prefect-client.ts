@@ -1,0 +1,58 @@
+/**
+ * The one interface through which the SDK, the engine and the CLI reach the orchestration core.
+ * Two implementations: in-process over the local database (`embedded`), and HTTP against a
+ * Prefect-compatible REST API (`http`, when `PREFECT_API_URL` is set).
+ */
+import type {
+  FlowListOptions,
+  FlowRunListOptions,
+  LogListOptions,
+  TaskRunListOptions,
+} from "../core/list-options.ts";
+import type { FlowCreate, FlowRunCreate, TaskRunCreate } from "../core/run-inputs.ts";
+import type { Flow, FlowRun, LogRecord, TaskRun } from "../core/runs.ts";
+import type { OrchestrationResult, StateCreate, StateRecord } from "../core/state.ts";
+
+/** One client-decided task-run transition: the run as it stands after it, and its new state. */
+export interface TaskRunTransition {
+  run: TaskRun;
+  state: StateRecord;
+}
+
+export interface SetStateOptions {
+  force?: boolean;
+}
+
+export interface PrefectClient {
+  readonly mode: "embedded" | "http";
+  /** Where runs are recorded (database location or API URL), for messages. */
+  readonly location: string;
+
+  createFlow(input: FlowCreate): Promise<Flow>;
+  readFlow(id: string): Promise<Flow>;
+  readFlowByName(name: string): Promise<Flow>;
+  readFlows(options?: FlowListOptions): Promise<Flow[]>;
+
+  createFlowRun(input: FlowRunCreate): Promise<FlowRun>;
+  readFlowRun(id: string): Promise<FlowRun>;
+  readFlowRuns(options?: FlowRunListOptions): Promise<FlowRun[]>;
+  countFlowRuns(options?: FlowRunListOptions): Promise<number>;
+  deleteFlowRun(id: string): Promise<void>;
+  setFlowRunState(id: string, state: StateCreate, options?: SetStateOptions): Promise<OrchestrationResult>;
+  readFlowRunStates(flowRunId: string): Promise<StateRecord[]>;
+
+  createTaskRun(input: TaskRunCreate): Promise<TaskRun>;
+  readTaskRun(id: string): Promise<TaskRun>;
+  readTaskRuns(options?: TaskRunListOptions): Promise<TaskRun[]>;
+  countTaskRuns(options?: TaskRunListOptions): Promise<number>;
+  deleteTaskRun(id: string): Promise<void>;
+  setTaskRunState(id: string, state: StateCreate, options?: SetStateOptions): Promise<OrchestrationResult>;
+  readTaskRunStates(taskRunId: string): Promise<StateRecord[]>;
+  /** Record client-orchestrated task-run transitions in bulk (no orchestration). */
+  recordTaskRunTransitions(transitions: readonly TaskRunTransition[]): Promise<void>;
+
+  createLogs(logs: readonly LogRecord[]): Promise<void>;
+  readLogs(options?: LogListOptions): Promise<LogRecord[]>;
+
+  close(): Promise<void>;
+}

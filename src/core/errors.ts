@@ -1,0 +1,71 @@
+const BRAND = Symbol.for("prefect-ts.error");
+
+/** Error codes, one per failure a caller may want to tell apart. Documented in docs/reference/errors.md. */
+export const ErrorCode = {
+  OBJECT_NOT_FOUND: "ERR_OBJECT_NOT_FOUND",
+  OBJECT_ALREADY_EXISTS: "ERR_OBJECT_ALREADY_EXISTS",
+  VALIDATION: "ERR_VALIDATION",
+  PARAMETER_VALIDATION: "ERR_PARAMETER_VALIDATION",
+  SETTINGS: "ERR_SETTINGS",
+  DATABASE_UNREACHABLE: "ERR_DATABASE_UNREACHABLE",
+  MIGRATION_FAILED: "ERR_MIGRATION_FAILED",
+  ORCHESTRATION: "ERR_ORCHESTRATION",
+  RUN_FAILED: "ERR_RUN_FAILED",
+  RUN_CRASHED: "ERR_RUN_CRASHED",
+  RUN_CANCELLED: "ERR_RUN_CANCELLED",
+  RUN_TIMEOUT: "ERR_RUN_TIMEOUT",
+  RUN_ABORTED: "ERR_RUN_ABORTED",
+  UPSTREAM_FAILED: "ERR_UPSTREAM_FAILED",
+  MISSING_RESULT: "ERR_MISSING_RESULT",
+  MISSING_CONTEXT: "ERR_MISSING_CONTEXT",
+  TERMINATION_SIGNAL: "ERR_TERMINATION_SIGNAL",
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** The root of every error this library throws: a string `code`, a message, and the `cause`. */
+export class PrefectTsError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+}
+
+/** True for any error of this library, whichever copy of it threw. */
+export function isPrefectTsError(error: unknown): error is PrefectTsError {
+  return typeof error === "object" && error !== null && BRAND in error;
+}
+
+/** Thrown when a flow, run or state id does not exist. */
+export class ObjectNotFoundError extends PrefectTsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCode.OBJECT_NOT_FOUND, message, options);
+  }
+}
+
+/** Thrown when input fails validation (settings, parameters, CLI arguments). */
+export class ValidationError extends PrefectTsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCode.VALIDATION, message, options);
+  }
+}
+
+/** Thrown when the configured database cannot be opened or reached. */
+export class DatabaseUnreachableError extends PrefectTsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCode.DATABASE_UNREACHABLE, message, options);
+  }
+}
+
+/** Normalise anything thrown into an Error. */
+export function coerceError(value: unknown): Error {
+  if (value instanceof Error) return value;
+  if (typeof value === "string") return new Error(value);
+  try {
+    return new Error(JSON.stringify(value));
+  } catch {
+    return new Error(String(value));
+  }
+}

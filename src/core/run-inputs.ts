@@ -1,0 +1,46 @@
+/** Inputs for creating flows and runs (`FlowCreate`, `FlowRunCreate`, `TaskRunCreate` on the wire). */
+import type { FlowRunPolicy, TaskRunInput, TaskRunPolicy } from "./runs.ts";
+import type { StateCreate } from "./state.ts";
+
+export interface FlowCreate {
+  name: string;
+  tags?: string[];
+  labels?: Record<string, unknown>;
+  parameter_openapi_schema?: Record<string, unknown> | null;
+}
+
+export interface FlowRunCreate {
+  flow_id: string;
+  /** Client-chosen id (embedded mode); the server generates one when absent. */
+  id?: string;
+  name?: string | null;
+  state?: StateCreate | null;
+  flow_version?: string | null;
+  parameters?: Record<string, unknown>;
+  context?: Record<string, unknown>;
+  parent_task_run_id?: string | null;
+  empirical_policy?: Partial<FlowRunPolicy>;
+  tags?: string[];
+  labels?: Record<string, unknown>;
+  idempotency_key?: string | null;
+  deployment_id?: string | null;
+  work_pool_name?: string | null;
+  work_queue_name?: string | null;
+  job_variables?: Record<string, unknown>;
+}
+
+export interface TaskRunCreate {
+  id?: string;
+  name?: string | null;
+  flow_run_id?: string | null;
+  task_key: string;
+  dynamic_key: string;
+  cache_key?: string | null;
+  cache_expiration?: string | null;
+  task_version?: string | null;
+  empirical_policy?: Partial<TaskRunPolicy>;
+  tags?: string[];
+  labels?: Record<string, unknown>;
+  task_inputs?: Record<string, TaskRunInput[]>;
+  state?: StateCreate | null;
+}

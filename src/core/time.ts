@@ -1,0 +1,60 @@
+/**
+ * A microsecond-precision wall clock. Timestamps are ISO-8601 strings with six fractional digits
+ * and a `Z` (the wire format of Prefect), monotonic within a process so that states written in
+ * one process never share a timestamp.
+ */
+const originMicros = BigInt(Date.now()) * 1000n;
+const originHr = process.hrtime.bigint();
+let lastMicros = 0n;
+
+/** Current time in microseconds since the epoch, strictly increasing within the process. */
+export function nowMicros(): bigint {
+  let t = originMicros + (process.hrtime.bigint() - originHr) / 1000n;
+  if (t <= lastMicros) t = lastMicros + 1n;
+  lastMicros = t;
+  return t;
+}
+
+/** Format microseconds since the epoch as `YYYY-MM-DDTHH:MM:SS.ffffffZ`. */
+export function microsToIso(micros: bigint): string {
+  const ms = Number(micros / 1000n);
+  const frac = (micros % 1000000n).toString().padStart(6, "0");
+  return `${new Date(ms).toISOString().slice(0, 19)}.${frac}Z`;
+}
+
+/** Parse an ISO timestamp (any precision, any offset) into microseconds since the epoch. */
+export function isoToMicros(iso: string): bigint {
+  const m = /\.(\d+)/.exec(iso);
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) throw new RangeError(`not a timestamp: ${iso}`);
+  const wholeSecondsMs = Math.floor(ms / 1000) * 1000;
+  const frac = m?.[1] ? BigInt(m[1].padEnd(6, "0").slice(0, 6)) : BigInt(ms - wholeSecondsMs) * 1000n;
+  return BigInt(wholeSecondsMs) * 1000n + frac;
+}
+
+/** Normalise any parseable timestamp to our canonical ISO format (keeps microseconds). */
+export function normalizeIso(value: string | Date): string {
+  if (value instanceof Date) return microsToIso(BigInt(value.getTime()) * 1000n);
+  return microsToIso(isoToMicros(value));
+}
+
+/** The current time as a canonical ISO string. */
+export function nowIso(): string {
+  return microsToIso(nowMicros());
+}
+
+/** Seconds between two ISO timestamps (b − a). */
+export function secondsBetween(a: string, b: string): number {
+  return Number(isoToMicros(b) - isoToMicros(a)) / 1e6;
+}
+
+/** Add seconds (may be fractional) to an ISO timestamp. */
+export function addSeconds(iso: string, seconds: number): string {
+  return microsToIso(isoToMicros(iso) + BigInt(Math.round(seconds * 1e6)));
+}
+
+/** A clock that can be replaced in tests. */
+export interface Clock {
+  nowIso(): string;
+}
+export const systemClock: Clock = { nowIso };

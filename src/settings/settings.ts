@@ -1,0 +1,81 @@
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { z } from "zod";
+import { PrefectTsError, ErrorCode } from "../core/errors.ts";
+
+const LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] as const;
+export type LogLevelName = (typeof LOG_LEVELS)[number];
+
+const boolish = z
+  .string()
+  .transform((v) => v.trim().toLowerCase())
+  .pipe(z.enum(["1", "0", "true", "false", "yes", "no", "on", "off"]))
+  .transform((v) => ["1", "true", "yes", "on"].includes(v));
+
+const schema = z.object({
+  PREFECT_HOME: z.string().min(1).optional(),
+  PREFECT_API_URL: z.url({ message: "must be a URL such as http://127.0.0.1:4200/api" }).optional(),
+  PREFECT_API_KEY: z.string().optional(),
+  PREFECT_API_DATABASE_CONNECTION_URL: z.string().min(1).optional(),
+  PREFECT_LOGGING_LEVEL: z
+    .string()
+    .transform((v) => v.toUpperCase())
+    .pipe(z.enum(LOG_LEVELS))
+    .optional(),
+  PREFECT_LOGGING_TO_API_ENABLED: boolish.optional(),
+  PREFECT_LOGGING_LOG_PRINTS: boolish.optional(),
+  PREFECT_UI_URL: z.string().optional(),
+  PREFECT_TASK_RUNNER_MAX_CONCURRENCY: z.coerce.number().int().positive().optional(),
+  PREFECT_FLOW_DEFAULT_RETRIES: z.coerce.number().int().min(0).optional(),
+  PREFECT_FLOW_DEFAULT_RETRY_DELAY_SECONDS: z.coerce.number().min(0).optional(),
+  PREFECT_TASK_DEFAULT_RETRIES: z.coerce.number().int().min(0).optional(),
+  PREFECT_TASK_DEFAULT_RETRY_DELAY_SECONDS: z.coerce.number().min(0).optional(),
+});
+
+/** Settings, read from `PREFECT_*` environment variables with Prefect's names. */
+export interface Settings {
+  home: string;
+  apiUrl: string | null;
+  apiKey: string | null;
+  databaseUrl: string;
+  loggingLevel: LogLevelName;
+  logPrints: boolean;
+  loggingToApi: boolean;
+  uiUrl: string | null;
+  taskRunnerMaxConcurrency: number;
+  flowDefaultRetries: number;
+  flowDefaultRetryDelaySeconds: number;
+  taskDefaultRetries: number;
+  taskDefaultRetryDelaySeconds: number;
+}
+
+/** Parse settings from an environment; one error lists every bad variable. */
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const picked: Record<string, string> = {};
+  for (const key of Object.keys(schema.shape)) {
+    const v = env[key];
+    if (v !== undefined && v !== "") picked[key] = v;
+  }
+  const parsed = schema.safeParse(picked);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new PrefectTsError(ErrorCode.SETTINGS, `invalid settings:\n${lines.join("\n")}`);
+  }
+  const s = parsed.data;
+  const home = s.PREFECT_HOME ?? join(homedir(), ".prefect-ts");
+  return {
+    home,
+    apiUrl: s.PREFECT_API_URL ?? null,
+    apiKey: s.PREFECT_API_KEY ?? null,
+    databaseUrl: s.PREFECT_API_DATABASE_CONNECTION_URL ?? join(home, "prefect.db"),
+    loggingLevel: s.PREFECT_LOGGING_LEVEL ?? "INFO",
+    logPrints: s.PREFECT_LOGGING_LOG_PRINTS ?? false,
+    loggingToApi: s.PREFECT_LOGGING_TO_API_ENABLED ?? true,
+    uiUrl: s.PREFECT_UI_URL ?? null,
+    taskRunnerMaxConcurrency: s.PREFECT_TASK_RUNNER_MAX_CONCURRENCY ?? 1000,
+    flowDefaultRetries: s.PREFECT_FLOW_DEFAULT_RETRIES ?? 0,
+    flowDefaultRetryDelaySeconds: s.PREFECT_FLOW_DEFAULT_RETRY_DELAY_SECONDS ?? 0,
+    taskDefaultRetries: s.PREFECT_TASK_DEFAULT_RETRIES ?? 0,
+    taskDefaultRetryDelaySeconds: s.PREFECT_TASK_DEFAULT_RETRY_DELAY_SECONDS ?? 0,
+  };
+}

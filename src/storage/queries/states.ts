@@ -1,0 +1,73 @@
+import type { StateRecord } from "../../core/state.ts";
+import type { Database } from "../database.ts";
+import type { Db } from "../database.ts";
+import { flowRunStateToRow, stateFromRow, taskRunStateToRow } from "../rows.ts";
+
+type Executor = Pick<Db, "selectFrom" | "insertInto">;
+
+export async function insertFlowRunState(
+  { dialect }: Database,
+  db: Executor,
+  flowRunId: string,
+  state: StateRecord,
+  created: string,
+): Promise<void> {
+  await db.insertInto("flow_run_state").values(flowRunStateToRow(dialect, flowRunId, state, created)).execute();
+}
+
+export async function insertTaskRunState(
+  { dialect }: Database,
+  db: Executor,
+  taskRunId: string,
+  state: StateRecord,
+  created: string,
+): Promise<void> {
+  await db.insertInto("task_run_state").values(taskRunStateToRow(dialect, taskRunId, state, created)).execute();
+}
+
+/** States of one flow run, oldest first. */
+export async function readFlowRunStates(database: Database, flowRunId: string): Promise<StateRecord[]> {
+  const rows = await database.db
+    .selectFrom("flow_run_state")
+    .selectAll()
+    .where("flow_run_id", "=", flowRunId)
+    .orderBy("timestamp", "asc")
+    .execute();
+  return rows.map((r) => stateFromRow(database.dialect, r));
+}
+
+/** States of one task run, oldest first. */
+export async function readTaskRunStates(database: Database, taskRunId: string): Promise<StateRecord[]> {
+  const rows = await database.db
+    .selectFrom("task_run_state")
+    .selectAll()
+    .where("task_run_id", "=", taskRunId)
+    .orderBy("timestamp", "asc")
+    .execute();
+  return rows.map((r) => stateFromRow(database.dialect, r));
+}
+
+export async function readFlowRunStateById(database: Database, id: string): Promise<StateRecord | null> {
+  const row = await database.db.selectFrom("flow_run_state").selectAll().where("id", "=", id).executeTakeFirst();
+  return row ? stateFromRow(database.dialect, row) : null;
+}
+
+export async function readTaskRunStateById(database: Database, id: string): Promise<StateRecord | null> {
+  const row = await database.db.selectFrom("task_run_state").selectAll().where("id", "=", id).executeTakeFirst();
+  return row ? stateFromRow(database.dialect, row) : null;
+}
+
+/** Whether a state of this flow run already has exactly this timestamp. */
+export async function flowRunStateTimestampTaken(
+  db: Executor,
+  flowRunId: string,
+  timestamp: string,
+): Promise<boolean> {
+  const row = await db
+    .selectFrom("flow_run_state")
+    .select("id")
+    .where("flow_run_id", "=", flowRunId)
+    .where("timestamp", "=", timestamp)
+    .executeTakeFirst();
+  return row !== undefined;
+}

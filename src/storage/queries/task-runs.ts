@@ -1,0 +1,156 @@
+import { ObjectNotFoundError } from "../../core/errors.ts";
+import type { TaskRun } from "../../core/runs.ts";
+import type { StateRecord } from "../../core/state.ts";
+import { TASK_RUN_SORTS, type TaskRunListOptions } from "../../core/list-options.ts";
+import type { Database, Db } from "../database.ts";
+import { stateFromRow, taskRunFromRow, taskRunStateToRow, taskRunToRow } from "../rows.ts";
+import type { TaskRunTable } from "../schema.ts";
+
+type Executor = Pick<Db, "selectFrom" | "insertInto" | "updateTable" | "deleteFrom">;
+
+const TASK_RUN_COLUMNS = 27;
+const STATE_COLUMNS = 10;
+
+/** One recorded transition of a task run: the run as it stands after it, and the new state. */
+export interface TaskRunTransition {
+  run: TaskRun;
+  state: StateRecord;
+}
+
+/**
+ * Record task-run transitions in bulk, as Prefect's task-run recorder does with the events the
+ * client emits: upsert each task run once (its latest snapshot) and insert every state. No
+ * orchestration: the client already decided these transitions.
+ */
+export async function recordTaskRunTransitions(
+  database: Database,
+  transitions: readonly TaskRunTransition[],
+  created: string,
+): Promise<void> {
+  if (transitions.length === 0) return;
+  const { dialect } = database;
+  const latest = new Map<string, TaskRun>();
+  for (const t of transitions) latest.set(t.run.id, t.run);
+  const runRows: TaskRunTable[] = [];
+  for (const run of latest.values()) runRows.push(taskRunToRow(dialect, run));
+  const stateRows = transitions.map((t) => taskRunStateToRow(dialect, t.run.id, t.state, created));
+  const runChunk = Math.floor(dialect.maxParameters / TASK_RUN_COLUMNS);
+  const stateChunk = Math.floor(dialect.maxParameters / STATE_COLUMNS);
+  await database.db.transaction().execute(async (trx) => {
+    for (let i = 0; i < runRows.length; i += runChunk) {
+      await trx
+        .insertInto("task_run")
+        .values(runRows.slice(i, i + runChunk))
+        .onConflict((oc) =>
+          oc.column("id").doUpdateSet((eb) => ({
+            updated: eb.ref("excluded.updated"),
+            name: eb.ref("excluded.name"),
+            cache_key: eb.ref("excluded.cache_key"),
+            cache_expiration: eb.ref("excluded.cache_expiration"),
+            empirical_policy: eb.ref("excluded.empirical_policy"),
+            task_inputs: eb.ref("excluded.task_inputs"),
+            tags: eb.ref("excluded.tags"),
+            labels: eb.ref("excluded.labels"),
+            flow_run_run_count: eb.ref("excluded.flow_run_run_count"),
+            state_id: eb.ref("excluded.state_id"),
+            state_type: eb.ref("excluded.state_type"),
+            state_name: eb.ref("excluded.state_name"),
+            state_timestamp: eb.ref("excluded.state_timestamp"),
+            run_count: eb.ref("excluded.run_count"),
+            expected_start_time: eb.ref("excluded.expected_start_time"),
+            next_scheduled_start_time: eb.ref("excluded.next_scheduled_start_time"),
+            start_time: eb.ref("excluded.start_time"),
+            end_time: eb.ref("excluded.end_time"),
+            total_run_time: eb.ref("excluded.total_run_time"),
+          })),
+        )
+        .execute();
+    }
+    for (let i = 0; i < stateRows.length; i += stateChunk) {
+      await trx
+        .insertInto("task_run_state")
+        .values(stateRows.slice(i, i + stateChunk))
+        .onConflict((oc) => oc.column("id").doNothing())
+        .execute();
+    }
+  });
+}
+
+/** Insert a task run row as given (used for subflow parent task runs and the API). */
+export async function insertTaskRun(database: Database, db: Executor, run: TaskRun): Promise<void> {
+  await db.insertInto("task_run").values(taskRunToRow(database.dialect, run)).execute();
+}
+
+export async function updateTaskRun(database: Database, db: Executor, run: TaskRun): Promise<void> {
+  const { id, created, ...rest } = taskRunToRow(database.dialect, run);
+  await db.updateTable("task_run").set(rest).where("id", "=", id).execute();
+}
+
+async function attachStates(database: Database, db: Executor, rows: { state_id: string | null }[]) {
+  const ids = rows.map((r) => r.state_id).filter((x): x is string => x !== null);
+  const states = new Map<string, StateRecord>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const found = await db
+      .selectFrom("task_run_state")
+      .selectAll()
+      .where("id", "in", ids.slice(i, i + 500))
+      .execute();
+    for (const s of found) states.set(s.id, stateFromRow(database.dialect, s));
+  }
+  return states;
+}
+
+export async function readTaskRun(
+  database: Database,
+  id: string,
+  db: Executor = database.db,
+): Promise<TaskRun | null> {
+  const row = await db.selectFrom("task_run").selectAll().where("id", "=", id).executeTakeFirst();
+  if (!row) return null;
+  const states = await attachStates(database, db, [row]);
+  return taskRunFromRow(database.dialect, row, row.state_id ? (states.get(row.state_id) ?? null) : null);
+}
+
+export async function readTaskRunOrThrow(database: Database, id: string, db: Executor = database.db) {
+  const run = await readTaskRun(database, id, db);
+  if (!run) throw new ObjectNotFoundError(`Task run with id ${id} not found`);
+  return run;
+}
+
+
+function filtered(database: Database, o: TaskRunListOptions) {
+  let q = database.db.selectFrom("task_run");
+  if (o.ids) q = q.where("id", "in", o.ids.length ? o.ids : [""]);
+  if (o.flowRunIds) q = q.where("flow_run_id", "in", o.flowRunIds.length ? o.flowRunIds : [""]);
+  if (o.stateTypes) q = q.where("state_type", "in", o.stateTypes.length ? o.stateTypes : [""]);
+  if (o.stateNames) q = q.where("state_name", "in", o.stateNames.length ? o.stateNames : [""]);
+  return q;
+}
+
+export async function readTaskRuns(database: Database, o: TaskRunListOptions = {}): Promise<TaskRun[]> {
+  const [column, direction] = TASK_RUN_SORTS[o.sort ?? "EXPECTED_START_TIME_DESC"];
+  const rows = await filtered(database, o)
+    .selectAll()
+    .orderBy(column, (ob) => (direction === "desc" ? ob.desc().nullsLast() : ob.asc().nullsFirst()))
+    .orderBy("id", "asc")
+    .limit(o.limit ?? 200)
+    .offset(o.offset ?? 0)
+    .execute();
+  const states = await attachStates(database, database.db, rows);
+  return rows.map((r) => taskRunFromRow(database.dialect, r, r.state_id ? (states.get(r.state_id) ?? null) : null));
+}
+
+export async function countTaskRuns(database: Database, o: TaskRunListOptions = {}): Promise<number> {
+  const row = await filtered(database, o)
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function deleteTaskRun(database: Database, id: string): Promise<void> {
+  await database.db.transaction().execute(async (trx) => {
+    await trx.deleteFrom("log").where("task_run_id", "=", id).execute();
+    const res = await trx.deleteFrom("task_run").where("id", "=", id).executeTakeFirst();
+    if (Number(res.numDeletedRows) === 0) throw new ObjectNotFoundError(`Task run with id ${id} not found`);
+  });
+}

@@ -1,0 +1,135 @@
+/**
+ * Table shapes as Kysely sees them. Columns are snake_case and named as in Prefect's database.
+ * JSON columns hold JSON text on SQLite and jsonb on PostgreSQL; booleans are 0/1 on SQLite;
+ * timestamps are canonical ISO strings on both (see `dialect.ts`).
+ */
+import type { Generated } from "kysely";
+
+type Json = unknown;
+type Bool = boolean | number;
+
+export interface FlowTable {
+  id: string;
+  created: string;
+  updated: string;
+  name: string;
+  tags: Json;
+  labels: Json;
+  parameter_openapi_schema: Json | null;
+}
+
+interface RunColumns {
+  state_id: string | null;
+  state_type: string | null;
+  state_name: string | null;
+  state_timestamp: string | null;
+  run_count: number;
+  expected_start_time: string | null;
+  next_scheduled_start_time: string | null;
+  start_time: string | null;
+  end_time: string | null;
+  total_run_time: number;
+}
+
+export interface FlowRunTable extends RunColumns {
+  id: string;
+  created: string;
+  updated: string;
+  name: string;
+  flow_id: string;
+  deployment_id: string | null;
+  deployment_version: string | null;
+  work_queue_id: string | null;
+  work_queue_name: string | null;
+  work_pool_id: string | null;
+  work_pool_name: string | null;
+  flow_version: string | null;
+  parameters: Json;
+  idempotency_key: string | null;
+  context: Json;
+  empirical_policy: Json;
+  tags: Json;
+  labels: Json;
+  parent_task_run_id: string | null;
+  auto_scheduled: Bool;
+  infrastructure_document_id: string | null;
+  infrastructure_pid: string | null;
+  created_by: Json | null;
+  job_variables: Json;
+}
+
+export interface TaskRunTable extends RunColumns {
+  id: string;
+  created: string;
+  updated: string;
+  name: string;
+  flow_run_id: string | null;
+  task_key: string;
+  dynamic_key: string;
+  cache_key: string | null;
+  cache_expiration: string | null;
+  task_version: string | null;
+  empirical_policy: Json;
+  task_inputs: Json;
+  tags: Json;
+  labels: Json;
+  flow_run_run_count: number;
+}
+
+interface StateColumns {
+  id: string;
+  created: string;
+  updated: string;
+  type: string;
+  name: string;
+  timestamp: string;
+  message: string | null;
+  state_details: Json;
+  data: Json | null;
+}
+
+export interface FlowRunStateTable extends StateColumns {
+  flow_run_id: string;
+}
+
+export interface TaskRunStateTable extends StateColumns {
+  task_run_id: string;
+}
+
+export interface LogTable {
+  id: string;
+  created: string;
+  updated: string;
+  name: string;
+  level: number;
+  flow_run_id: string | null;
+  task_run_id: string | null;
+  message: string;
+  timestamp: string;
+}
+
+export interface TaskRunStateCacheTable {
+  id: string;
+  created: string;
+  updated: string;
+  cache_key: string;
+  cache_expiration: string | null;
+  task_run_state_id: string;
+}
+
+export interface MigrationTable {
+  id: number;
+  name: string;
+  applied_at: Generated<string>;
+}
+
+export interface Tables {
+  flow: FlowTable;
+  flow_run: FlowRunTable;
+  task_run: TaskRunTable;
+  flow_run_state: FlowRunStateTable;
+  task_run_state: TaskRunStateTable;
+  log: LogTable;
+  task_run_state_cache: TaskRunStateCacheTable;
+  prefect_ts_migration: MigrationTable;
+}
