@@ -1,6 +1,12 @@
 import { ObjectNotFoundError } from "../../core/errors.ts";
 import type { TaskRun } from "../../core/runs.ts";
 import type { StateRecord } from "../../core/state.ts";
+
+/** One client-decided transition: the task run as it stands after it, and its new state. */
+export interface TaskRunTransition {
+  run: TaskRun;
+  state: StateRecord;
+}
 import { TASK_RUN_SORTS, type TaskRunListOptions } from "../../core/list-options.ts";
 import type { Database, Db } from "../database.ts";
 import { stateFromRow, taskRunFromRow, taskRunStateToRow, taskRunToRow } from "../rows.ts";
@@ -10,12 +16,6 @@ type Executor = Pick<Db, "selectFrom" | "insertInto" | "updateTable" | "deleteFr
 
 const TASK_RUN_COLUMNS = 27;
 const STATE_COLUMNS = 10;
-
-/** One recorded transition of a task run: the run as it stands after it, and the new state. */
-export interface TaskRunTransition {
-  run: TaskRun;
-  state: StateRecord;
-}
 
 /**
  * Record task-run transitions in bulk, as Prefect's task-run recorder does with the events the

@@ -1,0 +1,66 @@
+/** Two-word run names in Prefect's style (`tireless-nyala`). */
+const ADJECTIVES = [
+  "able", "agate", "amber", "ancient", "aquatic", "arrogant", "astute", "auburn", "austere", "benign",
+  "blond", "bold", "brave", "bright", "brilliant", "bronze", "calm", "camouflaged", "capable", "careful",
+  "celadon", "cerulean", "cheerful", "classic", "clever", "cobalt", "colorful", "cooperative", "copper", "crafty",
+  "crimson", "curious", "cute", "daft", "dancing", "daring", "dashing", "dazzling", "delicate", "determined",
+  "diligent", "discerning", "dramatic", "eccentric", "elated", "electric", "elegant", "emerald", "energetic", "enigmatic",
+  "esoteric", "fair", "fearless", "festive", "fervent", "flawless", "flying", "fortunate", "fresh", "friendly",
+  "funky", "fuzzy", "gainful", "garnet", "gentle", "giga", "glittering", "golden", "gorgeous", "graceful",
+  "granite", "gray", "greedy", "green", "groovy", "handsome", "happy", "hilarious", "honest", "hopeful",
+  "hospitable", "impartial", "important", "imposing", "impressive", "indigo", "inquisitive", "intelligent", "invaluable", "ivory",
+  "jade", "jasmine", "jolly", "jovial", "keen", "khaki", "kind", "laughing", "lavender", "liberal",
+  "light", "lilac", "lime", "logical", "loose", "loutish", "lovely", "loyal", "lucky", "luminous",
+  "magenta", "magnificent", "maize", "majestic", "maroon", "marvellous", "masked", "meek", "merciful", "meteoric",
+  "mini", "miniature", "modest", "morning", "naughty", "neon", "nebulous", "nifty", "nimble", "nondescript",
+  "notorious", "obedient", "observant", "ochre", "olive", "optimistic", "orange", "ordinary", "organic", "outgoing",
+  "outstanding", "papaya", "passionate", "patient", "peach", "pearl", "perfect", "persimmon", "pink", "placid",
+  "pleasant", "polite", "powerful", "precious", "prompt", "proficient", "proud", "psychedelic", "purple", "quick",
+  "quirky", "quizzical", "rainbow", "rapid", "rational", "real", "refreshing", "remarkable", "resolute", "resourceful",
+  "righteous", "rigorous", "robust", "rousing", "ruby", "rugged", "russet", "rustling", "sage", "sandy",
+  "sapphire", "savvy", "scarlet", "scrupulous", "sensible", "serious", "shiny", "shrewd", "silver", "sincere",
+  "skilled", "slim", "smiling", "smooth", "snobbish", "sophisticated", "spectral", "speedy", "spicy", "spiffy",
+  "spirited", "splendid", "spotted", "stalwart", "steel", "striped", "strong", "stylish", "successful", "super",
+  "tan", "tangerine", "tasteful", "teal", "tentacled", "terrestrial", "thankful", "thoughtful", "tidy", "tiny",
+  "tireless", "topaz", "tough", "tranquil", "tremendous", "true", "turquoise", "ubiquitous", "ultramarine", "uncovered",
+  "unique", "unselfish", "unyielding", "uppish", "upbeat", "valiant", "vehement", "versatile", "vigorous", "violet",
+  "vivacious", "voracious", "wakeful", "warm", "watchful", "whimsical", "wine", "wise", "witty", "wondrous",
+  "woodoo", "xanthic", "yellow", "young", "zealous", "zippy",
+];
+const ANIMALS = [
+  "aardwark", "albatross", "alligator", "alpaca", "anaconda", "ant", "anteater", "antelope", "armadillo", "baboon",
+  "badger", "barracuda", "bat", "bear", "beaver", "bee", "beetle", "bird", "bison", "boa",
+  "bobcat", "buffalo", "bug", "bulldog", "bullfrog", "butterfly", "buzzard", "caiman", "camel", "capybara",
+  "caracal", "cardinal", "caribou", "cassowary", "cat", "caterpillar", "centipede", "chameleon", "cheetah", "chicken",
+  "chimpanzee", "chinchilla", "chipmunk", "civet", "cobra", "cockatoo", "collie", "condor", "coot", "copperhead",
+  "cormorant", "cougar", "coyote", "crab", "crane", "cricket", "crocodile", "crow", "cuckoo", "curassow",
+  "dachshund", "dalmatian", "deer", "dingo", "dinosaur", "dodo", "dog", "dolphin", "donkey", "dormouse",
+  "dove", "dragon", "dragonfly", "duck", "eagle", "echidna", "eel", "elephant", "elk", "emu",
+  "falcon", "ferret", "finch", "fish", "flamingo", "fox", "frog", "gazelle", "gecko", "gerbil",
+  "gharial", "gibbon", "giraffe", "gnat", "gnu", "goat", "goldfish", "goose", "gopher", "gorilla",
+  "grasshopper", "grebe", "grouse", "guillemot", "gull", "hamster", "hare", "harrier", "hawk", "hedgehog",
+  "heron", "hippo", "hornet", "horse", "hound", "hummingbird", "husky", "hyena", "ibex", "ibis",
+  "iguana", "impala", "jackal", "jaguar", "jay", "jellyfish", "kagu", "kakapo", "kangaroo", "kestrel",
+  "kingfisher", "kiwi", "koala", "kudu", "labradoodle", "ladybug", "lemming", "lemur", "leopard", "lion",
+  "lionfish", "lizard", "llama", "lobster", "locust", "loon", "lori", "louse", "lynx", "macaque",
+  "macaw", "magpie", "mallard", "mammoth", "manatee", "mandrill", "mantis", "marmot", "marten", "meerkat",
+  "mink", "mole", "mongoose", "monkey", "moose", "mosquito", "moth", "mouse", "mule", "narwhal",
+  "newt", "nightingale", "numbat", "nyala", "ocelot", "octopus", "okapi", "oostriche", "opossum", "orca",
+  "oriole", "oryx", "osprey", "otter", "owl", "ox", "oyster", "panda", "pangolin", "panther",
+  "parakeet", "parrot", "partridge", "peacock", "pelican", "penguin", "pheasant", "pig", "pigeon", "platypus",
+  "poodle", "porcupine", "porpoise", "puffin", "pug", "puma", "python", "quail", "quetzal", "rabbit",
+  "raccoon", "ram", "rat", "raven", "reindeer", "rhino", "robin", "rooster", "salamander", "salmon",
+  "sambar", "sandpiper", "sawfish", "scorpion", "seahorse", "seal", "shark", "sheep", "shrew", "shrimp",
+  "skink", "skunk", "sloth", "slug", "snail", "snake", "sparrow", "spaniel", "spider", "squid",
+  "squirrel", "starfish", "stingray", "stoat", "stork", "swallow", "swan", "swift", "tamarin", "tapir",
+  "tarantula", "tarsier", "termite", "tern", "terrier", "tiger", "tortoise", "toucan", "trogon", "trout",
+  "turkey", "turtle", "viper", "vole", "vulture", "wallaby", "walrus", "wasp", "weasel", "whale",
+  "wildebeest", "wolf", "wolverine", "wombat", "woodpecker", "worm", "wren", "yak", "zebra",
+];
+
+const pick = (list: readonly string[]): string => list[Math.floor(Math.random() * list.length)] ?? "run";
+
+/** A random two-word name such as `tireless-nyala`. */
+export function generateRunName(): string {
+  return `${pick(ADJECTIVES)}-${pick(ANIMALS)}`;
+}
