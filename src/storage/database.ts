@@ -17,6 +17,11 @@ export interface Database {
   readonly dialect: StorageDialect;
   /** A human-readable location (file path or URL without password). */
   readonly location: string;
+  /**
+   * SQLite only: the native connection under Kysely, for the bulk-write fast path. Use it only
+   * inside `db.connection().execute(…)`, which holds the connection for you, and synchronously.
+   */
+  readonly native?: BetterSqlite3.Database;
   close(): Promise<void>;
 }
 
@@ -80,6 +85,7 @@ function openSqlite(path: string): Database {
     db,
     dialect: sqliteDialect,
     location: path,
+    native,
     close: () => db.destroy(),
   };
 }

@@ -52,6 +52,18 @@ export function stateFromRow(
   };
 }
 
+const DEFAULT_DETAILS = emptyStateDetails() as unknown as Record<string, unknown>;
+
+/** `state_details` without the keys that hold their default value (merged back on read). */
+function compactDetails(details: StateDetails): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key in details) {
+    const v = (details as unknown as Record<string, unknown>)[key];
+    if (v !== DEFAULT_DETAILS[key] && v !== undefined) out[key] = v;
+  }
+  return out;
+}
+
 function stateColumns(d: StorageDialect, s: StateRecord, created: string) {
   return {
     id: s.id,
@@ -61,7 +73,7 @@ function stateColumns(d: StorageDialect, s: StateRecord, created: string) {
     name: s.name,
     timestamp: s.timestamp,
     message: s.message,
-    state_details: d.toJson(s.state_details),
+    state_details: d.toJson(compactDetails(s.state_details)),
     data: d.toJson(s.data ?? null),
   };
 }

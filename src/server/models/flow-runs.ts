@@ -1,8 +1,35 @@
-// PLACEHOLDER: replaced by the orchestration work (models layer over storage + orchestration).
+/**
+ * Flow runs in the models layer (Prefect's `models/flow_runs.py`): creation and orchestrated
+ * state changes, each one database transaction.
+ */
+import { ObjectNotFoundError } from "../../core/errors.ts";
+import { uuid4 } from "../../core/ids.ts";
+import { generateRunName } from "../../core/names.ts";
 import type { FlowRunCreate } from "../../core/run-inputs.ts";
-import type { FlowRun } from "../../core/runs.ts";
-import type { OrchestrationResult, StateCreate } from "../../core/state.ts";
-import type { Database } from "../../storage/database.ts";
+import { defaultFlowRunPolicy, type FlowRun } from "../../core/runs.ts";
+import type { StateCreate } from "../../core/state.ts";
+import { StateType } from "../../core/state-types.ts";
+import { type Clock, systemClock } from "../../core/time.ts";
+import type { Database, Db } from "../../storage/database.ts";
+import { insertFlowRun, readFlowRun, updateFlowRun } from "../../storage/queries/flow-runs.ts";
+import { readFlowRunWithState } from "../../storage/queries/run-locks.ts";
+import { flowRunStateTimestampTaken, insertFlowRunState } from "../../storage/queries/states.ts";
+import { withWriteTransaction } from "../../storage/queries/write-transaction.ts";
+import {
+  applyPolicy,
+  StateValidationError,
+  type TransitionOutcome,
+} from "../orchestration/apply.ts";
+import { createFlowContext, type FlowOrchestrationDeps } from "../orchestration/context.ts";
+import type { FlowRunStateEvent } from "../orchestration/events.ts";
+import {
+  CoreFlowPolicy,
+  type FlowPolicy,
+  GlobalFlowPolicy,
+  MinimalFlowPolicy,
+} from "../orchestration/policies.ts";
+import { buildState } from "../orchestration/states.ts";
+import { forceTaskRunStateInTransaction } from "./task-runs.ts";
 
 export interface SetFlowRunStateOptions {
   force?: boolean;
@@ -10,23 +37,154 @@ export interface SetFlowRunStateOptions {
   apiVersion?: string | null;
   /** Client version parsed from `User-Agent: prefect/<v>`, if any. */
   clientVersion?: string | null;
+  /** Policy used when not forced (default CoreFlowPolicy; the late-runs service passes its own). */
+  policy?: FlowPolicy;
+  /** Receives `prefect.flow-run.*` events (none are emitted without it). */
+  emitEvent?: (event: FlowRunStateEvent) => void | Promise<void>;
+  /** Clock for server-side timestamps (tests). */
+  clock?: Clock;
 }
 
-export interface SetStateOutcome {
-  result: OrchestrationResult;
-  /** Whether this call wrote a state row (HTTP 201 vs 200). */
-  written: boolean;
+export interface CreateFlowRunOptions {
+  clock?: Clock;
+  emitEvent?: (event: FlowRunStateEvent) => void | Promise<void>;
 }
 
-export async function createFlowRun(_database: Database, _input: FlowRunCreate): Promise<FlowRun> {
-  throw new Error("not implemented");
+export type SetStateOutcome = TransitionOutcome;
+
+/** Create a flow run with its initial state (given or Pending), forced through MinimalFlowPolicy. */
+export async function createFlowRun(
+  database: Database,
+  input: FlowRunCreate,
+  options: CreateFlowRunOptions = {},
+): Promise<FlowRun> {
+  if (input.idempotency_key) {
+    const existing = await findByIdempotencyKey(database, input.flow_id, input.idempotency_key);
+    if (existing) return existing;
+  }
+  const clock = options.clock ?? systemClock;
+  const run = newFlowRun(input, clock.nowIso());
+  try {
+    return await withWriteTransaction(database, async (trx) => {
+      await orchestrateFlowRun(database, trx, run, input.state ?? { type: StateType.PENDING }, {
+        force: true,
+        clock,
+        emitEvent: options.emitEvent,
+        isNew: true,
+      });
+      return run;
+    });
+  } catch (error) {
+    if (input.idempotency_key) {
+      const existing = await findByIdempotencyKey(database, input.flow_id, input.idempotency_key);
+      if (existing) return existing;
+    }
+    throw error;
+  }
 }
 
+async function findByIdempotencyKey(database: Database, flowId: string, key: string) {
+  const row = await database.db
+    .selectFrom("flow_run")
+    .select("id")
+    .where("flow_id", "=", flowId)
+    .where("idempotency_key", "=", key)
+    .executeTakeFirst();
+  return row ? readFlowRun(database, row.id) : null;
+}
+
+function newFlowRun(input: FlowRunCreate, now: string): FlowRun {
+  return {
+    id: input.id ?? uuid4(),
+    created: now,
+    updated: now,
+    name: input.name ?? generateRunName(),
+    flow_id: input.flow_id,
+    deployment_id: input.deployment_id ?? null,
+    deployment_version: null,
+    work_queue_id: null,
+    work_queue_name: input.work_queue_name ?? null,
+    flow_version: input.flow_version ?? null,
+    parameters: input.parameters ?? {},
+    idempotency_key: input.idempotency_key ?? null,
+    context: input.context ?? {},
+    empirical_policy: { ...defaultFlowRunPolicy(), ...input.empirical_policy },
+    tags: input.tags ?? [],
+    labels: { ...input.labels, "prefect.flow.id": input.flow_id },
+    parent_task_run_id: input.parent_task_run_id ?? null,
+    auto_scheduled: false,
+    infrastructure_document_id: null,
+    infrastructure_pid: null,
+    created_by: null,
+    work_pool_id: null,
+    work_pool_name: input.work_pool_name ?? null,
+    job_variables: input.job_variables ?? {},
+    state_id: null,
+    state_type: null,
+    state_name: null,
+    state_timestamp: null,
+    run_count: 0,
+    expected_start_time: null,
+    next_scheduled_start_time: null,
+    start_time: null,
+    end_time: null,
+    total_run_time: 0,
+    state: null,
+  };
+}
+
+/**
+ * Propose a state for a flow run: CoreFlowPolicy (or `options.policy`), MinimalFlowPolicy when
+ * forced, then GlobalFlowPolicy, in one transaction. Unknown id → ObjectNotFoundError.
+ */
 export async function setFlowRunState(
-  _database: Database,
-  _id: string,
-  _state: StateCreate,
-  _options: SetFlowRunStateOptions = {},
+  database: Database,
+  id: string,
+  state: StateCreate,
+  options: SetFlowRunStateOptions = {},
 ): Promise<SetStateOutcome> {
-  throw new Error("not implemented");
+  try {
+    return await withWriteTransaction(database, async (trx) => {
+      const run = await readFlowRunWithState(database, trx, id, true);
+      if (!run) throw new ObjectNotFoundError(`Flow run with id ${id} not found`);
+      return orchestrateFlowRun(database, trx, run, state, { ...options, isNew: false });
+    });
+  } catch (error) {
+    if (error instanceof StateValidationError) return error.outcome;
+    throw error;
+  }
+}
+
+async function orchestrateFlowRun(
+  database: Database,
+  trx: Db,
+  run: FlowRun,
+  state: StateCreate,
+  options: SetFlowRunStateOptions & { isNew: boolean },
+): Promise<SetStateOutcome> {
+  const clock = options.clock ?? systemClock;
+  const now = clock.nowIso();
+  const policy = options.force ? MinimalFlowPolicy : (options.policy ?? CoreFlowPolicy);
+  const deps: FlowOrchestrationDeps = {
+    stateTimestampTaken: (timestamp) =>
+      options.isNew ? Promise.resolve(false) : flowRunStateTimestampTaken(trx, run.id, timestamp),
+    forceParentTaskRunState: async (taskRunId, parentState) => {
+      await forceTaskRunStateInTransaction(database, trx, taskRunId, parentState, clock);
+    },
+    emitEvent: options.emitEvent,
+  };
+  const ctx = createFlowContext({
+    run,
+    proposedState: buildState(state, now),
+    clock,
+    deps,
+    apiVersion: options.apiVersion,
+    clientVersion: options.clientVersion,
+  });
+  return applyPolicy(ctx, policy, GlobalFlowPolicy, async ({ stateWritten, runChanged }) => {
+    if (runChanged) run.updated = now;
+    if (options.isNew) await insertFlowRun(database, trx, run);
+    else if (runChanged) await updateFlowRun(database, trx, run);
+    if (stateWritten && run.state) await insertFlowRunState(database, trx, run.id, run.state, now);
+  });
 }

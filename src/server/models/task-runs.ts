@@ -1,27 +1,237 @@
-// PLACEHOLDER: replaced by the orchestration work (models layer over storage + orchestration).
+/**
+ * Task runs in the models layer (Prefect's `models/task_runs.py`): creation and orchestrated
+ * state changes, each one database transaction.
+ */
+import { coerceError, ObjectNotFoundError } from "../../core/errors.ts";
+import { uuid4 } from "../../core/ids.ts";
+import { generateRunName } from "../../core/names.ts";
 import type { TaskRunCreate } from "../../core/run-inputs.ts";
-import type { TaskRun } from "../../core/runs.ts";
+import { defaultTaskRunPolicy, type TaskRun } from "../../core/runs.ts";
 import type { StateCreate } from "../../core/state.ts";
-import type { Database } from "../../storage/database.ts";
+import { StateType } from "../../core/state-types.ts";
+import { type Clock, normalizeIso, systemClock } from "../../core/time.ts";
+import type { Database, Db } from "../../storage/database.ts";
+import { readFlowRunWithState, readTaskRunWithState } from "../../storage/queries/run-locks.ts";
+import { insertTaskRunState } from "../../storage/queries/states.ts";
+import {
+  insertTaskRunCacheEntry,
+  readCachedTaskRunState,
+} from "../../storage/queries/task-run-cache.ts";
+import { readTaskRun, updateTaskRun } from "../../storage/queries/task-runs.ts";
+import { withWriteTransaction } from "../../storage/queries/write-transaction.ts";
+import { taskRunToRow } from "../../storage/rows.ts";
+import { applyPolicy, StateValidationError } from "../orchestration/apply.ts";
+import {
+  createTaskContext,
+  type FlowRunSnapshot,
+  type TaskOrchestrationDeps,
+} from "../orchestration/context.ts";
+import {
+  BackgroundTaskPolicy,
+  CoreTaskPolicy,
+  GlobalTaskPolicy,
+  MinimalTaskPolicy,
+  type TaskPolicy,
+} from "../orchestration/policies.ts";
+import { buildState } from "../orchestration/states.ts";
 import type { SetStateOutcome } from "./flow-runs.ts";
 
 export interface SetTaskRunStateOptions {
   force?: boolean;
+  /** Clock for server-side timestamps (tests). */
+  clock?: Clock;
+}
+
+/** Policy selection: deferred → BackgroundTaskPolicy (even forced); force → Minimal; else Core. */
+export function selectTaskPolicy(state: StateCreate, force: boolean | undefined): TaskPolicy {
+  if (state.state_details?.deferred === true) return BackgroundTaskPolicy;
+  return force ? MinimalTaskPolicy : CoreTaskPolicy;
 }
 
 /** Create a task run, or return the existing one with the same (flow_run_id, task_key, dynamic_key). */
 export async function createTaskRun(
-  _database: Database,
-  _input: TaskRunCreate,
+  database: Database,
+  input: TaskRunCreate,
+  options: { clock?: Clock } = {},
 ): Promise<{ taskRun: TaskRun; created: boolean }> {
-  throw new Error("not implemented");
+  const clock = options.clock ?? systemClock;
+  const run = newTaskRun(input, clock.nowIso());
+  const created = await withWriteTransaction(database, async (trx) => {
+    const state = input.state ?? { type: StateType.PENDING };
+    return orchestrateTaskRun(
+      database,
+      trx,
+      run,
+      state,
+      selectTaskPolicy(state, true),
+      clock,
+      true,
+    );
+  });
+  if (created) return { taskRun: run, created: true };
+  const existing = await findExisting(database, input, run.id);
+  if (!existing) throw new Error(`task run ${run.id} was neither inserted nor found`);
+  return { taskRun: existing, created: false };
 }
 
+async function findExisting(database: Database, input: TaskRunCreate, id: string) {
+  if (input.id === undefined && input.flow_run_id) {
+    const row = await database.db
+      .selectFrom("task_run")
+      .select("id")
+      .where("flow_run_id", "=", input.flow_run_id)
+      .where("task_key", "=", input.task_key)
+      .where("dynamic_key", "=", input.dynamic_key)
+      .executeTakeFirst();
+    if (row) return readTaskRun(database, row.id);
+  }
+  return readTaskRun(database, id);
+}
+
+function newTaskRun(input: TaskRunCreate, now: string): TaskRun {
+  return {
+    id: input.id ?? uuid4(),
+    created: now,
+    updated: now,
+    name: input.name ?? generateRunName(),
+    flow_run_id: input.flow_run_id ?? null,
+    task_key: input.task_key,
+    dynamic_key: input.dynamic_key,
+    cache_key: input.cache_key ?? null,
+    cache_expiration: input.cache_expiration ?? null,
+    task_version: input.task_version ?? null,
+    empirical_policy: { ...defaultTaskRunPolicy(), ...input.empirical_policy },
+    tags: input.tags ?? [],
+    labels: input.labels ?? {},
+    task_inputs: input.task_inputs ?? {},
+    flow_run_run_count: 0,
+    state_id: null,
+    state_type: null,
+    state_name: null,
+    state_timestamp: null,
+    run_count: 0,
+    expected_start_time: null,
+    next_scheduled_start_time: null,
+    start_time: null,
+    end_time: null,
+    total_run_time: 0,
+    state: null,
+  };
+}
+
+/** Propose a state for a task run (policy per {@link selectTaskPolicy}) in one transaction. */
 export async function setTaskRunState(
-  _database: Database,
-  _id: string,
-  _state: StateCreate,
-  _options: SetTaskRunStateOptions = {},
+  database: Database,
+  id: string,
+  state: StateCreate,
+  options: SetTaskRunStateOptions = {},
 ): Promise<SetStateOutcome> {
-  throw new Error("not implemented");
+  const clock = options.clock ?? systemClock;
+  try {
+    return await withWriteTransaction(database, async (trx) => {
+      const run = await readTaskRunWithState(database, trx, id, true);
+      if (!run) throw new ObjectNotFoundError(`Task run with id ${id} not found`);
+      const policy = selectTaskPolicy(state, options.force);
+      let outcome: SetStateOutcome | undefined;
+      await orchestrateTaskRun(database, trx, run, state, policy, clock, false, (o) => {
+        outcome = o;
+      });
+      if (!outcome) throw new Error("orchestration produced no outcome");
+      return outcome;
+    });
+  } catch (error) {
+    if (error instanceof StateValidationError) return error.outcome;
+    throw error;
+  }
+}
+
+/**
+ * Force a state onto a task run inside an open transaction (a subflow's parent task run):
+ * MinimalTaskPolicy + GlobalTaskPolicy. A missing task run is skipped.
+ */
+export async function forceTaskRunStateInTransaction(
+  database: Database,
+  trx: Db,
+  id: string,
+  state: StateCreate,
+  clock: Clock,
+): Promise<void> {
+  const run = await readTaskRunWithState(database, trx, id, true);
+  if (!run) return;
+  try {
+    await orchestrateTaskRun(
+      database,
+      trx,
+      run,
+      state,
+      selectTaskPolicy(state, true),
+      clock,
+      false,
+    );
+  } catch (error) {
+    if (error instanceof StateValidationError) throw coerceError(error.cause);
+    throw error;
+  }
+}
+
+/** Returns whether the run row was inserted (always true for existing runs). */
+async function orchestrateTaskRun(
+  database: Database,
+  trx: Db,
+  run: TaskRun,
+  state: StateCreate,
+  policy: TaskPolicy,
+  clock: Clock,
+  isNew: boolean,
+  onOutcome?: (outcome: SetStateOutcome) => void,
+): Promise<boolean> {
+  const now = clock.nowIso();
+  const ctx = createTaskContext({
+    run,
+    proposedState: buildState(state, now),
+    clock,
+    deps: taskDeps(database, trx, run, clock),
+  });
+  let inserted = true;
+  const outcome = await applyPolicy(ctx, policy, GlobalTaskPolicy, async (writes) => {
+    if (writes.runChanged) run.updated = now;
+    if (isNew) {
+      const res = await trx
+        .insertInto("task_run")
+        .values(taskRunToRow(database.dialect, run))
+        .onConflict((oc) => oc.doNothing())
+        .executeTakeFirst();
+      inserted = Number(res.numInsertedOrUpdatedRows ?? 0n) > 0;
+      if (!inserted) return;
+    } else if (writes.runChanged) {
+      await updateTaskRun(database, trx, run);
+    }
+    if (writes.stateWritten && run.state) {
+      await insertTaskRunState(database, trx, run.id, run.state, now);
+    }
+  });
+  onOutcome?.(outcome);
+  return inserted;
+}
+
+function taskDeps(database: Database, trx: Db, run: TaskRun, clock: Clock): TaskOrchestrationDeps {
+  let flowRun: Promise<FlowRunSnapshot | null> | undefined;
+  return {
+    readFlowRun() {
+      const flowRunId = run.flow_run_id;
+      if (!flowRunId) return Promise.resolve(null);
+      flowRun ??= readFlowRunWithState(database, trx, flowRunId, false).then((r) =>
+        r ? { id: r.id, run_count: r.run_count, state: r.state } : null,
+      );
+      return flowRun;
+    },
+    readCachedState: (cacheKey, now) => readCachedTaskRunState(database, trx, cacheKey, now),
+    insertCacheEntry: (cacheKey, expiration, stateId) =>
+      insertTaskRunCacheEntry(trx, {
+        cacheKey,
+        expiration: expiration ? normalizeIso(expiration) : null,
+        stateId,
+        created: clock.nowIso(),
+      }),
+  };
 }

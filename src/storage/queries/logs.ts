@@ -3,13 +3,15 @@ import type { LogListOptions } from "../../core/list-options.ts";
 import type { LogRecord } from "../../core/runs.ts";
 import type { Database } from "../database.ts";
 import { logFromRow } from "../rows.ts";
+import type { LogTable } from "../schema.ts";
+import { type BulkInsert, runBulkInserts } from "./bulk-insert.ts";
 
 const LOG_COLUMNS = 9;
 
 /** Insert a batch of log records in one transaction. */
 export async function createLogs(database: Database, logs: readonly LogRecord[], created: string): Promise<void> {
   if (logs.length === 0) return;
-  const rows = logs.map((l) => ({
+  const rows: LogTable[] = logs.map((l) => ({
     id: l.id ?? uuid4(),
     created,
     updated: created,
@@ -20,14 +22,15 @@ export async function createLogs(database: Database, logs: readonly LogRecord[],
     message: l.message,
     timestamp: l.timestamp,
   }));
-  const chunk = Math.floor(database.dialect.maxParameters / LOG_COLUMNS);
-  await database.db.transaction().execute(async (trx) => {
-    for (let i = 0; i < rows.length; i += chunk) {
-      await trx.insertInto("log").values(rows.slice(i, i + chunk)).execute();
-    }
-  });
+  await runBulkInserts(database, [
+    {
+      key: "log.insert",
+      rows,
+      columnCount: LOG_COLUMNS,
+      query: (chunk: LogTable[]) => database.db.insertInto("log").values(chunk),
+    },
+  ] as BulkInsert<object>[]);
 }
-
 
 export async function readLogs(database: Database, o: LogListOptions = {}): Promise<Required<LogRecord>[]> {
   let q = database.db.selectFrom("log").selectAll();

@@ -10,7 +10,8 @@ export interface TaskRunTransition {
 import { TASK_RUN_SORTS, type TaskRunListOptions } from "../../core/list-options.ts";
 import type { Database, Db } from "../database.ts";
 import { stateFromRow, taskRunFromRow, taskRunStateToRow, taskRunToRow } from "../rows.ts";
-import type { TaskRunTable } from "../schema.ts";
+import type { TaskRunStateTable, TaskRunTable } from "../schema.ts";
+import { type BulkInsert, runBulkInserts } from "./bulk-insert.ts";
 
 type Executor = Pick<Db, "selectFrom" | "insertInto" | "updateTable" | "deleteFrom">;
 
@@ -28,52 +29,56 @@ export async function recordTaskRunTransitions(
   created: string,
 ): Promise<void> {
   if (transitions.length === 0) return;
-  const { dialect } = database;
+  const { db, dialect } = database;
   const latest = new Map<string, TaskRun>();
   for (const t of transitions) latest.set(t.run.id, t.run);
   const runRows: TaskRunTable[] = [];
   for (const run of latest.values()) runRows.push(taskRunToRow(dialect, run));
   const stateRows = transitions.map((t) => taskRunStateToRow(dialect, t.run.id, t.state, created));
-  const runChunk = Math.floor(dialect.maxParameters / TASK_RUN_COLUMNS);
-  const stateChunk = Math.floor(dialect.maxParameters / STATE_COLUMNS);
-  await database.db.transaction().execute(async (trx) => {
-    for (let i = 0; i < runRows.length; i += runChunk) {
-      await trx
-        .insertInto("task_run")
-        .values(runRows.slice(i, i + runChunk))
-        .onConflict((oc) =>
-          oc.column("id").doUpdateSet((eb) => ({
-            updated: eb.ref("excluded.updated"),
-            name: eb.ref("excluded.name"),
-            cache_key: eb.ref("excluded.cache_key"),
-            cache_expiration: eb.ref("excluded.cache_expiration"),
-            empirical_policy: eb.ref("excluded.empirical_policy"),
-            task_inputs: eb.ref("excluded.task_inputs"),
-            tags: eb.ref("excluded.tags"),
-            labels: eb.ref("excluded.labels"),
-            flow_run_run_count: eb.ref("excluded.flow_run_run_count"),
-            state_id: eb.ref("excluded.state_id"),
-            state_type: eb.ref("excluded.state_type"),
-            state_name: eb.ref("excluded.state_name"),
-            state_timestamp: eb.ref("excluded.state_timestamp"),
-            run_count: eb.ref("excluded.run_count"),
-            expected_start_time: eb.ref("excluded.expected_start_time"),
-            next_scheduled_start_time: eb.ref("excluded.next_scheduled_start_time"),
-            start_time: eb.ref("excluded.start_time"),
-            end_time: eb.ref("excluded.end_time"),
-            total_run_time: eb.ref("excluded.total_run_time"),
-          })),
-        )
-        .execute();
-    }
-    for (let i = 0; i < stateRows.length; i += stateChunk) {
-      await trx
-        .insertInto("task_run_state")
-        .values(stateRows.slice(i, i + stateChunk))
-        .onConflict((oc) => oc.column("id").doNothing())
-        .execute();
-    }
-  });
+  await runBulkInserts(database, [
+    {
+      key: "task_run.upsert",
+      rows: runRows,
+      columnCount: TASK_RUN_COLUMNS,
+      query: (rows: TaskRunTable[]) =>
+        db
+          .insertInto("task_run")
+          .values(rows)
+          .onConflict((oc) =>
+            oc.column("id").doUpdateSet((eb) => ({
+              updated: eb.ref("excluded.updated"),
+              name: eb.ref("excluded.name"),
+              cache_key: eb.ref("excluded.cache_key"),
+              cache_expiration: eb.ref("excluded.cache_expiration"),
+              empirical_policy: eb.ref("excluded.empirical_policy"),
+              task_inputs: eb.ref("excluded.task_inputs"),
+              tags: eb.ref("excluded.tags"),
+              labels: eb.ref("excluded.labels"),
+              flow_run_run_count: eb.ref("excluded.flow_run_run_count"),
+              state_id: eb.ref("excluded.state_id"),
+              state_type: eb.ref("excluded.state_type"),
+              state_name: eb.ref("excluded.state_name"),
+              state_timestamp: eb.ref("excluded.state_timestamp"),
+              run_count: eb.ref("excluded.run_count"),
+              expected_start_time: eb.ref("excluded.expected_start_time"),
+              next_scheduled_start_time: eb.ref("excluded.next_scheduled_start_time"),
+              start_time: eb.ref("excluded.start_time"),
+              end_time: eb.ref("excluded.end_time"),
+              total_run_time: eb.ref("excluded.total_run_time"),
+            })),
+          ),
+    },
+    {
+      key: "task_run_state.insert",
+      rows: stateRows,
+      columnCount: STATE_COLUMNS,
+      query: (rows: TaskRunStateTable[]) =>
+        db
+          .insertInto("task_run_state")
+          .values(rows)
+          .onConflict((oc) => oc.column("id").doNothing()),
+    },
+  ] as BulkInsert<object>[]);
 }
 
 /** Insert a task run row as given (used for subflow parent task runs and the API). */

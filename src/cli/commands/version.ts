@@ -1,0 +1,88 @@
+/** `prefect-ts version`: the version block of `prefect version`, for this implementation. */
+import { readFileSync } from "node:fs";
+import type { Command } from "commander";
+import type { CliIo } from "../support.ts";
+
+/** The REST API version this implementation speaks (Prefect 3's `SERVER_API_VERSION`). */
+export const API_VERSION = "0.8.4";
+
+/** This package's version, from package.json (same relative place from src/ and dist/). */
+export function packageVersion(): string {
+  try {
+    const text = readFileSync(new URL("../../../package.json", import.meta.url), "utf8");
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed === "object" && parsed !== null && "version" in parsed) {
+      return String(parsed.version);
+    }
+  } catch {
+    // fall through
+  }
+  return "unknown";
+}
+
+type Block = { [key: string]: string | Block };
+
+/** Prefect's `_display`: `key:` padded to 21 columns, nested blocks indented by two. */
+function display(block: Block, nesting = 0): string[] {
+  const prefix = " ".repeat(nesting);
+  const lines: string[] = [];
+  for (const [key, value] of Object.entries(block)) {
+    if (typeof value === "string")
+      lines.push(`${prefix}${`${key}:`.padEnd(21 - nesting)} ${value}`);
+    else lines.push(`${prefix}${key}:`, ...display(value, nesting + 2));
+  }
+  return lines;
+}
+
+const isPostgres = (url: string): boolean => /^postgres(ql)?(\+\w+)?:\/\//.test(url);
+const redact = (url: string): string => url.replace(/:\/\/([^:@/]+):[^@/]*@/, "://$1:***@");
+
+async function sqliteVersion(): Promise<string | null> {
+  try {
+    const { default: BetterSqlite3 } = await import("better-sqlite3");
+    const db = new BetterSqlite3(":memory:");
+    try {
+      const row: unknown = db.prepare("select sqlite_version() as v").get();
+      return typeof row === "object" && row !== null && "v" in row ? String(row.v) : null;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return null;
+  }
+}
+
+async function versionBlock(): Promise<Block> {
+  const { loadSettings } = await import("../../settings/settings.ts");
+  const settings = loadSettings();
+  const block: Block = {
+    Version: packageVersion(),
+    "API version": API_VERSION,
+    "Node version": process.versions.node,
+    "OS/Arch": `${process.platform}/${process.arch}`,
+    "Server type": settings.apiUrl ? "server" : "embedded",
+  };
+  if (settings.apiUrl) {
+    block.Server = { "API URL": settings.apiUrl };
+    return block;
+  }
+  const url = settings.databaseUrl;
+  if (isPostgres(url)) {
+    block.Server = { Database: "postgresql", Location: redact(url) };
+  } else {
+    const server: Block = { Database: "sqlite", Location: url };
+    const v = await sqliteVersion();
+    if (v) server["SQLite version"] = v;
+    block.Server = server;
+  }
+  return block;
+}
+
+export function registerVersion(program: Command, io: CliIo): void {
+  program
+    .command("version")
+    .description("Get the current Prefect TS version and database information.")
+    .action(async () => {
+      io.out(display(await versionBlock()).join("\n"));
+    });
+}

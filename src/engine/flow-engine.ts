@@ -1,0 +1,400 @@
+/**
+ * The flow engine: a flow run is created Pending, proposes Running through the orchestration core
+ * (handling WAIT, REJECT and ABORT), runs the body with its context, waits for the task runs it
+ * started, proposes its final state (an AwaitingRetry answer means run again), runs its hooks and
+ * ships every buffered record before returning.
+ */
+import { createHash } from "node:crypto";
+import type { PrefectClient } from "../client/prefect-client.ts";
+import type { Flow as FlowRecord, FlowRun } from "../core/runs.ts";
+import type { OrchestrationResult } from "../core/state.ts";
+import { StateType } from "../core/state-types.ts";
+import { secondsBetween, nowIso } from "../core/time.ts";
+import { uuid4 } from "../core/ids.ts";
+import { type FlowRunScope, type RunScope, runScope } from "../sdk/context.ts";
+import { Abort, ParameterValidationError, RunTimeoutError, TerminationSignal } from "../sdk/errors.ts";
+import { bindParameters, formatRunName, jsonSafe } from "../sdk/parameters.ts";
+import { State, isState } from "../sdk/state.ts";
+import { isFuture } from "../sdk/futures.ts";
+import type { FlowHook, FlowSpec } from "./flow-spec.ts";
+import { RunLogger, consoleLogger } from "./logging.ts";
+import { getRuntime, trackActiveRun } from "./process-runtime.ts";
+import { TaskRunner } from "./task-runner.ts";
+import { validateParameters } from "./validate-parameters.ts";
+
+const flowRecords = new WeakMap<PrefectClient, Map<string, Promise<FlowRecord>>>();
+
+function ensureFlow(client: PrefectClient, spec: FlowSpec): Promise<FlowRecord> {
+  let byName = flowRecords.get(client);
+  if (!byName) {
+    byName = new Map();
+    flowRecords.set(client, byName);
+  }
+  let found = byName.get(spec.name);
+  if (!found) {
+    found = client.createFlow({ name: spec.name, parameter_openapi_schema: spec.parameterSchema() });
+    found.catch(() => byName?.delete(spec.name));
+    byName.set(spec.name, found);
+  }
+  return found;
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}
+
+function sleepUntil(iso: string | null | undefined, signal: AbortSignal): Promise<void> {
+  const seconds = iso ? secondsBetween(nowIso(), iso) : 0;
+  return sleepSeconds(seconds, signal);
+}
+
+function sleepSeconds(seconds: number, signal: AbortSignal): Promise<void> {
+  if (seconds <= 0 || signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, seconds * 1000);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+function taskKeyOf(spec: FlowSpec): string {
+  const src = Function.prototype.toString.call(spec.fn);
+  return `${spec.name}-${createHash("sha256").update(src).digest("hex").slice(0, 8)}`;
+}
+
+class FlowRunExecution {
+  readonly spec: FlowSpec;
+  readonly client: PrefectClient;
+  flowRun: FlowRun;
+  readonly logger: RunLogger;
+  readonly controller = new AbortController();
+  current: State;
+
+  constructor(spec: FlowSpec, client: PrefectClient, flowRun: FlowRun, logger: RunLogger) {
+    this.spec = spec;
+    this.client = client;
+    this.flowRun = flowRun;
+    this.logger = logger;
+    this.current = flowRun.state ? State.fromRecord(flowRun.state) : new State(StateType.PENDING);
+  }
+
+  /** Propose a state through the orchestration core and mirror what was written locally. */
+  async propose(state: State, force = false): Promise<OrchestrationResult> {
+    state.stateDetails.flow_run_id = this.flowRun.id;
+    state.stateDetails.transition_id = uuid4();
+    const create = {
+      type: state.type,
+      name: state.name,
+      message: state.message,
+      data: null,
+      state_details: state.stateDetails,
+    };
+    const result = await this.client.setFlowRunState(this.flowRun.id, create, { force });
+    if (result.state) {
+      const accepted = result.status === "ACCEPT";
+      const next = State.fromRecord(result.state);
+      if (accepted && state.hasData()) next.data = state.data;
+      if (next.id !== this.current.id) {
+        if (next.type === StateType.RUNNING) this.flowRun.run_count += 1;
+        this.flowRun.state = result.state;
+        this.flowRun.state_id = next.id;
+        this.flowRun.state_type = next.type;
+        this.flowRun.state_name = next.name;
+        this.current = next;
+      }
+    }
+    return result;
+  }
+
+  async runHooks(hooks: readonly FlowHook[], state: State): Promise<void> {
+    for (const hook of hooks) {
+      const hookName = hook.name || "anonymous";
+      try {
+        this.logger.info(`Running hook '${hookName}' in response to entering state '${state.name}'`);
+        await hook(this.spec, this.flowRun, state);
+        this.logger.info(`Hook '${hookName}' finished running successfully`);
+      } catch (error) {
+        this.logger.error(`An error was encountered while running hook '${hookName}'`, error);
+      }
+    }
+  }
+}
+
+/** Run a flow to its final state. Rejects only when the run could not be created at all. */
+export async function runFlow(spec: FlowSpec, args: readonly unknown[]): Promise<State> {
+  const parentScope = runScope.getStore();
+  const parentFlow = parentScope?.flow ?? null;
+  const rt = await getRuntime();
+  const client = parentFlow?.client ?? rt.client;
+  const recorder = parentFlow?.recorder ?? rt.recorder;
+  let parameters = bindParameters(spec.paramNames, args);
+  let callArgs: readonly unknown[] = args;
+  const validation = spec.params && spec.validateParameters ? await validateParameters(spec.params, parameters) : null;
+  if (validation?.ok) {
+    parameters = validation.value;
+    callArgs =
+      spec.paramNames.length <= 1 && (spec.paramNames[0]?.startsWith("__arg") ?? true)
+        ? [validation.value]
+        : spec.paramNames.map((n) => validation.value[n]);
+  }
+
+  const flow = await ensureFlow(client, spec);
+  let parentTaskRunId: string | null = null;
+  if (parentFlow) {
+    const taskRun = await client.createTaskRun({
+      flow_run_id: parentFlow.flowRun.id,
+      task_key: taskKeyOf(spec),
+      dynamic_key: uuid4(),
+      name: `${spec.name}-${uuid4().slice(0, 3)}`,
+      task_inputs: Object.fromEntries(Object.keys(parameters).map((k) => [k, []])),
+      state: { type: StateType.PENDING, name: "Pending" },
+    });
+    parentTaskRunId = taskRun.id;
+  }
+  const name =
+    typeof spec.flowRunName === "function"
+      ? spec.flowRunName(parameters)
+      : typeof spec.flowRunName === "string"
+        ? formatRunName(spec.flowRunName, parameters)
+        : null;
+  const flowRun = await client.createFlowRun({
+    flow_id: flow.id,
+    name,
+    flow_version: spec.version,
+    parameters: jsonSafe(parameters) as Record<string, unknown>,
+    parent_task_run_id: parentTaskRunId,
+    empirical_policy: { retries: spec.retries, retry_delay: spec.retryDelaySeconds },
+    tags: [...new Set([...(parentFlow?.flowRun.tags ?? []), ...spec.tags])],
+    state: { type: StateType.PENDING, name: "Pending" },
+  });
+  if (!parentFlow) {
+    consoleLogger(rt.logLevel).info(`Created flow run '${flowRun.name}' for flow '${spec.name}'`);
+  }
+  const logger = new RunLogger({
+    name: "prefect.flow_runs",
+    prefix: `Flow run '${flowRun.name}' - `,
+    flowRunId: flowRun.id,
+    taskRunId: null,
+    level: rt.logLevel,
+    shipper: recorder,
+  });
+  if (rt.settings.uiUrl) logger.info(`View at ${rt.settings.uiUrl.replace(/\/$/, "")}/runs/flow-run/${flowRun.id}`);
+  const exec = new FlowRunExecution(spec, client, flowRun, logger);
+
+  let settle: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => {
+    settle = resolve;
+  });
+  const untrack = trackActiveRun({
+    terminate: async (signal) => {
+      exec.controller.abort(new TerminationSignal(signal));
+      await finished;
+    },
+  });
+  try {
+    if (validation && !validation.ok) {
+      const error = new ParameterValidationError(validation.message, validation.issues);
+      logger.error(validation.message);
+      const failed = new State(StateType.FAILED, { name: "Failed", message: validation.message, data: error });
+      await exec.propose(failed);
+      await exec.runHooks(spec.onFailure, exec.current);
+      logger.error(`Finished in state ${exec.current.toString()}`);
+      exec.current.data = error;
+      return exec.current;
+    }
+    const scope = makeScope(exec, spec, client, recorder, parameters, rt.settings.taskRunnerMaxConcurrency);
+    const final = await orchestrate(exec, spec, scope, callArgs);
+    if (!parentFlow) {
+      await recorder.flush().catch((error: unknown) => {
+        logger.error("Could not record every task run and log of this flow run", error);
+      });
+    }
+    return final;
+  } finally {
+    untrack();
+    settle();
+  }
+}
+
+function makeScope(
+  exec: FlowRunExecution,
+  spec: FlowSpec,
+  client: PrefectClient,
+  recorder: FlowRunScope["recorder"],
+  parameters: Record<string, unknown>,
+  defaultConcurrency: number,
+): FlowRunScope {
+  const runner =
+    spec.taskRunner instanceof TaskRunner
+      ? spec.taskRunner
+      : new TaskRunner({ maxConcurrency: spec.taskRunner?.maxConcurrency ?? defaultConcurrency });
+  return {
+    flowName: spec.name,
+    flowRun: exec.flowRun,
+    client,
+    recorder,
+    taskRunner: runner,
+    logger: exec.logger,
+    logPrints: spec.logPrints ?? false,
+    parameters,
+    signal: exec.controller.signal,
+    pending: new Set(),
+    runningTasks: new Set(),
+  };
+}
+
+async function orchestrate(
+  exec: FlowRunExecution,
+  spec: FlowSpec,
+  scope: FlowRunScope,
+  callArgs: readonly unknown[],
+): Promise<State> {
+  const { logger } = exec;
+  const signal = exec.controller.signal;
+  logger.info(`Beginning flow run '${exec.flowRun.name}' for flow '${spec.name}'`);
+  for (;;) {
+    // propose Running until accepted, or adopt what the orchestration core answers instead
+    const started = await enterRunning(exec);
+    if (!started) return finish(exec, spec, exec.current);
+    if (spec.onRunning.length) await exec.runHooks(spec.onRunning, exec.current);
+
+    const outcome = await runBody(exec, spec, scope, callArgs);
+    if (outcome.type === StateType.CRASHED) {
+      for (const t of scope.runningTasks) t.crash(outcome.message ?? "Crashed");
+      await exec.propose(outcome, true).catch(() => undefined);
+      return finish(exec, spec, exec.current.type === StateType.CRASHED ? withData(exec.current, outcome) : outcome);
+    }
+    const result = await exec.propose(outcome);
+    if (result.status === "REJECT" && result.state?.type === StateType.SCHEDULED) {
+      logger.info(
+        `Received non-final state '${result.state.name}' when proposing final state '${outcome.name}' and will attempt to run again...`,
+      );
+      if (outcome.data instanceof Error) logger.error(`Flow run failed: ${describeError(outcome.data)}`);
+      await sleepUntil(result.state.state_details.scheduled_time, signal);
+      if (signal.aborted) return finish(exec, spec, await crash(exec, scope));
+      continue;
+    }
+    return finish(exec, spec, result.status === "ACCEPT" ? exec.current : withData(exec.current, outcome));
+  }
+}
+
+function withData(state: State, from: State): State {
+  if (!state.hasData() && from.hasData() && state.type === from.type) state.data = from.data;
+  return state;
+}
+
+async function crash(exec: FlowRunExecution, scope: FlowRunScope): Promise<State> {
+  const reason = exec.controller.signal.reason;
+  const message = reason instanceof Error ? reason.message : "Execution was interrupted";
+  for (const t of scope.runningTasks) t.crash(message);
+  const crashed = new State(StateType.CRASHED, { name: "Crashed", message, data: reason });
+  await exec.propose(crashed, true).catch(() => undefined);
+  return crashed;
+}
+
+async function enterRunning(exec: FlowRunExecution): Promise<boolean> {
+  const signal = exec.controller.signal;
+  for (;;) {
+    const result = await exec.propose(new State(StateType.RUNNING, { name: "Running" }));
+    switch (result.status) {
+      case "ACCEPT":
+        return true;
+      case "WAIT": {
+        const delay = result.details.type === "wait_details" ? result.details.delay_seconds : 1;
+        exec.logger.info(`Received wait instruction for ${delay}s: ${(result.details as { reason?: string }).reason ?? ""}`);
+        await sleepSeconds(delay, signal);
+        if (signal.aborted) return false;
+        continue;
+      }
+      case "REJECT":
+        if (exec.current.type === StateType.SCHEDULED) {
+          await sleepUntil(exec.current.stateDetails.scheduled_time, signal);
+          if (signal.aborted) return false;
+          continue;
+        }
+        return false;
+      case "ABORT":
+        throw new Abort(
+          `Orchestration aborted the transition to Running: ${(result.details as { reason?: string }).reason ?? "no reason given"}`,
+        );
+    }
+  }
+}
+
+async function runBody(
+  exec: FlowRunExecution,
+  spec: FlowSpec,
+  scope: FlowRunScope,
+  callArgs: readonly unknown[],
+): Promise<State> {
+  const signal = exec.controller.signal;
+  const fn = spec.fn as (...a: unknown[]) => unknown;
+  const racers: Promise<unknown>[] = [];
+  const interrupted = new Promise<never>((_, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+  });
+  interrupted.catch(() => undefined);
+  racers.push(interrupted);
+  let timer: NodeJS.Timeout | undefined;
+  if (spec.timeoutSeconds !== null) {
+    const seconds = spec.timeoutSeconds;
+    racers.push(
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new RunTimeoutError(`Flow run exceeded timeout of ${seconds} second(s)`)), seconds * 1000);
+      }),
+    );
+  }
+  const flowScope: RunScope = { flow: scope, task: null };
+  try {
+    const body = Promise.resolve(runScope.run(flowScope, () => fn(...callArgs)));
+    let value = await Promise.race([body, ...racers]);
+    // task runs submitted and not awaited still belong to this flow run
+    if (scope.pending.size > 0) await Promise.race([Promise.allSettled([...scope.pending]), ...racers]);
+    if (isFuture(value)) value = await Promise.race([value.result(), ...racers]);
+    else if (value !== null && typeof value === "object" && !isState(value) && typeof (value as PromiseLike<unknown>).then === "function") {
+      value = await Promise.race([value as PromiseLike<unknown>, ...racers]);
+    }
+    if (isState(value)) return value;
+    return new State(StateType.COMPLETED, { name: "Completed", data: value });
+  } catch (error) {
+    if (error instanceof TerminationSignal) {
+      return new State(StateType.CRASHED, { name: "Crashed", message: error.message, data: error });
+    }
+    if (error instanceof RunTimeoutError) {
+      exec.controller.abort(error);
+      exec.logger.error(error.message);
+      return new State(StateType.FAILED, { name: "TimedOut", message: error.message, data: error });
+    }
+    exec.logger.error(`Encountered exception during execution: ${describeError(error)}`, error);
+    return new State(StateType.FAILED, {
+      name: "Failed",
+      message: `Flow run encountered an exception: ${describeError(error)}`,
+      data: error,
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function finish(exec: FlowRunExecution, spec: FlowSpec, state: State): Promise<State> {
+  const hooks =
+    state.type === StateType.COMPLETED
+      ? spec.onCompletion
+      : state.type === StateType.FAILED
+        ? spec.onFailure
+        : state.type === StateType.CANCELLED
+          ? spec.onCancellation
+          : state.type === StateType.CRASHED
+            ? spec.onCrashed
+            : [];
+  if (hooks.length) await exec.runHooks(hooks, state);
+  exec.logger.log(state.type === StateType.COMPLETED ? 20 : 40, `Finished in state ${state.toString()}`);
+  return state;
+}

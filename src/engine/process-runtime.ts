@@ -1,0 +1,129 @@
+/**
+ * Process-wide engine state: the settings, the client (opened lazily, closed at exit), the write
+ * queue, and SIGTERM/SIGINT handling that ends active runs `Crashed` and flushes before exiting.
+ */
+import type { PrefectClient } from "../client/prefect-client.ts";
+import { createClient } from "../client/get-client.ts";
+import { loadSettings, type Settings } from "../settings/settings.ts";
+import { flushConsole } from "./console-sink.ts";
+import { parseLevel } from "./logging.ts";
+import { RunRecorder } from "./run-recorder.ts";
+
+/** Something that must be ended when the process is told to stop. */
+export interface ActiveRun {
+  /** End the run (e.g. propose Crashed, run hooks). Must not throw. */
+  terminate(signal: string): Promise<void>;
+}
+
+interface Runtime {
+  settings: Settings;
+  logLevel: number;
+  client: PrefectClient;
+  recorder: RunRecorder;
+}
+
+let runtimePromise: Promise<Runtime> | null = null;
+const activeRuns = new Set<ActiveRun>();
+let handlersInstalled = false;
+let terminating = false;
+
+/** The engine runtime of this process, created on first use. */
+export function getRuntime(): Promise<Runtime> {
+  if (!runtimePromise) {
+    runtimePromise = (async () => {
+      const settings = loadSettings();
+      const client = await createClient(settings);
+      const recorder = new RunRecorder(client);
+      process.once("beforeExit", () => {
+        void shutdownRuntime();
+      });
+      return { settings, logLevel: parseLevel(settings.loggingLevel), client, recorder };
+    })();
+    runtimePromise.catch(() => {
+      runtimePromise = null;
+    });
+  }
+  return runtimePromise;
+}
+
+/**
+ * Use this client for the runs of this process instead of the one the settings name (the test
+ * harness uses it to point the SDK at a test database). Call `shutdownRuntime()` to undo.
+ */
+export function useClient(client: PrefectClient, settings: Settings = loadSettings()): void {
+  runtimePromise = Promise.resolve({
+    settings,
+    logLevel: parseLevel(settings.loggingLevel),
+    client,
+    recorder: new RunRecorder(client),
+  });
+}
+
+/** Flush and close the runtime's client (at exit, or in tests). */
+export async function shutdownRuntime(): Promise<void> {
+  const pending = runtimePromise;
+  runtimePromise = null;
+  if (!pending) return;
+  const rt = await pending;
+  try {
+    await rt.recorder.flush();
+  } finally {
+    await rt.client.close();
+  }
+}
+
+/** Register an active run for signal handling; returns the function that unregisters it. */
+export function trackActiveRun(run: ActiveRun): () => void {
+  installSignalHandlers();
+  activeRuns.add(run);
+  return () => activeRuns.delete(run);
+}
+
+/**
+ * A promise that never settles while the process is being terminated by a signal: callers whose
+ * run was crashed by the signal wait here instead of throwing, so the process exits with the
+ * signal's code once every record is flushed (rather than with an unhandled-error code).
+ */
+export function untilTerminated(): Promise<never> {
+  return new Promise<never>(() => undefined);
+}
+
+export function isTerminating(): boolean {
+  return terminating;
+}
+
+const SIGNAL_EXIT: Record<string, number> = { SIGTERM: 143, SIGINT: 130 };
+
+function installSignalHandlers(): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.on(signal, () => {
+      void onSignal(signal);
+    });
+  }
+}
+
+async function onSignal(signal: "SIGTERM" | "SIGINT"): Promise<void> {
+  const code = SIGNAL_EXIT[signal] ?? 1;
+  if (terminating || activeRuns.size === 0) {
+    flushConsole();
+    process.exit(code);
+  }
+  terminating = true;
+  const guard = setTimeout(() => {
+    flushConsole();
+    process.exit(code);
+  }, 8000);
+  guard.unref();
+  try {
+    await Promise.allSettled([...activeRuns].map((run) => run.terminate(signal)));
+    if (runtimePromise) {
+      const rt = await runtimePromise;
+      await rt.recorder.flush().catch(() => undefined);
+    }
+  } finally {
+    flushConsole();
+    process.exit(code);
+  }
+}

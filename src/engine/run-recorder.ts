@@ -1,0 +1,106 @@
+/**
+ * The write queue of client-side orchestration: task-run transitions and log records are buffered
+ * and shipped in batches — when a batch fills, on a short timer, at the end of every top-level
+ * flow run, and on SIGTERM/SIGINT — so the hot path never waits on a database write or round trip.
+ */
+import type { PrefectClient, TaskRunTransition } from "../client/prefect-client.ts";
+import type { LogRecord, TaskRun } from "../core/runs.ts";
+import type { StateRecord } from "../core/state.ts";
+import type { LogShipper } from "./logging.ts";
+
+export interface RunRecorderOptions {
+  /** Flush when this many records are queued (default 5000). */
+  maxBatch?: number;
+  /** Flush this long after the first queued record (default 200 ms). */
+  intervalMs?: number;
+}
+
+export class RunRecorder implements LogShipper {
+  readonly #client: PrefectClient;
+  readonly #maxBatch: number;
+  readonly #intervalMs: number;
+  #transitions: TaskRunTransition[] = [];
+  #logs: LogRecord[] = [];
+  #timer: NodeJS.Timeout | null = null;
+  #inFlight: Promise<void> = Promise.resolve();
+  #lastError: unknown = null;
+
+  constructor(client: PrefectClient, options: RunRecorderOptions = {}) {
+    this.#client = client;
+    this.#maxBatch = options.maxBatch ?? 5000;
+    this.#intervalMs = options.intervalMs ?? 200;
+  }
+
+  /** Queue one task-run transition (the run object is recorded as it stands when shipped). */
+  recordTaskRun(run: TaskRun, state: StateRecord): void {
+    this.#transitions.push({ run, state });
+    this.#schedule();
+  }
+
+  log(record: LogRecord): void {
+    this.#logs.push(record);
+    this.#schedule();
+  }
+
+  get pendingCount(): number {
+    return this.#transitions.length + this.#logs.length;
+  }
+
+  #schedule(): void {
+    if (this.#transitions.length + this.#logs.length >= this.#maxBatch) {
+      void this.flush().catch(() => undefined);
+      return;
+    }
+    if (this.#timer === null) {
+      this.#timer = setTimeout(() => {
+        this.#timer = null;
+        void this.flush().catch(() => undefined);
+      }, this.#intervalMs);
+      this.#timer.unref();
+    }
+  }
+
+  /**
+   * Ship everything queued so far; resolves when it is stored. A failed write keeps its records
+   * queued for the next flush and rejects.
+   */
+  flush(): Promise<void> {
+    if (this.#timer !== null) {
+      clearTimeout(this.#timer);
+      this.#timer = null;
+    }
+    const next = this.#inFlight.then(() => this.#ship());
+    this.#inFlight = next.catch((error: unknown) => {
+      this.#lastError = error;
+    });
+    return next;
+  }
+
+  /** The last error a background flush met, if any (reported at the end of the flow run). */
+  takeLastError(): unknown {
+    const e = this.#lastError;
+    this.#lastError = null;
+    return e;
+  }
+
+  async #ship(): Promise<void> {
+    const transitions = this.#transitions;
+    const logs = this.#logs;
+    if (transitions.length === 0 && logs.length === 0) return;
+    this.#transitions = [];
+    this.#logs = [];
+    try {
+      if (transitions.length > 0) await this.#client.recordTaskRunTransitions(transitions);
+    } catch (error) {
+      this.#transitions = transitions.concat(this.#transitions);
+      this.#logs = logs.concat(this.#logs);
+      throw error;
+    }
+    try {
+      if (logs.length > 0) await this.#client.createLogs(logs);
+    } catch (error) {
+      this.#logs = logs.concat(this.#logs);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,354 @@
+/**
+ * The task engine: task runs are orchestrated here, in the calling process, as Prefect 3 does.
+ * Every transition (Pending → Running → Completed, retries through AwaitingRetry/Retrying, Failed,
+ * TimedOut, Crashed) is decided locally, with the bookkeeping the server's global transforms
+ * would do, and queued on the write queue — no round trip or commit per task.
+ */
+import { uuid4, uuid7 } from "../core/ids.ts";
+import { defaultTaskRunPolicy, type TaskRun, type TaskRunInput } from "../core/runs.ts";
+import { StateType } from "../core/state-types.ts";
+import { addSeconds, nowIso } from "../core/time.ts";
+import { type RunScope, type TaskRunScope, runScope } from "../sdk/context.ts";
+import { RunTimeoutError, TerminationSignal, UpstreamTaskError } from "../sdk/errors.ts";
+import { bindParameters, formatRunName } from "../sdk/parameters.ts";
+import { State, isState } from "../sdk/state.ts";
+import { isFuture } from "../sdk/futures.ts";
+import { RunLogger } from "./logging.ts";
+import { getRuntime } from "./process-runtime.ts";
+import { retryDelaySeconds } from "./retry-delay.ts";
+import type { RunRecorder } from "./run-recorder.ts";
+import { awaitWaitFor, needsResolution, resolveArgument, upstreamInputs } from "./task-inputs.ts";
+import type { TaskHook, TaskSpec } from "./task-spec.ts";
+
+export interface TaskCallOptions {
+  /** Futures this run must wait for without taking their results. */
+  waitFor?: readonly unknown[];
+  /** Pre-chosen id (so a future can name its run before it starts). */
+  taskRunId?: string;
+  /** Kept up to date with the run's latest state (what `future.state` reads). */
+  observer?: { current: State | null };
+}
+
+/** A running task run, as the flow engine sees it (to crash it on SIGTERM). */
+export interface RunningTask {
+  crash(message: string): void;
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}
+
+/** Sleep that ends early when `signal` aborts. */
+function sleep(seconds: number, signal: AbortSignal | null): Promise<void> {
+  if (seconds <= 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, seconds * 1000);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
+
+class TaskRunExecution {
+  readonly task: TaskSpec;
+  readonly run: TaskRun;
+  readonly recorder: RunRecorder;
+  readonly logger: RunLogger;
+  readonly parentScope: RunScope | undefined;
+  readonly parameters: Record<string, unknown>;
+  observer: { current: State | null } | null = null;
+  current: State | null = null;
+  runningSince = 0;
+  crashed = false;
+
+  constructor(
+    task: TaskSpec,
+    run: TaskRun,
+    recorder: RunRecorder,
+    logLevel: number,
+    parentScope: RunScope | undefined,
+    parameters: Record<string, unknown>,
+  ) {
+    this.task = task;
+    this.run = run;
+    this.recorder = recorder;
+    this.parentScope = parentScope;
+    this.parameters = parameters;
+    this.logger = new RunLogger({
+      name: "prefect.task_runs",
+      prefix: `Task run '${run.name}' - `,
+      flowRunId: run.flow_run_id,
+      taskRunId: run.id,
+      level: logLevel,
+      shipper: recorder,
+    });
+  }
+
+  /** Apply the global bookkeeping a server would, then queue the transition. */
+  propose(state: State): void {
+    const run = this.run;
+    const ts = state.timestamp;
+    const now = performance.now();
+    const prev = this.current;
+    if (prev?.type === StateType.RUNNING) run.total_run_time += (now - this.runningSince) / 1000;
+    state.stateDetails.task_run_id = run.id;
+    state.stateDetails.flow_run_id = run.flow_run_id;
+    if (state.type === StateType.RUNNING) {
+      run.run_count += 1;
+      if (run.start_time === null) run.start_time = ts;
+      this.runningSince = now;
+      const flowRun = this.parentScope?.flow?.flowRun;
+      if (flowRun) run.flow_run_run_count = flowRun.run_count;
+    }
+    if (state.type === StateType.SCHEDULED) {
+      run.next_scheduled_start_time = state.stateDetails.scheduled_time;
+    } else if (prev?.type === StateType.SCHEDULED) {
+      run.next_scheduled_start_time = null;
+    }
+    if (state.isFinal()) {
+      if (run.end_time === null) run.end_time = ts;
+      if (run.start_time === null) run.start_time = ts;
+    }
+    if (run.expected_start_time === null) run.expected_start_time = ts;
+    const record = state.toRecord();
+    run.state_id = state.id;
+    run.state_type = state.type;
+    run.state_name = state.name;
+    run.state_timestamp = ts;
+    run.updated = ts;
+    run.state = record;
+    this.current = state;
+    if (this.observer) this.observer.current = state;
+    this.recorder.recordTaskRun(run, record);
+  }
+
+  crash(message: string): void {
+    if (this.crashed || this.current?.isFinal()) return;
+    this.crashed = true;
+    this.propose(new State(StateType.CRASHED, { message, name: "Crashed" }));
+  }
+
+  async runHooks(hooks: readonly TaskHook[], state: State): Promise<void> {
+    for (const hook of hooks) {
+      const hookName = hook.name || "anonymous";
+      try {
+        this.logger.info(`Running hook '${hookName}' in response to entering state '${state.name}'`);
+        await hook(this.task, this.run, state);
+        this.logger.info(`Hook '${hookName}' finished running successfully`);
+      } catch (error) {
+        this.logger.error(`An error was encountered while running hook '${hookName}'`, error);
+      }
+    }
+  }
+
+  async callBody(args: unknown[], scope: RunScope, signal: AbortSignal | null): Promise<unknown> {
+    const fn = this.task.fn as (...a: unknown[]) => unknown;
+    const timeout = this.task.timeoutSeconds;
+    if (timeout === null) return runScope.run(scope, () => fn(...args));
+    let timer: NodeJS.Timeout | undefined;
+    const controller = new AbortController();
+    const limit = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        reject(new RunTimeoutError(`Task run exceeded timeout of ${timeout} second(s)`));
+      }, timeout * 1000);
+    });
+    const onParentAbort = () => controller.abort();
+    signal?.addEventListener("abort", onParentAbort, { once: true });
+    try {
+      const taskScope = scope.task as TaskRunScope;
+      const inner: RunScope = { flow: scope.flow, task: { ...taskScope, signal: controller.signal } };
+      return await Promise.race([runScope.run(inner, () => fn(...args)), limit]);
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onParentAbort);
+    }
+  }
+}
+
+function taskRunName(task: TaskSpec, parameters: Record<string, unknown>, suffix: string): string {
+  const custom = task.taskRunName;
+  if (typeof custom === "function") return custom(parameters);
+  if (typeof custom === "string") return formatRunName(custom, parameters);
+  return `${task.name}-${suffix}`;
+}
+
+const dynamicKeys = new WeakMap<object, Map<string, number>>();
+
+function nextDynamicKey(owner: object | null, taskKey: string): string {
+  if (!owner) return uuid4();
+  let keys = dynamicKeys.get(owner);
+  if (!keys) {
+    keys = new Map();
+    dynamicKeys.set(owner, keys);
+  }
+  const n = keys.get(taskKey) ?? 0;
+  keys.set(taskKey, n + 1);
+  return String(n);
+}
+
+/** Run one task run to its final state. Never rejects: the final state carries the outcome. */
+export async function runTask(task: TaskSpec, rawArgs: readonly unknown[], options: TaskCallOptions = {}): Promise<State> {
+  const parentScope = runScope.getStore();
+  const flowScope = parentScope?.flow ?? null;
+  const rt = flowScope ? null : await getRuntime();
+  const recorder = flowScope?.recorder ?? (rt as NonNullable<typeof rt>).recorder;
+  const logLevel = flowScope?.logger.level ?? (rt as NonNullable<typeof rt>).logLevel;
+  const id = options.taskRunId ?? uuid7();
+  const parameters = bindParameters(task.paramNames, rawArgs);
+  const resolving = needsResolution(rawArgs);
+  const taskInputs: Record<string, TaskRunInput[]> = {};
+  if (resolving) {
+    for (let i = 0; i < rawArgs.length; i++) taskInputs[task.paramNames[i] ?? `__arg${i}`] = upstreamInputs(rawArgs[i]);
+  } else {
+    for (const name of Object.keys(parameters)) taskInputs[name] = [];
+  }
+  if (options.waitFor?.length) taskInputs.wait_for = options.waitFor.flatMap((w) => upstreamInputs(w));
+  const policy = defaultTaskRunPolicy();
+  policy.retries = task.retries;
+  policy.retry_delay = task.retryDelaySeconds === null ? null : (task.retryDelaySeconds as number | number[]);
+  policy.retry_jitter_factor = task.retryJitterFactor;
+  const now = nowIso();
+  const run: TaskRun = {
+    id,
+    created: now,
+    updated: now,
+    name: taskRunName(task, parameters, id.slice(-3)),
+    flow_run_id: flowScope?.flowRun.id ?? null,
+    task_key: task.taskKey,
+    dynamic_key: nextDynamicKey(flowScope, task.taskKey),
+    cache_key: null,
+    cache_expiration: null,
+    task_version: task.version,
+    empirical_policy: policy,
+    tags: [...task.tags],
+    labels: {},
+    task_inputs: taskInputs,
+    flow_run_run_count: flowScope?.flowRun.run_count ?? 0,
+    state_id: null,
+    state_type: null,
+    state_name: null,
+    state_timestamp: null,
+    run_count: 0,
+    expected_start_time: null,
+    next_scheduled_start_time: null,
+    start_time: null,
+    end_time: null,
+    total_run_time: 0,
+    state: null,
+  };
+  const exec = new TaskRunExecution(task, run, recorder, logLevel, parentScope, parameters);
+  exec.observer = options.observer ?? null;
+  exec.propose(new State(StateType.PENDING, { timestamp: now, name: "Pending" }));
+  const handle: RunningTask = exec;
+  flowScope?.runningTasks.add(handle);
+  try {
+    return await execute(exec, rawArgs, options, parentScope, resolving);
+  } finally {
+    flowScope?.runningTasks.delete(handle);
+  }
+}
+
+async function execute(
+  exec: TaskRunExecution,
+  rawArgs: readonly unknown[],
+  options: TaskCallOptions,
+  parentScope: RunScope | undefined,
+  resolving: boolean,
+): Promise<State> {
+  const { task, run, logger } = exec;
+  const signal = parentScope?.flow?.signal ?? null;
+  let args: unknown[];
+  try {
+    if (options.waitFor?.length) await awaitWaitFor(options.waitFor);
+    args = resolving ? await Promise.all(rawArgs.map(resolveArgument)) : (rawArgs as unknown[]);
+  } catch (error) {
+    const message = error instanceof UpstreamTaskError ? error.message : describeError(error);
+    const notReady = new State(StateType.PENDING, { name: "NotReady", message, data: error });
+    exec.propose(notReady);
+    logger.error(`Finished in state ${notReady.toString()}`);
+    return notReady;
+  }
+  const taskScope: TaskRunScope = {
+    taskName: task.name,
+    taskRun: run,
+    logger,
+    logPrints: task.logPrints ?? parentScope?.task?.logPrints ?? parentScope?.flow?.logPrints ?? false,
+    parameters: exec.parameters,
+    signal: signal ?? new AbortController().signal,
+  };
+  const scope: RunScope = { flow: parentScope?.flow ?? null, task: taskScope };
+  let attempt = 0;
+  let retrying = false;
+  for (;;) {
+    attempt++;
+    const running = new State(StateType.RUNNING, { name: retrying ? "Retrying" : "Running" });
+    exec.propose(running);
+    if (task.onRunning.length) await exec.runHooks(task.onRunning, running);
+    let final: State;
+    try {
+      let value = await exec.callBody(args, scope, signal);
+      if (exec.crashed) return exec.current as State;
+      if (isFuture(value)) value = await value.result();
+      else if (value !== null && typeof value === "object" && !isState(value) && typeof (value as PromiseLike<unknown>).then === "function") {
+        value = await value;
+      }
+      final = isState(value) ? value : new State(StateType.COMPLETED, { name: "Completed", data: value });
+    } catch (error) {
+      if (exec.crashed) return exec.current as State;
+      if (error instanceof TerminationSignal) {
+        final = new State(StateType.CRASHED, { name: "Crashed", message: error.message, data: error });
+      } else if (error instanceof RunTimeoutError) {
+        final = new State(StateType.FAILED, { name: "TimedOut", message: error.message, data: error });
+      } else {
+        final = new State(StateType.FAILED, {
+          name: "Failed",
+          message: `Task run encountered an exception ${describeError(error)}`,
+          data: error,
+        });
+      }
+    }
+    if (final.type === StateType.FAILED && attempt <= task.retries && (await shouldRetry(exec, final))) {
+      const delay = retryDelaySeconds(task.retryDelaySeconds, task.retryJitterFactor, attempt);
+      const scheduledTime = addSeconds(nowIso(), delay);
+      const awaiting = new State(StateType.SCHEDULED, {
+        name: "AwaitingRetry",
+        message: final.message,
+        stateDetails: { scheduled_time: scheduledTime },
+      });
+      logger.error(
+        `Task run failed with exception: ${describeError(final.data)} - Retry ${attempt}/${task.retries} will start ${delay > 0 ? `in ${Math.round(delay * 100) / 100} second(s)` : "immediately"}`,
+      );
+      exec.propose(awaiting);
+      await sleep(delay, signal);
+      if (signal?.aborted) return exec.current as State;
+      retrying = true;
+      continue;
+    }
+    if (final.type === StateType.FAILED && final.data instanceof Error && final.name !== "TimedOut") {
+      const suffix = task.retries > 0 ? " - Retries are exhausted" : "";
+      logger.error(`Task run failed with exception: ${describeError(final.data)}${suffix}`, final.data);
+    }
+    exec.propose(final);
+    if (final.type === StateType.COMPLETED && task.onCompletion.length) await exec.runHooks(task.onCompletion, final);
+    if (final.type === StateType.FAILED && task.onFailure.length) await exec.runHooks(task.onFailure, final);
+    const level = final.type === StateType.COMPLETED ? 20 : 40;
+    logger.log(level, `Finished in state ${final.toString()}`);
+    return final;
+  }
+}
+
+async function shouldRetry(exec: TaskRunExecution, failed: State): Promise<boolean> {
+  const condition = exec.task.retryConditionFn;
+  if (!condition) return true;
+  try {
+    return Boolean(await condition(exec.task, exec.run, failed));
+  } catch (error) {
+    exec.logger.error("retryConditionFn raised an error; not retrying", error);
+    return false;
+  }
+}

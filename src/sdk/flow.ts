@@ -1,0 +1,148 @@
+/**
+ * `flow(fn)` / `flow(options, fn)`: a function whose every call is an orchestrated, recorded flow
+ * run — with parameter validation from a schema, retries, timeouts, hooks and subflows.
+ *
+ * @example
+ * const crawl = flow({ name: "crawl", params: z.object({ urls: z.array(z.url()) }) },
+ *   async ({ urls }) => fetchPage.map(urls));
+ * await crawl({ urls: ["https://example.com"] });
+ */
+import { z } from "zod";
+import { runFlow } from "../engine/flow-engine.ts";
+import type { FlowHook, FlowSpec, StandardSchemaLike } from "../engine/flow-spec.ts";
+import type { TaskRunner, TaskRunnerOptions } from "../engine/task-runner.ts";
+import { parameterNames } from "./parameters.ts";
+import { resultOrExit } from "./result-or-exit.ts";
+import type { State } from "./state.ts";
+
+export interface FlowOptions<S extends StandardSchemaLike | undefined = undefined> {
+  /** Defaults to the function's name. */
+  name?: string;
+  version?: string;
+  description?: string;
+  /** `"etl-{date}"` (filled from parameters) or a function of the parameters. */
+  flowRunName?: string | ((parameters: Record<string, unknown>) => string);
+  /** A zod (or any Standard Schema) object schema for the parameters; stored as JSON Schema. */
+  params?: S;
+  /** Validate parameters against `params` before running (default true). */
+  validateParameters?: boolean;
+  /** Retries of the whole flow run, decided by the orchestration core (default 0). */
+  retries?: number;
+  retryDelaySeconds?: number;
+  /** End the run `TimedOut` after this many seconds. */
+  timeoutSeconds?: number;
+  /** Capture `console.log` in this flow run (and its tasks) as run logs. */
+  logPrints?: boolean;
+  tags?: string[];
+  /** The task runner for `.submit()`/`.map()`, or its options (`{ maxConcurrency }`). */
+  taskRunner?: TaskRunner | TaskRunnerOptions;
+  onCompletion?: FlowHook[];
+  onFailure?: FlowHook[];
+  onCancellation?: FlowHook[];
+  onCrashed?: FlowHook[];
+  onRunning?: FlowHook[];
+  /** Calls resolve to the final `State` instead of the result. */
+  returnState?: boolean;
+}
+
+export interface Flow<A extends readonly unknown[] = unknown[], R = unknown> extends FlowSpec {
+  /** Run the flow and wait for its result (throws its error if it does not complete). */
+  (...args: A): Promise<R>;
+  /** Run the flow and resolve with its final state, whatever it is. */
+  callWithState(...args: A): Promise<State<R>>;
+  /** A copy of this flow with some options changed. */
+  withOptions(options: FlowOptions<StandardSchemaLike | undefined>): Flow<A, R>;
+  readonly options: Readonly<FlowOptions<StandardSchemaLike | undefined>>;
+}
+
+type Fn<A extends readonly unknown[], R> = (...args: A) => R | Promise<R>;
+type InferInput<S> = S extends { readonly "~standard": { readonly types?: infer T } }
+  ? NonNullable<T> extends { readonly input: infer I }
+    ? I
+    : unknown
+  : unknown;
+type InferOutput<S> = S extends { readonly "~standard": { readonly types?: infer T } }
+  ? NonNullable<T> extends { readonly output: infer O }
+    ? O
+    : unknown
+  : unknown;
+
+function jsonSchemaOf(schema: StandardSchemaLike | null, names: readonly string[]): Record<string, unknown> {
+  if (schema && "_zod" in schema) {
+    try {
+      const js = z.toJSONSchema(schema as unknown as z.ZodType, { unrepresentable: "any" }) as Record<string, unknown>;
+      const { $schema: _, ...rest } = js;
+      return { title: "Parameters", ...rest, definitions: (rest.$defs as object | undefined) ?? {} };
+    } catch {
+      // fall through to the generic schema
+    }
+  }
+  const maybe = schema as { toJSONSchema?: () => unknown } | null;
+  if (maybe && typeof maybe.toJSONSchema === "function") return maybe.toJSONSchema() as Record<string, unknown>;
+  const props = names.filter((n) => !n.startsWith("__arg"));
+  return {
+    title: "Parameters",
+    type: "object",
+    properties: Object.fromEntries(props.map((n, i) => [n, { title: n, position: i }])),
+    definitions: {},
+  };
+}
+
+function makeFlow<A extends readonly unknown[], R>(
+  options: FlowOptions<StandardSchemaLike | undefined>,
+  fn: Fn<A, R>,
+): Flow<A, R> {
+  const name = options.name ?? (fn.name ? fn.name.replace(/_/g, "-") : "flow");
+  const paramNames = parameterNames(fn as unknown as FlowSpec["fn"]);
+  const params = options.params ?? null;
+  let schema: Record<string, unknown> | null = null;
+  const envRetries = Number(process.env.PREFECT_FLOW_DEFAULT_RETRIES ?? 0);
+  const envDelay = Number(process.env.PREFECT_FLOW_DEFAULT_RETRY_DELAY_SECONDS ?? 0);
+  const spec: Omit<FlowSpec, "name"> = {
+    version: options.version ?? null,
+    description: options.description ?? null,
+    fn: fn as unknown as FlowSpec["fn"],
+    paramNames,
+    params,
+    validateParameters: options.validateParameters ?? true,
+    flowRunName: options.flowRunName ?? null,
+    retries: options.retries ?? (Number.isFinite(envRetries) ? envRetries : 0),
+    retryDelaySeconds: options.retryDelaySeconds ?? (Number.isFinite(envDelay) ? envDelay : 0),
+    timeoutSeconds: options.timeoutSeconds ?? null,
+    logPrints: options.logPrints ?? null,
+    tags: options.tags ?? [],
+    taskRunner: options.taskRunner ?? null,
+    onCompletion: options.onCompletion ?? [],
+    onFailure: options.onFailure ?? [],
+    onCancellation: options.onCancellation ?? [],
+    onCrashed: options.onCrashed ?? [],
+    onRunning: options.onRunning ?? [],
+    parameterSchema: () => {
+      schema ??= jsonSchemaOf(params, paramNames);
+      return schema;
+    },
+  };
+  const callWithState = (...args: A) => runFlow(flowObject, args) as Promise<State<R>>;
+  const call = (...args: A): Promise<unknown> =>
+    options.returnState ? callWithState(...args) : callWithState(...args).then((s) => resultOrExit(s));
+  const flowObject = Object.assign(call, spec, {
+    callWithState,
+    withOptions: (more: FlowOptions<StandardSchemaLike | undefined>) => makeFlow<A, R>({ ...options, ...more }, fn),
+    options,
+  }) as unknown as Flow<A, R>;
+  Object.defineProperty(flowObject, "name", { value: name });
+  return flowObject;
+}
+
+/** Turn a function into a flow. */
+export function flow<A extends readonly unknown[], R>(fn: Fn<A, R>): Flow<A, Awaited<R>>;
+export function flow<S extends StandardSchemaLike, R>(
+  options: FlowOptions<S> & { params: S },
+  fn: (parameters: InferOutput<S>) => R | Promise<R>,
+): Flow<[InferInput<S>], Awaited<R>>;
+export function flow<A extends readonly unknown[], R>(options: FlowOptions, fn: Fn<A, R>): Flow<A, Awaited<R>>;
+export function flow(a: FlowOptions<StandardSchemaLike | undefined> | Fn<unknown[], unknown>, b?: Fn<unknown[], unknown>): Flow {
+  if (typeof a === "function") return makeFlow({}, a);
+  if (typeof b !== "function") throw new TypeError("flow(options, fn) needs a function as its second argument");
+  return makeFlow(a, b);
+}

@@ -1,0 +1,9 @@
+import { isTerminating, untilTerminated } from "../engine/process-runtime.ts";
+import { TerminationSignal } from "./errors.ts";
+import type { State } from "./state.ts";
+
+/** The state's result — unless a SIGTERM/SIGINT crashed the run, then wait for the process to exit. */
+export function resultOrExit<T>(state: State<T>): Promise<T> {
+  if (state.data instanceof TerminationSignal && isTerminating()) return untilTerminated();
+  return state.result();
+}

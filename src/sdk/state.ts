@@ -1,0 +1,139 @@
+/**
+ * States as SDK users see them: `type`, `name`, `message`, `timestamp` and the run's result, with
+ * predicates and `result()`. The wire form (`StateRecord`) is what the orchestration core stores.
+ */
+import { uuid7 } from "../core/ids.ts";
+import { emptyStateDetails, type StateDetails, type StateRecord } from "../core/state.ts";
+import { StateType, TERMINAL_STATE_TYPES, defaultStateName } from "../core/state-types.ts";
+import { nowIso } from "../core/time.ts";
+import { MissingResultError, stateError } from "./errors.ts";
+
+export interface StateOptions<T = unknown> {
+  name?: string;
+  message?: string | null;
+  data?: T;
+  timestamp?: string;
+  stateDetails?: Partial<StateDetails>;
+}
+
+const NO_DATA: unique symbol = Symbol("prefect-ts.no-data");
+
+export class State<T = unknown> {
+  id: string;
+  type: StateType;
+  name: string;
+  timestamp: string;
+  message: string | null;
+  stateDetails: StateDetails;
+  /** The result value (completed) or the error (failed/crashed), when this process has it. */
+  data: T | typeof NO_DATA;
+
+  constructor(type: StateType, options: StateOptions<T> = {}) {
+    this.id = uuid7();
+    this.type = type;
+    this.name = options.name ?? defaultStateName(type);
+    this.timestamp = options.timestamp ?? nowIso();
+    this.message = options.message ?? null;
+    this.stateDetails = options.stateDetails
+      ? { ...emptyStateDetails(), ...options.stateDetails }
+      : emptyStateDetails();
+    this.data = "data" in options ? (options.data as T) : NO_DATA;
+  }
+
+  isScheduled(): boolean {
+    return this.type === StateType.SCHEDULED;
+  }
+  isPending(): boolean {
+    return this.type === StateType.PENDING;
+  }
+  isRunning(): boolean {
+    return this.type === StateType.RUNNING;
+  }
+  isCompleted(): boolean {
+    return this.type === StateType.COMPLETED;
+  }
+  isFailed(): boolean {
+    return this.type === StateType.FAILED;
+  }
+  isCrashed(): boolean {
+    return this.type === StateType.CRASHED;
+  }
+  isCancelled(): boolean {
+    return this.type === StateType.CANCELLED;
+  }
+  isCancelling(): boolean {
+    return this.type === StateType.CANCELLING;
+  }
+  isPaused(): boolean {
+    return this.type === StateType.PAUSED;
+  }
+  isFinal(): boolean {
+    return TERMINAL_STATE_TYPES.has(this.type);
+  }
+
+  /** Whether this process holds the state's result value. */
+  hasData(): boolean {
+    return this.data !== NO_DATA;
+  }
+
+  /**
+   * The run's return value. For a failed, crashed or cancelled state this throws the run's error
+   * (or returns it with `raiseOnFailure: false`).
+   */
+  async result(options: { raiseOnFailure?: boolean } = {}): Promise<T> {
+    const raise = options.raiseOnFailure ?? true;
+    if (this.type === StateType.FAILED || this.type === StateType.CRASHED || this.type === StateType.CANCELLED) {
+      const error = stateError(this);
+      if (raise) throw error;
+      return error as T;
+    }
+    if (this.data instanceof Error && this.type !== StateType.COMPLETED) {
+      if (raise) throw this.data;
+      return this.data as T;
+    }
+    if (this.data === NO_DATA) {
+      throw new MissingResultError(
+        `State ${this.toString()} has no result in this process. Results are kept in memory until result persistence is enabled.`,
+      );
+    }
+    return this.data;
+  }
+
+  /** `Completed()`, `Failed('boom')`, `Cached(type=COMPLETED)` — as Prefect prints states. */
+  toString(): string {
+    const typeName = defaultStateName(this.type).replace(/ /g, "");
+    const parts: string[] = [];
+    if (this.message) parts.push(`'${this.message}'`);
+    if (this.name.replace(/ /g, "") !== typeName) parts.push(`type=${this.type}`);
+    return `${this.name}(${parts.join(", ")})`;
+  }
+
+  /** The wire form. Results are not persisted yet, so `data` is null. */
+  toRecord(): StateRecord {
+    return {
+      id: this.id,
+      type: this.type,
+      name: this.name,
+      timestamp: this.timestamp,
+      message: this.message,
+      data: null,
+      state_details: this.stateDetails,
+    };
+  }
+
+  /** An SDK state from a stored one (no in-memory result). */
+  static fromRecord<T = unknown>(record: StateRecord): State<T> {
+    const s = new State<T>(record.type, {
+      name: record.name,
+      message: record.message,
+      timestamp: record.timestamp,
+      stateDetails: record.state_details,
+    });
+    s.id = record.id;
+    return s;
+  }
+}
+
+export function isState(value: unknown): value is State {
+  return value instanceof State;
+}

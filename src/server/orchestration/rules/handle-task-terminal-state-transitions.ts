@@ -1,0 +1,42 @@
+import { isPersistedResultData } from "../../../core/state.ts";
+import { isTerminalType, StateType } from "../../../core/state-types.ts";
+import type { TaskOrchestrationContext } from "../context.ts";
+import { ALL_STATES, type OrchestrationRule, TERMINAL_STATES } from "../rule.ts";
+
+const savedRunCount = new WeakMap<object, number>();
+const FORBIDDEN: readonly StateType[] = [StateType.CANCELLING, StateType.PAUSED, StateType.CRASHED];
+
+/**
+ * Guards task runs leaving a terminal state: aborts moves to CANCELLING/PAUSED/CRASHED, keeps
+ * completed runs with persisted results, and re-grants retries (`run_count` := 0, restored on
+ * cleanup) for a re-run, renamed `Retrying` when the parent flow is itself retrying.
+ */
+export const HandleTaskTerminalStateTransitions: OrchestrationRule<TaskOrchestrationContext> = {
+  name: "HandleTaskTerminalStateTransitions",
+  fromStates: TERMINAL_STATES,
+  toStates: ALL_STATES,
+  async before(t) {
+    const { initial, proposed, ctx } = t;
+    if (FORBIDDEN.includes(proposed.type)) {
+      t.abort(
+        `This run is in terminal state ${initial?.type} and cannot transition to ${proposed.type}.`,
+      );
+      return;
+    }
+    if (initial?.type === StateType.COMPLETED && isPersistedResultData(initial.data)) {
+      t.reject(null, "This run has already completed and its result is persisted.");
+      return;
+    }
+    if (isTerminalType(proposed.type)) return;
+    savedRunCount.set(ctx, ctx.run.run_count);
+    ctx.run.run_count = 0;
+    if (proposed.type === StateType.RUNNING && ctx.run.flow_run_id) {
+      const flowRun = await ctx.deps.readFlowRun();
+      if (flowRun && ctx.run.flow_run_run_count < flowRun.run_count) t.rename("Retrying");
+    }
+  },
+  cleanup({ ctx }) {
+    const runCount = savedRunCount.get(ctx);
+    if (runCount !== undefined) ctx.run.run_count = runCount;
+  },
+};

@@ -1,0 +1,73 @@
+/**
+ * Bulk inserts written once with Kysely and executed two ways: on PostgreSQL as multi-row
+ * statements; on SQLite as one cached prepared statement run per row inside one native
+ * transaction (far cheaper than compiling and preparing a large multi-row statement per batch).
+ */
+import type { Statement } from "better-sqlite3";
+import type { Compilable } from "kysely";
+import type { Database } from "../database.ts";
+
+const statements = new WeakMap<object, Map<string, { stmt: Statement; columns: string[] }>>();
+
+/** One insert of a batch: the query for some rows, and the rows (all with the same keys). */
+export interface BulkInsert<Row extends object> {
+  /** A stable name for caching the SQLite statement. */
+  key: string;
+  rows: readonly Row[];
+  /** Columns per row, for chunking under the dialect's parameter limit. */
+  columnCount: number;
+  query: (rows: Row[]) => Compilable;
+}
+
+function sqliteStatement<Row extends object>(database: Database, op: BulkInsert<Row>, sample: Row) {
+  const native = database.native;
+  if (!native) throw new Error("SQLite native connection missing");
+  let cache = statements.get(native);
+  if (!cache) {
+    cache = new Map();
+    statements.set(native, cache);
+  }
+  let entry = cache.get(op.key);
+  if (!entry) {
+    const compiled = op.query([sample]).compile();
+    const columns = Object.keys(sample);
+    if (compiled.parameters.length !== columns.length) {
+      throw new Error(`bulk insert ${op.key}: expected ${columns.length} parameters, got ${compiled.parameters.length}`);
+    }
+    entry = { stmt: native.prepare(compiled.sql), columns };
+    cache.set(op.key, entry);
+  }
+  return entry;
+}
+
+/** Run several bulk inserts in one transaction. */
+export async function runBulkInserts(database: Database, ops: readonly BulkInsert<object>[]): Promise<void> {
+  const work = ops.filter((op) => op.rows.length > 0);
+  if (work.length === 0) return;
+  if (database.native) {
+    const native = database.native;
+    await database.db.connection().execute(async () => {
+      const prepared = work.map((op) => ({ op, ...sqliteStatement(database, op, op.rows[0] as object) }));
+      native.transaction(() => {
+        for (const { op, stmt, columns } of prepared) {
+          const n = columns.length;
+          const params = new Array<unknown>(n);
+          for (const row of op.rows) {
+            const r = row as Record<string, unknown>;
+            for (let i = 0; i < n; i++) params[i] = r[columns[i] as string];
+            stmt.run(params);
+          }
+        }
+      })();
+    });
+    return;
+  }
+  await database.db.transaction().execute(async (trx) => {
+    for (const op of work) {
+      const chunk = Math.max(1, Math.floor(database.dialect.maxParameters / op.columnCount));
+      for (let i = 0; i < op.rows.length; i += chunk) {
+        await trx.executeQuery(op.query(op.rows.slice(i, i + chunk) as object[]).compile());
+      }
+    }
+  });
+}

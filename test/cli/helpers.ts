@@ -1,0 +1,157 @@
+/** Running the real `prefect-ts` CLI in a subprocess, and seeding a database for it. */
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { uuid4, uuid7 } from "../../src/core/ids.ts";
+import {
+  defaultFlowRunPolicy,
+  defaultTaskRunPolicy,
+  type FlowRun,
+  type TaskRun,
+} from "../../src/core/runs.ts";
+import { emptyStateDetails, type StateRecord } from "../../src/core/state.ts";
+import type { StateType } from "../../src/core/state-types.ts";
+import type { Database } from "../../src/storage/database.ts";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run `prefect-ts ARGS` with only the given PREFECT_* settings (the parent's are dropped). */
+export function runCli(args: readonly string[], env: Record<string, string>): Promise<CliResult> {
+  const base: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v !== undefined && !k.startsWith("PREFECT_")) base[k] = v;
+  }
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", MAIN, ...args], {
+      cwd: ROOT,
+      env: { ...base, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding("utf8").on("data", (d: string) => {
+      stderr += d;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+export const isoAgo = (seconds: number): string =>
+  new Date(Date.now() - seconds * 1000).toISOString();
+
+export function state(
+  type: StateType,
+  name: string,
+  timestamp: string,
+  scheduledTime?: string,
+): StateRecord {
+  return {
+    id: uuid7(),
+    type,
+    name,
+    timestamp,
+    message: null,
+    data: null,
+    state_details: { ...emptyStateDetails(), scheduled_time: scheduledTime ?? null },
+  };
+}
+
+function runTimes(s: StateRecord) {
+  return {
+    state_id: s.id,
+    state_type: s.type,
+    state_name: s.name,
+    state_timestamp: s.timestamp,
+    run_count: 1,
+    expected_start_time: s.state_details.scheduled_time ?? s.timestamp,
+    next_scheduled_start_time: null,
+    start_time: null,
+    end_time: null,
+    total_run_time: 0,
+  };
+}
+
+/** Insert a flow run with one current state, through the storage queries. */
+export async function seedFlowRun(
+  database: Database,
+  flowId: string,
+  name: string,
+  s: StateRecord,
+  created: string,
+): Promise<FlowRun> {
+  const { insertFlowRun } = await import("../../src/storage/queries/flow-runs.ts");
+  const { insertFlowRunState } = await import("../../src/storage/queries/states.ts");
+  const run: FlowRun = {
+    id: uuid4(),
+    created,
+    updated: created,
+    name,
+    flow_id: flowId,
+    deployment_id: null,
+    deployment_version: null,
+    work_queue_id: null,
+    work_queue_name: null,
+    flow_version: null,
+    parameters: { n: 1 },
+    idempotency_key: null,
+    context: {},
+    empirical_policy: defaultFlowRunPolicy(),
+    tags: ["cli-test"],
+    labels: {},
+    parent_task_run_id: null,
+    auto_scheduled: false,
+    infrastructure_document_id: null,
+    infrastructure_pid: null,
+    created_by: null,
+    work_pool_id: null,
+    work_pool_name: null,
+    job_variables: {},
+    ...runTimes(s),
+    state: s,
+  };
+  await insertFlowRun(database, database.db, run);
+  await insertFlowRunState(database, database.db, run.id, s, created);
+  return run;
+}
+
+/** Insert a task run with one state, as the task-run recorder does. */
+export async function seedTaskRun(
+  database: Database,
+  flowRunId: string,
+  taskKey: string,
+  s: StateRecord,
+  created: string,
+): Promise<TaskRun> {
+  const { recordTaskRunTransitions } = await import("../../src/storage/queries/task-runs.ts");
+  const run: TaskRun = {
+    id: uuid4(),
+    created,
+    updated: created,
+    name: `${taskKey}-0`,
+    flow_run_id: flowRunId,
+    task_key: taskKey,
+    dynamic_key: "0",
+    cache_key: null,
+    cache_expiration: null,
+    task_version: null,
+    empirical_policy: defaultTaskRunPolicy(),
+    tags: [],
+    labels: {},
+    task_inputs: {},
+    flow_run_run_count: 1,
+    ...runTimes(s),
+    state: s,
+  };
+  await recordTaskRunTransitions(database, [{ run, state: s }], created);
+  return run;
+}

@@ -1,0 +1,98 @@
+/** Shared fixtures for the orchestration suites: runs put into a given state, and a test clock. */
+import type { FlowRun, TaskRun } from "../../src/core/runs.ts";
+import type { StateCreate } from "../../src/core/state.ts";
+import { addSeconds, type Clock, nowIso } from "../../src/core/time.ts";
+import { createFlowRun } from "../../src/server/models/flow-runs.ts";
+import { createTaskRun } from "../../src/server/models/task-runs.ts";
+import type { Database } from "../../src/storage/database.ts";
+import { readFlowRunOrThrow, updateFlowRun } from "../../src/storage/queries/flow-runs.ts";
+import { createFlow } from "../../src/storage/queries/flows.ts";
+import { readTaskRunOrThrow, updateTaskRun } from "../../src/storage/queries/task-runs.ts";
+
+/** A clock that only moves when told to. */
+export class TestClock implements Clock {
+  current: string;
+  constructor(start: string = nowIso()) {
+    this.current = start;
+  }
+  nowIso(): string {
+    return this.current;
+  }
+  advance(seconds: number): void {
+    this.current = addSeconds(this.current, seconds);
+  }
+}
+
+/** Seconds from now as an ISO timestamp (real clock). */
+export const inSeconds = (seconds: number): string => addSeconds(nowIso(), seconds);
+
+let flowCounter = 0;
+export async function newFlowId(database: Database): Promise<string> {
+  flowCounter += 1;
+  return (await createFlow(database, { name: `orchestration-flow-${flowCounter}` })).flow.id;
+}
+
+export type FlowRunFields = Partial<
+  Pick<
+    FlowRun,
+    | "deployment_id"
+    | "infrastructure_pid"
+    | "run_count"
+    | "parent_task_run_id"
+    | "start_time"
+    | "end_time"
+    | "tags"
+  >
+> & { empirical_policy?: Partial<FlowRun["empirical_policy"]> };
+
+/** A flow run whose current state is `initial` (forced), with extra run fields patched in. */
+export async function flowRunIn(
+  database: Database,
+  initial: StateCreate | null,
+  fields: FlowRunFields = {},
+): Promise<FlowRun> {
+  const flowId = await newFlowId(database);
+  const { empirical_policy, ...rest } = fields;
+  const created = await createFlowRun(database, {
+    flow_id: flowId,
+    state: initial ?? { type: "PENDING" },
+    empirical_policy,
+  });
+  const run = await readFlowRunOrThrow(database, created.id);
+  Object.assign(run, rest);
+  if (initial === null) {
+    await database.db.deleteFrom("flow_run_state").where("flow_run_id", "=", run.id).execute();
+    Object.assign(run, { state: null, state_id: null, state_type: null, state_name: null });
+  }
+  await updateFlowRun(database, database.db, run);
+  return readFlowRunOrThrow(database, run.id);
+}
+
+export type TaskRunFields = Partial<
+  Pick<TaskRun, "run_count" | "flow_run_run_count" | "start_time" | "end_time">
+> & { empirical_policy?: Partial<TaskRun["empirical_policy"]> };
+
+/** A task run (in `flowRunId`, or autonomous when null) whose current state is `initial`. */
+export async function taskRunIn(
+  database: Database,
+  flowRunId: string | null,
+  initial: StateCreate | null,
+  fields: TaskRunFields = {},
+): Promise<TaskRun> {
+  const { empirical_policy, ...rest } = fields;
+  const { taskRun } = await createTaskRun(database, {
+    flow_run_id: flowRunId,
+    task_key: "task",
+    dynamic_key: String(Math.random()),
+    state: initial ?? { type: "PENDING" },
+    empirical_policy,
+  });
+  const run = await readTaskRunOrThrow(database, taskRun.id);
+  Object.assign(run, rest);
+  if (initial === null) {
+    await database.db.deleteFrom("task_run_state").where("task_run_id", "=", run.id).execute();
+    Object.assign(run, { state: null, state_id: null, state_type: null, state_name: null });
+  }
+  await updateTaskRun(database, database.db, run);
+  return readTaskRunOrThrow(database, run.id);
+}
