@@ -11,6 +11,7 @@ let lastMicros = 0n;
 export function nowMicros(): bigint {
   let t = originMicros + (process.hrtime.bigint() - originHr) / 1000n;
   if (t <= lastMicros) t = lastMicros + 1n;
+  if (t <= BigInt(lastFast)) t = BigInt(lastFast) + 1n;
   lastMicros = t;
   return t;
 }
@@ -38,9 +39,27 @@ export function normalizeIso(value: string | Date): string {
   return microsToIso(isoToMicros(value));
 }
 
-/** The current time as a canonical ISO string. */
+// Fast path for nowIso(): microseconds as a float64 (exact below 2^53, i.e. for ~285 years) and
+// the `YYYY-MM-DDTHH:MM:SS` prefix cached per second.
+const originMs = Date.now() - performance.now();
+let lastFast = 0;
+let cachedSecond = -1;
+let cachedPrefix = "";
+
+/** The current time as a canonical ISO string (strictly increasing within the process). */
 export function nowIso(): string {
-  return microsToIso(nowMicros());
+  let t = Math.floor((originMs + performance.now()) * 1000);
+  const last = Number(lastMicros);
+  if (t <= last) t = last + 1;
+  if (t <= lastFast) t = lastFast + 1;
+  lastFast = t;
+  const second = Math.floor(t / 1e6);
+  if (second !== cachedSecond) {
+    cachedSecond = second;
+    cachedPrefix = new Date(second * 1000).toISOString().slice(0, 19);
+  }
+  const frac = t - second * 1e6;
+  return `${cachedPrefix}.${frac < 100000 ? String(frac).padStart(6, "0") : frac}Z`;
 }
 
 /** Seconds between two ISO timestamps (b − a). */

@@ -27,16 +27,16 @@ function pad2(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
 
-function clock(iso: string): string {
+function clock(): string {
   // HH:MM:SS.mmm in local time, as Prefect's console formatter
-  const d = new Date(iso);
+  const d = new Date();
   const ms = d.getMilliseconds();
   return `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}.${ms < 10 ? "00" : ms < 100 ? "0" : ""}${ms}`;
 }
 
 /** Queue one console line. */
-export function writeConsoleLine(timestamp: string, level: number, prefix: string, message: string): void {
-  buffer.push(`${clock(timestamp)} | ${levelName(level).padEnd(7)} | ${prefix}${message}\n`);
+export function writeConsoleLine(level: number, prefix: string, message: string): void {
+  buffer.push(`${clock()} | ${levelName(level).padEnd(7)} | ${prefix}${message}\n`);
   if (!scheduled) {
     scheduled = true;
     setImmediate(drain);

@@ -57,7 +57,7 @@ export class RunLogger {
     if (level < this.#o.level) return;
     const timestamp = nowIso();
     const message = format(args);
-    writeConsoleLine(timestamp, level, this.#o.prefix, message);
+    writeConsoleLine(level, this.#o.prefix, message);
     this.#o.shipper?.log({
       name: this.#o.name,
       level,

@@ -27,8 +27,8 @@ export class RunRecorder implements LogShipper {
 
   constructor(client: PrefectClient, options: RunRecorderOptions = {}) {
     this.#client = client;
-    this.#maxBatch = options.maxBatch ?? 5000;
-    this.#intervalMs = options.intervalMs ?? 200;
+    this.#maxBatch = options.maxBatch ?? 1000;
+    this.#intervalMs = options.intervalMs ?? 20;
   }
 
   /** Queue one task-run transition (the run object is recorded as it stands when shipped). */

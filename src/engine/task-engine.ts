@@ -5,7 +5,12 @@
  * would do, and queued on the write queue — no round trip or commit per task.
  */
 import { uuid4, uuid7 } from "../core/ids.ts";
-import { defaultTaskRunPolicy, type TaskRun, type TaskRunInput } from "../core/runs.ts";
+import {
+  type TaskRun,
+  type TaskRunInput,
+  type TaskRunPolicy,
+  defaultTaskRunPolicy,
+} from "../core/runs.ts";
 import { StateType } from "../core/state-types.ts";
 import { addSeconds, nowIso } from "../core/time.ts";
 import { type RunScope, type TaskRunScope, runScope } from "../sdk/context.ts";
@@ -136,7 +141,9 @@ class TaskRunExecution {
     for (const hook of hooks) {
       const hookName = hook.name || "anonymous";
       try {
-        this.logger.info(`Running hook '${hookName}' in response to entering state '${state.name}'`);
+        this.logger.info(
+          `Running hook '${hookName}' in response to entering state '${state.name}'`,
+        );
         await hook(this.task, this.run, state);
         this.logger.info(`Hook '${hookName}' finished running successfully`);
       } catch (error) {
@@ -145,10 +152,21 @@ class TaskRunExecution {
     }
   }
 
-  async callBody(args: unknown[], scope: RunScope, signal: AbortSignal | null): Promise<unknown> {
+  /** Call the body in its context (no extra promise unless there is a timeout to race). */
+  callBody(args: unknown[], scope: RunScope, signal: AbortSignal | null): unknown {
     const fn = this.task.fn as (...a: unknown[]) => unknown;
     const timeout = this.task.timeoutSeconds;
     if (timeout === null) return runScope.run(scope, () => fn(...args));
+    return this.callBodyWithTimeout(fn, timeout, args, scope, signal);
+  }
+
+  async callBodyWithTimeout(
+    fn: (...a: unknown[]) => unknown,
+    timeout: number,
+    args: unknown[],
+    scope: RunScope,
+    signal: AbortSignal | null,
+  ): Promise<unknown> {
     let timer: NodeJS.Timeout | undefined;
     const controller = new AbortController();
     const limit = new Promise<never>((_, reject) => {
@@ -161,7 +179,10 @@ class TaskRunExecution {
     signal?.addEventListener("abort", onParentAbort, { once: true });
     try {
       const taskScope = scope.task as TaskRunScope;
-      const inner: RunScope = { flow: scope.flow, task: { ...taskScope, signal: controller.signal } };
+      const inner: RunScope = {
+        flow: scope.flow,
+        task: { ...taskScope, signal: controller.signal },
+      };
       return await Promise.race([runScope.run(inner, () => fn(...args)), limit]);
     } finally {
       clearTimeout(timer);
@@ -175,6 +196,33 @@ function taskRunName(task: TaskSpec, parameters: Record<string, unknown>, suffix
   if (typeof custom === "function") return custom(parameters);
   if (typeof custom === "string") return formatRunName(custom, parameters);
   return `${task.name}-${suffix}`;
+}
+
+/** Per-task values every run of the task shares (frozen, so storage serialises them once). */
+interface SharedRunValues {
+  policy: TaskRunPolicy;
+  tags: string[];
+  labels: Record<string, unknown>;
+}
+const sharedValues = new WeakMap<TaskSpec, SharedRunValues>();
+const NO_LABELS = Object.freeze({}) as Record<string, unknown>;
+
+function sharedOf(task: TaskSpec): SharedRunValues {
+  let shared = sharedValues.get(task);
+  if (!shared) {
+    const policy = defaultTaskRunPolicy();
+    policy.retries = task.retries;
+    const delay = task.retryDelaySeconds;
+    policy.retry_delay = delay === null || typeof delay === "number" ? delay : [...delay];
+    policy.retry_jitter_factor = task.retryJitterFactor;
+    shared = {
+      policy: Object.freeze(policy) as TaskRunPolicy,
+      tags: Object.freeze([...task.tags]) as string[],
+      labels: NO_LABELS,
+    };
+    sharedValues.set(task, shared);
+  }
+  return shared;
 }
 
 const dynamicKeys = new WeakMap<object, Map<string, number>>();
@@ -192,26 +240,49 @@ function nextDynamicKey(owner: object | null, taskKey: string): string {
 }
 
 /** Run one task run to its final state. Never rejects: the final state carries the outcome. */
-export async function runTask(task: TaskSpec, rawArgs: readonly unknown[], options: TaskCallOptions = {}): Promise<State> {
+export function runTask(
+  task: TaskSpec,
+  rawArgs: readonly unknown[],
+  options: TaskCallOptions = {},
+): Promise<State> {
   const parentScope = runScope.getStore();
+  const flowScope = parentScope?.flow;
+  if (flowScope)
+    return startTask(
+      task,
+      rawArgs,
+      options,
+      parentScope,
+      flowScope.recorder,
+      flowScope.logger.level,
+    );
+  return getRuntime().then((rt) =>
+    startTask(task, rawArgs, options, parentScope, rt.recorder, rt.logLevel),
+  );
+}
+
+function startTask(
+  task: TaskSpec,
+  rawArgs: readonly unknown[],
+  options: TaskCallOptions,
+  parentScope: RunScope | undefined,
+  recorder: RunRecorder,
+  logLevel: number,
+): Promise<State> {
   const flowScope = parentScope?.flow ?? null;
-  const rt = flowScope ? null : await getRuntime();
-  const recorder = flowScope?.recorder ?? (rt as NonNullable<typeof rt>).recorder;
-  const logLevel = flowScope?.logger.level ?? (rt as NonNullable<typeof rt>).logLevel;
   const id = options.taskRunId ?? uuid7();
   const parameters = bindParameters(task.paramNames, rawArgs);
   const resolving = needsResolution(rawArgs);
   const taskInputs: Record<string, TaskRunInput[]> = {};
   if (resolving) {
-    for (let i = 0; i < rawArgs.length; i++) taskInputs[task.paramNames[i] ?? `__arg${i}`] = upstreamInputs(rawArgs[i]);
+    for (let i = 0; i < rawArgs.length; i++)
+      taskInputs[task.paramNames[i] ?? `__arg${i}`] = upstreamInputs(rawArgs[i]);
   } else {
     for (const name of Object.keys(parameters)) taskInputs[name] = [];
   }
-  if (options.waitFor?.length) taskInputs.wait_for = options.waitFor.flatMap((w) => upstreamInputs(w));
-  const policy = defaultTaskRunPolicy();
-  policy.retries = task.retries;
-  policy.retry_delay = task.retryDelaySeconds === null ? null : (task.retryDelaySeconds as number | number[]);
-  policy.retry_jitter_factor = task.retryJitterFactor;
+  if (options.waitFor?.length)
+    taskInputs.wait_for = options.waitFor.flatMap((w) => upstreamInputs(w));
+  const shared = sharedOf(task);
   const now = nowIso();
   const run: TaskRun = {
     id,
@@ -224,9 +295,9 @@ export async function runTask(task: TaskSpec, rawArgs: readonly unknown[], optio
     cache_key: null,
     cache_expiration: null,
     task_version: task.version,
-    empirical_policy: policy,
-    tags: [...task.tags],
-    labels: {},
+    empirical_policy: shared.policy,
+    tags: shared.tags,
+    labels: shared.labels,
     task_inputs: taskInputs,
     flow_run_run_count: flowScope?.flowRun.run_count ?? 0,
     state_id: null,
@@ -244,13 +315,8 @@ export async function runTask(task: TaskSpec, rawArgs: readonly unknown[], optio
   const exec = new TaskRunExecution(task, run, recorder, logLevel, parentScope, parameters);
   exec.observer = options.observer ?? null;
   exec.propose(new State(StateType.PENDING, { timestamp: now, name: "Pending" }));
-  const handle: RunningTask = exec;
-  flowScope?.runningTasks.add(handle);
-  try {
-    return await execute(exec, rawArgs, options, parentScope, resolving);
-  } finally {
-    flowScope?.runningTasks.delete(handle);
-  }
+  flowScope?.runningTasks.add(exec);
+  return execute(exec, rawArgs, options, parentScope, resolving);
 }
 
 async function execute(
@@ -262,83 +328,116 @@ async function execute(
 ): Promise<State> {
   const { task, run, logger } = exec;
   const signal = parentScope?.flow?.signal ?? null;
-  let args: unknown[];
   try {
-    if (options.waitFor?.length) await awaitWaitFor(options.waitFor);
-    args = resolving ? await Promise.all(rawArgs.map(resolveArgument)) : (rawArgs as unknown[]);
-  } catch (error) {
-    const message = error instanceof UpstreamTaskError ? error.message : describeError(error);
-    const notReady = new State(StateType.PENDING, { name: "NotReady", message, data: error });
-    exec.propose(notReady);
-    logger.error(`Finished in state ${notReady.toString()}`);
-    return notReady;
-  }
-  const taskScope: TaskRunScope = {
-    taskName: task.name,
-    taskRun: run,
-    logger,
-    logPrints: task.logPrints ?? parentScope?.task?.logPrints ?? parentScope?.flow?.logPrints ?? false,
-    parameters: exec.parameters,
-    signal: signal ?? new AbortController().signal,
-  };
-  const scope: RunScope = { flow: parentScope?.flow ?? null, task: taskScope };
-  let attempt = 0;
-  let retrying = false;
-  for (;;) {
-    attempt++;
-    const running = new State(StateType.RUNNING, { name: retrying ? "Retrying" : "Running" });
-    exec.propose(running);
-    if (task.onRunning.length) await exec.runHooks(task.onRunning, running);
-    let final: State;
+    let args: unknown[];
     try {
-      let value = await exec.callBody(args, scope, signal);
-      if (exec.crashed) return exec.current as State;
-      if (isFuture(value)) value = await value.result();
-      else if (value !== null && typeof value === "object" && !isState(value) && typeof (value as PromiseLike<unknown>).then === "function") {
-        value = await value;
-      }
-      final = isState(value) ? value : new State(StateType.COMPLETED, { name: "Completed", data: value });
+      if (options.waitFor?.length) await awaitWaitFor(options.waitFor);
+      args = resolving ? await Promise.all(rawArgs.map(resolveArgument)) : (rawArgs as unknown[]);
     } catch (error) {
-      if (exec.crashed) return exec.current as State;
-      if (error instanceof TerminationSignal) {
-        final = new State(StateType.CRASHED, { name: "Crashed", message: error.message, data: error });
-      } else if (error instanceof RunTimeoutError) {
-        final = new State(StateType.FAILED, { name: "TimedOut", message: error.message, data: error });
-      } else {
-        final = new State(StateType.FAILED, {
-          name: "Failed",
-          message: `Task run encountered an exception ${describeError(error)}`,
-          data: error,
-        });
+      const message = error instanceof UpstreamTaskError ? error.message : describeError(error);
+      const notReady = new State(StateType.PENDING, { name: "NotReady", message, data: error });
+      exec.propose(notReady);
+      logger.error(`Finished in state ${notReady.toString()}`);
+      return notReady;
+    }
+    const taskScope: TaskRunScope = {
+      taskName: task.name,
+      taskRun: run,
+      logger,
+      logPrints:
+        task.logPrints ?? parentScope?.task?.logPrints ?? parentScope?.flow?.logPrints ?? false,
+      parameters: exec.parameters,
+      signal: signal ?? new AbortController().signal,
+    };
+    const scope: RunScope = { flow: parentScope?.flow ?? null, task: taskScope };
+    let attempt = 0;
+    let retrying = false;
+    for (;;) {
+      attempt++;
+      const running = new State(StateType.RUNNING, { name: retrying ? "Retrying" : "Running" });
+      exec.propose(running);
+      if (task.onRunning.length) await exec.runHooks(task.onRunning, running);
+      let final: State;
+      try {
+        let value = await exec.callBody(args, scope, signal);
+        if (exec.crashed) return exec.current as State;
+        if (isFuture(value)) value = await value.result();
+        else if (
+          value !== null &&
+          typeof value === "object" &&
+          !isState(value) &&
+          typeof (value as PromiseLike<unknown>).then === "function"
+        ) {
+          value = await value;
+        }
+        final = isState(value)
+          ? value
+          : new State(StateType.COMPLETED, { name: "Completed", data: value });
+      } catch (error) {
+        if (exec.crashed) return exec.current as State;
+        if (error instanceof TerminationSignal) {
+          final = new State(StateType.CRASHED, {
+            name: "Crashed",
+            message: error.message,
+            data: error,
+          });
+        } else if (error instanceof RunTimeoutError) {
+          final = new State(StateType.FAILED, {
+            name: "TimedOut",
+            message: error.message,
+            data: error,
+          });
+        } else {
+          final = new State(StateType.FAILED, {
+            name: "Failed",
+            message: `Task run encountered an exception ${describeError(error)}`,
+            data: error,
+          });
+        }
       }
+      if (
+        final.type === StateType.FAILED &&
+        attempt <= task.retries &&
+        (await shouldRetry(exec, final))
+      ) {
+        const delay = retryDelaySeconds(task.retryDelaySeconds, task.retryJitterFactor, attempt);
+        const scheduledTime = addSeconds(nowIso(), delay);
+        const awaiting = new State(StateType.SCHEDULED, {
+          name: "AwaitingRetry",
+          message: final.message,
+          stateDetails: { scheduled_time: scheduledTime },
+        });
+        logger.error(
+          `Task run failed with exception: ${describeError(final.data)} - Retry ${attempt}/${task.retries} will start ${delay > 0 ? `in ${Math.round(delay * 100) / 100} second(s)` : "immediately"}`,
+        );
+        exec.propose(awaiting);
+        await sleep(delay, signal);
+        if (signal?.aborted) return exec.current as State;
+        retrying = true;
+        continue;
+      }
+      if (
+        final.type === StateType.FAILED &&
+        final.data instanceof Error &&
+        final.name !== "TimedOut"
+      ) {
+        const suffix = task.retries > 0 ? " - Retries are exhausted" : "";
+        logger.error(
+          `Task run failed with exception: ${describeError(final.data)}${suffix}`,
+          final.data,
+        );
+      }
+      exec.propose(final);
+      if (final.type === StateType.COMPLETED && task.onCompletion.length)
+        await exec.runHooks(task.onCompletion, final);
+      if (final.type === StateType.FAILED && task.onFailure.length)
+        await exec.runHooks(task.onFailure, final);
+      const level = final.type === StateType.COMPLETED ? 20 : 40;
+      logger.log(level, `Finished in state ${final.toString()}`);
+      return final;
     }
-    if (final.type === StateType.FAILED && attempt <= task.retries && (await shouldRetry(exec, final))) {
-      const delay = retryDelaySeconds(task.retryDelaySeconds, task.retryJitterFactor, attempt);
-      const scheduledTime = addSeconds(nowIso(), delay);
-      const awaiting = new State(StateType.SCHEDULED, {
-        name: "AwaitingRetry",
-        message: final.message,
-        stateDetails: { scheduled_time: scheduledTime },
-      });
-      logger.error(
-        `Task run failed with exception: ${describeError(final.data)} - Retry ${attempt}/${task.retries} will start ${delay > 0 ? `in ${Math.round(delay * 100) / 100} second(s)` : "immediately"}`,
-      );
-      exec.propose(awaiting);
-      await sleep(delay, signal);
-      if (signal?.aborted) return exec.current as State;
-      retrying = true;
-      continue;
-    }
-    if (final.type === StateType.FAILED && final.data instanceof Error && final.name !== "TimedOut") {
-      const suffix = task.retries > 0 ? " - Retries are exhausted" : "";
-      logger.error(`Task run failed with exception: ${describeError(final.data)}${suffix}`, final.data);
-    }
-    exec.propose(final);
-    if (final.type === StateType.COMPLETED && task.onCompletion.length) await exec.runHooks(task.onCompletion, final);
-    if (final.type === StateType.FAILED && task.onFailure.length) await exec.runHooks(task.onFailure, final);
-    const level = final.type === StateType.COMPLETED ? 20 : 40;
-    logger.log(level, `Finished in state ${final.toString()}`);
-    return final;
+  } finally {
+    parentScope?.flow?.runningTasks.delete(exec);
   }
 }
 

@@ -124,7 +124,7 @@ function makeFlow<A extends readonly unknown[], R>(
   };
   const callWithState = (...args: A) => runFlow(flowObject, args) as Promise<State<R>>;
   const call = (...args: A): Promise<unknown> =>
-    options.returnState ? callWithState(...args) : callWithState(...args).then((s) => resultOrExit(s));
+    options.returnState ? callWithState(...args) : callWithState(...args).then(resultOrExit);
   const flowObject = Object.assign(call, spec, {
     callWithState,
     withOptions: (more: FlowOptions<StandardSchemaLike | undefined>) => makeFlow<A, R>({ ...options, ...more }, fn),

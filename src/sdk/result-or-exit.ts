@@ -3,7 +3,9 @@ import { TerminationSignal } from "./errors.ts";
 import type { State } from "./state.ts";
 
 /** The state's result — unless a SIGTERM/SIGINT crashed the run, then wait for the process to exit. */
-export function resultOrExit<T>(state: State<T>): Promise<T> {
+export function resultOrExit<T>(state: State<T>): T | Promise<T> {
+  // the common case without another promise: a completed state holding its result
+  if (state.type === "COMPLETED" && state.hasData()) return state.data as T;
   if (state.data instanceof TerminationSignal && isTerminating()) return untilTerminated();
   return state.result();
 }

@@ -103,7 +103,7 @@ function makeTask<A extends readonly unknown[], R>(options: TaskOptions<A, R>, f
   const waitFor = options.waitFor;
   const callWithState = (...args: unknown[]) => runTask(task, args, { waitFor }) as Promise<State<R>>;
   const call = (...args: unknown[]): Promise<unknown> =>
-    options.returnState ? callWithState(...args) : callWithState(...args).then((s) => resultOrExit(s));
+    options.returnState ? callWithState(...args) : callWithState(...args).then(resultOrExit);
   const submit = (...args: unknown[]): PrefectFuture<R> => {
     const id = uuid7();
     const observer: { current: State | null } = { current: null };

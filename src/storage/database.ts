@@ -73,6 +73,8 @@ function openSqlite(path: string): Database {
     native.pragma("journal_mode = WAL");
     native.pragma("synchronous = NORMAL");
     native.pragma("busy_timeout = 5000");
+    // checkpoint the WAL every ~40 MB rather than every 4 MB: fewer stalls in bulk writes
+    native.pragma("wal_autocheckpoint = 10000");
     native.pragma("foreign_keys = ON");
   } catch (error) {
     throw new DatabaseUnreachableError(

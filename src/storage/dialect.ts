@@ -4,6 +4,24 @@ import type { ColumnTypes } from "./migrations/column-types.ts";
  * What differs between SQLite and PostgreSQL, and nothing else. Queries are written once with
  * Kysely; values cross this adapter on the way in (`toJson`, `toBool`) and out (`fromJson`, …).
  */
+const frozenJson = new WeakMap<object, string>();
+
+/**
+ * JSON text of a value; frozen objects (the engine shares one per task for policies, tags and
+ * labels) are serialised once.
+ */
+export function jsonText(value: unknown): string {
+  if (value !== null && typeof value === "object" && Object.isFrozen(value)) {
+    let text = frozenJson.get(value);
+    if (text === undefined) {
+      text = JSON.stringify(value);
+      frozenJson.set(value, text);
+    }
+    return text;
+  }
+  return JSON.stringify(value ?? null);
+}
+
 export interface StorageDialect {
   readonly name: "sqlite" | "postgres";
   readonly columnTypes: ColumnTypes;
@@ -31,7 +49,7 @@ export const sqliteDialect: StorageDialect = {
     float: "REAL",
     nowDefault: "(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
   },
-  toJson: (value) => JSON.stringify(value ?? null),
+  toJson: jsonText,
   fromJson: <T>(value: unknown): T =>
     (typeof value === "string" ? JSON.parse(value) : (value ?? null)) as T,
   toBool: (value) => (value ? 1 : 0),
@@ -52,7 +70,7 @@ export const postgresDialect: StorageDialect = {
     float: "DOUBLE PRECISION",
     nowDefault: "now()",
   },
-  toJson: (value) => JSON.stringify(value ?? null),
+  toJson: jsonText,
   fromJson: <T>(value: unknown): T => (value ?? null) as T,
   toBool: (value) => value,
   fromBool: (value) => value === true,

@@ -1,7 +1,6 @@
 /** Table-driven case runner shared by the flow and task suites. */
 import assert from "node:assert/strict";
-import type { StateCreate, StateDetails } from "../../src/core/state.ts";
-import type { SetStateStatus } from "../../src/core/state.ts";
+import type { SetStateStatus, StateCreate, StateDetails } from "../../src/core/state.ts";
 import type { StateType } from "../../src/core/state-types.ts";
 import type { SetStateOutcome } from "../../src/server/models/flow-runs.ts";
 

@@ -5,19 +5,25 @@ import type { FlowRun } from "../../src/core/runs.ts";
 import type { StateCreate } from "../../src/core/state.ts";
 import { StateType } from "../../src/core/state-types.ts";
 import { secondsBetween } from "../../src/core/time.ts";
+import {
+  type SetFlowRunStateOptions,
+  type SetStateOutcome,
+  setFlowRunState,
+} from "../../src/server/models/flow-runs.ts";
 import type { FlowRunStateEvent } from "../../src/server/orchestration/events.ts";
 import { MarkLateRunsPolicy } from "../../src/server/orchestration/policies.ts";
-import { type SetFlowRunStateOptions, setFlowRunState } from "../../src/server/models/flow-runs.ts";
 import { readFlowRunOrThrow } from "../../src/storage/queries/flow-runs.ts";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
 import { assertOutcome, type Expect, st } from "./cases.ts";
-import { type FlowRunFields, flowRunIn, inSeconds } from "./helpers.ts";
+import { type FlowRunFields, flowRunIn, inSeconds, TestClock } from "./helpers.ts";
 
 const { SCHEDULED, PENDING, RUNNING, PAUSED, CANCELLING, COMPLETED, FAILED, CANCELLED, CRASHED } =
   StateType;
 const TERMINAL = [COMPLETED, FAILED, CANCELLED, CRASHED] as const;
 const DEPLOYMENT = "0f0f0f0f-0000-4000-8000-000000000001";
 const PERSISTED = { type: "reference", storage_key: "abc" };
+/** Frozen when the module loaded, as the scheduled times of the table were computed then. */
+const FROZEN = new TestClock();
 const near = (a: string | null | undefined, b: string, tolerance = 5) =>
   assert.ok(a && Math.abs(secondsBetween(a, b)) < tolerance, `${a} ≈ ${b}`);
 
@@ -124,7 +130,9 @@ const CASES: FlowCase[] = [
     id: "F8",
     initial: st(COMPLETED, undefined, {}, { data: PERSISTED }),
     proposed: st(COMPLETED, undefined, {}, { data: { type: "reference", storage_key: "new" } }),
-    expect: accept(COMPLETED, undefined, (run, _o, prev) => assert.equal(run.end_time, prev.end_time)),
+    expect: accept(COMPLETED, undefined, (run, _o, prev) =>
+      assert.equal(run.end_time, prev.end_time),
+    ),
   },
   ...[1, [1, 2]].map(
     (data): FlowCase => ({
@@ -151,7 +159,11 @@ const CASES: FlowCase[] = [
     (name): FlowCase => ({
       id: `F11 ${name}`,
       initial: st(FAILED),
-      run: { deployment_id: DEPLOYMENT, run_count: 3, empirical_policy: { retries: 2, pause_keys: ["k"] } },
+      run: {
+        deployment_id: DEPLOYMENT,
+        run_count: 3,
+        empirical_policy: { retries: 2, pause_keys: ["k"] },
+      },
       proposed: st(SCHEDULED, name),
       expect: accept(SCHEDULED, name, (run) => {
         assert.equal(run.run_count, 3);
@@ -176,7 +188,9 @@ const CASES: FlowCase[] = [
     initial: st(CANCELLED),
     run: { empirical_policy: pausedPolicy },
     proposed: st(PENDING),
-    expect: abortCur((run) => assert.deepEqual(run.empirical_policy, { ...run.empirical_policy, ...pausedPolicy })),
+    expect: abortCur((run) =>
+      assert.deepEqual(run.empirical_policy, { ...run.empirical_policy, ...pausedPolicy }),
+    ),
   },
   ...[COMPLETED, FAILED, CRASHED, RUNNING, PENDING, SCHEDULED, PAUSED, CANCELLING].map(
     (to): FlowCase => ({
@@ -192,7 +206,12 @@ const CASES: FlowCase[] = [
     proposed: st(CANCELLED),
     expect: accept(CANCELLED, undefined, (run) => assert.equal(run.end_time, run.state?.timestamp)),
   },
-  { id: "F16 (CANCELLED→RUNNING)", initial: st(CANCELLED), proposed: st(RUNNING), expect: accept(RUNNING) },
+  {
+    id: "F16 (CANCELLED→RUNNING)",
+    initial: st(CANCELLED),
+    proposed: st(RUNNING),
+    expect: accept(RUNNING),
+  },
   {
     id: "F17",
     initial: st(SCHEDULED, "Scheduled", { scheduled_time: inSeconds(60) }),
@@ -301,7 +320,12 @@ const CASES: FlowCase[] = [
       expect: rejectCur(),
     }),
   ),
-  { id: "F44", initial: st(SCHEDULED), proposed: st(SCHEDULED, "Late"), expect: accept(SCHEDULED, "Late") },
+  {
+    id: "F44",
+    initial: st(SCHEDULED),
+    proposed: st(SCHEDULED, "Late"),
+    expect: accept(SCHEDULED, "Late"),
+  },
   {
     id: "F44 (LR)",
     initial: st(SCHEDULED),
@@ -309,7 +333,12 @@ const CASES: FlowCase[] = [
     options: { policy: MarkLateRunsPolicy },
     expect: accept(SCHEDULED, "Late"),
   },
-  { id: "F45", initial: st(SCHEDULED, "Late"), proposed: st(SCHEDULED, "Late"), expect: rejectCur() },
+  {
+    id: "F45",
+    initial: st(SCHEDULED, "Late"),
+    proposed: st(SCHEDULED, "Late"),
+    expect: rejectCur(),
+  },
   {
     id: "F45 (LR)",
     initial: st(SCHEDULED, "Late"),
@@ -321,7 +350,9 @@ const CASES: FlowCase[] = [
     id: "F46",
     initial: st(RUNNING),
     proposed: st(PAUSED, undefined, { pause_key: "k", pause_timeout: inSeconds(1000) }),
-    expect: accept(PAUSED, undefined, (run) => assert.deepEqual(run.empirical_policy.pause_keys, ["k"])),
+    expect: accept(PAUSED, undefined, (run) =>
+      assert.deepEqual(run.empirical_policy.pause_keys, ["k"]),
+    ),
   },
   {
     id: "F47",
@@ -335,7 +366,9 @@ const CASES: FlowCase[] = [
     initial: st(RUNNING),
     run: { empirical_policy: { pause_keys: ["a"] } },
     proposed: st(PAUSED),
-    expect: accept(PAUSED, undefined, (run) => assert.equal(run.empirical_policy.pause_keys.length, 2)),
+    expect: accept(PAUSED, undefined, (run) =>
+      assert.equal(run.empirical_policy.pause_keys.length, 2),
+    ),
   },
   ...[SCHEDULED, PENDING, PAUSED].map(
     (from): FlowCase => ({
@@ -440,6 +473,7 @@ const CASES: FlowCase[] = [
   },
   {
     id: "F59",
+    options: { clock: FROZEN },
     initial: st(SCHEDULED, undefined, { scheduled_time: inSeconds(300) }),
     proposed: st(RUNNING),
     expect: {
@@ -450,6 +484,7 @@ const CASES: FlowCase[] = [
   },
   {
     id: "F60",
+    options: { clock: FROZEN },
     initial: st(PENDING, undefined, { scheduled_time: inSeconds(86400) }),
     proposed: st(RUNNING),
     expect: {
@@ -513,9 +548,14 @@ const CASES: FlowCase[] = [
     ([label, retries, runCount]): FlowCase => ({
       id: `F65 ${label}`,
       initial: st(RUNNING),
-      run: { run_count: runCount as number, empirical_policy: { retries: retries as number | null, retry_type: "in_process" } },
+      run: {
+        run_count: runCount as number,
+        empirical_policy: { retries: retries as number | null, retry_type: "in_process" },
+      },
       proposed: st(FAILED),
-      expect: accept(FAILED, undefined, (run) => assert.equal(run.empirical_policy.retry_type, null)),
+      expect: accept(FAILED, undefined, (run) =>
+        assert.equal(run.empirical_policy.retry_type, null),
+      ),
     }),
   ),
   {
@@ -580,14 +620,14 @@ const CASES: FlowCase[] = [
   },
 ];
 
-function waitSeconds(outcome: { result: { details: { type: string } } }): number {
+function waitSeconds(outcome: SetStateOutcome): number {
   const d = outcome.result.details;
   assert.equal(d.type, "wait_details");
-  return (d as { delay_seconds: number }).delay_seconds;
+  return d.type === "wait_details" ? d.delay_seconds : Number.NaN;
 }
 
 for (const dialect of DIALECTS) {
-  describe(`${dialect}: flow policies`, () => {
+  void describe(`${dialect}: flow policies`, () => {
     let t: TestDatabase;
     before(async () => {
       t = await createTestDatabase(dialect);
@@ -597,21 +637,25 @@ for (const dialect of DIALECTS) {
     });
 
     for (const c of CASES) {
-      it(`${c.id}: ${c.initial?.name ?? c.initial?.type ?? "∅"} → ${c.proposed.name ?? c.proposed.type}`, async () => {
+      void it(`${c.id}: ${c.initial?.name ?? c.initial?.type ?? "∅"} → ${c.proposed.name ?? c.proposed.type}`, async () => {
         const run = await flowRunIn(t.database, c.initial, c.run);
         const outcome = await setFlowRunState(t.database, run.id, c.proposed, c.options);
         assertOutcome(outcome, c.expect, run, await readFlowRunOrThrow(t.database, run.id));
       });
     }
 
-    it("F56: a suspended run resumes through Scheduled/Resuming without counting a run", async () => {
+    void it("F56: a suspended run resumes through Scheduled/Resuming without counting a run", async () => {
       const { database } = t;
       const run = await flowRunIn(database, st(PAUSED, "Suspended", { pause_reschedule: true }), {
         deployment_id: DEPLOYMENT,
         run_count: 1,
       });
       const now = inSeconds(0);
-      const resumed = await setFlowRunState(database, run.id, st(SCHEDULED, "Resuming", { scheduled_time: now }));
+      const resumed = await setFlowRunState(
+        database,
+        run.id,
+        st(SCHEDULED, "Resuming", { scheduled_time: now }),
+      );
       assert.equal(resumed.result.status, "ACCEPT");
       let current = await readFlowRunOrThrow(database, run.id);
       assert.equal(current.empirical_policy.resuming, true);
@@ -623,9 +667,8 @@ for (const dialect of DIALECTS) {
       assert.equal(current.empirical_policy.resuming, false);
     });
 
-    it("F66: AwaitingRetry waits until its time, then runs keeping the proposed name", async () => {
+    void it("F66: AwaitingRetry waits until its time, then runs keeping the proposed name", async () => {
       const { database } = t;
-      const { TestClock } = await import("./helpers.ts");
       const clock = new TestClock();
       const run = await flowRunIn(
         database,
@@ -642,7 +685,7 @@ for (const dialect of DIALECTS) {
       assert.equal((await readFlowRunOrThrow(database, run.id)).run_count, 2);
     });
 
-    it("F67/F68/F69/N4: events for written states only", async () => {
+    void it("F67/F68/F69/N4: events for written states only", async () => {
       const { database } = t;
       const events: FlowRunStateEvent[] = [];
       const emitEvent = (e: FlowRunStateEvent) => {
@@ -672,13 +715,16 @@ for (const dialect of DIALECTS) {
       assert.equal(events[1]?.event, "prefect.flow-run.AwaitingRetry");
       // N4: forced FAILED with retries left is written as is, and emits
       await setFlowRunState(database, run.id, st(RUNNING), { force: true });
-      const forced = await setFlowRunState(database, run.id, st(FAILED), { force: true, emitEvent });
+      const forced = await setFlowRunState(database, run.id, st(FAILED), {
+        force: true,
+        emitEvent,
+      });
       assert.equal(forced.result.status, "ACCEPT");
       assert.equal(forced.result.state?.type, FAILED);
       assert.equal(events[2]?.event, "prefect.flow-run.Failed");
     });
 
-    it("unknown flow run id → ObjectNotFoundError", async () => {
+    void it("unknown flow run id → ObjectNotFoundError", async () => {
       const id = "0f0f0f0f-0000-4000-8000-00000000dead";
       await assert.rejects(setFlowRunState(t.database, id, st(RUNNING)), {
         code: "ERR_OBJECT_NOT_FOUND",

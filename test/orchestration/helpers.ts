@@ -60,6 +60,7 @@ export async function flowRunIn(
   });
   const run = await readFlowRunOrThrow(database, created.id);
   Object.assign(run, rest);
+  Object.assign(run.empirical_policy, empirical_policy);
   if (initial === null) {
     await database.db.deleteFrom("flow_run_state").where("flow_run_id", "=", run.id).execute();
     Object.assign(run, { state: null, state_id: null, state_type: null, state_name: null });

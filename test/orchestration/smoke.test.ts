@@ -9,7 +9,7 @@ import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/data
 import { newFlowId } from "./helpers.ts";
 
 for (const dialect of DIALECTS) {
-  describe(`${dialect}: engine happy path`, () => {
+  void describe(`${dialect}: engine happy path`, () => {
     let t: TestDatabase;
     before(async () => {
       t = await createTestDatabase(dialect);
@@ -18,7 +18,7 @@ for (const dialect of DIALECTS) {
       await t.dispose();
     });
 
-    it("creates, runs and completes a flow run with a task run", async () => {
+    void it("creates, runs and completes a flow run with a task run", async () => {
       const { database } = t;
       const flowId = await newFlowId(database);
       const run = await createFlowRun(database, { flow_id: flowId });
@@ -33,7 +33,11 @@ for (const dialect of DIALECTS) {
         dynamic_key: "0",
       });
       assert.equal(created, true);
-      const again = await createTaskRun(database, { flow_run_id: run.id, task_key: "k", dynamic_key: "0" });
+      const again = await createTaskRun(database, {
+        flow_run_id: run.id,
+        task_key: "k",
+        dynamic_key: "0",
+      });
       assert.equal(again.created, false);
       assert.equal(again.taskRun.id, taskRun.id);
       const tr = await setTaskRunState(database, taskRun.id, { type: "RUNNING" });

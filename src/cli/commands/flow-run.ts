@@ -87,8 +87,10 @@ function registerLs(group: Command, io: CliIo): void {
           sort: "EXPECTED_START_TIME_DESC",
         });
         const ids = [...new Set(runs.map((r) => r.flow_id))];
-        const flows = await Promise.all(ids.map((id) => client.readFlow(id)));
-        return { runs, flowNames: new Map(flows.map((f) => [f.id, f.name])) };
+        // a flow deleted meanwhile leaves its runs listed with an empty Flow cell
+        const flows = await Promise.all(ids.map((id) => client.readFlow(id).catch(() => null)));
+        const named = flows.filter((f) => f !== null);
+        return { runs, flowNames: new Map(named.map((f) => [f.id, f.name])) };
       });
       if (json) return io.out(JSON.stringify(runs, null, 2));
       if (runs.length === 0) return io.out("No flow runs found.");

@@ -23,18 +23,40 @@ const STATE_COLUMNS = 10;
  * client emits: upsert each task run once (its latest snapshot) and insert every state. No
  * orchestration: the client already decided these transitions.
  */
-export async function recordTaskRunTransitions(
+export function recordTaskRunTransitions(
   database: Database,
   transitions: readonly TaskRunTransition[],
   created: string,
 ): Promise<void> {
-  if (transitions.length === 0) return;
-  const { db, dialect } = database;
+  const { runs, states } = splitTransitions(transitions);
+  return recordTaskRuns(database, runs, states, created);
+}
+
+/** The latest snapshot of each task run, and every state as `[taskRunId, state]`. */
+export function splitTransitions(transitions: readonly TaskRunTransition[]): {
+  runs: TaskRun[];
+  states: [string, StateRecord][];
+} {
   const latest = new Map<string, TaskRun>();
-  for (const t of transitions) latest.set(t.run.id, t.run);
-  const runRows: TaskRunTable[] = [];
-  for (const run of latest.values()) runRows.push(taskRunToRow(dialect, run));
-  const stateRows = transitions.map((t) => taskRunStateToRow(dialect, t.run.id, t.state, created));
+  const states: [string, StateRecord][] = [];
+  for (const t of transitions) {
+    latest.set(t.run.id, t.run);
+    states.push([t.run.id, t.state]);
+  }
+  return { runs: [...latest.values()], states };
+}
+
+/** Upsert task-run snapshots (one per run) and insert states, in one transaction. */
+export async function recordTaskRuns(
+  database: Database,
+  runs: readonly TaskRun[],
+  states: readonly (readonly [string, StateRecord])[],
+  created: string,
+): Promise<void> {
+  if (runs.length === 0 && states.length === 0) return;
+  const { db, dialect } = database;
+  const runRows: TaskRunTable[] = runs.map((run) => taskRunToRow(dialect, run));
+  const stateRows = states.map(([id, state]) => taskRunStateToRow(dialect, id, state, created));
   await runBulkInserts(database, [
     {
       key: "task_run.upsert",
