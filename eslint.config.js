@@ -9,7 +9,14 @@ export default tseslint.config({
   },
   plugins: { "@typescript-eslint": tseslint.plugin },
   rules: {
-    "@typescript-eslint/no-floating-promises": "error",
+    "@typescript-eslint/no-floating-promises": [
+      "error",
+      {
+        allowForKnownSafeCalls: [
+          { from: "package", package: "node:test", name: ["describe", "it", "test", "before", "after"] },
+        ],
+      },
+    ],
     "@typescript-eslint/no-misused-promises": "error",
     "@typescript-eslint/await-thenable": "error",
   },

@@ -34,9 +34,11 @@ export async function postgresCommitMs(url: string, n = 1000): Promise<number> {
   await client.connect();
   try {
     await client.query("create temporary table floor_t (id serial primary key, v text)");
-    for (let i = 0; i < 50; i++) await client.query("insert into floor_t (v) values ($1)", ["warm"]);
+    for (let i = 0; i < 50; i++)
+      await client.query("insert into floor_t (v) values ($1)", ["warm"]);
     const t0 = performance.now();
-    for (let i = 0; i < n; i++) await client.query("insert into floor_t (v) values ($1)", [`x${i}`]);
+    for (let i = 0; i < n; i++)
+      await client.query("insert into floor_t (v) values ($1)", [`x${i}`]);
     return (performance.now() - t0) / n;
   } finally {
     await client.end();

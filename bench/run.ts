@@ -20,7 +20,9 @@ import { postgresCommitMs, sqliteCommitMs } from "./floors.ts";
 
 const PG_ADMIN = process.env.BENCH_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const dialectsArg = process.argv.indexOf("--dialects");
-const dialects = (dialectsArg > 0 ? (process.argv[dialectsArg + 1] ?? "") : "sqlite,postgres").split(",");
+const dialects = (
+  dialectsArg > 0 ? (process.argv[dialectsArg + 1] ?? "") : "sqlite,postgres"
+).split(",");
 
 const inc = task({ name: "inc" }, async (x: number) => x + 1);
 const noop = task({ name: "noop" }, async (x: number) => x);
@@ -46,7 +48,8 @@ async function freshPostgres(): Promise<string> {
   return u.toString();
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+const median = (xs: number[]) =>
+  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 const round = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d;
 
 async function benchDialect(dialect: string) {
@@ -69,7 +72,10 @@ async function benchDialect(dialect: string) {
     const t1 = performance.now();
     const mapped = await fanout(10_000);
     const mapSeconds = (performance.now() - t1) / 1000;
-    const mappedStored = await client.countTaskRuns({ flowRunIds: [mapped.id], stateTypes: ["COMPLETED"] });
+    const mappedStored = await client.countTaskRuns({
+      flowRunIds: [mapped.id],
+      stateTypes: ["COMPLETED"],
+    });
     const emptyMs: number[] = [];
     for (let i = 0; i < 50; i++) {
       const t = performance.now();
@@ -79,7 +85,10 @@ async function benchDialect(dialect: string) {
     const a = median(perTask);
     return {
       dialect,
-      floor: { name: dialect === "sqlite" ? "one better-sqlite3 WAL commit" : "one PostgreSQL commit", ms: round(floorMs) },
+      floor: {
+        name: dialect === "sqlite" ? "one better-sqlite3 WAL commit" : "one PostgreSQL commit",
+        ms: round(floorMs),
+      },
       a_sequential_1000: {
         ms_per_task: round(a),
         x_floor: round(a / floorMs, 2),
@@ -93,7 +102,10 @@ async function benchDialect(dialect: string) {
         meets_target: 10_000 / mapSeconds >= 10_000,
         task_runs_stored_when_flow_returned: mappedStored,
       },
-      c_empty_flow: { ms_per_flow_run: round(median(emptyMs), 3), x_floor: round(median(emptyMs) / floorMs, 1) },
+      c_empty_flow: {
+        ms_per_flow_run: round(median(emptyMs), 3),
+        x_floor: round(median(emptyMs) / floorMs, 1),
+      },
     };
   } finally {
     await shutdownRuntime();

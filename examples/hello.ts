@@ -11,7 +11,8 @@ const fetchPage = task(
   { name: "fetch-page", retries: 2, retryDelaySeconds: 0.2 },
   async (url: string) => {
     attempts += 1;
-    if (url.endsWith("/flaky") && attempts < 3) throw new Error(`temporary failure fetching ${url}`);
+    if (url.endsWith("/flaky") && attempts < 3)
+      throw new Error(`temporary failure fetching ${url}`);
     return { url, status: 200, bytes: url.length * 100 };
   },
 );
@@ -42,13 +43,20 @@ console.log(`\nflow returned: ${result}`);
 
 // What was recorded, read back through the same client the CLI uses.
 const client = await createClient();
-const [run] = await client.readFlowRuns({ flowNames: ["crawl"], limit: 1, sort: "START_TIME_DESC" });
+const [run] = await client.readFlowRuns({
+  flowNames: ["crawl"],
+  limit: 1,
+  sort: "START_TIME_DESC",
+});
 if (run) {
   const taskRuns = await client.readTaskRuns({ flowRunIds: [run.id], sort: "START_TIME_ASC" });
   const logs = await client.readLogs({ flowRunId: run.id });
   console.log(`recorded in ${client.location}:`);
-  console.log(`  flow run ${run.name} (${run.id}): ${run.state_name}, ${run.total_run_time.toFixed(3)} s`);
-  for (const t of taskRuns) console.log(`    task run ${t.name}: ${t.state_name} after ${t.run_count} attempt(s)`);
+  console.log(
+    `  flow run ${run.name} (${run.id}): ${run.state_name}, ${run.total_run_time.toFixed(3)} s`,
+  );
+  for (const t of taskRuns)
+    console.log(`    task run ${t.name}: ${t.state_name} after ${t.run_count} attempt(s)`);
   console.log(`  ${logs.length} log lines; try: npx prefect-ts flow-run logs ${run.id}`);
 }
 await client.close();

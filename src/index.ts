@@ -14,45 +14,16 @@ import { installLogPrints } from "./sdk/log-prints.ts";
 
 installLogPrints();
 
-export { flow, type Flow, type FlowOptions } from "./sdk/flow.ts";
-export { task, type Task, type TaskOptions, type TaskArg, type MapArg } from "./sdk/task.ts";
-export {
-  PrefectFuture,
-  PrefectFutureList,
-  wait,
-  asCompleted,
-  allowFailure,
-  unmapped,
-  isFuture,
-} from "./sdk/futures.ts";
-export { State, isState, type StateOptions } from "./sdk/state.ts";
-export {
-  Scheduled,
-  Late,
-  AwaitingRetry,
-  AwaitingConcurrencySlot,
-  Resuming,
-  Pending,
-  Running,
-  Retrying,
-  Rerunning,
-  Paused,
-  Suspended,
-  Cancelling,
-  Cancelled,
-  Completed,
-  Cached,
-  RolledBack,
-  Failed,
-  TimedOut,
-  Crashed,
-} from "./sdk/state-constructors.ts";
+export { createClient } from "./client/get-client.ts";
+export type { PrefectClient } from "./client/prefect-client.ts";
+export { ErrorCode, isPrefectTsError, PrefectTsError } from "./core/errors.ts";
+export type { FlowRun, LogRecord, TaskRun } from "./core/runs.ts";
+export type { StateRecord } from "./core/state.ts";
 export { StateType, TERMINAL_STATE_TYPES } from "./core/state-types.ts";
-export { getRunContext, type RunContext } from "./sdk/context.ts";
-export { runtime } from "./sdk/runtime.ts";
-export { getRunLogger } from "./sdk/get-run-logger.ts";
 export type { RunLogger } from "./engine/logging.ts";
+export { shutdownRuntime } from "./engine/process-runtime.ts";
 export { TaskRunner } from "./engine/task-runner.ts";
+export { getRunContext, type RunContext } from "./sdk/context.ts";
 export {
   Abort,
   CancelledRun,
@@ -65,9 +36,38 @@ export {
   TerminationSignal,
   UpstreamTaskError,
 } from "./sdk/errors.ts";
-export { PrefectTsError, isPrefectTsError, ErrorCode } from "./core/errors.ts";
-export { createClient } from "./client/get-client.ts";
-export type { PrefectClient } from "./client/prefect-client.ts";
-export type { FlowRun, TaskRun, LogRecord } from "./core/runs.ts";
-export type { StateRecord } from "./core/state.ts";
-export { shutdownRuntime } from "./engine/process-runtime.ts";
+export { type Flow, type FlowOptions, flow } from "./sdk/flow.ts";
+export {
+  allowFailure,
+  asCompleted,
+  isFuture,
+  PrefectFuture,
+  PrefectFutureList,
+  unmapped,
+  wait,
+} from "./sdk/futures.ts";
+export { getRunLogger } from "./sdk/get-run-logger.ts";
+export { runtime } from "./sdk/runtime.ts";
+export { isState, State, type StateOptions } from "./sdk/state.ts";
+export {
+  AwaitingConcurrencySlot,
+  AwaitingRetry,
+  Cached,
+  Cancelled,
+  Cancelling,
+  Completed,
+  Crashed,
+  Failed,
+  Late,
+  Paused,
+  Pending,
+  Rerunning,
+  Resuming,
+  Retrying,
+  RolledBack,
+  Running,
+  Scheduled,
+  Suspended,
+  TimedOut,
+} from "./sdk/state-constructors.ts";
+export { type MapArg, type Task, type TaskArg, type TaskOptions, task } from "./sdk/task.ts";

@@ -38,7 +38,11 @@ export interface PrefectClient {
   readFlowRuns(options?: FlowRunListOptions): Promise<FlowRun[]>;
   countFlowRuns(options?: FlowRunListOptions): Promise<number>;
   deleteFlowRun(id: string): Promise<void>;
-  setFlowRunState(id: string, state: StateCreate, options?: SetStateOptions): Promise<OrchestrationResult>;
+  setFlowRunState(
+    id: string,
+    state: StateCreate,
+    options?: SetStateOptions,
+  ): Promise<OrchestrationResult>;
   readFlowRunStates(flowRunId: string): Promise<StateRecord[]>;
 
   createTaskRun(input: TaskRunCreate): Promise<TaskRun>;
@@ -46,7 +50,11 @@ export interface PrefectClient {
   readTaskRuns(options?: TaskRunListOptions): Promise<TaskRun[]>;
   countTaskRuns(options?: TaskRunListOptions): Promise<number>;
   deleteTaskRun(id: string): Promise<void>;
-  setTaskRunState(id: string, state: StateCreate, options?: SetStateOptions): Promise<OrchestrationResult>;
+  setTaskRunState(
+    id: string,
+    state: StateCreate,
+    options?: SetStateOptions,
+  ): Promise<OrchestrationResult>;
   readTaskRunStates(taskRunId: string): Promise<StateRecord[]>;
   /** Record client-orchestrated task-run transitions in bulk (no orchestration). */
   recordTaskRunTransitions(transitions: readonly TaskRunTransition[]): Promise<void>;

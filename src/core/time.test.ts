@@ -1,12 +1,20 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { addSeconds, isoToMicros, microsToIso, normalizeIso, nowIso, secondsBetween } from "./time.ts";
 import { isUuid, uuid7 } from "./ids.ts";
+import {
+  addSeconds,
+  isoToMicros,
+  microsToIso,
+  normalizeIso,
+  nowIso,
+  secondsBetween,
+} from "./time.ts";
 
 describe("time", () => {
   it("produces strictly increasing canonical timestamps", () => {
     const xs = Array.from({ length: 2000 }, () => nowIso());
-    for (let i = 1; i < xs.length; i++) assert.ok((xs[i] ?? "") > (xs[i - 1] ?? ""), `${xs[i]} after ${xs[i - 1]}`);
+    for (let i = 1; i < xs.length; i++)
+      assert.ok((xs[i] ?? "") > (xs[i - 1] ?? ""), `${xs[i]} after ${xs[i - 1]}`);
     assert.match(xs[0] ?? "", /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
     assert.ok(Math.abs(Date.parse(xs[0] ?? "") - Date.now()) < 1000);
   });
@@ -27,6 +35,9 @@ describe("uuid7", () => {
     assert.equal(a[14], "7");
     assert.match(a[19] ?? "", /[89ab]/);
     assert.ok(a < b);
-    assert.equal(a.slice(0, 13).replace("-", ""), (1_700_000_000_000).toString(16).padStart(12, "0"));
+    assert.equal(
+      a.slice(0, 13).replace("-", ""),
+      (1_700_000_000_000).toString(16).padStart(12, "0"),
+    );
   });
 });

@@ -29,7 +29,9 @@ export function isoToMicros(iso: string): bigint {
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) throw new RangeError(`not a timestamp: ${iso}`);
   const wholeSecondsMs = Math.floor(ms / 1000) * 1000;
-  const frac = m?.[1] ? BigInt(m[1].padEnd(6, "0").slice(0, 6)) : BigInt(ms - wholeSecondsMs) * 1000n;
+  const frac = m?.[1]
+    ? BigInt(m[1].padEnd(6, "0").slice(0, 6))
+    : BigInt(ms - wholeSecondsMs) * 1000n;
   return BigInt(wholeSecondsMs) * 1000n + frac;
 }
 

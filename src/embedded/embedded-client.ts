@@ -2,7 +2,11 @@
  * The in-process client: the orchestration core and storage run inside the caller's process over
  * the local database (SQLite by default, PostgreSQL when configured). No network port.
  */
-import type { PrefectClient, SetStateOptions, TaskRunTransition } from "../client/prefect-client.ts";
+import type {
+  PrefectClient,
+  SetStateOptions,
+  TaskRunTransition,
+} from "../client/prefect-client.ts";
 import { ObjectNotFoundError } from "../core/errors.ts";
 import type {
   FlowListOptions,
@@ -72,7 +76,11 @@ export class EmbeddedClient implements PrefectClient {
   deleteFlowRun(id: string): Promise<void> {
     return flowRuns.deleteFlowRun(this.database, id);
   }
-  async setFlowRunState(id: string, state: StateCreate, options?: SetStateOptions): Promise<OrchestrationResult> {
+  async setFlowRunState(
+    id: string,
+    state: StateCreate,
+    options?: SetStateOptions,
+  ): Promise<OrchestrationResult> {
     return (await flowRunModels.setFlowRunState(this.database, id, state, options)).result;
   }
   readFlowRunStates(flowRunId: string): Promise<StateRecord[]> {
@@ -94,7 +102,11 @@ export class EmbeddedClient implements PrefectClient {
   deleteTaskRun(id: string): Promise<void> {
     return taskRuns.deleteTaskRun(this.database, id);
   }
-  async setTaskRunState(id: string, state: StateCreate, options?: SetStateOptions): Promise<OrchestrationResult> {
+  async setTaskRunState(
+    id: string,
+    state: StateCreate,
+    options?: SetStateOptions,
+  ): Promise<OrchestrationResult> {
     return (await taskRunModels.setTaskRunState(this.database, id, state, options)).result;
   }
   readTaskRunStates(taskRunId: string): Promise<StateRecord[]> {

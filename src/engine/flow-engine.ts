@@ -6,18 +6,23 @@
  */
 import { createHash } from "node:crypto";
 import type { PrefectClient } from "../client/prefect-client.ts";
+import { uuid4 } from "../core/ids.ts";
 import type { Flow as FlowRecord, FlowRun } from "../core/runs.ts";
 import type { OrchestrationResult } from "../core/state.ts";
 import { StateType } from "../core/state-types.ts";
-import { secondsBetween, nowIso } from "../core/time.ts";
-import { uuid4 } from "../core/ids.ts";
+import { nowIso, secondsBetween } from "../core/time.ts";
 import { type FlowRunScope, type RunScope, runScope } from "../sdk/context.ts";
-import { Abort, ParameterValidationError, RunTimeoutError, TerminationSignal } from "../sdk/errors.ts";
-import { bindParameters, formatRunName, jsonSafe } from "../sdk/parameters.ts";
-import { State, isState } from "../sdk/state.ts";
+import {
+  Abort,
+  ParameterValidationError,
+  RunTimeoutError,
+  TerminationSignal,
+} from "../sdk/errors.ts";
 import { isFuture } from "../sdk/futures.ts";
+import { bindParameters, formatRunName, jsonSafe } from "../sdk/parameters.ts";
+import { isState, State } from "../sdk/state.ts";
 import type { FlowHook, FlowSpec } from "./flow-spec.ts";
-import { RunLogger, consoleLogger } from "./logging.ts";
+import { consoleLogger, RunLogger } from "./logging.ts";
 import { getRuntime, trackActiveRun } from "./process-runtime.ts";
 import { TaskRunner } from "./task-runner.ts";
 import { validateParameters } from "./validate-parameters.ts";
@@ -32,7 +37,10 @@ function ensureFlow(client: PrefectClient, spec: FlowSpec): Promise<FlowRecord> 
   }
   let found = byName.get(spec.name);
   if (!found) {
-    found = client.createFlow({ name: spec.name, parameter_openapi_schema: spec.parameterSchema() });
+    found = client.createFlow({
+      name: spec.name,
+      parameter_openapi_schema: spec.parameterSchema(),
+    });
     found.catch(() => byName?.delete(spec.name));
     byName.set(spec.name, found);
   }
@@ -115,7 +123,9 @@ class FlowRunExecution {
     for (const hook of hooks) {
       const hookName = hook.name || "anonymous";
       try {
-        this.logger.info(`Running hook '${hookName}' in response to entering state '${state.name}'`);
+        this.logger.info(
+          `Running hook '${hookName}' in response to entering state '${state.name}'`,
+        );
         await hook(this.spec, this.flowRun, state);
         this.logger.info(`Hook '${hookName}' finished running successfully`);
       } catch (error) {
@@ -134,7 +144,10 @@ export async function runFlow(spec: FlowSpec, args: readonly unknown[]): Promise
   const recorder = parentFlow?.recorder ?? rt.recorder;
   let parameters = bindParameters(spec.paramNames, args);
   let callArgs: readonly unknown[] = args;
-  const validation = spec.params && spec.validateParameters ? await validateParameters(spec.params, parameters) : null;
+  const validation =
+    spec.params && spec.validateParameters
+      ? await validateParameters(spec.params, parameters)
+      : null;
   if (validation?.ok) {
     parameters = validation.value;
     callArgs =
@@ -183,7 +196,8 @@ export async function runFlow(spec: FlowSpec, args: readonly unknown[]): Promise
     level: rt.logLevel,
     shipper: recorder,
   });
-  if (rt.settings.uiUrl) logger.info(`View at ${rt.settings.uiUrl.replace(/\/$/, "")}/runs/flow-run/${flowRun.id}`);
+  if (rt.settings.uiUrl)
+    logger.info(`View at ${rt.settings.uiUrl.replace(/\/$/, "")}/runs/flow-run/${flowRun.id}`);
   const exec = new FlowRunExecution(spec, client, flowRun, logger);
 
   let settle: () => void = () => undefined;
@@ -200,14 +214,25 @@ export async function runFlow(spec: FlowSpec, args: readonly unknown[]): Promise
     if (validation && !validation.ok) {
       const error = new ParameterValidationError(validation.message, validation.issues);
       logger.error(validation.message);
-      const failed = new State(StateType.FAILED, { name: "Failed", message: validation.message, data: error });
+      const failed = new State(StateType.FAILED, {
+        name: "Failed",
+        message: validation.message,
+        data: error,
+      });
       await exec.propose(failed);
       await exec.runHooks(spec.onFailure, exec.current);
       logger.error(`Finished in state ${exec.current.toString()}`);
       exec.current.data = error;
       return exec.current;
     }
-    const scope = makeScope(exec, spec, client, recorder, parameters, rt.settings.taskRunnerMaxConcurrency);
+    const scope = makeScope(
+      exec,
+      spec,
+      client,
+      recorder,
+      parameters,
+      rt.settings.taskRunnerMaxConcurrency,
+    );
     const final = await orchestrate(exec, spec, scope, callArgs);
     if (!parentFlow) {
       await recorder.flush().catch((error: unknown) => {
@@ -267,19 +292,28 @@ async function orchestrate(
     if (outcome.type === StateType.CRASHED) {
       for (const t of scope.runningTasks) t.crash(outcome.message ?? "Crashed");
       await exec.propose(outcome, true).catch(() => undefined);
-      return finish(exec, spec, exec.current.type === StateType.CRASHED ? withData(exec.current, outcome) : outcome);
+      return finish(
+        exec,
+        spec,
+        exec.current.type === StateType.CRASHED ? withData(exec.current, outcome) : outcome,
+      );
     }
     const result = await exec.propose(outcome);
     if (result.status === "REJECT" && result.state?.type === StateType.SCHEDULED) {
       logger.info(
         `Received non-final state '${result.state.name}' when proposing final state '${outcome.name}' and will attempt to run again...`,
       );
-      if (outcome.data instanceof Error) logger.error(`Flow run failed: ${describeError(outcome.data)}`);
+      if (outcome.data instanceof Error)
+        logger.error(`Flow run failed: ${describeError(outcome.data)}`);
       await sleepUntil(result.state.state_details.scheduled_time, signal);
       if (signal.aborted) return finish(exec, spec, await crash(exec, scope));
       continue;
     }
-    return finish(exec, spec, result.status === "ACCEPT" ? exec.current : withData(exec.current, outcome));
+    return finish(
+      exec,
+      spec,
+      result.status === "ACCEPT" ? exec.current : withData(exec.current, outcome),
+    );
   }
 }
 
@@ -306,7 +340,9 @@ async function enterRunning(exec: FlowRunExecution): Promise<boolean> {
         return true;
       case "WAIT": {
         const delay = result.details.type === "wait_details" ? result.details.delay_seconds : 1;
-        exec.logger.info(`Received wait instruction for ${delay}s: ${(result.details as { reason?: string }).reason ?? ""}`);
+        exec.logger.info(
+          `Received wait instruction for ${delay}s: ${(result.details as { reason?: string }).reason ?? ""}`,
+        );
         await sleepSeconds(delay, signal);
         if (signal.aborted) return false;
         continue;
@@ -347,7 +383,10 @@ async function runBody(
     const seconds = spec.timeoutSeconds;
     racers.push(
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new RunTimeoutError(`Flow run exceeded timeout of ${seconds} second(s)`)), seconds * 1000);
+        timer = setTimeout(
+          () => reject(new RunTimeoutError(`Flow run exceeded timeout of ${seconds} second(s)`)),
+          seconds * 1000,
+        );
       }),
     );
   }
@@ -356,9 +395,15 @@ async function runBody(
     const body = Promise.resolve(runScope.run(flowScope, () => fn(...callArgs)));
     let value = await Promise.race([body, ...racers]);
     // task runs submitted and not awaited still belong to this flow run
-    if (scope.pending.size > 0) await Promise.race([Promise.allSettled([...scope.pending]), ...racers]);
+    if (scope.pending.size > 0)
+      await Promise.race([Promise.allSettled([...scope.pending]), ...racers]);
     if (isFuture(value)) value = await Promise.race([value.result(), ...racers]);
-    else if (value !== null && typeof value === "object" && !isState(value) && typeof (value as PromiseLike<unknown>).then === "function") {
+    else if (
+      value !== null &&
+      typeof value === "object" &&
+      !isState(value) &&
+      typeof (value as PromiseLike<unknown>).then === "function"
+    ) {
       value = await Promise.race([value as PromiseLike<unknown>, ...racers]);
     }
     if (isState(value)) return value;
@@ -395,6 +440,9 @@ async function finish(exec: FlowRunExecution, spec: FlowSpec, state: State): Pro
             ? spec.onCrashed
             : [];
   if (hooks.length) await exec.runHooks(hooks, state);
-  exec.logger.log(state.type === StateType.COMPLETED ? 20 : 40, `Finished in state ${state.toString()}`);
+  exec.logger.log(
+    state.type === StateType.COMPLETED ? 20 : 40,
+    `Finished in state ${state.toString()}`,
+  );
   return state;
 }

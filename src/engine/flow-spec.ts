@@ -10,14 +10,17 @@ export interface StandardSchemaLike {
   readonly "~standard": {
     readonly version: 1;
     readonly vendor: string;
-    validate(value: unknown):
-      | StandardResult
-      | Promise<StandardResult>;
+    validate(value: unknown): StandardResult | Promise<StandardResult>;
   };
 }
 type StandardResult =
   | { readonly value: unknown; readonly issues?: undefined }
-  | { readonly issues: ReadonlyArray<{ readonly message: string; readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> }> };
+  | {
+      readonly issues: ReadonlyArray<{
+        readonly message: string;
+        readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }>;
+      }>;
+    };
 
 /** Everything the flow engine needs to know about a flow (the SDK's `Flow` carries it). */
 export interface FlowSpec {

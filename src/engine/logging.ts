@@ -2,8 +2,9 @@
  * Run loggers: each record goes to the console (at or above `PREFECT_LOGGING_LEVEL`) and to the
  * run's log, shipped to the database or API in batches with the run's other records.
  */
-import { nowIso } from "../core/time.ts";
+
 import type { LogRecord } from "../core/runs.ts";
+import { nowIso } from "../core/time.ts";
 import { writeConsoleLine } from "./console-sink.ts";
 import { LogLevel, type LogLevelName } from "./log-levels.ts";
 
@@ -93,5 +94,12 @@ export function parseLevel(name: LogLevelName | string): number {
 
 /** A logger for code outside any run: console only. */
 export function consoleLogger(level: number): RunLogger {
-  return new RunLogger({ name: "prefect", prefix: "", flowRunId: null, taskRunId: null, level, shipper: null });
+  return new RunLogger({
+    name: "prefect",
+    prefix: "",
+    flowRunId: null,
+    taskRunId: null,
+    level,
+    shipper: null,
+  });
 }

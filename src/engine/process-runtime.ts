@@ -2,8 +2,9 @@
  * Process-wide engine state: the settings, the client (opened lazily, closed at exit), the write
  * queue, and SIGTERM/SIGINT handling that ends active runs `Crashed` and flushes before exiting.
  */
-import type { PrefectClient } from "../client/prefect-client.ts";
+
 import { createClient } from "../client/get-client.ts";
+import type { PrefectClient } from "../client/prefect-client.ts";
 import { loadSettings, type Settings } from "../settings/settings.ts";
 import { flushConsole } from "./console-sink.ts";
 import { parseLevel } from "./logging.ts";

@@ -5,7 +5,10 @@ import { baseRetryDelay, jitteredDelay, retryDelaySeconds } from "./retry-delay.
 describe("retry delays", () => {
   it("takes the r-th entry of a list and reuses the last one (T28, T29)", () => {
     const list = [2, 3, 5, 7, 11];
-    assert.deepEqual([1, 2, 3, 4, 5].map((r) => baseRetryDelay(list, r)), list);
+    assert.deepEqual(
+      [1, 2, 3, 4, 5].map((r) => baseRetryDelay(list, r)),
+      list,
+    );
     assert.equal(baseRetryDelay([2, 3, 5, 7], 6), 7);
   });
   it("uses a single number as is, and 0 for none", () => {

@@ -3,7 +3,10 @@
  * number, or 0; with a jitter factor f, drawn from an exponential distribution clamped to
  * [l·d, (1+f)·d], with l chosen so that the mean stays d (Prefect's `clamped_poisson_interval`).
  */
-export function baseRetryDelay(delay: number | readonly number[] | null | undefined, attempt: number): number {
+export function baseRetryDelay(
+  delay: number | readonly number[] | null | undefined,
+  attempt: number,
+): number {
   if (delay == null) return 0;
   if (typeof delay === "number") return delay;
   if (delay.length === 0) return 0;
@@ -41,7 +44,11 @@ function lowerMultiple(upper: number): number {
 }
 
 /** A jittered delay around `delay` seconds; `random` is injectable for tests. */
-export function jitteredDelay(delay: number, factor: number | null | undefined, random: () => number = Math.random): number {
+export function jitteredDelay(
+  delay: number,
+  factor: number | null | undefined,
+  random: () => number = Math.random,
+): number {
   if (!factor || factor <= 0 || delay <= 0) return delay;
   const upper = 1 + factor;
   const lower = lowerMultiple(upper);

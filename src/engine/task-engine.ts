@@ -6,18 +6,18 @@
  */
 import { uuid4, uuid7 } from "../core/ids.ts";
 import {
+  defaultTaskRunPolicy,
   type TaskRun,
   type TaskRunInput,
   type TaskRunPolicy,
-  defaultTaskRunPolicy,
 } from "../core/runs.ts";
 import { StateType } from "../core/state-types.ts";
 import { addSeconds, nowIso } from "../core/time.ts";
-import { type RunScope, type TaskRunScope, runScope } from "../sdk/context.ts";
+import { type RunScope, runScope, type TaskRunScope } from "../sdk/context.ts";
 import { RunTimeoutError, TerminationSignal, UpstreamTaskError } from "../sdk/errors.ts";
-import { bindParameters, formatRunName } from "../sdk/parameters.ts";
-import { State, isState } from "../sdk/state.ts";
 import { isFuture } from "../sdk/futures.ts";
+import { bindParameters, formatRunName } from "../sdk/parameters.ts";
+import { isState, State } from "../sdk/state.ts";
 import { RunLogger } from "./logging.ts";
 import { getRuntime } from "./process-runtime.ts";
 import { retryDelaySeconds } from "./retry-delay.ts";
@@ -368,7 +368,7 @@ async function execute(
           !isState(value) &&
           typeof (value as PromiseLike<unknown>).then === "function"
         ) {
-          value = await value;
+          value = await (value as PromiseLike<unknown>);
         }
         final = isState(value)
           ? value

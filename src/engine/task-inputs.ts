@@ -5,7 +5,7 @@
  */
 import type { TaskRunInput } from "../core/runs.ts";
 import { UpstreamTaskError } from "../sdk/errors.ts";
-import { type PrefectFuture, isAllowFailure, isFuture } from "../sdk/futures.ts";
+import { isAllowFailure, isFuture, type PrefectFuture } from "../sdk/futures.ts";
 import type { State } from "../sdk/state.ts";
 
 function containsFuture(value: unknown): boolean {
@@ -33,7 +33,11 @@ export function upstreamInputs(value: unknown): TaskRunInput[] {
   };
   visit(value);
   if (Array.isArray(value)) value.forEach(visit);
-  else if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+  else if (
+    value !== null &&
+    typeof value === "object" &&
+    Object.getPrototypeOf(value) === Object.prototype
+  ) {
     Object.values(value).forEach(visit);
   }
   return out;
@@ -56,7 +60,9 @@ export async function resolveArgument(value: unknown): Promise<unknown> {
   if (isFuture(value) || isAllowFailure(value)) return resolveOne(value, false);
   if (Array.isArray(value)) return Promise.all(value.map((v) => resolveOne(v, false)));
   const entries = await Promise.all(
-    Object.entries(value as Record<string, unknown>).map(async ([k, v]) => [k, await resolveOne(v, false)] as const),
+    Object.entries(value as Record<string, unknown>).map(
+      async ([k, v]) => [k, await resolveOne(v, false)] as const,
+    ),
   );
   return Object.fromEntries(entries);
 }

@@ -16,7 +16,9 @@ export interface TaskSpec {
   readonly retries: number;
   readonly retryDelaySeconds: number | readonly number[] | null;
   readonly retryJitterFactor: number | null;
-  readonly retryConditionFn: ((task: TaskSpec, taskRun: TaskRun, state: State) => boolean | Promise<boolean>) | null;
+  readonly retryConditionFn:
+    | ((task: TaskSpec, taskRun: TaskRun, state: State) => boolean | Promise<boolean>)
+    | null;
   readonly timeoutSeconds: number | null;
   readonly logPrints: boolean | null;
   readonly taskRunName: string | ((parameters: Record<string, unknown>) => string) | null;

@@ -5,7 +5,9 @@ export type ParameterValidation =
   | { ok: true; value: Record<string, unknown> }
   | { ok: false; message: string; issues: string[] };
 
-function pathOf(path: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined): string {
+function pathOf(
+  path: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined,
+): string {
   if (!path || path.length === 0) return "(root)";
   return path.map((p) => String(typeof p === "object" && p !== null ? p.key : p)).join(".");
 }
@@ -17,7 +19,10 @@ export async function validateParameters(
   const result = await schema["~standard"].validate(parameters);
   if (result.issues === undefined) {
     const value = result.value;
-    return { ok: true, value: (value !== null && typeof value === "object" ? value : {}) as Record<string, unknown> };
+    return {
+      ok: true,
+      value: (value !== null && typeof value === "object" ? value : {}) as Record<string, unknown>,
+    };
   }
   const issues = result.issues.map((i) => `${pathOf(i.path)}: ${i.message}`);
   return {

@@ -55,7 +55,10 @@ export class Abort extends PrefectTsError {
 export class TerminationSignal extends PrefectTsError {
   readonly signal: string;
   constructor(signal: string) {
-    super(ErrorCode.TERMINATION_SIGNAL, `Execution was cancelled by the runtime environment (${signal}).`);
+    super(
+      ErrorCode.TERMINATION_SIGNAL,
+      `Execution was cancelled by the runtime environment (${signal}).`,
+    );
     this.signal = signal;
   }
 }

@@ -67,18 +67,28 @@ type InferOutput<S> = S extends { readonly "~standard": { readonly types?: infer
     : unknown
   : unknown;
 
-function jsonSchemaOf(schema: StandardSchemaLike | null, names: readonly string[]): Record<string, unknown> {
+function jsonSchemaOf(
+  schema: StandardSchemaLike | null,
+  names: readonly string[],
+): Record<string, unknown> {
   if (schema && "_zod" in schema) {
     try {
-      const js = z.toJSONSchema(schema as unknown as z.ZodType, { unrepresentable: "any" }) as Record<string, unknown>;
+      const js = z.toJSONSchema(schema as unknown as z.ZodType, {
+        unrepresentable: "any",
+      }) as Record<string, unknown>;
       const { $schema: _, ...rest } = js;
-      return { title: "Parameters", ...rest, definitions: (rest.$defs as object | undefined) ?? {} };
+      return {
+        title: "Parameters",
+        ...rest,
+        definitions: (rest.$defs as object | undefined) ?? {},
+      };
     } catch {
       // fall through to the generic schema
     }
   }
   const maybe = schema as { toJSONSchema?: () => unknown } | null;
-  if (maybe && typeof maybe.toJSONSchema === "function") return maybe.toJSONSchema() as Record<string, unknown>;
+  if (maybe && typeof maybe.toJSONSchema === "function")
+    return maybe.toJSONSchema() as Record<string, unknown>;
   const props = names.filter((n) => !n.startsWith("__arg"));
   return {
     title: "Parameters",
@@ -127,7 +137,8 @@ function makeFlow<A extends readonly unknown[], R>(
     options.returnState ? callWithState(...args) : callWithState(...args).then(resultOrExit);
   const flowObject = Object.assign(call, spec, {
     callWithState,
-    withOptions: (more: FlowOptions<StandardSchemaLike | undefined>) => makeFlow<A, R>({ ...options, ...more }, fn),
+    withOptions: (more: FlowOptions<StandardSchemaLike | undefined>) =>
+      makeFlow<A, R>({ ...options, ...more }, fn),
     options,
   }) as unknown as Flow<A, R>;
   Object.defineProperty(flowObject, "name", { value: name });
@@ -140,9 +151,16 @@ export function flow<S extends StandardSchemaLike, R>(
   options: FlowOptions<S> & { params: S },
   fn: (parameters: InferOutput<S>) => R | Promise<R>,
 ): Flow<[InferInput<S>], Awaited<R>>;
-export function flow<A extends readonly unknown[], R>(options: FlowOptions, fn: Fn<A, R>): Flow<A, Awaited<R>>;
-export function flow(a: FlowOptions<StandardSchemaLike | undefined> | Fn<unknown[], unknown>, b?: Fn<unknown[], unknown>): Flow {
+export function flow<A extends readonly unknown[], R>(
+  options: FlowOptions,
+  fn: Fn<A, R>,
+): Flow<A, Awaited<R>>;
+export function flow(
+  a: FlowOptions<StandardSchemaLike | undefined> | Fn<unknown[], unknown>,
+  b?: Fn<unknown[], unknown>,
+): Flow {
   if (typeof a === "function") return makeFlow({}, a);
-  if (typeof b !== "function") throw new TypeError("flow(options, fn) needs a function as its second argument");
+  if (typeof b !== "function")
+    throw new TypeError("flow(options, fn) needs a function as its second argument");
   return makeFlow(a, b);
 }

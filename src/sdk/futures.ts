@@ -58,7 +58,10 @@ export class PrefectFuture<T = unknown> {
 }
 
 /** The futures of `task.map()`: an array, awaitable as the array of results. */
-export class PrefectFutureList<T = unknown> extends Array<PrefectFuture<T>> implements PromiseLike<T[]> {
+export class PrefectFutureList<T = unknown>
+  extends Array<PrefectFuture<T>>
+  implements PromiseLike<T[]>
+{
   static override get [Symbol.species](): ArrayConstructor {
     return Array;
   }
@@ -125,7 +128,7 @@ export function asCompleted<T>(
           }),
         );
       }
-        const i = await Promise.race(racers);
+      const i = await Promise.race(racers);
       clearTimeout(timer);
       if (i === null) {
         throw new Error(

@@ -4,8 +4,14 @@ import { bindParameters, formatRunName, parameterNames } from "./parameters.ts";
 
 describe("parameters", () => {
   it("reads parameter names from arrow functions and function declarations", () => {
-    assert.deepEqual(parameterNames(async (a: number, b = 2) => a + b), ["a", "b"]);
-    assert.deepEqual(parameterNames((x: string) => x), ["x"]);
+    assert.deepEqual(
+      parameterNames(async (a: number, b = 2) => a + b),
+      ["a", "b"],
+    );
+    assert.deepEqual(
+      parameterNames((x: string) => x),
+      ["x"],
+    );
     function named(url: string, retries = 3, ...rest: number[]) {
       return [url, retries, rest];
     }

@@ -26,16 +26,26 @@ export function parameterNames(fn: (...args: never[]) => unknown): string[] {
   }
   if (current.trim()) names.push(current);
   return names.map((raw, i) => {
-    const name = raw.replace(/\/\*.*?\*\//g, "").split("=")[0]?.replace(/\.\.\./, "").replace(/:.*$/s, "").trim() ?? "";
+    const name =
+      raw
+        .replace(/\/\*.*?\*\//g, "")
+        .split("=")[0]
+        ?.replace(/\.\.\./, "")
+        .replace(/:.*$/s, "")
+        .trim() ?? "";
     return /^[A-Za-z_$][\w$]*$/.test(name) ? name : `__arg${i}`;
   });
 }
 
 /** Bind call arguments to parameter names. A single destructured object argument is the parameters. */
-export function bindParameters(names: readonly string[], args: readonly unknown[]): Record<string, unknown> {
+export function bindParameters(
+  names: readonly string[],
+  args: readonly unknown[],
+): Record<string, unknown> {
   if (args.length === 1 && names.length <= 1 && names[0]?.startsWith("__arg")) {
     const only = args[0];
-    if (only !== null && typeof only === "object" && !Array.isArray(only)) return { ...(only as object) };
+    if (only !== null && typeof only === "object" && !Array.isArray(only))
+      return { ...(only as object) };
   }
   const out: Record<string, unknown> = {};
   for (let i = 0; i < args.length; i++) out[names[i] ?? `__arg${i}`] = args[i];

@@ -4,7 +4,7 @@
  */
 import { uuid7 } from "../core/ids.ts";
 import { emptyStateDetails, type StateDetails, type StateRecord } from "../core/state.ts";
-import { StateType, TERMINAL_STATE_TYPES, defaultStateName } from "../core/state-types.ts";
+import { defaultStateName, StateType, TERMINAL_STATE_TYPES } from "../core/state-types.ts";
 import { nowIso } from "../core/time.ts";
 import { MissingResultError, stateError } from "./errors.ts";
 
@@ -82,7 +82,11 @@ export class State<T = unknown> {
    */
   async result(options: { raiseOnFailure?: boolean } = {}): Promise<T> {
     const raise = options.raiseOnFailure ?? true;
-    if (this.type === StateType.FAILED || this.type === StateType.CRASHED || this.type === StateType.CANCELLED) {
+    if (
+      this.type === StateType.FAILED ||
+      this.type === StateType.CRASHED ||
+      this.type === StateType.CANCELLED
+    ) {
       const error = stateError(this);
       if (raise) throw error;
       return error as T;

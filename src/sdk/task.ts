@@ -6,14 +6,22 @@
  * const fetchPage = task({ name: "fetch-page", retries: 3, retryDelaySeconds: [1, 5, 10] },
  *   async (url: string) => (await fetch(url)).status);
  */
+
+import { createHash } from "node:crypto";
 import { uuid7 } from "../core/ids.ts";
 import type { TaskRun } from "../core/runs.ts";
 import { StateType } from "../core/state-types.ts";
-import { createHash } from "node:crypto";
 import { runTask } from "../engine/task-engine.ts";
 import type { TaskHook, TaskSpec } from "../engine/task-spec.ts";
 import { runScope } from "./context.ts";
-import { type AllowFailure, PrefectFuture, PrefectFutureList, type Unmapped, isUnmapped, isFuture } from "./futures.ts";
+import {
+  type AllowFailure,
+  isFuture,
+  isUnmapped,
+  PrefectFuture,
+  PrefectFutureList,
+  type Unmapped,
+} from "./futures.ts";
 import { parameterNames } from "./parameters.ts";
 import { resultOrExit } from "./result-or-exit.ts";
 import { State } from "./state.ts";
@@ -40,7 +48,11 @@ export interface TaskOptions<A extends readonly unknown[] = unknown[], R = unkno
   /** Randomise delays by up to this factor (0.3 → about 0.75×…1.3×). */
   retryJitterFactor?: number;
   /** Retry only when this returns true. */
-  retryConditionFn?: (task: Task<A, R>, taskRun: TaskRun, state: State) => boolean | Promise<boolean>;
+  retryConditionFn?: (
+    task: Task<A, R>,
+    taskRun: TaskRun,
+    state: State,
+  ) => boolean | Promise<boolean>;
   /** Fail the run `TimedOut` after this many seconds. */
   timeoutSeconds?: number;
   /** Capture `console.log` inside the task as run logs (default: inherit from the flow). */
@@ -78,7 +90,10 @@ function defaults(): { retries: number; delay: number } {
   return { retries: Number.isFinite(r) ? r : 0, delay: Number.isFinite(d) ? d : 0 };
 }
 
-function makeTask<A extends readonly unknown[], R>(options: TaskOptions<A, R>, fn: Fn<A, R>): Task<A, R> {
+function makeTask<A extends readonly unknown[], R>(
+  options: TaskOptions<A, R>,
+  fn: Fn<A, R>,
+): Task<A, R> {
   const name = options.name ?? (fn.name || "task");
   const source = Function.prototype.toString.call(fn);
   const d = defaults();
@@ -101,7 +116,8 @@ function makeTask<A extends readonly unknown[], R>(options: TaskOptions<A, R>, f
     onRunning: options.onRunning ?? [],
   };
   const waitFor = options.waitFor;
-  const callWithState = (...args: unknown[]) => runTask(task, args, { waitFor }) as Promise<State<R>>;
+  const callWithState = (...args: unknown[]) =>
+    runTask(task, args, { waitFor }) as Promise<State<R>>;
   const call = (...args: unknown[]): Promise<unknown> =>
     options.returnState ? callWithState(...args) : callWithState(...args).then(resultOrExit);
   const submit = (...args: unknown[]): PrefectFuture<R> => {
@@ -110,7 +126,8 @@ function makeTask<A extends readonly unknown[], R>(options: TaskOptions<A, R>, f
     const flowScope = runScope.getStore()?.flow;
     const start = () => runTask(task, args, { waitFor, taskRunId: id, observer });
     const final = (flowScope ? flowScope.taskRunner.run(start) : start()).catch(
-      (error: unknown) => new State(StateType.CRASHED, { name: "Crashed", message: String(error), data: error }),
+      (error: unknown) =>
+        new State(StateType.CRASHED, { name: "Crashed", message: String(error), data: error }),
     ) as Promise<State<R>>;
     if (flowScope) {
       flowScope.pending.add(final);
@@ -123,7 +140,9 @@ function makeTask<A extends readonly unknown[], R>(options: TaskOptions<A, R>, f
     for (const a of args) {
       if (Array.isArray(a) && !isUnmapped(a)) {
         if (length !== null && a.length !== length) {
-          throw new RangeError(`map() received iterables of different lengths (${length} and ${a.length})`);
+          throw new RangeError(
+            `map() received iterables of different lengths (${length} and ${a.length})`,
+          );
         }
         length = a.length;
       }
@@ -151,13 +170,17 @@ function makeTask<A extends readonly unknown[], R>(options: TaskOptions<A, R>, f
 
 /** Turn a function into a task. */
 export function task<A extends readonly unknown[], R>(fn: Fn<A, R>): Task<A, Awaited<R>>;
-export function task<A extends readonly unknown[], R>(options: TaskOptions<A, Awaited<R>>, fn: Fn<A, R>): Task<A, Awaited<R>>;
+export function task<A extends readonly unknown[], R>(
+  options: TaskOptions<A, Awaited<R>>,
+  fn: Fn<A, R>,
+): Task<A, Awaited<R>>;
 export function task<A extends readonly unknown[], R>(
   a: TaskOptions<A, Awaited<R>> | Fn<A, R>,
   b?: Fn<A, R>,
 ): Task<A, Awaited<R>> {
   if (typeof a === "function") return makeTask<A, Awaited<R>>({}, a as Fn<A, Awaited<R>>);
-  if (typeof b !== "function") throw new TypeError("task(options, fn) needs a function as its second argument");
+  if (typeof b !== "function")
+    throw new TypeError("task(options, fn) needs a function as its second argument");
   return makeTask<A, Awaited<R>>(a, b as Fn<A, Awaited<R>>);
 }
 

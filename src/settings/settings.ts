@@ -1,7 +1,7 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
-import { PrefectTsError, ErrorCode } from "../core/errors.ts";
+import { ErrorCode, PrefectTsError } from "../core/errors.ts";
 
 const LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] as const;
 export type LogLevelName = (typeof LOG_LEVELS)[number];

@@ -5,7 +5,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
 import pg from "pg";
 import { DatabaseUnreachableError, ValidationError } from "../core/errors.ts";
 import { normalizeIso } from "../core/time.ts";
-import { type StorageDialect, postgresDialect, sqliteDialect } from "./dialect.ts";
+import { postgresDialect, type StorageDialect, sqliteDialect } from "./dialect.ts";
 import { migrate } from "./migrate.ts";
 import type { Tables } from "./schema.ts";
 

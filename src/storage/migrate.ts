@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import { PrefectTsError, ErrorCode } from "../core/errors.ts";
+import { ErrorCode, PrefectTsError } from "../core/errors.ts";
 import { nowIso } from "../core/time.ts";
 import type { Database } from "./database.ts";
 import { MIGRATIONS } from "./migrations/0001-initial.ts";

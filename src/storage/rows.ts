@@ -1,6 +1,14 @@
 /** Conversions between table rows and the domain (wire-shaped) records, in one place. */
 import type { Selectable } from "kysely";
-import type { FlowRunPolicy, Flow, FlowRun, LogRecord, TaskRun, TaskRunInput, TaskRunPolicy } from "../core/runs.ts";
+import type {
+  Flow,
+  FlowRun,
+  FlowRunPolicy,
+  LogRecord,
+  TaskRun,
+  TaskRunInput,
+  TaskRunPolicy,
+} from "../core/runs.ts";
 import { emptyStateDetails, type StateDetails, type StateRecord } from "../core/state.ts";
 import type { StateType } from "../core/state-types.ts";
 import type { StorageDialect } from "./dialect.ts";
@@ -21,7 +29,9 @@ export function flowFromRow(d: StorageDialect, r: Selectable<FlowTable>): Flow {
     name: r.name,
     tags: d.fromJson<string[]>(r.tags) ?? [],
     labels: d.fromJson<Record<string, unknown>>(r.labels) ?? {},
-    parameter_openapi_schema: d.fromJson<Record<string, unknown> | null>(r.parameter_openapi_schema),
+    parameter_openapi_schema: d.fromJson<Record<string, unknown> | null>(
+      r.parameter_openapi_schema,
+    ),
   };
 }
 
@@ -48,7 +58,10 @@ export function stateFromRow(
     timestamp: r.timestamp,
     message: r.message,
     data: d.fromJson(r.data),
-    state_details: { ...emptyStateDetails(), ...d.fromJson<Partial<StateDetails>>(r.state_details) },
+    state_details: {
+      ...emptyStateDetails(),
+      ...d.fromJson<Partial<StateDetails>>(r.state_details),
+    },
   };
 }
 

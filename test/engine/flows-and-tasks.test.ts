@@ -1,18 +1,18 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { z } from "zod";
+import { getRuntime } from "../../src/engine/process-runtime.ts";
 import {
   Completed,
   Failed,
-  ParameterValidationError,
-  type State,
   flow,
   getRunContext,
   getRunLogger,
+  ParameterValidationError,
   runtime,
+  type State,
   task,
 } from "../../src/index.ts";
-import { getRuntime } from "../../src/engine/process-runtime.ts";
 import { DIALECTS } from "../helpers/databases.ts";
 import { type SdkHarness, sdkHarness } from "../helpers/runtime.ts";
 
@@ -42,8 +42,14 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(run.parameters, { n: 5 });
       assert.ok(run.start_time && run.end_time && run.end_time >= run.start_time);
       const states = await h.client.readFlowRunStates(flowRunId);
-      assert.deepEqual(states.map((s) => s.name), ["Pending", "Running", "Completed"]);
-      const taskRuns = await h.client.readTaskRuns({ flowRunIds: [flowRunId], sort: "START_TIME_ASC" });
+      assert.deepEqual(
+        states.map((s) => s.name),
+        ["Pending", "Running", "Completed"],
+      );
+      const taskRuns = await h.client.readTaskRuns({
+        flowRunIds: [flowRunId],
+        sort: "START_TIME_ASC",
+      });
       assert.equal(taskRuns.length, 5);
       for (const t of taskRuns) {
         assert.equal(t.state_type, "COMPLETED");
@@ -56,11 +62,14 @@ for (const dialect of DIALECTS) {
       const first = taskRuns[0];
       assert.ok(first);
       const tStates = await h.client.readTaskRunStates(first.id);
-      assert.deepEqual(tStates.map((s) => s.type), ["PENDING", "RUNNING", "COMPLETED"]);
+      assert.deepEqual(
+        tStates.map((s) => s.type),
+        ["PENDING", "RUNNING", "COMPLETED"],
+      );
       assert.ok(tStates.every((s) => s.state_details.task_run_id === first.id));
       const logs = await h.client.readLogs({ flowRunId });
       const messages = logs.map((l) => l.message);
-      assert.ok(messages.includes("Beginning flow run '" + run.name + "' for flow 'sum'"));
+      assert.ok(messages.includes(`Beginning flow run '${run.name}' for flow 'sum'`));
       assert.equal(messages.filter((m) => m === "Finished in state Completed()").length, 6);
     });
 
@@ -82,7 +91,15 @@ for (const dialect of DIALECTS) {
       assert.equal(run.run_count, 3);
       assert.equal(run.state_name, "Completed");
       const names = (await h.client.readTaskRunStates(id)).map((s) => s.name);
-      assert.deepEqual(names, ["Pending", "Running", "AwaitingRetry", "Retrying", "AwaitingRetry", "Retrying", "Completed"]);
+      assert.deepEqual(names, [
+        "Pending",
+        "Running",
+        "AwaitingRetry",
+        "Retrying",
+        "AwaitingRetry",
+        "Retrying",
+        "Completed",
+      ]);
     });
 
     it("fails the task when retries are exhausted or the condition says no, and the flow with it", async () => {
@@ -100,7 +117,9 @@ for (const dialect of DIALECTS) {
       const state = await f.callWithState();
       assert.equal(state.type, "FAILED");
       await assert.rejects(() => state.result(), TypeError);
-      const runs = await h.client.readTaskRuns({ flowRunIds: [state.stateDetails.flow_run_id ?? ""] });
+      const runs = await h.client.readTaskRuns({
+        flowRunIds: [state.stateDetails.flow_run_id ?? ""],
+      });
       const byName = Object.fromEntries(runs.map((r) => [r.name.split("-")[0], r]));
       assert.equal(byName.boom?.run_count, 2);
       assert.equal(byName.never?.run_count, 1);
@@ -109,13 +128,19 @@ for (const dialect of DIALECTS) {
     });
 
     it("ends a task TimedOut after timeoutSeconds, and a flow too", async () => {
-      const slow = task({ name: "slow", timeoutSeconds: 0.05 }, () => new Promise<void>(() => undefined));
+      const slow = task(
+        { name: "slow", timeoutSeconds: 0.05 },
+        () => new Promise<void>(() => undefined),
+      );
       const f = flow({ name: "timeouts" }, async () => ({ taskState: await slow.callWithState() }));
       const { taskState } = (await f()) as { taskState: State };
       assert.equal(taskState.type, "FAILED");
       assert.equal(taskState.name, "TimedOut");
       assert.match(taskState.message ?? "", /exceeded timeout of 0.05 second/);
-      const stuck = flow({ name: "stuck", timeoutSeconds: 0.05 }, () => new Promise<void>(() => undefined));
+      const stuck = flow(
+        { name: "stuck", timeoutSeconds: 0.05 },
+        () => new Promise<void>(() => undefined),
+      );
       const s = await stuck.callWithState();
       assert.equal(s.name, "TimedOut");
       const run = await h.client.readFlowRun(s.stateDetails.flow_run_id ?? "");
@@ -181,7 +206,9 @@ for (const dialect of DIALECTS) {
       const s = await f.callWithState();
       assert.equal(s.type, "FAILED");
       assert.equal(s.message, "chose to fail");
-      const g = flow({ name: "returns-completed", returnState: true }, async () => Completed({ data: 7, name: "Skipped" }));
+      const g = flow({ name: "returns-completed", returnState: true }, async () =>
+        Completed({ data: 7, name: "Skipped" }),
+      );
       const sg = (await g()) as unknown as State;
       assert.equal(sg.name, "Skipped");
       assert.equal(await sg.result(), 7);
@@ -189,7 +216,10 @@ for (const dialect of DIALECTS) {
 
     it("validates parameters against a schema: invalid ones fail the run, naming the field", async () => {
       const f = flow(
-        { name: "validated", params: z.object({ urls: z.array(z.string().url()), n: z.number().int() }) },
+        {
+          name: "validated",
+          params: z.object({ urls: z.array(z.string().url()), n: z.number().int() }),
+        },
         async ({ urls, n }) => urls.length + n,
       );
       assert.equal(await f({ urls: ["https://a.example"], n: 1 }), 2);
@@ -197,7 +227,10 @@ for (const dialect of DIALECTS) {
       assert.ok(err instanceof ParameterValidationError);
       assert.match(err.message, /urls\.0/);
       assert.match(err.message, /\bn\b/);
-      const runs = await h.client.readFlowRuns({ flowNames: ["validated"], sort: "EXPECTED_START_TIME_DESC" });
+      const runs = await h.client.readFlowRuns({
+        flowNames: ["validated"],
+        sort: "EXPECTED_START_TIME_DESC",
+      });
       assert.equal(runs.length, 2);
       const failed = runs.find((r) => r.state_type === "FAILED");
       assert.match(failed?.state?.message ?? "", /urls\.0/);
@@ -246,7 +279,7 @@ for (const dialect of DIALECTS) {
     });
 
     it("exposes the run context inside flows and tasks", async () => {
-      const t = task({ name: "ctx-task", tags: ["x"] }, async (v: number) => ({
+      const t = task({ name: "ctx-task", tags: ["x"] }, async (_v: number) => ({
         flow: getRunContext()?.flowRun?.id,
         task: runtime.taskRun.id,
         taskName: runtime.taskRun.taskName,

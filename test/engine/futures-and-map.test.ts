@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import {
-  PrefectFuture,
-  UpstreamTaskError,
   allowFailure,
   asCompleted,
   flow,
+  PrefectFuture,
   runtime,
   task,
+  UpstreamTaskError,
   unmapped,
   wait,
 } from "../../src/index.ts";
@@ -34,7 +34,10 @@ for (const dialect of DIALECTS) {
     });
 
     it("maps over arrays, passes unmapped values whole, and awaits to the results in order", async () => {
-      const scale = task({ name: "scale" }, async (x: number, factor: number, extra: number[]) => x * factor + extra.length);
+      const scale = task(
+        { name: "scale" },
+        async (x: number, factor: number, extra: number[]) => x * factor + extra.length,
+      );
       const f = flow({ name: "mapping" }, async () => scale.map([1, 2, 3], 10, unmapped([0, 0])));
       assert.deepEqual(await f(), [12, 22, 32]);
     });
@@ -62,14 +65,19 @@ for (const dialect of DIALECTS) {
       const bad = task({ name: "bad" }, async (): Promise<number> => {
         throw new Error("upstream broke");
       });
-      const use = task({ name: "use" }, async (x: unknown) => (x instanceof Error ? `saw ${x.message}` : x));
+      const use = task({ name: "use" }, async (x: unknown) =>
+        x instanceof Error ? `saw ${x.message}` : x,
+      );
       const f = flow({ name: "upstream" }, async () => {
         const b = bad.submit();
         const blocked = await use.callWithState(b);
         const tolerant = await use(allowFailure(b));
         return { blocked, tolerant };
       });
-      const out = (await f()) as { blocked: { type: string; name: string; result(): Promise<unknown> }; tolerant: string };
+      const out = (await f()) as {
+        blocked: { type: string; name: string; result(): Promise<unknown> };
+        tolerant: string;
+      };
       assert.equal(out.blocked.type, "PENDING");
       assert.equal(out.blocked.name, "NotReady");
       await assert.rejects(() => out.blocked.result(), UpstreamTaskError);

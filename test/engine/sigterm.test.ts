@@ -4,7 +4,7 @@ import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { after, before, describe, it } from "node:test";
 import { EmbeddedClient } from "../../src/embedded/embedded-client.ts";
-import { DIALECTS, type TestDatabase, createTestDatabase } from "../helpers/databases.ts";
+import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
 
 for (const dialect of DIALECTS) {
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
@@ -19,7 +19,11 @@ for (const dialect of DIALECTS) {
 
       it("ends the run Crashed, runs onCrashed hooks and keeps the finished task runs", async () => {
         const child = spawn(process.execPath, ["--import", "tsx", "test/fixtures/long-flow.ts"], {
-          env: { ...process.env, PREFECT_HOME: db.home, PREFECT_API_DATABASE_CONNECTION_URL: db.url },
+          env: {
+            ...process.env,
+            PREFECT_HOME: db.home,
+            PREFECT_API_DATABASE_CONNECTION_URL: db.url,
+          },
           stdio: ["ignore", "pipe", "pipe"],
         });
         const lines: string[] = [];

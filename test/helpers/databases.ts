@@ -15,7 +15,8 @@ import { MIGRATIONS } from "../../src/storage/migrations/0001-initial.ts";
 
 export type DialectName = "sqlite" | "postgres";
 
-export const PG_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+export const PG_ADMIN_URL =
+  process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 
 export const DIALECTS: DialectName[] = (process.env.TEST_DIALECTS ?? "sqlite,postgres")
   .split(",")

@@ -1,7 +1,7 @@
 /** Point the SDK of this test process at a test database, and back. */
 import { EmbeddedClient } from "../../src/embedded/embedded-client.ts";
 import { shutdownRuntime, useClient } from "../../src/engine/process-runtime.ts";
-import { type DialectName, type TestDatabase, createTestDatabase } from "./databases.ts";
+import { createTestDatabase, type DialectName, type TestDatabase } from "./databases.ts";
 
 export interface SdkHarness {
   db: TestDatabase;

@@ -32,7 +32,9 @@ function sqliteStatement<Row extends object>(database: Database, op: BulkInsert<
     const compiled = op.query([sample]).compile();
     const columns = Object.keys(sample);
     if (compiled.parameters.length !== columns.length) {
-      throw new Error(`bulk insert ${op.key}: expected ${columns.length} parameters, got ${compiled.parameters.length}`);
+      throw new Error(
+        `bulk insert ${op.key}: expected ${columns.length} parameters, got ${compiled.parameters.length}`,
+      );
     }
     entry = { stmt: native.prepare(compiled.sql), columns };
     cache.set(op.key, entry);
@@ -41,13 +43,19 @@ function sqliteStatement<Row extends object>(database: Database, op: BulkInsert<
 }
 
 /** Run several bulk inserts in one transaction. */
-export async function runBulkInserts(database: Database, ops: readonly BulkInsert<object>[]): Promise<void> {
+export async function runBulkInserts(
+  database: Database,
+  ops: readonly BulkInsert<object>[],
+): Promise<void> {
   const work = ops.filter((op) => op.rows.length > 0);
   if (work.length === 0) return;
   if (database.native) {
     const native = database.native;
     await database.db.connection().execute(async () => {
-      const prepared = work.map((op) => ({ op, ...sqliteStatement(database, op, op.rows[0] as object) }));
+      const prepared = work.map((op) => ({
+        op,
+        ...sqliteStatement(database, op, op.rows[0] as object),
+      }));
       native.transaction(() => {
         for (const { op, stmt, columns } of prepared) {
           const n = columns.length;

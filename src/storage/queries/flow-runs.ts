@@ -1,7 +1,7 @@
 import { ObjectNotFoundError } from "../../core/errors.ts";
+import { FLOW_RUN_SORTS, type FlowRunListOptions } from "../../core/list-options.ts";
 import type { FlowRun } from "../../core/runs.ts";
 import type { StateRecord } from "../../core/state.ts";
-import { FLOW_RUN_SORTS, type FlowRunListOptions } from "../../core/list-options.ts";
 import type { Database, Db } from "../database.ts";
 import { flowRunFromRow, flowRunToRow, stateFromRow } from "../rows.ts";
 
@@ -17,7 +17,11 @@ async function attachStates(database: Database, db: Executor, rows: { state_id: 
   const states = new Map<string, StateRecord>();
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
-    const found = await db.selectFrom("flow_run_state").selectAll().where("id", "in", chunk).execute();
+    const found = await db
+      .selectFrom("flow_run_state")
+      .selectAll()
+      .where("id", "in", chunk)
+      .execute();
     for (const s of found) states.set(s.id, stateFromRow(database.dialect, s));
   }
   return states;
@@ -31,10 +35,18 @@ export async function readFlowRun(
   const row = await db.selectFrom("flow_run").selectAll().where("id", "=", id).executeTakeFirst();
   if (!row) return null;
   const states = await attachStates(database, db, [row]);
-  return flowRunFromRow(database.dialect, row, row.state_id ? (states.get(row.state_id) ?? null) : null);
+  return flowRunFromRow(
+    database.dialect,
+    row,
+    row.state_id ? (states.get(row.state_id) ?? null) : null,
+  );
 }
 
-export async function readFlowRunOrThrow(database: Database, id: string, db: Executor = database.db) {
+export async function readFlowRunOrThrow(
+  database: Database,
+  id: string,
+  db: Executor = database.db,
+) {
   const run = await readFlowRun(database, id, db);
   if (!run) throw new ObjectNotFoundError(`Flow run with id ${id} not found`);
   return run;
@@ -46,37 +58,54 @@ export async function updateFlowRun(database: Database, db: Executor, run: FlowR
   await db.updateTable("flow_run").set(rest).where("id", "=", id).execute();
 }
 
-
 function filtered(database: Database, o: FlowRunListOptions) {
   let q = database.db.selectFrom("flow_run");
   if (o.ids) q = q.where("flow_run.id", "in", o.ids.length ? o.ids : [""]);
   if (o.flowIds) q = q.where("flow_run.flow_id", "in", o.flowIds.length ? o.flowIds : [""]);
   if (o.flowNames) {
     const names = o.flowNames.length ? o.flowNames : [""];
-    q = q.where("flow_run.flow_id", "in", (sq) => sq.selectFrom("flow").select("flow.id").where("flow.name", "in", names));
+    q = q.where("flow_run.flow_id", "in", (sq) =>
+      sq.selectFrom("flow").select("flow.id").where("flow.name", "in", names),
+    );
   }
-  if (o.stateTypes) q = q.where("flow_run.state_type", "in", o.stateTypes.length ? o.stateTypes : [""]);
-  if (o.stateNames) q = q.where("flow_run.state_name", "in", o.stateNames.length ? o.stateNames : [""]);
+  if (o.stateTypes)
+    q = q.where("flow_run.state_type", "in", o.stateTypes.length ? o.stateTypes : [""]);
+  if (o.stateNames)
+    q = q.where("flow_run.state_name", "in", o.stateNames.length ? o.stateNames : [""]);
   if (o.parentTaskRunIds)
-    q = q.where("flow_run.parent_task_run_id", "in", o.parentTaskRunIds.length ? o.parentTaskRunIds : [""]);
+    q = q.where(
+      "flow_run.parent_task_run_id",
+      "in",
+      o.parentTaskRunIds.length ? o.parentTaskRunIds : [""],
+    );
   return q;
 }
 
 /** Flow runs matching the options, with their current states. */
-export async function readFlowRuns(database: Database, o: FlowRunListOptions = {}): Promise<FlowRun[]> {
+export async function readFlowRuns(
+  database: Database,
+  o: FlowRunListOptions = {},
+): Promise<FlowRun[]> {
   const [column, direction] = FLOW_RUN_SORTS[o.sort ?? "EXPECTED_START_TIME_DESC"];
   const rows = await filtered(database, o)
     .selectAll("flow_run")
-    .orderBy(`flow_run.${column}`, (ob) => (direction === "desc" ? ob.desc().nullsLast() : ob.asc().nullsFirst()))
+    .orderBy(`flow_run.${column}`, (ob) =>
+      direction === "desc" ? ob.desc().nullsLast() : ob.asc().nullsFirst(),
+    )
     .orderBy("flow_run.id", "asc")
     .limit(o.limit ?? 200)
     .offset(o.offset ?? 0)
     .execute();
   const states = await attachStates(database, database.db, rows);
-  return rows.map((r) => flowRunFromRow(database.dialect, r, r.state_id ? (states.get(r.state_id) ?? null) : null));
+  return rows.map((r) =>
+    flowRunFromRow(database.dialect, r, r.state_id ? (states.get(r.state_id) ?? null) : null),
+  );
 }
 
-export async function countFlowRuns(database: Database, o: FlowRunListOptions = {}): Promise<number> {
+export async function countFlowRuns(
+  database: Database,
+  o: FlowRunListOptions = {},
+): Promise<number> {
   const row = await filtered(database, o)
     .select((eb) => eb.fn.countAll<number>().as("n"))
     .executeTakeFirstOrThrow();
@@ -91,11 +120,16 @@ export async function deleteFlowRun(database: Database, id: string): Promise<voi
       .where((eb) =>
         eb.or([
           eb("flow_run_id", "=", id),
-          eb("task_run_id", "in", eb.selectFrom("task_run").select("id").where("flow_run_id", "=", id)),
+          eb(
+            "task_run_id",
+            "in",
+            eb.selectFrom("task_run").select("id").where("flow_run_id", "=", id),
+          ),
         ]),
       )
       .execute();
     const res = await trx.deleteFrom("flow_run").where("id", "=", id).executeTakeFirst();
-    if (Number(res.numDeletedRows) === 0) throw new ObjectNotFoundError(`Flow run with id ${id} not found`);
+    if (Number(res.numDeletedRows) === 0)
+      throw new ObjectNotFoundError(`Flow run with id ${id} not found`);
   });
 }

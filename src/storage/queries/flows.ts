@@ -12,12 +12,17 @@ export async function createFlow(
   { db, dialect }: Database,
   input: FlowCreate,
 ): Promise<{ flow: Flow; created: boolean }> {
-  const existing = await db.selectFrom("flow").selectAll().where("name", "=", input.name).executeTakeFirst();
+  const existing = await db
+    .selectFrom("flow")
+    .selectAll()
+    .where("name", "=", input.name)
+    .executeTakeFirst();
   if (existing) {
     const flow = flowFromRow(dialect, existing);
     if (
       input.parameter_openapi_schema !== undefined &&
-      JSON.stringify(input.parameter_openapi_schema) !== JSON.stringify(flow.parameter_openapi_schema)
+      JSON.stringify(input.parameter_openapi_schema) !==
+        JSON.stringify(flow.parameter_openapi_schema)
     ) {
       const updated = nowIso();
       await db
@@ -47,7 +52,11 @@ export async function createFlow(
     .executeTakeFirst();
   if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) {
     // lost a race with another writer: read theirs
-    const row = await db.selectFrom("flow").selectAll().where("name", "=", input.name).executeTakeFirstOrThrow();
+    const row = await db
+      .selectFrom("flow")
+      .selectAll()
+      .where("name", "=", input.name)
+      .executeTakeFirstOrThrow();
     return { flow: flowFromRow(dialect, row), created: false };
   }
   return { flow, created: true };
@@ -58,14 +67,19 @@ export async function readFlow({ db, dialect }: Database, id: string): Promise<F
   return row ? flowFromRow(dialect, row) : null;
 }
 
-export async function readFlowByName({ db, dialect }: Database, name: string): Promise<Flow | null> {
+export async function readFlowByName(
+  { db, dialect }: Database,
+  name: string,
+): Promise<Flow | null> {
   const row = await db.selectFrom("flow").selectAll().where("name", "=", name).executeTakeFirst();
   return row ? flowFromRow(dialect, row) : null;
 }
 
-
 /** Flows, newest first. */
-export async function readFlows(database: Database, options: FlowListOptions = {}): Promise<Flow[]> {
+export async function readFlows(
+  database: Database,
+  options: FlowListOptions = {},
+): Promise<Flow[]> {
   const { db, dialect } = database;
   let q = db.selectFrom("flow").selectAll();
   if (options.nameLike) q = q.where("name", dialect.ilike, `%${options.nameLike}%`);
@@ -79,5 +93,6 @@ export async function readFlows(database: Database, options: FlowListOptions = {
 
 export async function deleteFlow({ db }: Database, id: string): Promise<void> {
   const res = await db.deleteFrom("flow").where("id", "=", id).executeTakeFirst();
-  if (Number(res.numDeletedRows) === 0) throw new ObjectNotFoundError(`Flow with id ${id} not found`);
+  if (Number(res.numDeletedRows) === 0)
+    throw new ObjectNotFoundError(`Flow with id ${id} not found`);
 }

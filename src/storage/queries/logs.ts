@@ -9,7 +9,11 @@ import { type BulkInsert, runBulkInserts } from "./bulk-insert.ts";
 const LOG_COLUMNS = 9;
 
 /** Insert a batch of log records in one transaction. */
-export async function createLogs(database: Database, logs: readonly LogRecord[], created: string): Promise<void> {
+export async function createLogs(
+  database: Database,
+  logs: readonly LogRecord[],
+  created: string,
+): Promise<void> {
   if (logs.length === 0) return;
   const rows: LogTable[] = logs.map((l) => ({
     id: l.id ?? uuid4(),
@@ -32,7 +36,10 @@ export async function createLogs(database: Database, logs: readonly LogRecord[],
   ] as BulkInsert<object>[]);
 }
 
-export async function readLogs(database: Database, o: LogListOptions = {}): Promise<Required<LogRecord>[]> {
+export async function readLogs(
+  database: Database,
+  o: LogListOptions = {},
+): Promise<Required<LogRecord>[]> {
   let q = database.db.selectFrom("log").selectAll();
   if (o.flowRunId) q = q.where("flow_run_id", "=", o.flowRunId);
   if (o.taskRunId) q = q.where("task_run_id", "=", o.taskRunId);

@@ -1,6 +1,5 @@
 import type { StateRecord } from "../../core/state.ts";
-import type { Database } from "../database.ts";
-import type { Db } from "../database.ts";
+import type { Database, Db } from "../database.ts";
 import { flowRunStateToRow, stateFromRow, taskRunStateToRow } from "../rows.ts";
 
 type Executor = Pick<Db, "selectFrom" | "insertInto">;
@@ -12,7 +11,10 @@ export async function insertFlowRunState(
   state: StateRecord,
   created: string,
 ): Promise<void> {
-  await db.insertInto("flow_run_state").values(flowRunStateToRow(dialect, flowRunId, state, created)).execute();
+  await db
+    .insertInto("flow_run_state")
+    .values(flowRunStateToRow(dialect, flowRunId, state, created))
+    .execute();
 }
 
 export async function insertTaskRunState(
@@ -22,11 +24,17 @@ export async function insertTaskRunState(
   state: StateRecord,
   created: string,
 ): Promise<void> {
-  await db.insertInto("task_run_state").values(taskRunStateToRow(dialect, taskRunId, state, created)).execute();
+  await db
+    .insertInto("task_run_state")
+    .values(taskRunStateToRow(dialect, taskRunId, state, created))
+    .execute();
 }
 
 /** States of one flow run, oldest first. */
-export async function readFlowRunStates(database: Database, flowRunId: string): Promise<StateRecord[]> {
+export async function readFlowRunStates(
+  database: Database,
+  flowRunId: string,
+): Promise<StateRecord[]> {
   const rows = await database.db
     .selectFrom("flow_run_state")
     .selectAll()
@@ -37,7 +45,10 @@ export async function readFlowRunStates(database: Database, flowRunId: string): 
 }
 
 /** States of one task run, oldest first. */
-export async function readTaskRunStates(database: Database, taskRunId: string): Promise<StateRecord[]> {
+export async function readTaskRunStates(
+  database: Database,
+  taskRunId: string,
+): Promise<StateRecord[]> {
   const rows = await database.db
     .selectFrom("task_run_state")
     .selectAll()
@@ -47,13 +58,27 @@ export async function readTaskRunStates(database: Database, taskRunId: string): 
   return rows.map((r) => stateFromRow(database.dialect, r));
 }
 
-export async function readFlowRunStateById(database: Database, id: string): Promise<StateRecord | null> {
-  const row = await database.db.selectFrom("flow_run_state").selectAll().where("id", "=", id).executeTakeFirst();
+export async function readFlowRunStateById(
+  database: Database,
+  id: string,
+): Promise<StateRecord | null> {
+  const row = await database.db
+    .selectFrom("flow_run_state")
+    .selectAll()
+    .where("id", "=", id)
+    .executeTakeFirst();
   return row ? stateFromRow(database.dialect, row) : null;
 }
 
-export async function readTaskRunStateById(database: Database, id: string): Promise<StateRecord | null> {
-  const row = await database.db.selectFrom("task_run_state").selectAll().where("id", "=", id).executeTakeFirst();
+export async function readTaskRunStateById(
+  database: Database,
+  id: string,
+): Promise<StateRecord | null> {
+  const row = await database.db
+    .selectFrom("task_run_state")
+    .selectAll()
+    .where("id", "=", id)
+    .executeTakeFirst();
   return row ? stateFromRow(database.dialect, row) : null;
 }
 

@@ -7,6 +7,7 @@ export interface TaskRunTransition {
   run: TaskRun;
   state: StateRecord;
 }
+
 import { TASK_RUN_SORTS, type TaskRunListOptions } from "../../core/list-options.ts";
 import type { Database, Db } from "../database.ts";
 import { stateFromRow, taskRunFromRow, taskRunStateToRow, taskRunToRow } from "../rows.ts";
@@ -135,15 +136,22 @@ export async function readTaskRun(
   const row = await db.selectFrom("task_run").selectAll().where("id", "=", id).executeTakeFirst();
   if (!row) return null;
   const states = await attachStates(database, db, [row]);
-  return taskRunFromRow(database.dialect, row, row.state_id ? (states.get(row.state_id) ?? null) : null);
+  return taskRunFromRow(
+    database.dialect,
+    row,
+    row.state_id ? (states.get(row.state_id) ?? null) : null,
+  );
 }
 
-export async function readTaskRunOrThrow(database: Database, id: string, db: Executor = database.db) {
+export async function readTaskRunOrThrow(
+  database: Database,
+  id: string,
+  db: Executor = database.db,
+) {
   const run = await readTaskRun(database, id, db);
   if (!run) throw new ObjectNotFoundError(`Task run with id ${id} not found`);
   return run;
 }
-
 
 function filtered(database: Database, o: TaskRunListOptions) {
   let q = database.db.selectFrom("task_run");
@@ -154,7 +162,10 @@ function filtered(database: Database, o: TaskRunListOptions) {
   return q;
 }
 
-export async function readTaskRuns(database: Database, o: TaskRunListOptions = {}): Promise<TaskRun[]> {
+export async function readTaskRuns(
+  database: Database,
+  o: TaskRunListOptions = {},
+): Promise<TaskRun[]> {
   const [column, direction] = TASK_RUN_SORTS[o.sort ?? "EXPECTED_START_TIME_DESC"];
   const rows = await filtered(database, o)
     .selectAll()
@@ -164,10 +175,15 @@ export async function readTaskRuns(database: Database, o: TaskRunListOptions = {
     .offset(o.offset ?? 0)
     .execute();
   const states = await attachStates(database, database.db, rows);
-  return rows.map((r) => taskRunFromRow(database.dialect, r, r.state_id ? (states.get(r.state_id) ?? null) : null));
+  return rows.map((r) =>
+    taskRunFromRow(database.dialect, r, r.state_id ? (states.get(r.state_id) ?? null) : null),
+  );
 }
 
-export async function countTaskRuns(database: Database, o: TaskRunListOptions = {}): Promise<number> {
+export async function countTaskRuns(
+  database: Database,
+  o: TaskRunListOptions = {},
+): Promise<number> {
   const row = await filtered(database, o)
     .select((eb) => eb.fn.countAll<number>().as("n"))
     .executeTakeFirstOrThrow();
@@ -178,6 +194,7 @@ export async function deleteTaskRun(database: Database, id: string): Promise<voi
   await database.db.transaction().execute(async (trx) => {
     await trx.deleteFrom("log").where("task_run_id", "=", id).execute();
     const res = await trx.deleteFrom("task_run").where("id", "=", id).executeTakeFirst();
-    if (Number(res.numDeletedRows) === 0) throw new ObjectNotFoundError(`Task run with id ${id} not found`);
+    if (Number(res.numDeletedRows) === 0)
+      throw new ObjectNotFoundError(`Task run with id ${id} not found`);
   });
 }
