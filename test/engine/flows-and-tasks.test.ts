@@ -279,7 +279,8 @@ for (const dialect of DIALECTS) {
     });
 
     it("exposes the run context inside flows and tasks", async () => {
-      const t = task({ name: "ctx-task", tags: ["x"] }, async (_v: number) => ({
+      const t = task({ name: "ctx-task", tags: ["x"] }, async (v: number) => ({
+        value: v,
         flow: getRunContext()?.flowRun?.id,
         task: runtime.taskRun.id,
         taskName: runtime.taskRun.taskName,
