@@ -6,13 +6,15 @@
 import { createClient, flow, getRunLogger, task } from "prefect-ts";
 import { z } from "zod";
 
-let attempts = 0;
+const attempts = new Map<string, number>();
 const fetchPage = task(
   { name: "fetch-page", retries: 2, retryDelaySeconds: 0.2 },
   async (url: string) => {
-    attempts += 1;
-    if (url.endsWith("/flaky") && attempts < 3)
+    const attempt = (attempts.get(url) ?? 0) + 1;
+    attempts.set(url, attempt);
+    if (url.endsWith("/flaky") && attempt < 3) {
       throw new Error(`temporary failure fetching ${url}`);
+    }
     return { url, status: 200, bytes: url.length * 100 };
   },
 );

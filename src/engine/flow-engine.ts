@@ -22,6 +22,7 @@ import { isFuture } from "../sdk/futures.ts";
 import { bindParameters, formatRunName, jsonSafe } from "../sdk/parameters.ts";
 import { isState, State } from "../sdk/state.ts";
 import type { FlowHook, FlowSpec } from "./flow-spec.ts";
+import { flushConsole } from "./console-sink.ts";
 import { consoleLogger, RunLogger } from "./logging.ts";
 import { getRuntime, trackActiveRun } from "./process-runtime.ts";
 import { TaskRunner } from "./task-runner.ts";
@@ -238,6 +239,7 @@ export async function runFlow(spec: FlowSpec, args: readonly unknown[]): Promise
       await recorder.flush().catch((error: unknown) => {
         logger.error("Could not record every task run and log of this flow run", error);
       });
+      flushConsole();
     }
     return final;
   } finally {
