@@ -21,8 +21,8 @@ import {
 import { isFuture } from "../sdk/futures.ts";
 import { bindParameters, formatRunName, jsonSafe } from "../sdk/parameters.ts";
 import { isState, State } from "../sdk/state.ts";
-import type { FlowHook, FlowSpec } from "./flow-spec.ts";
 import { flushConsole } from "./console-sink.ts";
+import type { FlowHook, FlowSpec } from "./flow-spec.ts";
 import { consoleLogger, RunLogger } from "./logging.ts";
 import { getRuntime, trackActiveRun } from "./process-runtime.ts";
 import { TaskRunner } from "./task-runner.ts";

@@ -24,6 +24,7 @@ export interface RunLoggerOptions {
 }
 
 function format(args: readonly unknown[]): string {
+  if (args.length === 1 && typeof args[0] === "string") return args[0];
   return args
     .map((a, i) => {
       if (typeof a === "string") return a;

@@ -68,13 +68,14 @@ export function stateFromRow(
 const DEFAULT_DETAILS = emptyStateDetails() as unknown as Record<string, unknown>;
 
 /** `state_details` without the keys that hold their default value (merged back on read). */
-function compactDetails(details: StateDetails): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+function compactDetailsJson(details: StateDetails): string {
+  let out = "";
   for (const key in details) {
     const v = (details as unknown as Record<string, unknown>)[key];
-    if (v !== DEFAULT_DETAILS[key] && v !== undefined) out[key] = v;
+    if (v === DEFAULT_DETAILS[key] || v === undefined) continue;
+    out += `${out ? "," : "{"}"${key}":${typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v ?? null)}`;
   }
-  return out;
+  return out ? `${out}}` : "{}";
 }
 
 function stateColumns(d: StorageDialect, s: StateRecord, created: string) {
@@ -86,8 +87,9 @@ function stateColumns(d: StorageDialect, s: StateRecord, created: string) {
     name: s.name,
     timestamp: s.timestamp,
     message: s.message,
-    state_details: d.toJson(compactDetails(s.state_details)),
-    data: d.toJson(s.data ?? null),
+    // JSON text on both dialects (jsonb accepts it as a parameter)
+    state_details: compactDetailsJson(s.state_details),
+    data: s.data == null ? "null" : d.toJson(s.data),
   };
 }
 

@@ -1,4 +1,4 @@
-import { uuid4 } from "../../core/ids.ts";
+import { uuid7 } from "../../core/ids.ts";
 import type { LogListOptions } from "../../core/list-options.ts";
 import type { LogRecord } from "../../core/runs.ts";
 import type { Database } from "../database.ts";
@@ -16,7 +16,7 @@ export async function createLogs(
 ): Promise<void> {
   if (logs.length === 0) return;
   const rows: LogTable[] = logs.map((l) => ({
-    id: l.id ?? uuid4(),
+    id: l.id ?? uuid7(),
     created,
     updated: created,
     name: l.name,
