@@ -23,6 +23,7 @@ import { bindParameters, formatRunName, jsonSafe } from "../sdk/parameters.ts";
 import { isState, State } from "../sdk/state.ts";
 import { flushConsole } from "./console-sink.ts";
 import type { FlowHook, FlowSpec } from "./flow-spec.ts";
+import { runStateHooks } from "./hooks.ts";
 import { consoleLogger, RunLogger } from "./logging.ts";
 import { getRuntime, trackActiveRun } from "./process-runtime.ts";
 import { TaskRunner } from "./task-runner.ts";
@@ -120,19 +121,8 @@ class FlowRunExecution {
     return result;
   }
 
-  async runHooks(hooks: readonly FlowHook[], state: State): Promise<void> {
-    for (const hook of hooks) {
-      const hookName = hook.name || "anonymous";
-      try {
-        this.logger.info(
-          `Running hook '${hookName}' in response to entering state '${state.name}'`,
-        );
-        await hook(this.spec, this.flowRun, state);
-        this.logger.info(`Hook '${hookName}' finished running successfully`);
-      } catch (error) {
-        this.logger.error(`An error was encountered while running hook '${hookName}'`, error);
-      }
-    }
+  runHooks(hooks: readonly FlowHook[], state: State): Promise<void> {
+    return runStateHooks(this.logger, hooks, state, (hook) => hook(this.spec, this.flowRun, state));
   }
 }
 

@@ -18,6 +18,7 @@ import { RunTimeoutError, TerminationSignal, UpstreamTaskError } from "../sdk/er
 import { isFuture } from "../sdk/futures.ts";
 import { bindParameters, formatRunName } from "../sdk/parameters.ts";
 import { isState, State } from "../sdk/state.ts";
+import { runStateHooks } from "./hooks.ts";
 import { RunLogger } from "./logging.ts";
 import { getRuntime } from "./process-runtime.ts";
 import { retryDelaySeconds } from "./retry-delay.ts";
@@ -137,19 +138,8 @@ class TaskRunExecution {
     this.propose(new State(StateType.CRASHED, { message, name: "Crashed" }));
   }
 
-  async runHooks(hooks: readonly TaskHook[], state: State): Promise<void> {
-    for (const hook of hooks) {
-      const hookName = hook.name || "anonymous";
-      try {
-        this.logger.info(
-          `Running hook '${hookName}' in response to entering state '${state.name}'`,
-        );
-        await hook(this.task, this.run, state);
-        this.logger.info(`Hook '${hookName}' finished running successfully`);
-      } catch (error) {
-        this.logger.error(`An error was encountered while running hook '${hookName}'`, error);
-      }
-    }
+  runHooks(hooks: readonly TaskHook[], state: State): Promise<void> {
+    return runStateHooks(this.logger, hooks, state, (hook) => hook(this.task, this.run, state));
   }
 
   /** Call the body in its context (no extra promise unless there is a timeout to race). */

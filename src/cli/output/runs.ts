@@ -1,5 +1,6 @@
 /** How runs, states and logs read on the terminal. */
 import type { FlowRun, LogRecord, TaskRun } from "../../core/runs.ts";
+import { renderTable } from "./table.ts";
 import { humanizeDiff, logTimestamp } from "./time.ts";
 
 /** The State column of `ls`: the state type, as Prefect prints it (`COMPLETED`). */
@@ -20,6 +21,30 @@ export function whenLabel(run: FlowRun | TaskRun, nowMs?: number): string {
 /** Newest first by creation time, as Prefect sorts the rows it lists. */
 export function byCreatedDesc<T extends { created: string }>(runs: readonly T[]): T[] {
   return [...runs].sort((a, b) => Date.parse(b.created) - Date.parse(a.created));
+}
+
+/**
+ * The `ls` table of flow or task runs, newest first: ID, the flow's or task's name (`nameOf`),
+ * then the run's Name, State and When.
+ */
+export function renderRunsTable<T extends FlowRun | TaskRun>(
+  kind: "Flow" | "Task",
+  runs: readonly T[],
+  nameOf: (run: T) => string,
+): string {
+  const rows = byCreatedDesc(runs).map((r) => [
+    r.id,
+    nameOf(r),
+    r.name,
+    stateLabel(r),
+    whenLabel(r),
+  ]);
+  const columns = [kind, "Name", "State", "When"].map((header) => ({ header }));
+  return renderTable({
+    title: `${kind} Runs`,
+    columns: [{ header: "ID", justify: "right" }, ...columns],
+    rows,
+  });
 }
 
 const LEVEL_NAMES: Readonly<Record<number, string>> = {

@@ -1,0 +1,314 @@
+/**
+ * The storage contract, run on every dialect: what the orchestration core, the engine and the CLI
+ * rely on from the queries written once with Kysely.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { sql } from "kysely";
+import { uuid4, uuid7 } from "../../src/core/ids.ts";
+import {
+  defaultFlowRunPolicy,
+  defaultTaskRunPolicy,
+  type FlowRun,
+  type TaskRun,
+} from "../../src/core/runs.ts";
+import { emptyStateDetails, type StateRecord } from "../../src/core/state.ts";
+import { nowIso } from "../../src/core/time.ts";
+import { openDatabase } from "../../src/storage/database.ts";
+import * as flowRuns from "../../src/storage/queries/flow-runs.ts";
+import * as flows from "../../src/storage/queries/flows.ts";
+import * as logs from "../../src/storage/queries/logs.ts";
+import * as states from "../../src/storage/queries/states.ts";
+import * as taskRuns from "../../src/storage/queries/task-runs.ts";
+import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
+
+function state(
+  type: StateRecord["type"],
+  name: string,
+  details: Partial<StateRecord["state_details"]> = {},
+): StateRecord {
+  return {
+    id: uuid7(),
+    type,
+    name,
+    timestamp: nowIso(),
+    message: null,
+    data: null,
+    state_details: { ...emptyStateDetails(), ...details },
+  };
+}
+
+function flowRunRecord(flowId: string): FlowRun {
+  const now = nowIso();
+  return {
+    id: uuid4(),
+    created: now,
+    updated: now,
+    name: "quiet-otter",
+    flow_id: flowId,
+    deployment_id: null,
+    deployment_version: null,
+    work_queue_id: null,
+    work_queue_name: null,
+    flow_version: "1",
+    parameters: { n: 1, nested: { list: [1, "two", null] } },
+    idempotency_key: null,
+    context: {},
+    empirical_policy: defaultFlowRunPolicy(),
+    tags: ["a", "b"],
+    labels: { team: "x" },
+    parent_task_run_id: null,
+    auto_scheduled: true,
+    infrastructure_document_id: null,
+    infrastructure_pid: null,
+    created_by: null,
+    work_pool_id: null,
+    work_pool_name: null,
+    job_variables: {},
+    state_id: null,
+    state_type: null,
+    state_name: null,
+    state_timestamp: null,
+    run_count: 0,
+    expected_start_time: now,
+    next_scheduled_start_time: null,
+    start_time: null,
+    end_time: null,
+    total_run_time: 0,
+    state: null,
+  };
+}
+
+function taskRunRecord(flowRunId: string, key: string): TaskRun {
+  const now = nowIso();
+  return {
+    id: uuid7(),
+    created: now,
+    updated: now,
+    name: `t-${key}`,
+    flow_run_id: flowRunId,
+    task_key: "t",
+    dynamic_key: key,
+    cache_key: null,
+    cache_expiration: null,
+    task_version: null,
+    empirical_policy: defaultTaskRunPolicy(),
+    tags: [],
+    labels: {},
+    task_inputs: { x: [{ input_type: "task_run", id: uuid7() }] },
+    flow_run_run_count: 1,
+    state_id: null,
+    state_type: null,
+    state_name: null,
+    state_timestamp: null,
+    run_count: 0,
+    expected_start_time: now,
+    next_scheduled_start_time: null,
+    start_time: null,
+    end_time: null,
+    total_run_time: 0,
+    state: null,
+  };
+}
+
+for (const dialect of DIALECTS) {
+  describe(`${dialect}: storage contract`, () => {
+    let t: TestDatabase;
+    before(async () => {
+      t = await createTestDatabase(dialect);
+    });
+    after(async () => {
+      await t.dispose();
+    });
+
+    it("creates a flow once per name and returns the existing one after", async () => {
+      const a = await flows.createFlow(t.database, { name: "etl", tags: ["x"] });
+      const b = await flows.createFlow(t.database, { name: "etl" });
+      assert.equal(a.created, true);
+      assert.equal(b.created, false);
+      assert.equal(b.flow.id, a.flow.id);
+      assert.deepEqual((await flows.readFlowByName(t.database, "etl"))?.tags, ["x"]);
+    });
+
+    it("round-trips JSON, booleans and microsecond timestamps unchanged", async () => {
+      const { flow } = await flows.createFlow(t.database, { name: "round-trip" });
+      const run = flowRunRecord(flow.id);
+      run.start_time = "2026-11-22T01:33:24.057243Z";
+      await flowRuns.insertFlowRun(t.database, t.database.db, run);
+      const back = await flowRuns.readFlowRun(t.database, run.id);
+      assert.ok(back);
+      assert.deepEqual(back.parameters, run.parameters);
+      assert.deepEqual(back.tags, ["a", "b"]);
+      assert.deepEqual(back.labels, { team: "x" });
+      assert.equal(back.auto_scheduled, true);
+      assert.equal(back.start_time, "2026-11-22T01:33:24.057243Z");
+      assert.equal(back.created, run.created);
+      assert.deepEqual(back.empirical_policy, run.empirical_policy);
+    });
+
+    it("records task-run transitions in bulk: one row per run with its latest snapshot, every state", async () => {
+      const { flow } = await flows.createFlow(t.database, { name: "bulk" });
+      const fr = flowRunRecord(flow.id);
+      await flowRuns.insertFlowRun(t.database, t.database.db, fr);
+      const runs = Array.from({ length: 1200 }, (_, i) => taskRunRecord(fr.id, String(i)));
+      const transitions = runs.flatMap((r) => {
+        const pending = state("PENDING", "Pending", { task_run_id: r.id, flow_run_id: fr.id });
+        const running = state("RUNNING", "Running", { task_run_id: r.id, flow_run_id: fr.id });
+        return [
+          {
+            run: {
+              ...r,
+              state_id: pending.id,
+              state_type: "PENDING" as const,
+              state_name: "Pending",
+            },
+            state: pending,
+          },
+          {
+            run: {
+              ...r,
+              state_id: running.id,
+              state_type: "RUNNING" as const,
+              state_name: "Running",
+              run_count: 1,
+            },
+            state: running,
+          },
+        ];
+      });
+      await taskRuns.recordTaskRunTransitions(t.database, transitions, nowIso());
+      // a later batch completes half of them
+      const done = runs.slice(0, 600).map((r) => {
+        const completed = state("COMPLETED", "Completed", {
+          task_run_id: r.id,
+          flow_run_id: fr.id,
+        });
+        return {
+          run: {
+            ...r,
+            state_id: completed.id,
+            state_type: "COMPLETED" as const,
+            state_name: "Completed",
+            run_count: 1,
+            end_time: completed.timestamp,
+          },
+          state: completed,
+        };
+      });
+      await taskRuns.recordTaskRunTransitions(t.database, done, nowIso());
+      assert.equal(await taskRuns.countTaskRuns(t.database, { flowRunIds: [fr.id] }), 1200);
+      assert.equal(
+        await taskRuns.countTaskRuns(t.database, {
+          flowRunIds: [fr.id],
+          stateTypes: ["COMPLETED"],
+        }),
+        600,
+      );
+      assert.equal(
+        await taskRuns.countTaskRuns(t.database, { flowRunIds: [fr.id], stateTypes: ["RUNNING"] }),
+        600,
+      );
+      const first = runs[0];
+      assert.ok(first);
+      const history = await states.readTaskRunStates(t.database, first.id);
+      assert.deepEqual(
+        history.map((s) => s.name),
+        ["Pending", "Running", "Completed"],
+      );
+      assert.equal(history[2]?.state_details.task_run_id, first.id);
+      assert.equal(history[2]?.state_details.pause_reschedule, false);
+      const stored = await taskRuns.readTaskRun(t.database, first.id);
+      assert.equal(stored?.state?.name, "Completed");
+      assert.deepEqual(stored?.task_inputs, first.task_inputs);
+      // re-sending the same batch is harmless (no duplicate states)
+      await taskRuns.recordTaskRunTransitions(t.database, done.slice(0, 10), nowIso());
+      assert.equal((await states.readTaskRunStates(t.database, first.id)).length, 3);
+    });
+
+    it("stores logs in bulk and reads them in time order, filtered by level", async () => {
+      const { flow } = await flows.createFlow(t.database, { name: "logging" });
+      const fr = flowRunRecord(flow.id);
+      await flowRuns.insertFlowRun(t.database, t.database.db, fr);
+      const records = Array.from({ length: 5000 }, (_, i) => ({
+        name: "prefect.flow_runs",
+        level: i % 2 ? 20 : 40,
+        message: `line ${i}`,
+        timestamp: nowIso(),
+        flow_run_id: fr.id,
+        task_run_id: null,
+      }));
+      await logs.createLogs(t.database, records, nowIso());
+      const errors = await logs.readLogs(t.database, { flowRunId: fr.id, minLevel: 40, limit: 3 });
+      assert.deepEqual(
+        errors.map((l) => l.message),
+        ["line 0", "line 2", "line 4"],
+      );
+      const last = await logs.readLogs(t.database, { flowRunId: fr.id, order: "desc", limit: 1 });
+      assert.equal(last[0]?.message, "line 4999");
+    });
+
+    it("deletes a flow run with its task runs, states and logs", async () => {
+      const { flow } = await flows.createFlow(t.database, { name: "deleting" });
+      const fr = flowRunRecord(flow.id);
+      await flowRuns.insertFlowRun(t.database, t.database.db, fr);
+      const tr = taskRunRecord(fr.id, "0");
+      await taskRuns.recordTaskRunTransitions(
+        t.database,
+        [{ run: tr, state: state("PENDING", "Pending") }],
+        nowIso(),
+      );
+      await logs.createLogs(
+        t.database,
+        [
+          {
+            name: "x",
+            level: 20,
+            message: "m",
+            timestamp: nowIso(),
+            flow_run_id: fr.id,
+            task_run_id: tr.id,
+          },
+        ],
+        nowIso(),
+      );
+      await flowRuns.deleteFlowRun(t.database, fr.id);
+      assert.equal(await flowRuns.readFlowRun(t.database, fr.id), null);
+      assert.equal(await taskRuns.readTaskRun(t.database, tr.id), null);
+      assert.equal((await logs.readLogs(t.database, { flowRunId: fr.id })).length, 0);
+      await assert.rejects(() => flowRuns.deleteFlowRun(t.database, fr.id), /not found/);
+    });
+
+    it("migrates idempotently: opening the database again applies nothing", async () => {
+      const again = await openDatabase({ url: t.url });
+      const rows = await again.db.selectFrom("prefect_ts_migration").select("id").execute();
+      assert.deepEqual(
+        rows.map((r) => r.id),
+        [1],
+      );
+      await again.close();
+    });
+  });
+}
+
+describe("schema parity", () => {
+  it("gives SQLite and PostgreSQL the same tables and columns", async () => {
+    if (DIALECTS.length < 2) return;
+    const sqlite = await createTestDatabase("sqlite");
+    const pg = await createTestDatabase("postgres");
+    try {
+      const liteRows = await sql<{ t: string; c: string }>`
+        SELECT m.name AS t, p.name AS c FROM sqlite_master m, pragma_table_info(m.name) p WHERE m.type = 'table'`.execute(
+        sqlite.database.db,
+      );
+      const pgRows = await sql<{ t: string; c: string }>`
+        SELECT table_name AS t, column_name AS c FROM information_schema.columns WHERE table_schema = 'public'`.execute(
+        pg.database.db,
+      );
+      const shape = (rows: { t: string; c: string }[]) => rows.map((r) => `${r.t}.${r.c}`).sort();
+      assert.deepEqual(shape(liteRows.rows), shape(pgRows.rows));
+    } finally {
+      await sqlite.dispose();
+      await pg.dispose();
+    }
+  });
+});
