@@ -133,3 +133,20 @@ export function defaultTaskRunPolicy(): TaskRunPolicy {
     retry_jitter_factor: null,
   };
 }
+
+/** The run-time fields of a run not yet given a state: no state, never run, no times. */
+export function emptyRunTimes(): RunTimes & { state: null } {
+  return {
+    state_id: null,
+    state_type: null,
+    state_name: null,
+    state_timestamp: null,
+    run_count: 0,
+    expected_start_time: null,
+    next_scheduled_start_time: null,
+    start_time: null,
+    end_time: null,
+    total_run_time: 0,
+    state: null,
+  };
+}

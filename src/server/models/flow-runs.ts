@@ -6,7 +6,9 @@ import { ObjectNotFoundError } from "../../core/errors.ts";
 import { uuid4 } from "../../core/ids.ts";
 import { generateRunName } from "../../core/names.ts";
 import type { FlowRunCreate } from "../../core/run-inputs.ts";
-import { defaultFlowRunPolicy, type FlowRun } from "../../core/runs.ts";
+import {
+  defaultFlowRunPolicy,
+  emptyRunTimes, type FlowRun } from "../../core/runs.ts";
 import type { StateCreate } from "../../core/state.ts";
 import { StateType } from "../../core/state-types.ts";
 import { type Clock, systemClock } from "../../core/time.ts";
@@ -119,17 +121,7 @@ function newFlowRun(input: FlowRunCreate, now: string): FlowRun {
     work_pool_id: null,
     work_pool_name: input.work_pool_name ?? null,
     job_variables: input.job_variables ?? {},
-    state_id: null,
-    state_type: null,
-    state_name: null,
-    state_timestamp: null,
-    run_count: 0,
-    expected_start_time: null,
-    next_scheduled_start_time: null,
-    start_time: null,
-    end_time: null,
-    total_run_time: 0,
-    state: null,
+    ...emptyRunTimes(),
   };
 }
 

@@ -6,7 +6,9 @@ import { coerceError, ObjectNotFoundError } from "../../core/errors.ts";
 import { uuid4 } from "../../core/ids.ts";
 import { generateRunName } from "../../core/names.ts";
 import type { TaskRunCreate } from "../../core/run-inputs.ts";
-import { defaultTaskRunPolicy, type TaskRun } from "../../core/runs.ts";
+import {
+  defaultTaskRunPolicy,
+  emptyRunTimes, type TaskRun } from "../../core/runs.ts";
 import type { StateCreate } from "../../core/state.ts";
 import { StateType } from "../../core/state-types.ts";
 import { type Clock, normalizeIso, systemClock } from "../../core/time.ts";
@@ -105,17 +107,7 @@ function newTaskRun(input: TaskRunCreate, now: string): TaskRun {
     labels: input.labels ?? {},
     task_inputs: input.task_inputs ?? {},
     flow_run_run_count: 0,
-    state_id: null,
-    state_type: null,
-    state_name: null,
-    state_timestamp: null,
-    run_count: 0,
-    expected_start_time: null,
-    next_scheduled_start_time: null,
-    start_time: null,
-    end_time: null,
-    total_run_time: 0,
-    state: null,
+    ...emptyRunTimes(),
   };
 }
 

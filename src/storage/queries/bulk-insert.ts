@@ -4,7 +4,7 @@
  * transaction (far cheaper than compiling and preparing a large multi-row statement per batch).
  */
 import type { Statement } from "better-sqlite3";
-import type { Compilable } from "kysely";
+import { type Compilable, CompiledQuery } from "kysely";
 import type { Database } from "../database.ts";
 
 const statements = new WeakMap<object, Map<string, { stmt: Statement; columns: string[] }>>();
@@ -74,8 +74,48 @@ export async function runBulkInserts(
     for (const op of work) {
       const chunk = Math.max(1, Math.floor(database.dialect.maxParameters / op.columnCount));
       for (let i = 0; i < op.rows.length; i += chunk) {
-        await trx.executeQuery(op.query(op.rows.slice(i, i + chunk) as object[]).compile());
+        const rows = op.rows.slice(i, i + chunk);
+        const { sql, columns } = multiRowStatement(op, rows.length, rows[0] as object);
+        const params = new Array<unknown>(rows.length * columns.length);
+        let k = 0;
+        for (const row of rows) {
+          const r = row as Record<string, unknown>;
+          for (const c of columns) params[k++] = r[c];
+        }
+        await trx.executeQuery(CompiledQuery.raw(sql, params));
       }
     }
   });
+}
+
+const multiRow = new Map<string, { sql: string; columns: string[] }>();
+
+/**
+ * PostgreSQL: the query compiled once for one row, with its VALUES tuple repeated for `n` rows
+ * (placeholders renumbered). Kysely builds the statement; we only avoid rebuilding its tree for
+ * every batch, which costs more than the database work for large batches.
+ */
+function multiRowStatement(op: BulkInsert<object>, n: number, sample: object) {
+  const cacheKey = `${op.key}:${n}`;
+  let entry = multiRow.get(cacheKey);
+  if (!entry) {
+    const single = op.query([sample]).compile();
+    const columns = Object.keys(sample);
+    const m = /values \((\$\d+(?:, \$\d+)*)\)/i.exec(single.sql);
+    if (!m || single.parameters.length !== columns.length) {
+      throw new Error(`bulk insert ${op.key}: cannot expand the compiled statement`);
+    }
+    const width = columns.length;
+    const tuples: string[] = [];
+    for (let r = 0; r < n; r++) {
+      const placeholders: string[] = [];
+      for (let c = 1; c <= width; c++) placeholders.push(`$${r * width + c}`);
+      tuples.push(`(${placeholders.join(", ")})`);
+    }
+    const sql = `${single.sql.slice(0, m.index)}values ${tuples.join(", ")}${single.sql.slice(m.index + m[0].length)}`;
+    entry = { sql, columns };
+    if (multiRow.size > 200) multiRow.clear();
+    multiRow.set(cacheKey, entry);
+  }
+  return entry;
 }
