@@ -274,6 +274,7 @@ function startTask(
     taskInputs.wait_for = options.waitFor.flatMap((w) => upstreamInputs(w));
   const shared = sharedOf(task);
   const now = nowIso();
+  // the full literal (not a spread of emptyRunTimes()): one allocation, one shape, on the hot path
   const run: TaskRun = {
     id,
     created: now,

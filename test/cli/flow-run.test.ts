@@ -4,7 +4,7 @@ import type { FlowRun } from "../../src/core/runs.ts";
 import { createFlow } from "../../src/storage/queries/flows.ts";
 import { createLogs } from "../../src/storage/queries/logs.ts";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
-import { type CliResult, isoAgo, runCli, seedFlowRun, state } from "./helpers.ts";
+import { type CliResult, cliEnv, isoAgo, runCli, seedFlowRun, stateAgo } from "./helpers.ts";
 
 const LOG_BASE = Date.parse("2024-05-01T12:00:00.000Z");
 const logStamp = (i: number): string => new Date(LOG_BASE + i * 1000 + 123).toISOString();
@@ -27,39 +27,21 @@ for (const dialect of DIALECTS) {
 
     before(async () => {
       tdb = await createTestDatabase(dialect);
-      env = { PREFECT_HOME: tdb.home, PREFECT_API_DATABASE_CONNECTION_URL: tdb.url };
+      env = cliEnv(tdb);
       const db = tdb.database;
       const etl = (await createFlow(db, { name: "etl" })).flow;
       const report = (await createFlow(db, { name: "report" })).flow;
-      completed = await seedFlowRun(
-        db,
-        etl.id,
-        "happy-run",
-        state("COMPLETED", "Completed", isoAgo(150)),
-        isoAgo(400),
-      );
-      failed = await seedFlowRun(
-        db,
-        etl.id,
-        "sad-run",
-        state("FAILED", "Failed", isoAgo(3 * 3600)),
-        isoAgo(300),
-      );
+      completed = await seedFlowRun(db, etl.id, "happy-run", stateAgo("COMPLETED", 150), 400);
+      failed = await seedFlowRun(db, etl.id, "sad-run", stateAgo("FAILED", 3 * 3600), 300);
       const inNinetyMinutes = new Date(Date.now() + 90 * 60_000).toISOString();
       scheduled = await seedFlowRun(
         db,
         report.id,
         "future-run",
-        state("SCHEDULED", "Scheduled", isoAgo(10), inNinetyMinutes),
-        isoAgo(200),
+        stateAgo("SCHEDULED", 10, inNinetyMinutes),
+        200,
       );
-      running = await seedFlowRun(
-        db,
-        report.id,
-        "busy-run",
-        state("RUNNING", "Running", isoAgo(5)),
-        isoAgo(100),
-      );
+      running = await seedFlowRun(db, report.id, "busy-run", stateAgo("RUNNING", 5), 100);
       const levels = [20, 20, 30, 40, 20];
       await createLogs(
         db,

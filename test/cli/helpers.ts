@@ -11,6 +11,7 @@ import {
 import { emptyStateDetails, type StateRecord } from "../../src/core/state.ts";
 import type { StateType } from "../../src/core/state-types.ts";
 import type { Database } from "../../src/storage/database.ts";
+import type { TestDatabase } from "../helpers/databases.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
@@ -66,6 +67,17 @@ export function state(
   };
 }
 
+/** A state of `type` entered `secondsAgo`, named as Prefect names it (`COMPLETED` → `Completed`). */
+export function stateAgo(type: StateType, secondsAgo: number, scheduledTime?: string): StateRecord {
+  const name = type.charAt(0) + type.slice(1).toLowerCase();
+  return state(type, name, isoAgo(secondsAgo), scheduledTime);
+}
+
+/** The settings that point the CLI at a test database. */
+export function cliEnv(tdb: TestDatabase): Record<string, string> {
+  return { PREFECT_HOME: tdb.home, PREFECT_API_DATABASE_CONNECTION_URL: tdb.url };
+}
+
 function runTimes(s: StateRecord) {
   return {
     state_id: s.id,
@@ -81,16 +93,17 @@ function runTimes(s: StateRecord) {
   };
 }
 
-/** Insert a flow run with one current state, through the storage queries. */
+/** Insert a flow run, created `createdAgo` seconds ago, with one current state. */
 export async function seedFlowRun(
   database: Database,
   flowId: string,
   name: string,
   s: StateRecord,
-  created: string,
+  createdAgo: number,
 ): Promise<FlowRun> {
   const { insertFlowRun } = await import("../../src/storage/queries/flow-runs.ts");
   const { insertFlowRunState } = await import("../../src/storage/queries/states.ts");
+  const created = isoAgo(createdAgo);
   const run: FlowRun = {
     id: uuid4(),
     created,
@@ -124,15 +137,16 @@ export async function seedFlowRun(
   return run;
 }
 
-/** Insert a task run with one state, as the task-run recorder does. */
+/** Insert a task run, created `createdAgo` seconds ago, with one state, as the recorder does. */
 export async function seedTaskRun(
   database: Database,
   flowRunId: string,
   taskKey: string,
   s: StateRecord,
-  created: string,
+  createdAgo: number,
 ): Promise<TaskRun> {
   const { recordTaskRunTransitions } = await import("../../src/storage/queries/task-runs.ts");
+  const created = isoAgo(createdAgo);
   const run: TaskRun = {
     id: uuid4(),
     created,

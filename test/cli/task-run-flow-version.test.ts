@@ -4,7 +4,15 @@ import type { FlowRun, LogRecord, TaskRun } from "../../src/core/runs.ts";
 import { createFlow } from "../../src/storage/queries/flows.ts";
 import { createLogs } from "../../src/storage/queries/logs.ts";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
-import { type CliResult, isoAgo, runCli, seedFlowRun, seedTaskRun, state } from "./helpers.ts";
+import {
+  type CliResult,
+  cliEnv,
+  isoAgo,
+  runCli,
+  seedFlowRun,
+  seedTaskRun,
+  stateAgo,
+} from "./helpers.ts";
 
 for (const dialect of DIALECTS) {
   describe(`prefect-ts flow, task-run, version (${dialect})`, () => {
@@ -17,31 +25,13 @@ for (const dialect of DIALECTS) {
 
     before(async () => {
       tdb = await createTestDatabase(dialect);
-      env = { PREFECT_HOME: tdb.home, PREFECT_API_DATABASE_CONNECTION_URL: tdb.url };
+      env = cliEnv(tdb);
       const db = tdb.database;
       await createFlow(db, { name: "older-flow" });
       const flow = (await createFlow(db, { name: "pipeline" })).flow;
-      flowRun = await seedFlowRun(
-        db,
-        flow.id,
-        "main-run",
-        state("FAILED", "Failed", isoAgo(60)),
-        isoAgo(120),
-      );
-      hello = await seedTaskRun(
-        db,
-        flowRun.id,
-        "say_hello",
-        state("COMPLETED", "Completed", isoAgo(90)),
-        isoAgo(100),
-      );
-      boom = await seedTaskRun(
-        db,
-        flowRun.id,
-        "explode",
-        state("FAILED", "Failed", isoAgo(70)),
-        isoAgo(80),
-      );
+      flowRun = await seedFlowRun(db, flow.id, "main-run", stateAgo("FAILED", 60), 120);
+      hello = await seedTaskRun(db, flowRun.id, "say_hello", stateAgo("COMPLETED", 90), 100);
+      boom = await seedTaskRun(db, flowRun.id, "explode", stateAgo("FAILED", 70), 80);
       const log = (message: string, seconds: number): LogRecord => ({
         name: "prefect.task_runs",
         level: 20,

@@ -1,6 +1,6 @@
 /** CoreFlowPolicy, MinimalFlowPolicy and MarkLateRunsPolicy cases (orchestration-cases.md §F, §N). */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { it } from "node:test";
 import type { FlowRun } from "../../src/core/runs.ts";
 import type { StateCreate } from "../../src/core/state.ts";
 import { StateType } from "../../src/core/state-types.ts";
@@ -13,9 +13,14 @@ import {
 import type { FlowRunStateEvent } from "../../src/server/orchestration/events.ts";
 import { MarkLateRunsPolicy } from "../../src/server/orchestration/policies.ts";
 import { readFlowRunOrThrow } from "../../src/storage/queries/flow-runs.ts";
-import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
 import { assertOutcome, type Expect, st } from "./cases.ts";
-import { type FlowRunFields, flowRunIn, inSeconds, TestClock } from "./helpers.ts";
+import {
+  describeOnEachDialect,
+  type FlowRunFields,
+  flowRunIn,
+  inSeconds,
+  TestClock,
+} from "./helpers.ts";
 
 const { SCHEDULED, PENDING, RUNNING, PAUSED, CANCELLING, COMPLETED, FAILED, CANCELLED, CRASHED } =
   StateType;
@@ -626,110 +631,100 @@ function waitSeconds(outcome: SetStateOutcome): number {
   return d.type === "wait_details" ? d.delay_seconds : Number.NaN;
 }
 
-for (const dialect of DIALECTS) {
-  void describe(`${dialect}: flow policies`, () => {
-    let t: TestDatabase;
-    before(async () => {
-      t = await createTestDatabase(dialect);
+describeOnEachDialect("flow policies", (t) => {
+  for (const c of CASES) {
+    void it(`${c.id}: ${c.initial?.name ?? c.initial?.type ?? "∅"} → ${c.proposed.name ?? c.proposed.type}`, async () => {
+      const run = await flowRunIn(t.database, c.initial, c.run);
+      const outcome = await setFlowRunState(t.database, run.id, c.proposed, c.options);
+      assertOutcome(outcome, c.expect, run, await readFlowRunOrThrow(t.database, run.id));
     });
-    after(async () => {
-      await t.dispose();
+  }
+
+  void it("F56: a suspended run resumes through Scheduled/Resuming without counting a run", async () => {
+    const { database } = t;
+    const run = await flowRunIn(database, st(PAUSED, "Suspended", { pause_reschedule: true }), {
+      deployment_id: DEPLOYMENT,
+      run_count: 1,
     });
+    const now = inSeconds(0);
+    const resumed = await setFlowRunState(
+      database,
+      run.id,
+      st(SCHEDULED, "Resuming", { scheduled_time: now }),
+    );
+    assert.equal(resumed.result.status, "ACCEPT");
+    let current = await readFlowRunOrThrow(database, run.id);
+    assert.equal(current.empirical_policy.resuming, true);
+    assert.equal(current.next_scheduled_start_time, now);
+    assert.equal((await setFlowRunState(database, run.id, st(PENDING))).result.status, "ACCEPT");
+    assert.equal((await setFlowRunState(database, run.id, st(RUNNING))).result.status, "ACCEPT");
+    current = await readFlowRunOrThrow(database, run.id);
+    assert.equal(current.run_count, 1);
+    assert.equal(current.empirical_policy.resuming, false);
+  });
 
-    for (const c of CASES) {
-      void it(`${c.id}: ${c.initial?.name ?? c.initial?.type ?? "∅"} → ${c.proposed.name ?? c.proposed.type}`, async () => {
-        const run = await flowRunIn(t.database, c.initial, c.run);
-        const outcome = await setFlowRunState(t.database, run.id, c.proposed, c.options);
-        assertOutcome(outcome, c.expect, run, await readFlowRunOrThrow(t.database, run.id));
-      });
-    }
+  void it("F66: AwaitingRetry waits until its time, then runs keeping the proposed name", async () => {
+    const { database } = t;
+    const clock = new TestClock();
+    const run = await flowRunIn(
+      database,
+      st(SCHEDULED, "AwaitingRetry", { scheduled_time: inSeconds(30) }),
+      { run_count: 1 },
+    );
+    const waiting = await setFlowRunState(database, run.id, st(RUNNING), { clock });
+    assert.equal(waiting.result.status, "WAIT");
+    assert.ok(Math.abs(waitSeconds(waiting) - 30) <= 1);
+    clock.advance(31);
+    const running = await setFlowRunState(database, run.id, st(RUNNING), { clock });
+    assert.equal(running.result.status, "ACCEPT");
+    assert.equal(running.result.state?.name, "Running");
+    assert.equal((await readFlowRunOrThrow(database, run.id)).run_count, 2);
+  });
 
-    void it("F56: a suspended run resumes through Scheduled/Resuming without counting a run", async () => {
-      const { database } = t;
-      const run = await flowRunIn(database, st(PAUSED, "Suspended", { pause_reschedule: true }), {
-        deployment_id: DEPLOYMENT,
-        run_count: 1,
-      });
-      const now = inSeconds(0);
-      const resumed = await setFlowRunState(
-        database,
-        run.id,
-        st(SCHEDULED, "Resuming", { scheduled_time: now }),
-      );
-      assert.equal(resumed.result.status, "ACCEPT");
-      let current = await readFlowRunOrThrow(database, run.id);
-      assert.equal(current.empirical_policy.resuming, true);
-      assert.equal(current.next_scheduled_start_time, now);
-      assert.equal((await setFlowRunState(database, run.id, st(PENDING))).result.status, "ACCEPT");
-      assert.equal((await setFlowRunState(database, run.id, st(RUNNING))).result.status, "ACCEPT");
-      current = await readFlowRunOrThrow(database, run.id);
-      assert.equal(current.run_count, 1);
-      assert.equal(current.empirical_policy.resuming, false);
+  void it("F67/F68/F69/N4: events for written states only", async () => {
+    const { database } = t;
+    const events: FlowRunStateEvent[] = [];
+    const emitEvent = (e: FlowRunStateEvent) => {
+      events.push(e);
+    };
+    const run = await flowRunIn(database, st(PENDING), {
+      tags: ["a"],
+      empirical_policy: { retries: 1 },
     });
-
-    void it("F66: AwaitingRetry waits until its time, then runs keeping the proposed name", async () => {
-      const { database } = t;
-      const clock = new TestClock();
-      const run = await flowRunIn(
-        database,
-        st(SCHEDULED, "AwaitingRetry", { scheduled_time: inSeconds(30) }),
-        { run_count: 1 },
-      );
-      const waiting = await setFlowRunState(database, run.id, st(RUNNING), { clock });
-      assert.equal(waiting.result.status, "WAIT");
-      assert.ok(Math.abs(waitSeconds(waiting) - 30) <= 1);
-      clock.advance(31);
-      const running = await setFlowRunState(database, run.id, st(RUNNING), { clock });
-      assert.equal(running.result.status, "ACCEPT");
-      assert.equal(running.result.state?.name, "Running");
-      assert.equal((await readFlowRunOrThrow(database, run.id)).run_count, 2);
+    const running = await setFlowRunState(database, run.id, st(RUNNING), { emitEvent });
+    assert.equal(events.length, 1);
+    const [e] = events;
+    assert.equal(e?.event, "prefect.flow-run.Running");
+    assert.equal(e?.id, running.result.state?.id);
+    assert.equal(e?.follows, run.state?.id);
+    assert.equal(e?.resource["prefect.resource.id"], `prefect.flow-run.${run.id}`);
+    assert.equal(e?.resource["prefect.state-type"], "RUNNING");
+    assert.equal(e?.resource["prefect.run-count"], "1");
+    assert.ok(e?.related.some((r) => r["prefect.resource.id"] === `prefect.flow.${run.flow_id}`));
+    assert.ok(e?.related.some((r) => r["prefect.resource.id"] === "prefect.tag.a"));
+    // F69: WAIT / ABORT / null REJECT emit nothing
+    await setFlowRunState(database, run.id, st(PENDING), { emitEvent });
+    await setFlowRunState(database, run.id, st(SCHEDULED, "Late"), { emitEvent });
+    assert.equal(events.length, 1);
+    // F68: the substituted state names the event
+    await setFlowRunState(database, run.id, st(FAILED), { emitEvent });
+    assert.equal(events[1]?.event, "prefect.flow-run.AwaitingRetry");
+    // N4: forced FAILED with retries left is written as is, and emits
+    await setFlowRunState(database, run.id, st(RUNNING), { force: true });
+    const forced = await setFlowRunState(database, run.id, st(FAILED), {
+      force: true,
+      emitEvent,
     });
+    assert.equal(forced.result.status, "ACCEPT");
+    assert.equal(forced.result.state?.type, FAILED);
+    assert.equal(events[2]?.event, "prefect.flow-run.Failed");
+  });
 
-    void it("F67/F68/F69/N4: events for written states only", async () => {
-      const { database } = t;
-      const events: FlowRunStateEvent[] = [];
-      const emitEvent = (e: FlowRunStateEvent) => {
-        events.push(e);
-      };
-      const run = await flowRunIn(database, st(PENDING), {
-        tags: ["a"],
-        empirical_policy: { retries: 1 },
-      });
-      const running = await setFlowRunState(database, run.id, st(RUNNING), { emitEvent });
-      assert.equal(events.length, 1);
-      const [e] = events;
-      assert.equal(e?.event, "prefect.flow-run.Running");
-      assert.equal(e?.id, running.result.state?.id);
-      assert.equal(e?.follows, run.state?.id);
-      assert.equal(e?.resource["prefect.resource.id"], `prefect.flow-run.${run.id}`);
-      assert.equal(e?.resource["prefect.state-type"], "RUNNING");
-      assert.equal(e?.resource["prefect.run-count"], "1");
-      assert.ok(e?.related.some((r) => r["prefect.resource.id"] === `prefect.flow.${run.flow_id}`));
-      assert.ok(e?.related.some((r) => r["prefect.resource.id"] === "prefect.tag.a"));
-      // F69: WAIT / ABORT / null REJECT emit nothing
-      await setFlowRunState(database, run.id, st(PENDING), { emitEvent });
-      await setFlowRunState(database, run.id, st(SCHEDULED, "Late"), { emitEvent });
-      assert.equal(events.length, 1);
-      // F68: the substituted state names the event
-      await setFlowRunState(database, run.id, st(FAILED), { emitEvent });
-      assert.equal(events[1]?.event, "prefect.flow-run.AwaitingRetry");
-      // N4: forced FAILED with retries left is written as is, and emits
-      await setFlowRunState(database, run.id, st(RUNNING), { force: true });
-      const forced = await setFlowRunState(database, run.id, st(FAILED), {
-        force: true,
-        emitEvent,
-      });
-      assert.equal(forced.result.status, "ACCEPT");
-      assert.equal(forced.result.state?.type, FAILED);
-      assert.equal(events[2]?.event, "prefect.flow-run.Failed");
-    });
-
-    void it("unknown flow run id → ObjectNotFoundError", async () => {
-      const id = "0f0f0f0f-0000-4000-8000-00000000dead";
-      await assert.rejects(setFlowRunState(t.database, id, st(RUNNING)), {
-        code: "ERR_OBJECT_NOT_FOUND",
-        message: `Flow run with id ${id} not found`,
-      });
+  void it("unknown flow run id → ObjectNotFoundError", async () => {
+    const id = "0f0f0f0f-0000-4000-8000-00000000dead";
+    await assert.rejects(setFlowRunState(t.database, id, st(RUNNING)), {
+      code: "ERR_OBJECT_NOT_FOUND",
+      message: `Flow run with id ${id} not found`,
     });
   });
-}
+});

@@ -1,4 +1,5 @@
 /** Shared fixtures for the orchestration suites: runs put into a given state, and a test clock. */
+import { after, before, describe } from "node:test";
 import type { FlowRun, TaskRun } from "../../src/core/runs.ts";
 import type { StateCreate } from "../../src/core/state.ts";
 import { addSeconds, type Clock, nowIso } from "../../src/core/time.ts";
@@ -8,6 +9,36 @@ import type { Database } from "../../src/storage/database.ts";
 import { readFlowRunOrThrow, updateFlowRun } from "../../src/storage/queries/flow-runs.ts";
 import { createFlow } from "../../src/storage/queries/flows.ts";
 import { readTaskRunOrThrow, updateTaskRun } from "../../src/storage/queries/task-runs.ts";
+import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
+
+/** The database of a dialect's suite, open from its `before` hook to its `after` hook. */
+export interface SuiteDatabase {
+  readonly database: Database;
+}
+
+/**
+ * One `describe` per dialect (`<dialect>: <title>`), each with a fresh test database opened
+ * before its tests and disposed after them.
+ */
+export function describeOnEachDialect(title: string, body: (t: SuiteDatabase) => void): void {
+  for (const dialect of DIALECTS) {
+    void describe(`${dialect}: ${title}`, () => {
+      let current: TestDatabase | undefined;
+      before(async () => {
+        current = await createTestDatabase(dialect);
+      });
+      after(async () => {
+        await current?.dispose();
+      });
+      body({
+        get database(): Database {
+          if (!current) throw new Error(`${dialect}: the suite database is not open`);
+          return current.database;
+        },
+      });
+    });
+  }
+}
 
 /** A clock that only moves when told to. */
 export class TestClock implements Clock {

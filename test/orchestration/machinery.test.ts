@@ -1,6 +1,6 @@
 /** Rule machinery on a real database (orchestration-cases.md §M, plus policy selection §C2). */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { StateType } from "../../src/core/state-types.ts";
 import { setFlowRunState } from "../../src/server/models/flow-runs.ts";
 import { selectTaskPolicy } from "../../src/server/models/task-runs.ts";
@@ -13,9 +13,8 @@ import {
 import { ALL_STATES, type OrchestrationRule } from "../../src/server/orchestration/rule.ts";
 import { readFlowRunOrThrow } from "../../src/storage/queries/flow-runs.ts";
 import { readFlowRunStates } from "../../src/storage/queries/states.ts";
-import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
 import { st } from "./cases.ts";
-import { flowRunIn } from "./helpers.ts";
+import { describeOnEachDialect, flowRunIn } from "./helpers.ts";
 
 const { PENDING, RUNNING } = StateType;
 
@@ -30,74 +29,64 @@ void describe("policy selection", () => {
   });
 });
 
-for (const dialect of DIALECTS) {
-  void describe(`${dialect}: orchestration machinery`, () => {
-    let t: TestDatabase;
-    before(async () => {
-      t = await createTestDatabase(dialect);
-    });
-    after(async () => {
-      await t.dispose();
-    });
-
-    void it("M3: an error in a rule re-raises, cleans up, and rolls everything back", async () => {
-      const cleaned: string[] = [];
-      const mutate: OrchestrationRule<FlowOrchestrationContext> = {
-        name: "Mutate",
-        fromStates: ALL_STATES,
-        toStates: ALL_STATES,
-        before: ({ ctx }) => {
-          ctx.run.empirical_policy.pause_keys.push("x");
-        },
-        cleanup: () => {
-          cleaned.push("Mutate");
-        },
-      };
-      const boom: OrchestrationRule<FlowOrchestrationContext> = {
-        name: "Boom",
-        fromStates: ALL_STATES,
-        toStates: ALL_STATES,
-        before: () => {
-          throw new Error("kaput");
-        },
-      };
-      const run = await flowRunIn(t.database, st(PENDING));
-      await assert.rejects(
-        setFlowRunState(t.database, run.id, st(RUNNING), { policy: [mutate, boom] }),
-        /kaput/,
-      );
-      assert.deepEqual(cleaned, ["Mutate"]);
-      const after = await readFlowRunOrThrow(t.database, run.id);
-      assert.deepEqual(after, run);
-      assert.equal((await readFlowRunStates(t.database, run.id)).length, 1);
-    });
-
-    void it("M3: a null reject of a run without a state is an error", async () => {
-      const run = await flowRunIn(t.database, null);
-      const reject: OrchestrationRule<FlowOrchestrationContext> = {
-        name: "Reject",
-        fromStates: ALL_STATES,
-        toStates: ALL_STATES,
-        before: (tr) => tr.reject(null, "no"),
-      };
-      await assert.rejects(setFlowRunState(t.database, run.id, st(RUNNING), { policy: [reject] }));
-      assert.equal((await readFlowRunOrThrow(t.database, run.id)).state, null);
-    });
-
-    void it("M4: a non-retryable database error while writing answers ABORT with no state", async () => {
-      const run = await flowRunIn(t.database, st(PENDING));
-      const taken = run.state?.id ?? "";
-      const o = await setFlowRunState(t.database, run.id, { type: RUNNING, id: taken });
-      assert.equal(o.result.status, "ABORT");
-      assert.equal(o.result.state, null);
-      assert.equal(o.written, false);
-      assert.match(
-        o.result.details.type === "abort_details" ? (o.result.details.reason ?? "") : "",
-        /Error validating state/,
-      );
-      const after = await readFlowRunOrThrow(t.database, run.id);
-      assert.equal(after.state_type, PENDING);
-      assert.equal(after.run_count, 0);
-    });
+describeOnEachDialect("orchestration machinery", (t) => {
+  void it("M3: an error in a rule re-raises, cleans up, and rolls everything back", async () => {
+    const cleaned: string[] = [];
+    const mutate: OrchestrationRule<FlowOrchestrationContext> = {
+      name: "Mutate",
+      fromStates: ALL_STATES,
+      toStates: ALL_STATES,
+      before: ({ ctx }) => {
+        ctx.run.empirical_policy.pause_keys.push("x");
+      },
+      cleanup: () => {
+        cleaned.push("Mutate");
+      },
+    };
+    const boom: OrchestrationRule<FlowOrchestrationContext> = {
+      name: "Boom",
+      fromStates: ALL_STATES,
+      toStates: ALL_STATES,
+      before: () => {
+        throw new Error("kaput");
+      },
+    };
+    const run = await flowRunIn(t.database, st(PENDING));
+    await assert.rejects(
+      setFlowRunState(t.database, run.id, st(RUNNING), { policy: [mutate, boom] }),
+      /kaput/,
+    );
+    assert.deepEqual(cleaned, ["Mutate"]);
+    const after = await readFlowRunOrThrow(t.database, run.id);
+    assert.deepEqual(after, run);
+    assert.equal((await readFlowRunStates(t.database, run.id)).length, 1);
   });
-}
+
+  void it("M3: a null reject of a run without a state is an error", async () => {
+    const run = await flowRunIn(t.database, null);
+    const reject: OrchestrationRule<FlowOrchestrationContext> = {
+      name: "Reject",
+      fromStates: ALL_STATES,
+      toStates: ALL_STATES,
+      before: (tr) => tr.reject(null, "no"),
+    };
+    await assert.rejects(setFlowRunState(t.database, run.id, st(RUNNING), { policy: [reject] }));
+    assert.equal((await readFlowRunOrThrow(t.database, run.id)).state, null);
+  });
+
+  void it("M4: a non-retryable database error while writing answers ABORT with no state", async () => {
+    const run = await flowRunIn(t.database, st(PENDING));
+    const taken = run.state?.id ?? "";
+    const o = await setFlowRunState(t.database, run.id, { type: RUNNING, id: taken });
+    assert.equal(o.result.status, "ABORT");
+    assert.equal(o.result.state, null);
+    assert.equal(o.written, false);
+    assert.match(
+      o.result.details.type === "abort_details" ? (o.result.details.reason ?? "") : "",
+      /Error validating state/,
+    );
+    const after = await readFlowRunOrThrow(t.database, run.id);
+    assert.equal(after.state_type, PENDING);
+    assert.equal(after.run_count, 0);
+  });
+});

@@ -1,60 +1,49 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { it } from "node:test";
 import { createFlowRun, setFlowRunState } from "../../src/server/models/flow-runs.ts";
 import { createTaskRun, setTaskRunState } from "../../src/server/models/task-runs.ts";
 import { readFlowRunOrThrow } from "../../src/storage/queries/flow-runs.ts";
 import { readFlowRunStates } from "../../src/storage/queries/states.ts";
 import { readTaskRunOrThrow } from "../../src/storage/queries/task-runs.ts";
-import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
-import { newFlowId } from "./helpers.ts";
+import { describeOnEachDialect, newFlowId } from "./helpers.ts";
 
-for (const dialect of DIALECTS) {
-  void describe(`${dialect}: engine happy path`, () => {
-    let t: TestDatabase;
-    before(async () => {
-      t = await createTestDatabase(dialect);
+describeOnEachDialect("engine happy path", (t) => {
+  void it("creates, runs and completes a flow run with a task run", async () => {
+    const { database } = t;
+    const flowId = await newFlowId(database);
+    const run = await createFlowRun(database, { flow_id: flowId });
+    assert.equal(run.state?.type, "PENDING");
+    assert.equal(run.labels["prefect.flow.id"], flowId);
+    const running = await setFlowRunState(database, run.id, { type: "RUNNING" });
+    assert.equal(running.result.status, "ACCEPT");
+    assert.equal(running.written, true);
+    const { taskRun, created } = await createTaskRun(database, {
+      flow_run_id: run.id,
+      task_key: "k",
+      dynamic_key: "0",
     });
-    after(async () => {
-      await t.dispose();
+    assert.equal(created, true);
+    const again = await createTaskRun(database, {
+      flow_run_id: run.id,
+      task_key: "k",
+      dynamic_key: "0",
     });
-
-    void it("creates, runs and completes a flow run with a task run", async () => {
-      const { database } = t;
-      const flowId = await newFlowId(database);
-      const run = await createFlowRun(database, { flow_id: flowId });
-      assert.equal(run.state?.type, "PENDING");
-      assert.equal(run.labels["prefect.flow.id"], flowId);
-      const running = await setFlowRunState(database, run.id, { type: "RUNNING" });
-      assert.equal(running.result.status, "ACCEPT");
-      assert.equal(running.written, true);
-      const { taskRun, created } = await createTaskRun(database, {
-        flow_run_id: run.id,
-        task_key: "k",
-        dynamic_key: "0",
-      });
-      assert.equal(created, true);
-      const again = await createTaskRun(database, {
-        flow_run_id: run.id,
-        task_key: "k",
-        dynamic_key: "0",
-      });
-      assert.equal(again.created, false);
-      assert.equal(again.taskRun.id, taskRun.id);
-      const tr = await setTaskRunState(database, taskRun.id, { type: "RUNNING" });
-      assert.equal(tr.result.status, "ACCEPT");
-      const tc = await setTaskRunState(database, taskRun.id, { type: "COMPLETED" });
-      assert.equal(tc.result.status, "ACCEPT");
-      const task = await readTaskRunOrThrow(database, taskRun.id);
-      assert.equal(task.state_type, "COMPLETED");
-      assert.equal(task.run_count, 1);
-      assert.equal(task.flow_run_run_count, 1);
-      const done = await setFlowRunState(database, run.id, { type: "COMPLETED" });
-      assert.equal(done.result.status, "ACCEPT");
-      const final = await readFlowRunOrThrow(database, run.id);
-      assert.equal(final.state_type, "COMPLETED");
-      assert.equal(final.run_count, 1);
-      assert.ok(final.end_time);
-      assert.equal((await readFlowRunStates(database, run.id)).length, 3);
-    });
+    assert.equal(again.created, false);
+    assert.equal(again.taskRun.id, taskRun.id);
+    const tr = await setTaskRunState(database, taskRun.id, { type: "RUNNING" });
+    assert.equal(tr.result.status, "ACCEPT");
+    const tc = await setTaskRunState(database, taskRun.id, { type: "COMPLETED" });
+    assert.equal(tc.result.status, "ACCEPT");
+    const task = await readTaskRunOrThrow(database, taskRun.id);
+    assert.equal(task.state_type, "COMPLETED");
+    assert.equal(task.run_count, 1);
+    assert.equal(task.flow_run_run_count, 1);
+    const done = await setFlowRunState(database, run.id, { type: "COMPLETED" });
+    assert.equal(done.result.status, "ACCEPT");
+    const final = await readFlowRunOrThrow(database, run.id);
+    assert.equal(final.state_type, "COMPLETED");
+    assert.equal(final.run_count, 1);
+    assert.ok(final.end_time);
+    assert.equal((await readFlowRunStates(database, run.id)).length, 3);
   });
-}
+});

@@ -1,6 +1,6 @@
 /** CoreTaskPolicy, BackgroundTaskPolicy and MinimalTaskPolicy cases (orchestration-cases.md §T, §B, §C, §N). */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { it } from "node:test";
 import type { TaskRun } from "../../src/core/runs.ts";
 import type { StateCreate } from "../../src/core/state.ts";
 import { StateType } from "../../src/core/state-types.ts";
@@ -8,9 +8,15 @@ import { secondsBetween } from "../../src/core/time.ts";
 import { createTaskRun, setTaskRunState } from "../../src/server/models/task-runs.ts";
 import { deleteFlowRun } from "../../src/storage/queries/flow-runs.ts";
 import { readTaskRunOrThrow } from "../../src/storage/queries/task-runs.ts";
-import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
 import { assertOutcome, type Expect, st } from "./cases.ts";
-import { flowRunIn, inSeconds, type TaskRunFields, TestClock, taskRunIn } from "./helpers.ts";
+import {
+  describeOnEachDialect,
+  flowRunIn,
+  inSeconds,
+  type TaskRunFields,
+  TestClock,
+  taskRunIn,
+} from "./helpers.ts";
 
 const { SCHEDULED, PENDING, RUNNING, PAUSED, CANCELLING, COMPLETED, FAILED, CANCELLED, CRASHED } =
   StateType;
@@ -382,181 +388,171 @@ const CASES: TaskCase[] = [
   },
 ];
 
-for (const dialect of DIALECTS) {
-  void describe(`${dialect}: task policies`, () => {
-    let t: TestDatabase;
-    before(async () => {
-      t = await createTestDatabase(dialect);
-    });
-    after(async () => {
-      await t.dispose();
-    });
+describeOnEachDialect("task policies", (t) => {
+  async function flowFor(c: Pick<TaskCase, "flow" | "flowRunCount">): Promise<string | null> {
+    if (c.flow === "autonomous") return null;
+    const flow = c.flow === undefined ? st(RUNNING) : c.flow;
+    return (await flowRunIn(t.database, flow, { run_count: c.flowRunCount ?? 1 })).id;
+  }
 
-    async function flowFor(c: Pick<TaskCase, "flow" | "flowRunCount">): Promise<string | null> {
-      if (c.flow === "autonomous") return null;
-      const flow = c.flow === undefined ? st(RUNNING) : c.flow;
-      return (await flowRunIn(t.database, flow, { run_count: c.flowRunCount ?? 1 })).id;
-    }
-
-    for (const c of CASES) {
-      void it(`${c.id}: ${c.initial?.name ?? c.initial?.type ?? "∅"} → ${c.proposed.name ?? c.proposed.type}`, async () => {
-        const flowRunId = await flowFor(c);
-        const run = await taskRunIn(t.database, flowRunId, c.initial, c.run);
-        const outcome = await setTaskRunState(t.database, run.id, c.proposed, {
-          force: c.force,
-          clock: c.frozen ? FROZEN : undefined,
-        });
-        assertOutcome(outcome, c.expect, run, await readTaskRunOrThrow(t.database, run.id));
+  for (const c of CASES) {
+    void it(`${c.id}: ${c.initial?.name ?? c.initial?.type ?? "∅"} → ${c.proposed.name ?? c.proposed.type}`, async () => {
+      const flowRunId = await flowFor(c);
+      const run = await taskRunIn(t.database, flowRunId, c.initial, c.run);
+      const outcome = await setTaskRunState(t.database, run.id, c.proposed, {
+        force: c.force,
+        clock: c.frozen ? FROZEN : undefined,
       });
-    }
-
-    async function completeWithKey(key: string, data: unknown, expiration: string | null) {
-      const flowRunId = await flowFor({});
-      const run = await taskRunIn(t.database, flowRunId, st(RUNNING));
-      const done = await setTaskRunState(
-        t.database,
-        run.id,
-        st(COMPLETED, undefined, { cache_key: key, cache_expiration: expiration }, { data }),
-      );
-      assert.equal(done.result.status, "ACCEPT");
-      return done.result.state;
-    }
-    async function runWithKey(key: string, extra = {}) {
-      const flowRunId = await flowFor({});
-      const run = await taskRunIn(t.database, flowRunId, st(PENDING));
-      const outcome = await setTaskRunState(
-        t.database,
-        run.id,
-        st(RUNNING, undefined, { cache_key: key, ...extra }),
-      );
-      return { run, outcome, after: await readTaskRunOrThrow(t.database, run.id) };
-    }
-
-    void it("T38/T1: a completed state with a cache key is served as Cached", async () => {
-      const cached = await completeWithKey("K1", { type: "reference", v: 1 }, inSeconds(3600));
-      const { run, outcome, after } = await runWithKey("K1");
-      assertOutcome(outcome, rejectTo(COMPLETED, "Cached"), run, after);
-      assert.deepEqual(outcome.result.state?.data, { type: "reference", v: 1 });
-      assert.notEqual(outcome.result.state?.id, cached?.id);
-      assert.equal(outcome.result.state?.state_details.task_run_id, run.id);
-      assert.equal(outcome.result.state?.state_details.flow_run_id, run.flow_run_id);
-      assert.equal(after.run_count, 0);
-      assert.equal(after.start_time, after.state?.timestamp);
-      assert.equal(after.end_time, after.state?.timestamp);
+      assertOutcome(outcome, c.expect, run, await readTaskRunOrThrow(t.database, run.id));
     });
+  }
 
-    void it("T1: an entry without expiration is live", async () => {
-      await completeWithKey("K-forever", PERSISTED, null);
-      assert.equal((await runWithKey("K-forever")).outcome.result.state?.name, "Cached");
-    });
+  async function completeWithKey(key: string, data: unknown, expiration: string | null) {
+    const flowRunId = await flowFor({});
+    const run = await taskRunIn(t.database, flowRunId, st(RUNNING));
+    const done = await setTaskRunState(
+      t.database,
+      run.id,
+      st(COMPLETED, undefined, { cache_key: key, cache_expiration: expiration }, { data }),
+    );
+    assert.equal(done.result.status, "ACCEPT");
+    return done.result.state;
+  }
+  async function runWithKey(key: string, extra = {}) {
+    const flowRunId = await flowFor({});
+    const run = await taskRunIn(t.database, flowRunId, st(PENDING));
+    const outcome = await setTaskRunState(
+      t.database,
+      run.id,
+      st(RUNNING, undefined, { cache_key: key, ...extra }),
+    );
+    return { run, outcome, after: await readTaskRunOrThrow(t.database, run.id) };
+  }
 
-    void it("T2: expired entries and refresh_cache do not hit", async () => {
-      await completeWithKey("K2", PERSISTED, inSeconds(-10));
-      assert.equal((await runWithKey("K2")).outcome.result.status, "ACCEPT");
-      await completeWithKey("K2b", PERSISTED, null);
-      const refreshed = await runWithKey("K2b", { refresh_cache: true });
-      assert.equal(refreshed.outcome.result.status, "ACCEPT");
-      assert.equal(refreshed.outcome.result.state?.type, RUNNING);
-    });
+  void it("T38/T1: a completed state with a cache key is served as Cached", async () => {
+    const cached = await completeWithKey("K1", { type: "reference", v: 1 }, inSeconds(3600));
+    const { run, outcome, after } = await runWithKey("K1");
+    assertOutcome(outcome, rejectTo(COMPLETED, "Cached"), run, after);
+    assert.deepEqual(outcome.result.state?.data, { type: "reference", v: 1 });
+    assert.notEqual(outcome.result.state?.id, cached?.id);
+    assert.equal(outcome.result.state?.state_details.task_run_id, run.id);
+    assert.equal(outcome.result.state?.state_details.flow_run_id, run.flow_run_id);
+    assert.equal(after.run_count, 0);
+    assert.equal(after.start_time, after.state?.timestamp);
+    assert.equal(after.end_time, after.state?.timestamp);
+  });
 
-    void it("T3: the newest live entry wins", async () => {
-      await completeWithKey("K3", { type: "reference", v: "old" }, null);
-      await completeWithKey("K3", { type: "reference", v: "new" }, null);
-      assert.deepEqual((await runWithKey("K3")).outcome.result.state?.data, {
-        type: "reference",
-        v: "new",
-      });
-    });
+  void it("T1: an entry without expiration is live", async () => {
+    await completeWithKey("K-forever", PERSISTED, null);
+    assert.equal((await runWithKey("K-forever")).outcome.result.state?.name, "Cached");
+  });
 
-    void it("T39: non-COMPLETED states and cache hits insert no entry; T40: over-long keys neither", async () => {
-      for (const type of [
-        SCHEDULED,
-        PENDING,
-        RUNNING,
-        FAILED,
-        CANCELLED,
-        CRASHED,
-        PAUSED,
-        CANCELLING,
-      ]) {
-        const flowRunId = await flowFor({});
-        const run = await taskRunIn(t.database, flowRunId, st(RUNNING));
-        await setTaskRunState(t.database, run.id, st(type, undefined, { cache_key: "K39" }), {
-          force: true,
-        });
-      }
-      assert.equal((await runWithKey("K39")).outcome.result.status, "ACCEPT");
-      const long = "y".repeat(5000);
-      await completeWithKeyRejected(long);
-      assert.equal((await runWithKey(long)).outcome.result.status, "ACCEPT");
-      await completeWithKey("K39b", PERSISTED, null);
-      await runWithKey("K39b");
-      const entries = await t.database.db
-        .selectFrom("task_run_state_cache")
-        .select("id")
-        .where("cache_key", "=", "K39b")
-        .execute();
-      assert.equal(entries.length, 1);
-    });
-    async function completeWithKeyRejected(key: string) {
-      const run = await taskRunIn(t.database, await flowFor({}), st(RUNNING));
-      const o = await setTaskRunState(
-        t.database,
-        run.id,
-        st(COMPLETED, undefined, { cache_key: key }),
-      );
-      assert.equal(o.result.status, "REJECT");
-      assert.equal(o.written, true);
-    }
+  void it("T2: expired entries and refresh_cache do not hit", async () => {
+    await completeWithKey("K2", PERSISTED, inSeconds(-10));
+    assert.equal((await runWithKey("K2")).outcome.result.status, "ACCEPT");
+    await completeWithKey("K2b", PERSISTED, null);
+    const refreshed = await runWithKey("K2b", { refresh_cache: true });
+    assert.equal(refreshed.outcome.result.status, "ACCEPT");
+    assert.equal(refreshed.outcome.result.state?.type, RUNNING);
+  });
 
-    void it("B9: background tasks hit the cache too", async () => {
-      await completeWithKey("K-bg", PERSISTED, null);
-      const run = await taskRunIn(t.database, null, st(PENDING));
-      const o = await setTaskRunState(
-        t.database,
-        run.id,
-        deferred(RUNNING, undefined, { cache_key: "K-bg" }),
-      );
-      assert.equal(o.result.status, "REJECT");
-      assert.equal(o.result.state?.name, "Cached");
-    });
-
-    void it("T35: RUNNING twice is accepted and renamed Rerunning", async () => {
-      const run = await taskRunIn(t.database, await flowFor({}), st(PENDING));
-      await setTaskRunState(t.database, run.id, st(RUNNING, "Test State"));
-      const second = await setTaskRunState(t.database, run.id, st(RUNNING, "Test State"));
-      assert.equal(second.result.status, "ACCEPT");
-      assert.equal(second.result.state?.name, "Rerunning");
-      assert.equal((await readTaskRunOrThrow(t.database, run.id)).run_count, 2);
-    });
-
-    void it("T37: deleting the flow run removes its task runs → not found", async () => {
-      const flowRunId = await flowFor({});
-      const run = await taskRunIn(t.database, flowRunId, st(PENDING));
-      if (flowRunId) await deleteFlowRun(t.database, flowRunId);
-      await assert.rejects(setTaskRunState(t.database, run.id, st(RUNNING)), {
-        code: "ERR_OBJECT_NOT_FOUND",
-        message: `Task run with id ${run.id} not found`,
-      });
-    });
-
-    void it("N7: creation forces the initial state (RUNNING counts a run; default Pending)", async () => {
-      const flowRunId = await flowFor({});
-      const { taskRun } = await createTaskRun(t.database, {
-        flow_run_id: flowRunId,
-        task_key: "n7",
-        dynamic_key: "0",
-        state: st(RUNNING),
-      });
-      assert.equal(taskRun.run_count, 1);
-      assert.equal(taskRun.start_time, taskRun.state?.timestamp);
-      const plain = await createTaskRun(t.database, {
-        flow_run_id: flowRunId,
-        task_key: "n7",
-        dynamic_key: "1",
-      });
-      assert.equal(plain.taskRun.state?.type, PENDING);
-      assert.equal(plain.taskRun.state?.state_details.task_run_id, plain.taskRun.id);
+  void it("T3: the newest live entry wins", async () => {
+    await completeWithKey("K3", { type: "reference", v: "old" }, null);
+    await completeWithKey("K3", { type: "reference", v: "new" }, null);
+    assert.deepEqual((await runWithKey("K3")).outcome.result.state?.data, {
+      type: "reference",
+      v: "new",
     });
   });
-}
+
+  void it("T39: non-COMPLETED states and cache hits insert no entry; T40: over-long keys neither", async () => {
+    for (const type of [
+      SCHEDULED,
+      PENDING,
+      RUNNING,
+      FAILED,
+      CANCELLED,
+      CRASHED,
+      PAUSED,
+      CANCELLING,
+    ]) {
+      const flowRunId = await flowFor({});
+      const run = await taskRunIn(t.database, flowRunId, st(RUNNING));
+      await setTaskRunState(t.database, run.id, st(type, undefined, { cache_key: "K39" }), {
+        force: true,
+      });
+    }
+    assert.equal((await runWithKey("K39")).outcome.result.status, "ACCEPT");
+    const long = "y".repeat(5000);
+    await completeWithKeyRejected(long);
+    assert.equal((await runWithKey(long)).outcome.result.status, "ACCEPT");
+    await completeWithKey("K39b", PERSISTED, null);
+    await runWithKey("K39b");
+    const entries = await t.database.db
+      .selectFrom("task_run_state_cache")
+      .select("id")
+      .where("cache_key", "=", "K39b")
+      .execute();
+    assert.equal(entries.length, 1);
+  });
+  async function completeWithKeyRejected(key: string) {
+    const run = await taskRunIn(t.database, await flowFor({}), st(RUNNING));
+    const o = await setTaskRunState(
+      t.database,
+      run.id,
+      st(COMPLETED, undefined, { cache_key: key }),
+    );
+    assert.equal(o.result.status, "REJECT");
+    assert.equal(o.written, true);
+  }
+
+  void it("B9: background tasks hit the cache too", async () => {
+    await completeWithKey("K-bg", PERSISTED, null);
+    const run = await taskRunIn(t.database, null, st(PENDING));
+    const o = await setTaskRunState(
+      t.database,
+      run.id,
+      deferred(RUNNING, undefined, { cache_key: "K-bg" }),
+    );
+    assert.equal(o.result.status, "REJECT");
+    assert.equal(o.result.state?.name, "Cached");
+  });
+
+  void it("T35: RUNNING twice is accepted and renamed Rerunning", async () => {
+    const run = await taskRunIn(t.database, await flowFor({}), st(PENDING));
+    await setTaskRunState(t.database, run.id, st(RUNNING, "Test State"));
+    const second = await setTaskRunState(t.database, run.id, st(RUNNING, "Test State"));
+    assert.equal(second.result.status, "ACCEPT");
+    assert.equal(second.result.state?.name, "Rerunning");
+    assert.equal((await readTaskRunOrThrow(t.database, run.id)).run_count, 2);
+  });
+
+  void it("T37: deleting the flow run removes its task runs → not found", async () => {
+    const flowRunId = await flowFor({});
+    const run = await taskRunIn(t.database, flowRunId, st(PENDING));
+    if (flowRunId) await deleteFlowRun(t.database, flowRunId);
+    await assert.rejects(setTaskRunState(t.database, run.id, st(RUNNING)), {
+      code: "ERR_OBJECT_NOT_FOUND",
+      message: `Task run with id ${run.id} not found`,
+    });
+  });
+
+  void it("N7: creation forces the initial state (RUNNING counts a run; default Pending)", async () => {
+    const flowRunId = await flowFor({});
+    const { taskRun } = await createTaskRun(t.database, {
+      flow_run_id: flowRunId,
+      task_key: "n7",
+      dynamic_key: "0",
+      state: st(RUNNING),
+    });
+    assert.equal(taskRun.run_count, 1);
+    assert.equal(taskRun.start_time, taskRun.state?.timestamp);
+    const plain = await createTaskRun(t.database, {
+      flow_run_id: flowRunId,
+      task_key: "n7",
+      dynamic_key: "1",
+    });
+    assert.equal(plain.taskRun.state?.type, PENDING);
+    assert.equal(plain.taskRun.state?.state_details.task_run_id, plain.taskRun.id);
+  });
+});

@@ -3,7 +3,14 @@
  * `npm run typecheck`; nothing here executes).
  */
 import { z } from "zod";
-import { type PrefectFuture, type PrefectFutureList, type State, flow, task, unmapped } from "../../src/index.ts";
+import {
+  flow,
+  type PrefectFuture,
+  type PrefectFutureList,
+  type State,
+  task,
+  unmapped,
+} from "../../src/index.ts";
 
 const add = task(async (a: number, b: number) => a + b);
 export async function checks(): Promise<void> {
@@ -18,10 +25,13 @@ export async function checks(): Promise<void> {
   const viaOptions = add.withOptions({ retries: 2 });
   const m: number = await viaOptions(1, 1);
 
-  const crawl = flow({ name: "crawl", params: z.object({ urls: z.array(z.string()) }) }, async ({ urls }) => {
-    const count: number = urls.length;
-    return count;
-  });
+  const crawl = flow(
+    { name: "crawl", params: z.object({ urls: z.array(z.string()) }) },
+    async ({ urls }) => {
+      const count: number = urls.length;
+      return count;
+    },
+  );
   const c: number = await crawl({ urls: ["a"] });
   // @ts-expect-error urls must be strings
   await crawl({ urls: [1] });

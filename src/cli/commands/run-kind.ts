@@ -1,7 +1,8 @@
-/** What `flow-run` and `task-run` share: the `inspect` and `logs` commands, parametrised by kind. */
+/** What `flow-run` and `task-run` share: the `ls` options and filters, `inspect` and `logs`, by kind. */
 import type { Command } from "commander";
 import type { PrefectClient } from "../../client/prefect-client.ts";
 import type { FlowRun, TaskRun } from "../../core/runs.ts";
+import { ALL_STATE_TYPES, type StateType } from "../../core/state-types.ts";
 import { renderKeyValues } from "../output/key-values.ts";
 import {
   checkLogsOptions,
@@ -13,6 +14,7 @@ import { logLine } from "../output/runs.ts";
 import {
   CliError,
   type CliIo,
+  collect,
   isNotFound,
   positiveInt,
   requireUuid,
@@ -49,6 +51,64 @@ export const TASK_RUN: RunKind = {
   read: (client, id) => client.readTaskRun(id),
   logsOf: (taskRunId) => ({ taskRunId }),
 };
+
+/** Prefect's official state names, keyed by their upper-cased spelling (`--state late`). */
+const STATE_NAMES: Readonly<Record<string, string>> = {
+  SCHEDULED: "Scheduled",
+  PENDING: "Pending",
+  RUNNING: "Running",
+  COMPLETED: "Completed",
+  FAILED: "Failed",
+  CANCELLED: "Cancelled",
+  CRASHED: "Crashed",
+  PAUSED: "Paused",
+  CANCELLING: "Cancelling",
+  SUSPENDED: "Suspended",
+  AWAITINGRETRY: "AwaitingRetry",
+  RETRYING: "Retrying",
+  LATE: "Late",
+};
+
+export function stateNames(values: readonly string[]): string[] {
+  return values.map((s) => STATE_NAMES[s.toUpperCase()] ?? s);
+}
+
+export function stateTypes(values: readonly string[]): StateType[] {
+  const upper = values.map((s) => s.toUpperCase());
+  const bad = upper.find((s) => !(ALL_STATE_TYPES as readonly string[]).includes(s));
+  if (bad !== undefined) {
+    throw new CliError(`Invalid state type '${bad}'. Options are ${ALL_STATE_TYPES.join(", ")}.`);
+  }
+  return upper as StateType[];
+}
+
+/** The options `ls` takes for both kinds of run. */
+export interface LsOptions {
+  limit: number;
+  state?: string[];
+  stateType?: string[];
+  output?: string;
+}
+
+/** Adds the `ls` options both kinds have: --limit, --state, --state-type and -o. */
+export function withLsOptions(command: Command, kind: RunKind): Command {
+  return command
+    .option("--limit <n>", `Maximum number of ${kind.noun}s to list`, positiveInt, 15)
+    .option("--state <name>", `Name of the ${kind.noun}'s state (repeatable)`, collect)
+    .option("--state-type <type>", `Type of the ${kind.noun}'s state (repeatable)`, collect)
+    .option("-o, --output <format>", "Specify an output format. Currently supports: json");
+}
+
+/** The state filters of `ls`: `--state-type` checked, `--state` names spelled as Prefect does. */
+export function stateFilters(options: LsOptions): {
+  stateTypes: StateType[] | undefined;
+  stateNames: string[] | undefined;
+} {
+  return {
+    stateTypes: options.stateType ? stateTypes(options.stateType) : undefined,
+    stateNames: options.state ? stateNames(options.state) : undefined,
+  };
+}
 
 export const notFound = (kind: "Flow run" | "Task run", id: string) => (error: unknown) => {
   if (isNotFound(error)) throw new CliError(`${kind} '${id}' not found!`);

@@ -2,13 +2,10 @@
  * Flow runs in the models layer (Prefect's `models/flow_runs.py`): creation and orchestrated
  * state changes, each one database transaction.
  */
-import { ObjectNotFoundError } from "../../core/errors.ts";
 import { uuid4 } from "../../core/ids.ts";
 import { generateRunName } from "../../core/names.ts";
 import type { FlowRunCreate } from "../../core/run-inputs.ts";
-import {
-  defaultFlowRunPolicy,
-  emptyRunTimes, type FlowRun } from "../../core/runs.ts";
+import { defaultFlowRunPolicy, emptyRunTimes, type FlowRun } from "../../core/runs.ts";
 import type { StateCreate } from "../../core/state.ts";
 import { StateType } from "../../core/state-types.ts";
 import { type Clock, systemClock } from "../../core/time.ts";
@@ -17,11 +14,7 @@ import { insertFlowRun, readFlowRun, updateFlowRun } from "../../storage/queries
 import { readFlowRunWithState } from "../../storage/queries/run-locks.ts";
 import { flowRunStateTimestampTaken, insertFlowRunState } from "../../storage/queries/states.ts";
 import { withWriteTransaction } from "../../storage/queries/write-transaction.ts";
-import {
-  applyPolicy,
-  StateValidationError,
-  type TransitionOutcome,
-} from "../orchestration/apply.ts";
+import { applyPolicy, type TransitionOutcome } from "../orchestration/apply.ts";
 import { createFlowContext, type FlowOrchestrationDeps } from "../orchestration/context.ts";
 import type { FlowRunStateEvent } from "../orchestration/events.ts";
 import {
@@ -31,6 +24,7 @@ import {
   MinimalFlowPolicy,
 } from "../orchestration/policies.ts";
 import { buildState } from "../orchestration/states.ts";
+import { setRunState } from "./run-state.ts";
 import { forceTaskRunStateInTransaction } from "./task-runs.ts";
 
 export interface SetFlowRunStateOptions {
@@ -135,16 +129,9 @@ export async function setFlowRunState(
   state: StateCreate,
   options: SetFlowRunStateOptions = {},
 ): Promise<SetStateOutcome> {
-  try {
-    return await withWriteTransaction(database, async (trx) => {
-      const run = await readFlowRunWithState(database, trx, id, true);
-      if (!run) throw new ObjectNotFoundError(`Flow run with id ${id} not found`);
-      return orchestrateFlowRun(database, trx, run, state, { ...options, isNew: false });
-    });
-  } catch (error) {
-    if (error instanceof StateValidationError) return error.outcome;
-    throw error;
-  }
+  return setRunState(database, "Flow run", id, readFlowRunWithState, (trx, run) =>
+    orchestrateFlowRun(database, trx, run, state, { ...options, isNew: false }),
+  );
 }
 
 async function orchestrateFlowRun(

@@ -2,13 +2,11 @@
  * Task runs in the models layer (Prefect's `models/task_runs.py`): creation and orchestrated
  * state changes, each one database transaction.
  */
-import { coerceError, ObjectNotFoundError } from "../../core/errors.ts";
+import { coerceError } from "../../core/errors.ts";
 import { uuid4 } from "../../core/ids.ts";
 import { generateRunName } from "../../core/names.ts";
 import type { TaskRunCreate } from "../../core/run-inputs.ts";
-import {
-  defaultTaskRunPolicy,
-  emptyRunTimes, type TaskRun } from "../../core/runs.ts";
+import { defaultTaskRunPolicy, emptyRunTimes, type TaskRun } from "../../core/runs.ts";
 import type { StateCreate } from "../../core/state.ts";
 import { StateType } from "../../core/state-types.ts";
 import { type Clock, normalizeIso, systemClock } from "../../core/time.ts";
@@ -37,6 +35,7 @@ import {
 } from "../orchestration/policies.ts";
 import { buildState } from "../orchestration/states.ts";
 import type { SetStateOutcome } from "./flow-runs.ts";
+import { setRunState } from "./run-state.ts";
 
 export interface SetTaskRunStateOptions {
   force?: boolean;
@@ -60,15 +59,11 @@ export async function createTaskRun(
   const run = newTaskRun(input, clock.nowIso());
   const created = await withWriteTransaction(database, async (trx) => {
     const state = input.state ?? { type: StateType.PENDING };
-    return orchestrateTaskRun(
-      database,
-      trx,
-      run,
-      state,
-      selectTaskPolicy(state, true),
-      clock,
-      true,
-    );
+    const { inserted } = await orchestrateTaskRun(database, trx, run, state, clock, {
+      force: true,
+      isNew: true,
+    });
+    return inserted;
   });
   if (created) return { taskRun: run, created: true };
   const existing = await findExisting(database, input, run.id);
@@ -119,22 +114,12 @@ export async function setTaskRunState(
   options: SetTaskRunStateOptions = {},
 ): Promise<SetStateOutcome> {
   const clock = options.clock ?? systemClock;
-  try {
-    return await withWriteTransaction(database, async (trx) => {
-      const run = await readTaskRunWithState(database, trx, id, true);
-      if (!run) throw new ObjectNotFoundError(`Task run with id ${id} not found`);
-      const policy = selectTaskPolicy(state, options.force);
-      let outcome: SetStateOutcome | undefined;
-      await orchestrateTaskRun(database, trx, run, state, policy, clock, false, (o) => {
-        outcome = o;
-      });
-      if (!outcome) throw new Error("orchestration produced no outcome");
-      return outcome;
+  return setRunState(database, "Task run", id, readTaskRunWithState, async (trx, run) => {
+    const { outcome } = await orchestrateTaskRun(database, trx, run, state, clock, {
+      force: options.force,
     });
-  } catch (error) {
-    if (error instanceof StateValidationError) return error.outcome;
-    throw error;
-  }
+    return outcome;
+  });
 }
 
 /**
@@ -151,32 +136,27 @@ export async function forceTaskRunStateInTransaction(
   const run = await readTaskRunWithState(database, trx, id, true);
   if (!run) return;
   try {
-    await orchestrateTaskRun(
-      database,
-      trx,
-      run,
-      state,
-      selectTaskPolicy(state, true),
-      clock,
-      false,
-    );
+    await orchestrateTaskRun(database, trx, run, state, clock, { force: true });
   } catch (error) {
     if (error instanceof StateValidationError) throw coerceError(error.cause);
     throw error;
   }
 }
 
-/** Returns whether the run row was inserted (always true for existing runs). */
+/**
+ * Orchestrate `state` for `run` (policy per {@link selectTaskPolicy}); `inserted` tells whether
+ * the run row was inserted (always true for existing runs).
+ */
 async function orchestrateTaskRun(
   database: Database,
   trx: Db,
   run: TaskRun,
   state: StateCreate,
-  policy: TaskPolicy,
   clock: Clock,
-  isNew: boolean,
-  onOutcome?: (outcome: SetStateOutcome) => void,
-): Promise<boolean> {
+  options: { force?: boolean; isNew?: boolean },
+): Promise<{ outcome: SetStateOutcome; inserted: boolean }> {
+  const isNew = options.isNew ?? false;
+  const policy = selectTaskPolicy(state, options.force);
   const now = clock.nowIso();
   const ctx = createTaskContext({
     run,
@@ -202,8 +182,7 @@ async function orchestrateTaskRun(
       await insertTaskRunState(database, trx, run.id, run.state, now);
     }
   });
-  onOutcome?.(outcome);
-  return inserted;
+  return { outcome, inserted };
 }
 
 function taskDeps(database: Database, trx: Db, run: TaskRun, clock: Clock): TaskOrchestrationDeps {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { defaultTaskRunPolicy, type TaskRun } from "../../core/runs.ts";
+import { defaultTaskRunPolicy, emptyRunTimes, type TaskRun } from "../../core/runs.ts";
 import { StateType } from "../../core/state-types.ts";
 import { systemClock } from "../../core/time.ts";
 import { createTaskContext, type TaskOrchestrationContext } from "./context.ts";
@@ -34,16 +34,8 @@ function context(initial: StateType | null, proposed: StateType): Ctx {
     labels: {},
     task_inputs: {},
     flow_run_run_count: 0,
-    state_id: null,
+    ...emptyRunTimes(),
     state_type: initial,
-    state_name: null,
-    state_timestamp: null,
-    run_count: 0,
-    expected_start_time: null,
-    next_scheduled_start_time: null,
-    start_time: null,
-    end_time: null,
-    total_run_time: 0,
     state: initial ? buildState({ type: initial }, now) : null,
   };
   return createTaskContext({

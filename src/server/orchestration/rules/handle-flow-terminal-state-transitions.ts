@@ -3,9 +3,9 @@ import { isPersistedResultData } from "../../../core/state.ts";
 import { isTerminalType, StateType } from "../../../core/state-types.ts";
 import type { FlowOrchestrationContext } from "../context.ts";
 import { ALL_STATES, type OrchestrationRule, TERMINAL_STATES } from "../rule.ts";
+import { abortForbiddenExit, isCompletedWithPersistedResult } from "./terminal-state-guards.ts";
 
 const saved = new WeakMap<object, FlowRunPolicy>();
-const FORBIDDEN: readonly StateType[] = [StateType.CANCELLING, StateType.PAUSED, StateType.CRASHED];
 
 /**
  * Guards flow runs leaving a terminal state: aborts moves to CANCELLING/PAUSED/CRASHED, keeps
@@ -18,13 +18,8 @@ export const HandleFlowTerminalStateTransitions: OrchestrationRule<FlowOrchestra
   toStates: ALL_STATES,
   before(t) {
     const { initial, proposed, ctx } = t;
-    if (FORBIDDEN.includes(proposed.type)) {
-      t.abort(
-        `This run is in terminal state ${initial?.type} and cannot transition to ${proposed.type}.`,
-      );
-      return;
-    }
-    if (initial?.type === StateType.COMPLETED && isPersistedResultData(initial.data)) {
+    if (abortForbiddenExit(t)) return;
+    if (isCompletedWithPersistedResult(initial)) {
       if (!isTerminalType(proposed.type)) {
         t.reject(null, "This run has already completed and its result is persisted.");
         return;
