@@ -27,11 +27,20 @@ function pad2(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
 
+let clockSecond = -1;
+let clockPrefix = "";
+
+/** HH:MM:SS.mmm in local time, as Prefect's console formatter (the HH:MM:SS part cached per second). */
 function clock(): string {
-  // HH:MM:SS.mmm in local time, as Prefect's console formatter
-  const d = new Date();
-  const ms = d.getMilliseconds();
-  return `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}.${ms < 10 ? "00" : ms < 100 ? "0" : ""}${ms}`;
+  const now = Date.now();
+  const second = Math.floor(now / 1000);
+  if (second !== clockSecond) {
+    clockSecond = second;
+    const d = new Date(now);
+    clockPrefix = `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
+  }
+  const ms = now - second * 1000;
+  return `${clockPrefix}.${ms < 10 ? "00" : ms < 100 ? "0" : ""}${ms}`;
 }
 
 /** Queue one console line. */

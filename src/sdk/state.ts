@@ -16,6 +16,11 @@ export interface StateOptions<T = unknown> {
   stateDetails?: Partial<StateDetails>;
 }
 
+/** `Completed`, `AwaitingRetry`-style names of each type (its default name without spaces). */
+const TYPE_NAMES = Object.fromEntries(
+  Object.values(StateType).map((t) => [t, defaultStateName(t).replace(/ /g, "")]),
+) as Record<StateType, string>;
+
 const NO_DATA: unique symbol = Symbol("prefect-ts.no-data");
 
 export class State<T = unknown> {
@@ -105,11 +110,9 @@ export class State<T = unknown> {
 
   /** `Completed()`, `Failed('boom')`, `Cached(type=COMPLETED)` — as Prefect prints states. */
   toString(): string {
-    const typeName = defaultStateName(this.type).replace(/ /g, "");
-    const parts: string[] = [];
-    if (this.message) parts.push(`'${this.message}'`);
-    if (this.name.replace(/ /g, "") !== typeName) parts.push(`type=${this.type}`);
-    return `${this.name}(${parts.join(", ")})`;
+    const sameAsType = this.name === TYPE_NAMES[this.type] || this.name.replace(/ /g, "") === TYPE_NAMES[this.type];
+    if (!this.message) return sameAsType ? `${this.name}()` : `${this.name}(type=${this.type})`;
+    return sameAsType ? `${this.name}('${this.message}')` : `${this.name}('${this.message}', type=${this.type})`;
   }
 
   /** The wire form. Results are not persisted yet, so `data` is null. */
