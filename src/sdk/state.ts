@@ -110,9 +110,12 @@ export class State<T = unknown> {
 
   /** `Completed()`, `Failed('boom')`, `Cached(type=COMPLETED)` — as Prefect prints states. */
   toString(): string {
-    const sameAsType = this.name === TYPE_NAMES[this.type] || this.name.replace(/ /g, "") === TYPE_NAMES[this.type];
+    const sameAsType =
+      this.name === TYPE_NAMES[this.type] || this.name.replace(/ /g, "") === TYPE_NAMES[this.type];
     if (!this.message) return sameAsType ? `${this.name}()` : `${this.name}(type=${this.type})`;
-    return sameAsType ? `${this.name}('${this.message}')` : `${this.name}('${this.message}', type=${this.type})`;
+    return sameAsType
+      ? `${this.name}('${this.message}')`
+      : `${this.name}('${this.message}', type=${this.type})`;
   }
 
   /** The wire form. Results are not persisted yet, so `data` is null. */
