@@ -9,6 +9,7 @@ import { Command, CommanderError } from "commander";
 import { ErrorCode, isPrefectTsError } from "../core/errors.ts";
 import { registerFlow } from "./commands/flow.ts";
 import { registerFlowRun } from "./commands/flow-run.ts";
+import { registerServer } from "./commands/server.ts";
 import { registerTaskRun } from "./commands/task-run.ts";
 import { packageVersion, registerVersion } from "./commands/version.ts";
 import { CliError, type CliIo, processIo } from "./support.ts";
@@ -29,6 +30,7 @@ export function buildProgram(io: CliIo = processIo): Command {
   registerFlow(program, io);
   registerFlowRun(program, io);
   registerTaskRun(program, io);
+  registerServer(program, io);
   return program;
 }
 

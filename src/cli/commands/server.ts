@@ -1,0 +1,62 @@
+/** `prefect-ts server start`: serve the REST API over the configured database. */
+import type { Command } from "commander";
+import { CliError, type CliIo } from "../support.ts";
+
+interface StartOptions {
+  host?: string;
+  port?: string;
+}
+
+export function registerServer(program: Command, io: CliIo): void {
+  const group = program.command("server").description("Start a Prefect TS server instance.");
+  group
+    .command("start")
+    .description("Start the API server on the configured database (embedded SQLite by default).")
+    .option("--host <host>", "Host to bind to (PREFECT_SERVER_API_HOST, default 127.0.0.1)")
+    .option("--port <port>", "Port to listen on (PREFECT_SERVER_API_PORT, default 4200)")
+    .action(async (options: StartOptions) => {
+      const host = options.host ?? process.env.PREFECT_SERVER_API_HOST ?? "127.0.0.1";
+      const portText = options.port ?? process.env.PREFECT_SERVER_API_PORT ?? "4200";
+      const port = Number(portText);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) {
+        throw new CliError(
+          `'${portText}' is not a port number: use --port with a number from 0 to 65535.`,
+        );
+      }
+      const [{ loadSettings }, { openDatabase }, { createApp }] = await Promise.all([
+        import("../../settings/settings.ts"),
+        import("../../storage/database.ts"),
+        import("../../server/app.ts"),
+      ]);
+      const settings = loadSettings();
+      const database = await openDatabase({ url: settings.databaseUrl });
+      const app = await createApp({ database });
+      try {
+        await app.listen({ host, port });
+      } catch (error) {
+        await app.close();
+        await database.close();
+        if ((error as { code?: string }).code === "EADDRINUSE") {
+          throw new CliError(
+            `Port ${port} is already in use: stop the process using it, or start on another port with --port.`,
+          );
+        }
+        throw error;
+      }
+      const address = app.server.address();
+      const bound = typeof address === "object" && address ? address.port : port;
+      const base = `http://${host.includes(":") ? `[${host}]` : host}:${bound}`;
+      io.out(`Prefect TS server running on ${database.dialect.name} (${database.location})`);
+      io.out(`API:  ${base}/api`);
+      io.out(`Docs: ${base}/api/openapi.json`);
+      io.out(`Use it from the SDK and CLI with: export PREFECT_API_URL=${base}/api`);
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once("SIGINT", stop);
+        process.once("SIGTERM", stop);
+      });
+      io.out("Shutting down...");
+      await app.close();
+      await database.close();
+    });
+}

@@ -1,0 +1,61 @@
+/** `/flow_runs`: create, read, delete, and `set_state` through the orchestration core. */
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import type { FlowRunCreate } from "../../core/run-inputs.ts";
+import type { StateCreate } from "../../core/state.ts";
+import { nowIso } from "../../core/time.ts";
+import * as flowRuns from "../../storage/queries/flow-runs.ts";
+import * as flows from "../../storage/queries/flows.ts";
+import { clientVersionOf } from "../client-version.ts";
+import { createFlowRun, setFlowRunState } from "../models/flow-runs.ts";
+import { toFlowRunResponse } from "../responses.ts";
+import { Uuid } from "../schemas/common.ts";
+import { FlowRunCreateSchema } from "../schemas/flow-runs.ts";
+import { SetStateBody } from "../schemas/states.ts";
+import type { RouteDeps } from "./deps.ts";
+
+const IdParams = z.object({ id: Uuid });
+
+export const flowRunRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { database }) => {
+  app.post("/flow_runs/", { schema: { body: FlowRunCreateSchema } }, async (req, reply) => {
+    if (!(await flows.readFlow(database, req.body.flow_id))) {
+      return reply.code(404).send({ detail: "Flow not found" });
+    }
+    const started = nowIso();
+    const run = await createFlowRun(database, req.body as FlowRunCreate);
+    // an idempotency key that matched an existing run answers 200 with that run
+    return reply.code(run.created < started ? 200 : 201).send(toFlowRunResponse(run));
+  });
+
+  app.get("/flow_runs/:id", { schema: { params: IdParams } }, async (req, reply) => {
+    const run = await flowRuns.readFlowRun(database, req.params.id);
+    if (!run) return reply.code(404).send({ detail: "Flow run not found" });
+    return toFlowRunResponse(run);
+  });
+
+  app.delete("/flow_runs/:id", { schema: { params: IdParams } }, async (req, reply) => {
+    const run = await flowRuns.readFlowRun(database, req.params.id);
+    if (!run) return reply.code(404).send({ detail: "Flow run not found" });
+    await flowRuns.deleteFlowRun(database, run.id);
+    return reply.code(204).send();
+  });
+
+  app.post(
+    "/flow_runs/:id/set_state",
+    { schema: { params: IdParams, body: SetStateBody } },
+    async (req, reply) => {
+      const apiVersion = req.headers["x-prefect-api-version"];
+      const { result, written } = await setFlowRunState(
+        database,
+        req.params.id,
+        req.body.state as StateCreate,
+        {
+          force: req.body.force,
+          apiVersion: typeof apiVersion === "string" ? apiVersion : null,
+          clientVersion: clientVersionOf(req.headers["user-agent"]),
+        },
+      );
+      return reply.code(written ? 201 : 200).send(result);
+    },
+  );
+};

@@ -1,0 +1,58 @@
+/** `/flows`: create (idempotent by name), read, read by name, update tags, delete. */
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { nowIso } from "../../core/time.ts";
+import * as flows from "../../storage/queries/flows.ts";
+import { toFlowResponse } from "../responses.ts";
+import { Uuid } from "../schemas/common.ts";
+import { FlowCreateSchema, FlowUpdateSchema } from "../schemas/flows.ts";
+import type { RouteDeps } from "./deps.ts";
+
+const IdParams = z.object({ id: Uuid });
+
+export const flowRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { database }) => {
+  app.post("/flows/", { schema: { body: FlowCreateSchema } }, async (req, reply) => {
+    const { flow, created } = await flows.createFlow(database, req.body);
+    return reply.code(created ? 201 : 200).send(toFlowResponse(flow));
+  });
+
+  app.get("/flows/:id", { schema: { params: IdParams } }, async (req, reply) => {
+    const flow = await flows.readFlow(database, req.params.id);
+    if (!flow) return reply.code(404).send({ detail: "Flow not found" });
+    return toFlowResponse(flow);
+  });
+
+  app.get(
+    "/flows/name/:name",
+    { schema: { params: z.object({ name: z.string() }) } },
+    async (req, reply) => {
+      const flow = await flows.readFlowByName(database, req.params.name);
+      if (!flow) return reply.code(404).send({ detail: "Flow not found" });
+      return toFlowResponse(flow);
+    },
+  );
+
+  app.patch(
+    "/flows/:id",
+    { schema: { params: IdParams, body: FlowUpdateSchema } },
+    async (req, reply) => {
+      const flow = await flows.readFlow(database, req.params.id);
+      if (!flow) return reply.code(404).send({ detail: "Flow not found" });
+      if (req.body.tags) {
+        await database.db
+          .updateTable("flow")
+          .set({ tags: database.dialect.toJson(req.body.tags), updated: nowIso() })
+          .where("id", "=", flow.id)
+          .execute();
+      }
+      return reply.code(204).send();
+    },
+  );
+
+  app.delete("/flows/:id", { schema: { params: IdParams } }, async (req, reply) => {
+    const flow = await flows.readFlow(database, req.params.id);
+    if (!flow) return reply.code(404).send({ detail: "Flow not found" });
+    await flows.deleteFlow(database, flow.id);
+    return reply.code(204).send();
+  });
+};

@@ -1,0 +1,22 @@
+/** `/logs`: create a batch of log records. */
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import type { LogRecord } from "../../core/runs.ts";
+import { normalizeIso, nowIso } from "../../core/time.ts";
+import { createLogs } from "../../storage/queries/logs.ts";
+import { LogBatchSchema } from "../schemas/logs.ts";
+import type { RouteDeps } from "./deps.ts";
+
+export const logRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { database }) => {
+  app.post("/logs/", { schema: { body: LogBatchSchema } }, async (req, reply) => {
+    const records: LogRecord[] = req.body.map((l) => ({
+      name: l.name,
+      level: l.level,
+      message: l.message,
+      timestamp: normalizeIso(l.timestamp),
+      flow_run_id: l.flow_run_id ?? null,
+      task_run_id: l.task_run_id ?? null,
+    }));
+    await createLogs(database, records, nowIso());
+    return reply.code(201).send();
+  });
+};

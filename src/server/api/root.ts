@@ -1,0 +1,42 @@
+/** Root routes: health, hello, versions, readiness, admin settings, CSRF token. */
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { sql } from "kysely";
+import { z } from "zod";
+import type { RouteDeps } from "./deps.ts";
+
+/** The Prefect API version this server speaks. */
+export const API_VERSION = "0.8.4";
+/** The Prefect server version reported to clients (they check compatibility against it). */
+export const SERVER_VERSION = "3.8.4";
+
+/** Prefect answers these routes with JSON strings (`"0.8.4"`), not plain text. */
+const json = (value: string) => JSON.stringify(value);
+
+export const rootRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { database }) => {
+  app.get("/health", async () => true);
+  app.get("/version", async (_req, reply) =>
+    reply.type("application/json").send(json(API_VERSION)),
+  );
+  app.get("/hello", async (_req, reply) => reply.type("application/json").send(json("👋")));
+  app.get("/ready", async (_req, reply) => {
+    try {
+      await sql`SELECT 1`.execute(database.db);
+      return { message: "OK" };
+    } catch {
+      return reply.code(503).send({ message: "Database is not reachable" });
+    }
+  });
+  app.get("/admin/version", async (_req, reply) =>
+    reply.type("application/json").send(json(SERVER_VERSION)),
+  );
+  app.get("/admin/settings", async () => ({
+    server: { database: { dialect: database.dialect.name } },
+    api: { version: API_VERSION },
+  }));
+  app.get("/admin/storage", async () => ({ default_result_storage_block_id: null }));
+  app.get(
+    "/csrf-token",
+    { schema: { querystring: z.object({ client: z.string().optional() }) } },
+    async (_req, reply) => reply.code(422).send({ detail: "CSRF protection is disabled." }),
+  );
+};

@@ -1,0 +1,51 @@
+/** `/task_runs`: create (idempotent by flow run, task key and dynamic key), read, delete, `set_state`. */
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import type { TaskRunCreate } from "../../core/run-inputs.ts";
+import type { StateCreate } from "../../core/state.ts";
+import * as taskRuns from "../../storage/queries/task-runs.ts";
+import { createTaskRun, setTaskRunState } from "../models/task-runs.ts";
+import { toTaskRunResponse } from "../responses.ts";
+import { Uuid } from "../schemas/common.ts";
+import { SetStateBody } from "../schemas/states.ts";
+import { TaskRunCreateSchema } from "../schemas/task-runs.ts";
+import type { RouteDeps } from "./deps.ts";
+
+const IdParams = z.object({ id: Uuid });
+
+export const taskRunRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { database }) => {
+  app.post("/task_runs/", { schema: { body: TaskRunCreateSchema } }, async (req, reply) => {
+    const input = { ...req.body, id: req.body.id ?? undefined } as TaskRunCreate;
+    const { taskRun, created } = await createTaskRun(database, input);
+    return reply.code(created ? 201 : 200).send(toTaskRunResponse(taskRun));
+  });
+
+  app.get("/task_runs/:id", { schema: { params: IdParams } }, async (req, reply) => {
+    const run = await taskRuns.readTaskRun(database, req.params.id);
+    if (!run) return reply.code(404).send({ detail: "Task run not found" });
+    return toTaskRunResponse(run);
+  });
+
+  app.delete("/task_runs/:id", { schema: { params: IdParams } }, async (req, reply) => {
+    const run = await taskRuns.readTaskRun(database, req.params.id);
+    if (!run) return reply.code(404).send({ detail: "Task run not found" });
+    await taskRuns.deleteTaskRun(database, run.id);
+    return reply.code(204).send();
+  });
+
+  app.post(
+    "/task_runs/:id/set_state",
+    { schema: { params: IdParams, body: SetStateBody } },
+    async (req, reply) => {
+      const { result, written } = await setTaskRunState(
+        database,
+        req.params.id,
+        req.body.state as StateCreate,
+        {
+          force: req.body.force,
+        },
+      );
+      return reply.code(written ? 201 : 200).send(result);
+    },
+  );
+};

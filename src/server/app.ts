@@ -1,0 +1,78 @@
+/**
+ * The REST API server: a Fastify app serving Prefect 3's API under `/api` over one database.
+ * Request bodies, params and queries are validated by zod schemas, which also generate
+ * `/api/openapi.json`.
+ */
+import swagger from "@fastify/swagger";
+import Fastify, { type FastifyInstance } from "fastify";
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+} from "fastify-type-provider-zod";
+import type { Database } from "../storage/database.ts";
+import { flowRunRoutes } from "./api/flow-runs.ts";
+import { flowRoutes } from "./api/flows.ts";
+import { logRoutes } from "./api/logs.ts";
+import { rootRoutes } from "./api/root.ts";
+import { stateRoutes } from "./api/states.ts";
+import { taskRunRoutes } from "./api/task-runs.ts";
+import { installErrorHandlers } from "./http-errors.ts";
+
+export interface AppOptions {
+  database: Database;
+  /** Log requests (pino, through Fastify). */
+  logger?: boolean;
+}
+
+/** Prefect limits request bodies of most endpoints well below this; logs batches are the largest. */
+const BODY_LIMIT = 8 * 1024 * 1024;
+
+export async function createApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: BODY_LIMIT });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  // Old Prefect clients send bodies without a content type: treat them as JSON.
+  app.addHook("onRequest", async (request) => {
+    const length = Number(request.headers["content-length"] ?? 0);
+    if (!request.headers["content-type"] && (length > 0 || request.headers["transfer-encoding"])) {
+      request.headers["content-type"] = "application/json";
+    }
+  });
+  app.addContentTypeParser("*", { parseAs: "string" }, (_req, body, done) => {
+    try {
+      done(null, body === "" ? undefined : JSON.parse(body as string));
+    } catch (error) {
+      const err = error as Error & { statusCode?: number; code?: string };
+      err.code = "FST_ERR_CTP_INVALID_JSON_BODY";
+      err.statusCode = 400;
+      done(err, undefined);
+    }
+  });
+  installErrorHandlers(app);
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "Prefect REST API",
+        version: "v3",
+        description: "Prefect TS, wire-compatible with Prefect 3",
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  const deps = { database: options.database };
+  await app.register(
+    async (api) => {
+      await api.register(rootRoutes, deps);
+      await api.register(flowRoutes, deps);
+      await api.register(flowRunRoutes, deps);
+      await api.register(taskRunRoutes, deps);
+      await api.register(stateRoutes, deps);
+      await api.register(logRoutes, deps);
+      api.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+    },
+    { prefix: "/api" },
+  );
+  return app;
+}

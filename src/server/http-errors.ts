@@ -1,0 +1,96 @@
+/**
+ * Errors as Prefect's server answers them: request validation → 422
+ * `{exception_message, exception_detail, request_body}`, missing objects → 404 `{detail}`,
+ * anything unexpected → 500 `{exception_message: "Internal Server Error"}` (logged), contention
+ * on the database → 503. Every error the API returns goes through here.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
+import { ErrorCode, isPrefectTsError } from "../core/errors.ts";
+
+interface PrefectValidationDetail {
+  type: string;
+  loc: (string | number)[];
+  msg: string;
+  input?: unknown;
+}
+
+function detailFromPath(
+  context: string,
+  path: string,
+  message: string,
+  type: string,
+): PrefectValidationDetail {
+  const loc: (string | number)[] = [context];
+  for (const part of path.split("/").filter(Boolean))
+    loc.push(/^\d+$/.test(part) ? Number(part) : part);
+  return { type, loc, msg: message };
+}
+
+/** 422 in Prefect's shape. */
+export function sendValidationError(
+  reply: FastifyReply,
+  request: FastifyRequest,
+  details: PrefectValidationDetail[],
+): FastifyReply {
+  return reply.code(422).send({
+    exception_message: "Invalid request received.",
+    exception_detail: details,
+    request_body: request.body ?? null,
+  });
+}
+
+function isDatabaseBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "SQLITE_BUSY" || code === "SQLITE_LOCKED" || code === "40001" || code === "40P01";
+}
+
+export function installErrorHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const context = error.validationContext ?? "body";
+      // a path parameter of the wrong shape (e.g. not a UUID) matches no route in Prefect: 404
+      if (context === "params") return reply.code(404).send({ detail: "Not Found" });
+      return sendValidationError(
+        reply,
+        request,
+        error.validation.map((v) =>
+          detailFromPath(context, v.instancePath, v.message ?? "invalid", v.keyword),
+        ),
+      );
+    }
+    if (
+      error.code === "FST_ERR_CTP_INVALID_JSON_BODY" ||
+      error.code === "FST_ERR_CTP_EMPTY_JSON_BODY"
+    ) {
+      return sendValidationError(reply, request, [
+        { type: "json_invalid", loc: ["body"], msg: `JSON decode error: ${error.message}` },
+      ]);
+    }
+    if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+      return reply.code(413).send({ detail: "Request body is too large." });
+    }
+    if (error.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
+      return reply.code(415).send({ detail: error.message });
+    }
+    if (isPrefectTsError(error)) {
+      if (error.code === ErrorCode.OBJECT_NOT_FOUND)
+        return reply.code(404).send({ detail: error.message });
+      if (error.code === ErrorCode.OBJECT_ALREADY_EXISTS)
+        return reply.code(409).send({ detail: error.message });
+      if (error.code === ErrorCode.VALIDATION) {
+        return sendValidationError(reply, request, [
+          { type: "value_error", loc: ["body"], msg: error.message },
+        ]);
+      }
+    }
+    if (isDatabaseBusy(error))
+      return reply.code(503).send({ exception_message: "Service Unavailable" });
+    if (typeof error.statusCode === "number" && error.statusCode >= 400 && error.statusCode < 500) {
+      return reply.code(error.statusCode).send({ detail: error.message });
+    }
+    request.log.error({ err: error }, "unhandled error");
+    return reply.code(500).send({ exception_message: "Internal Server Error" });
+  });
+  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ detail: "Not Found" }));
+}

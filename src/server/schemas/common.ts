@@ -1,0 +1,12 @@
+/** Building blocks of the REST API's request schemas (zod 4), shaped after Prefect's pydantic models. */
+import { z } from "zod";
+import { ALL_STATE_TYPES, type StateType } from "../../core/state-types.ts";
+
+export const Uuid = z.uuid();
+export const DateTimeString = z.iso.datetime({ offset: true, local: true });
+export const StateTypeSchema = z.enum(ALL_STATE_TYPES as [StateType, ...StateType[]]);
+export const Tags = z.array(z.string()).default([]);
+export const Labels = z
+  .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+  .default({});
+export const JsonObject = z.record(z.string(), z.unknown());

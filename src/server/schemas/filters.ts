@@ -1,0 +1,350 @@
+/**
+ * Prefect's filter grammar (`prefect.server.schemas.filters` / `sorting`) as zod 4 schemas, for the
+ * bodies of `POST /flows/filter`, `/flow_runs/filter`, `/task_runs/filter`, `/logs/filter`, the
+ * matching `/count` and `/paginate` endpoints. Filter objects forbid extra keys (pydantic
+ * `extra="forbid"`, `additionalProperties: false` in the OpenAPI); request bodies ignore them, as
+ * FastAPI does. Everything that is optional is also nullable, as in the OpenAPI.
+ */
+import { z } from "zod";
+import { DateTimeString, StateTypeSchema, Uuid } from "./common.ts";
+
+/** `PREFECT_API_DEFAULT_LIMIT`: the default and the largest `limit` a body may ask for. */
+export const DEFAULT_FILTER_LIMIT = 200;
+
+export const OperatorSchema = z.enum(["and_", "or_"]);
+export type Operator = z.infer<typeof OperatorSchema>;
+
+const operator = OperatorSchema.default("and_");
+const ids = z.array(Uuid).nullish();
+const strings = z.array(z.string()).nullish();
+const flag = z.boolean().nullish();
+const time = DateTimeString.nullish();
+const stateTypes = z.array(StateTypeSchema).nullish();
+
+// ---------------------------------------------------------------------------------------------
+// Sorts
+// ---------------------------------------------------------------------------------------------
+
+export const FlowSortSchema = z.enum(["CREATED_DESC", "UPDATED_DESC", "NAME_ASC", "NAME_DESC"]);
+export const FlowRunSortSchema = z.enum([
+  "ID_DESC",
+  "START_TIME_ASC",
+  "START_TIME_DESC",
+  "EXPECTED_START_TIME_ASC",
+  "EXPECTED_START_TIME_DESC",
+  "NAME_ASC",
+  "NAME_DESC",
+  "NEXT_SCHEDULED_START_TIME_ASC",
+  "END_TIME_DESC",
+]);
+export const TaskRunSortSchema = z.enum([
+  "ID_DESC",
+  "EXPECTED_START_TIME_ASC",
+  "EXPECTED_START_TIME_DESC",
+  "NAME_ASC",
+  "NAME_DESC",
+  "NEXT_SCHEDULED_START_TIME_ASC",
+  "END_TIME_DESC",
+]);
+export const LogSortSchema = z.enum(["TIMESTAMP_ASC", "TIMESTAMP_DESC"]);
+export type FlowSort = z.infer<typeof FlowSortSchema>;
+export type FlowRunSort = z.infer<typeof FlowRunSortSchema>;
+export type TaskRunSort = z.infer<typeof TaskRunSortSchema>;
+export type LogSort = z.infer<typeof LogSortSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Flows
+// ---------------------------------------------------------------------------------------------
+
+export const FlowFilterIdSchema = z.strictObject({ any_: ids, not_any_: ids });
+export const FlowFilterDeploymentSchema = z.strictObject({ operator, is_null_: flag });
+export const FlowFilterNameSchema = z.strictObject({ any_: strings, like_: z.string().nullish() });
+export const FlowFilterTagsSchema = z.strictObject({ operator, all_: strings, is_null_: flag });
+
+export const FlowFilterSchema = z.strictObject({
+  operator,
+  id: FlowFilterIdSchema.nullish(),
+  deployment: FlowFilterDeploymentSchema.nullish(),
+  name: FlowFilterNameSchema.nullish(),
+  tags: FlowFilterTagsSchema.nullish(),
+});
+export type FlowFilter = z.infer<typeof FlowFilterSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Flow runs
+// ---------------------------------------------------------------------------------------------
+
+const anyNotAny = z.strictObject({ any_: strings, not_any_: strings });
+const timeRange = z.strictObject({ before_: time, after_: time });
+const timeRangeOrNull = z.strictObject({ before_: time, after_: time, is_null_: flag });
+
+export const FlowRunFilterIdSchema = z.strictObject({ any_: ids, not_any_: ids });
+export const FlowRunFilterNameSchema = z.strictObject({
+  any_: strings,
+  like_: z.string().nullish(),
+});
+export const FlowRunFilterTagsSchema = z.strictObject({
+  operator,
+  all_: strings,
+  any_: strings,
+  is_null_: flag,
+});
+export const FlowRunFilterDeploymentIdSchema = z.strictObject({
+  operator,
+  any_: ids,
+  is_null_: flag,
+});
+export const FlowRunFilterWorkQueueNameSchema = z.strictObject({
+  operator,
+  any_: strings,
+  is_null_: flag,
+});
+export const FlowRunFilterStateTypeSchema = z.strictObject({
+  any_: stateTypes,
+  not_any_: stateTypes,
+});
+export const FlowRunFilterStateNameSchema = anyNotAny;
+export const FlowRunFilterStateSchema = z.strictObject({
+  operator,
+  type: FlowRunFilterStateTypeSchema.nullish(),
+  name: FlowRunFilterStateNameSchema.nullish(),
+});
+export const FlowRunFilterFlowVersionSchema = z.strictObject({ any_: strings });
+export const FlowRunFilterStartTimeSchema = timeRangeOrNull;
+export const FlowRunFilterEndTimeSchema = timeRangeOrNull;
+export const FlowRunFilterExpectedStartTimeSchema = timeRange;
+export const FlowRunFilterNextScheduledStartTimeSchema = timeRange;
+export const FlowRunFilterParentFlowRunIdSchema = z.strictObject({ operator, any_: ids });
+export const FlowRunFilterParentTaskRunIdSchema = z.strictObject({
+  operator,
+  any_: ids,
+  is_null_: flag,
+});
+export const FlowRunFilterIdempotencyKeySchema = anyNotAny;
+export const FlowRunFilterCreatedBySchema = z.strictObject({
+  operator,
+  id_: ids,
+  type_: strings,
+  is_null_: flag,
+});
+
+export const FlowRunFilterSchema = z.strictObject({
+  operator,
+  id: FlowRunFilterIdSchema.nullish(),
+  name: FlowRunFilterNameSchema.nullish(),
+  tags: FlowRunFilterTagsSchema.nullish(),
+  deployment_id: FlowRunFilterDeploymentIdSchema.nullish(),
+  work_queue_name: FlowRunFilterWorkQueueNameSchema.nullish(),
+  state: FlowRunFilterStateSchema.nullish(),
+  flow_version: FlowRunFilterFlowVersionSchema.nullish(),
+  start_time: FlowRunFilterStartTimeSchema.nullish(),
+  end_time: FlowRunFilterEndTimeSchema.nullish(),
+  expected_start_time: FlowRunFilterExpectedStartTimeSchema.nullish(),
+  next_scheduled_start_time: FlowRunFilterNextScheduledStartTimeSchema.nullish(),
+  parent_flow_run_id: FlowRunFilterParentFlowRunIdSchema.nullish(),
+  parent_task_run_id: FlowRunFilterParentTaskRunIdSchema.nullish(),
+  idempotency_key: FlowRunFilterIdempotencyKeySchema.nullish(),
+  created_by: FlowRunFilterCreatedBySchema.nullish(),
+});
+export type FlowRunFilter = z.infer<typeof FlowRunFilterSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Task runs
+// ---------------------------------------------------------------------------------------------
+
+export const TaskRunFilterIdSchema = z.strictObject({ any_: ids });
+export const TaskRunFilterNameSchema = z.strictObject({
+  any_: strings,
+  like_: z.string().nullish(),
+});
+export const TaskRunFilterTagsSchema = z.strictObject({ operator, all_: strings, is_null_: flag });
+export const TaskRunFilterStateTypeSchema = z.strictObject({ any_: stateTypes });
+export const TaskRunFilterStateNameSchema = z.strictObject({ any_: strings });
+export const TaskRunFilterStateSchema = z.strictObject({
+  operator,
+  type: TaskRunFilterStateTypeSchema.nullish(),
+  name: TaskRunFilterStateNameSchema.nullish(),
+});
+export const TaskRunFilterStartTimeSchema = timeRangeOrNull;
+export const TaskRunFilterEndTimeSchema = timeRangeOrNull;
+export const TaskRunFilterExpectedStartTimeSchema = timeRange;
+export const TaskRunFilterSubFlowRunsSchema = z.strictObject({ exists_: flag });
+/** `is_null_` defaults to false: `{}` keeps only task runs that belong to a flow run. */
+export const TaskRunFilterFlowRunIdSchema = z.strictObject({
+  operator,
+  any_: ids,
+  is_null_: z.boolean().nullable().default(false),
+});
+
+export const TaskRunFilterSchema = z.strictObject({
+  operator,
+  id: TaskRunFilterIdSchema.nullish(),
+  name: TaskRunFilterNameSchema.nullish(),
+  tags: TaskRunFilterTagsSchema.nullish(),
+  state: TaskRunFilterStateSchema.nullish(),
+  start_time: TaskRunFilterStartTimeSchema.nullish(),
+  end_time: TaskRunFilterEndTimeSchema.nullish(),
+  expected_start_time: TaskRunFilterExpectedStartTimeSchema.nullish(),
+  subflow_runs: TaskRunFilterSubFlowRunsSchema.nullish(),
+  flow_run_id: TaskRunFilterFlowRunIdSchema.nullish(),
+});
+export type TaskRunFilter = z.infer<typeof TaskRunFilterSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Logs
+// ---------------------------------------------------------------------------------------------
+
+export const LogFilterLevelSchema = z.strictObject({
+  ge_: z.number().int().nullish(),
+  le_: z.number().int().nullish(),
+});
+export const LogFilterTimestampSchema = timeRange;
+export const LogFilterFlowRunIdSchema = z.strictObject({ any_: ids });
+export const LogFilterTaskRunIdSchema = z.strictObject({ any_: ids, is_null_: flag });
+export const LogFilterTextSearchSchema = z.strictObject({ query: z.string().max(200) });
+
+export const LogFilterSchema = z.strictObject({
+  operator,
+  level: LogFilterLevelSchema.nullish(),
+  timestamp: LogFilterTimestampSchema.nullish(),
+  flow_run_id: LogFilterFlowRunIdSchema.nullish(),
+  task_run_id: LogFilterTaskRunIdSchema.nullish(),
+  text: LogFilterTextSearchSchema.nullish(),
+});
+export type LogFilter = z.infer<typeof LogFilterSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Resources we do not store yet: validated for their keys only. A filter with any criterion set
+// matches nothing (there are no deployments, work pools or work queues); an empty one is ignored.
+// ---------------------------------------------------------------------------------------------
+
+const criterion = z.record(z.string(), z.unknown()).nullish();
+
+export const DeploymentFilterSchema = z.strictObject({
+  operator,
+  id: criterion,
+  name: criterion,
+  flow_or_deployment_name: criterion,
+  paused: criterion,
+  tags: criterion,
+  work_queue_name: criterion,
+  concurrency_limit: criterion,
+});
+export const WorkPoolFilterSchema = z.strictObject({
+  operator,
+  id: criterion,
+  name: criterion,
+  type: criterion,
+});
+export const WorkQueueFilterSchema = z.strictObject({ operator, id: criterion, name: criterion });
+export type UnsupportedResourceFilter =
+  | z.infer<typeof DeploymentFilterSchema>
+  | z.infer<typeof WorkPoolFilterSchema>
+  | z.infer<typeof WorkQueueFilterSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Request bodies
+// ---------------------------------------------------------------------------------------------
+
+/** `limit`: an integer in [0, 200], 200 when missing or null (422 otherwise, as Prefect). */
+export const LimitSchema = z
+  .number()
+  .int()
+  .min(0)
+  .max(DEFAULT_FILTER_LIMIT)
+  .nullish()
+  .transform((v) => v ?? DEFAULT_FILTER_LIMIT);
+const offset = z.number().int().min(0).default(0);
+const page = z.number().int().min(1).default(1);
+
+const flowsCountShape = {
+  flows: FlowFilterSchema.nullish(),
+  flow_runs: FlowRunFilterSchema.nullish(),
+  task_runs: TaskRunFilterSchema.nullish(),
+  deployments: DeploymentFilterSchema.nullish(),
+  work_pools: WorkPoolFilterSchema.nullish(),
+};
+const flowRunsCountShape = {
+  flows: FlowFilterSchema.nullish(),
+  flow_runs: FlowRunFilterSchema.nullish(),
+  task_runs: TaskRunFilterSchema.nullish(),
+  deployments: DeploymentFilterSchema.nullish(),
+  work_pools: WorkPoolFilterSchema.nullish(),
+  work_pool_queues: WorkQueueFilterSchema.nullish(),
+};
+const taskRunsCountShape = {
+  flows: FlowFilterSchema.nullish(),
+  flow_runs: FlowRunFilterSchema.nullish(),
+  task_runs: TaskRunFilterSchema.nullish(),
+  deployments: DeploymentFilterSchema.nullish(),
+};
+
+/** `POST /flows/count`. */
+export const FlowsCountBodySchema = z.object(flowsCountShape);
+/** `POST /flows/filter` (default sort `NAME_ASC`). */
+export const FlowsFilterBodySchema = z.object({
+  ...flowsCountShape,
+  sort: FlowSortSchema.default("NAME_ASC"),
+  limit: LimitSchema,
+  offset,
+});
+/** `POST /flows/paginate`. */
+export const FlowsPaginateBodySchema = z.object({
+  ...flowsCountShape,
+  sort: FlowSortSchema.default("NAME_ASC"),
+  limit: LimitSchema,
+  page,
+});
+
+/** `POST /flow_runs/count`. */
+export const FlowRunsCountBodySchema = z.object(flowRunsCountShape);
+/** `POST /flow_runs/filter` (default sort `ID_DESC`). */
+export const FlowRunsFilterBodySchema = z.object({
+  ...flowRunsCountShape,
+  sort: FlowRunSortSchema.default("ID_DESC"),
+  limit: LimitSchema,
+  offset,
+});
+/** `POST /flow_runs/paginate`. */
+export const FlowRunsPaginateBodySchema = z.object({
+  ...flowRunsCountShape,
+  sort: FlowRunSortSchema.default("ID_DESC"),
+  limit: LimitSchema,
+  page,
+});
+
+/** `POST /task_runs/count`. */
+export const TaskRunsCountBodySchema = z.object(taskRunsCountShape);
+/** `POST /task_runs/filter` (default sort `ID_DESC`). */
+export const TaskRunsFilterBodySchema = z.object({
+  ...taskRunsCountShape,
+  sort: TaskRunSortSchema.default("ID_DESC"),
+  limit: LimitSchema,
+  offset,
+});
+/** `POST /task_runs/paginate`. */
+export const TaskRunsPaginateBodySchema = z.object({
+  ...taskRunsCountShape,
+  sort: TaskRunSortSchema.default("ID_DESC"),
+  limit: LimitSchema,
+  page,
+});
+
+/** `POST /logs/filter` (default sort `TIMESTAMP_ASC`). */
+export const LogsFilterBodySchema = z.object({
+  logs: LogFilterSchema.nullish(),
+  sort: LogSortSchema.default("TIMESTAMP_ASC"),
+  limit: LimitSchema,
+  offset,
+});
+
+export type FlowsCountBody = z.infer<typeof FlowsCountBodySchema>;
+export type FlowsFilterBody = z.infer<typeof FlowsFilterBodySchema>;
+export type FlowsPaginateBody = z.infer<typeof FlowsPaginateBodySchema>;
+export type FlowRunsCountBody = z.infer<typeof FlowRunsCountBodySchema>;
+export type FlowRunsFilterBody = z.infer<typeof FlowRunsFilterBodySchema>;
+export type FlowRunsPaginateBody = z.infer<typeof FlowRunsPaginateBodySchema>;
+export type TaskRunsCountBody = z.infer<typeof TaskRunsCountBodySchema>;
+export type TaskRunsFilterBody = z.infer<typeof TaskRunsFilterBodySchema>;
+export type TaskRunsPaginateBody = z.infer<typeof TaskRunsPaginateBodySchema>;
+export type LogsFilterBody = z.infer<typeof LogsFilterBodySchema>;

@@ -1,0 +1,191 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { FastifyInstance } from "fastify";
+import { createApp } from "../../src/server/app.ts";
+import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
+
+for (const dialect of DIALECTS) {
+  describe(`${dialect}: REST API core routes`, () => {
+    let t: TestDatabase;
+    let app: FastifyInstance;
+    const post = (url: string, payload: unknown) =>
+      app.inject({ method: "POST", url: `/api${url}`, payload: payload as object });
+    const get = (url: string) => app.inject({ method: "GET", url: `/api${url}` });
+
+    before(async () => {
+      t = await createTestDatabase(dialect);
+      app = await createApp({ database: t.database });
+    });
+    after(async () => {
+      await app.close();
+      await t.dispose();
+    });
+
+    it("answers the root routes as Prefect does", async () => {
+      assert.equal((await get("/health")).json(), true);
+      assert.equal((await get("/version")).json(), "0.8.4");
+      assert.equal((await get("/admin/version")).statusCode, 200);
+      assert.deepEqual((await get("/ready")).json(), { message: "OK" });
+      const csrf = await get("/csrf-token?client=abc");
+      assert.equal(csrf.statusCode, 422);
+      assert.deepEqual(csrf.json(), { detail: "CSRF protection is disabled." });
+      const doc = (await get("/openapi.json")).json() as { paths: Record<string, unknown> };
+      assert.ok(doc.paths["/api/flow_runs/{id}/set_state"]);
+    });
+
+    it("creates flows idempotently by name: 201 then 200 with the same id", async () => {
+      const first = await post("/flows/", { name: "api-flow", tags: ["t"] });
+      const second = await post("/flows/", { name: "api-flow" });
+      assert.equal(first.statusCode, 201);
+      assert.equal(second.statusCode, 200);
+      assert.equal(second.json().id, first.json().id);
+      assert.deepEqual(Object.keys(first.json()).sort(), [
+        "created",
+        "id",
+        "labels",
+        "name",
+        "tags",
+        "updated",
+      ]);
+      assert.equal((await get(`/flows/name/api-flow`)).json().id, first.json().id);
+    });
+
+    it("runs a flow run through set_state: ACCEPT 201, then REJECT of a duplicate transition 200", async () => {
+      const flow = (await post("/flows/", { name: "orchestrated" })).json();
+      const created = await post("/flow_runs/", {
+        flow_id: flow.id,
+        parameters: { x: 4 },
+        state: { type: "PENDING" },
+      });
+      assert.equal(created.statusCode, 201);
+      const run = created.json();
+      assert.equal(run.state.type, "PENDING");
+      assert.equal(run.labels["prefect.flow.id"], flow.id);
+      const running = await post(`/flow_runs/${run.id}/set_state`, {
+        state: {
+          type: "RUNNING",
+          state_details: { transition_id: "297ceb20-0eab-4db6-b96e-844cddfed0fc" },
+        },
+      });
+      assert.equal(running.statusCode, 201);
+      assert.equal(running.json().status, "ACCEPT");
+      assert.deepEqual(running.json().details, { type: "accept_details" });
+      const again = await post(`/flow_runs/${run.id}/set_state`, {
+        state: {
+          type: "RUNNING",
+          state_details: { transition_id: "297ceb20-0eab-4db6-b96e-844cddfed0fc" },
+        },
+      });
+      assert.equal(again.statusCode, 200);
+      assert.equal(again.json().status, "REJECT");
+      assert.equal(again.json().state.id, running.json().state.id);
+      const completed = await post(`/flow_runs/${run.id}/set_state`, {
+        state: { type: "COMPLETED" },
+      });
+      assert.equal(completed.statusCode, 201);
+      const read = (await get(`/flow_runs/${run.id}`)).json();
+      assert.equal(read.state_type, "COMPLETED");
+      assert.equal(read.run_count, 1);
+      assert.equal(typeof read.estimated_run_time, "number");
+      const history = (await get(`/flow_run_states/?flow_run_id=${run.id}`)).json() as {
+        name: string;
+      }[];
+      assert.deepEqual(
+        history.map((s) => s.name),
+        ["Pending", "Running", "Completed"],
+      );
+    });
+
+    it("creates task runs idempotently and orchestrates their states", async () => {
+      const flow = (await post("/flows/", { name: "with-tasks" })).json();
+      const run = (await post("/flow_runs/", { flow_id: flow.id })).json();
+      await post(`/flow_runs/${run.id}/set_state`, { state: { type: "RUNNING" } });
+      const body = { flow_run_id: run.id, task_key: "k", dynamic_key: "0", name: "k-0" };
+      const a = await post("/task_runs/", body);
+      const b = await post("/task_runs/", body);
+      assert.equal(a.statusCode, 201);
+      assert.equal(b.statusCode, 200);
+      assert.equal(b.json().id, a.json().id);
+      const running = await post(`/task_runs/${a.json().id}/set_state`, {
+        state: { type: "RUNNING" },
+      });
+      assert.equal(running.statusCode, 201);
+      const failed = await post(`/task_runs/${a.json().id}/set_state`, {
+        state: { type: "FAILED" },
+      });
+      assert.equal(failed.json().status, "ACCEPT");
+      assert.equal((await get(`/task_runs/${a.json().id}`)).json().state_type, "FAILED");
+    });
+
+    it("stores log batches", async () => {
+      const flow = (await post("/flows/", { name: "logged" })).json();
+      const run = (await post("/flow_runs/", { flow_id: flow.id })).json();
+      const res = await post("/logs/", [
+        {
+          name: "x",
+          level: 20,
+          message: "hello",
+          timestamp: "2026-11-22T01:33:24.057243Z",
+          flow_run_id: run.id,
+        },
+      ]);
+      assert.equal(res.statusCode, 201);
+      const stored = await t.database.db
+        .selectFrom("log")
+        .selectAll()
+        .where("flow_run_id", "=", run.id)
+        .execute();
+      assert.equal(stored[0]?.message, "hello");
+    });
+
+    it("answers bad input with 4xx in Prefect's shape and writes nothing", async () => {
+      const before = await t.database.db
+        .selectFrom("flow_run")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .executeTakeFirstOrThrow();
+      const badUuid = await post("/flow_runs/", { flow_id: "not-a-uuid" });
+      assert.equal(badUuid.statusCode, 422);
+      assert.equal(badUuid.json().exception_message, "Invalid request received.");
+      assert.deepEqual(badUuid.json().exception_detail[0].loc, ["body", "flow_id"]);
+      const unknownFlow = await post("/flow_runs/", {
+        flow_id: "00000000-0000-4000-8000-000000000000",
+      });
+      assert.equal(unknownFlow.statusCode, 404);
+      const extra = await post("/flows/", { name: "x", unexpected: 1 });
+      assert.equal(extra.statusCode, 422);
+      const badEnum = await post("/flow_runs/00000000-0000-4000-8000-000000000000/set_state", {
+        state: { type: "DONE" },
+      });
+      assert.equal(badEnum.statusCode, 422);
+      const missing = await post("/flow_runs/00000000-0000-4000-8000-000000000000/set_state", {
+        state: { type: "RUNNING" },
+      });
+      assert.equal(missing.statusCode, 404);
+      const malformed = await app.inject({
+        method: "POST",
+        url: "/api/flows/",
+        payload: "{nope",
+        headers: { "content-type": "application/json" },
+      });
+      assert.equal(malformed.statusCode, 422);
+      const noType = await app.inject({
+        method: "POST",
+        url: "/api/flows/",
+        payload: '{"name":"untyped"}',
+        headers: { "content-type": "" },
+      });
+      assert.equal(noType.statusCode, 201);
+      assert.equal((await get("/flow_runs/not-a-uuid")).statusCode, 404);
+      const doomed = (await post("/flows/", { name: "doomed" })).json();
+      const deleted = await app.inject({ method: "DELETE", url: `/api/flows/${doomed.id}` });
+      assert.equal(deleted.statusCode, 204);
+      assert.equal((await get(`/flows/${doomed.id}`)).statusCode, 404);
+      assert.deepEqual((await get("/nowhere")).json(), { detail: "Not Found" });
+      const after = await t.database.db
+        .selectFrom("flow_run")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .executeTakeFirstOrThrow();
+      assert.equal(Number(after.n), Number(before.n));
+    });
+  });
+}
