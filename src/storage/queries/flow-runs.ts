@@ -2,8 +2,10 @@ import { ObjectNotFoundError } from "../../core/errors.ts";
 import { FLOW_RUN_SORTS, type FlowRunListOptions } from "../../core/list-options.ts";
 import type { FlowRun } from "../../core/runs.ts";
 import type { StateRecord } from "../../core/state.ts";
+import type { Selectable } from "kysely";
 import type { Database, Db } from "../database.ts";
 import { flowRunFromRow, flowRunToRow, stateFromRow } from "../rows.ts";
+import type { FlowRunTable } from "../schema.ts";
 
 type Executor = Pick<Db, "selectFrom" | "insertInto" | "updateTable" | "deleteFrom">;
 
@@ -25,6 +27,17 @@ async function attachStates(database: Database, db: Executor, rows: { state_id: 
     for (const s of found) states.set(s.id, stateFromRow(database.dialect, s));
   }
   return states;
+}
+
+/** Wire records for flow-run rows, each with its current state. */
+export async function flowRunsFromRows(
+  database: Database,
+  rows: Selectable<FlowRunTable>[],
+): Promise<FlowRun[]> {
+  const states = await attachStates(database, database.db, rows);
+  return rows.map((r) =>
+    flowRunFromRow(database.dialect, r, r.state_id ? (states.get(r.state_id) ?? null) : null),
+  );
 }
 
 export async function readFlowRun(

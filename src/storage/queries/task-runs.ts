@@ -9,6 +9,7 @@ export interface TaskRunTransition {
 }
 
 import { TASK_RUN_SORTS, type TaskRunListOptions } from "../../core/list-options.ts";
+import type { Selectable } from "kysely";
 import type { Database, Db } from "../database.ts";
 import { stateFromRow, taskRunFromRow, taskRunStateToRow, taskRunToRow } from "../rows.ts";
 import type { TaskRunStateTable, TaskRunTable } from "../schema.ts";
@@ -148,6 +149,17 @@ async function attachStates(database: Database, db: Executor, rows: { state_id: 
     for (const s of found) states.set(s.id, stateFromRow(database.dialect, s));
   }
   return states;
+}
+
+/** Wire records for task-run rows, each with its current state. */
+export async function taskRunsFromRows(
+  database: Database,
+  rows: Selectable<TaskRunTable>[],
+): Promise<TaskRun[]> {
+  const states = await attachStates(database, database.db, rows);
+  return rows.map((r) =>
+    taskRunFromRow(database.dialect, r, r.state_id ? (states.get(r.state_id) ?? null) : null),
+  );
 }
 
 export async function readTaskRun(
