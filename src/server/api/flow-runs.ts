@@ -8,9 +8,10 @@ import * as flowRuns from "../../storage/queries/flow-runs.ts";
 import * as flows from "../../storage/queries/flows.ts";
 import { clientVersionOf } from "../client-version.ts";
 import { createFlowRun, setFlowRunState } from "../models/flow-runs.ts";
+import { updateFlowRunFields } from "../models/update-flow-run.ts";
 import { toFlowRunResponse } from "../responses.ts";
 import { Uuid } from "../schemas/common.ts";
-import { FlowRunCreateSchema } from "../schemas/flow-runs.ts";
+import { FlowRunCreateSchema, FlowRunUpdateSchema } from "../schemas/flow-runs.ts";
 import { SetStateBody } from "../schemas/states.ts";
 import type { RouteDeps } from "./deps.ts";
 
@@ -32,6 +33,16 @@ export const flowRunRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { dat
     if (!run) return reply.code(404).send({ detail: "Flow run not found" });
     return toFlowRunResponse(run);
   });
+
+  app.patch(
+    "/flow_runs/:id",
+    { schema: { params: IdParams, body: FlowRunUpdateSchema } },
+    async (req, reply) => {
+      const updated = await updateFlowRunFields(database, req.params.id, req.body);
+      if (!updated) return reply.code(404).send({ detail: "Flow run not found" });
+      return reply.code(204).send();
+    },
+  );
 
   app.delete("/flow_runs/:id", { schema: { params: IdParams } }, async (req, reply) => {
     const run = await flowRuns.readFlowRun(database, req.params.id);

@@ -34,3 +34,16 @@ export const FlowRunCreateSchema = z
     deployment_id: Uuid.nullish(),
   })
   .strict();
+
+/** `FlowRunUpdate`: the fields a client may change on a flow run. */
+export const FlowRunUpdateSchema = z
+  .object({
+    name: z.string().nullish(),
+    flow_version: z.string().nullish(),
+    parameters: JsonObject.optional(),
+    empirical_policy: FlowRunPolicySchema.optional(),
+    tags: z.array(z.string()).optional(),
+    infrastructure_pid: z.string().nullish(),
+    job_variables: JsonObject.nullish(),
+  })
+  .strict();
