@@ -4,16 +4,23 @@ import { z } from "zod";
 import type { FlowRunCreate } from "../../core/run-inputs.ts";
 import type { StateCreate } from "../../core/state.ts";
 import { nowIso } from "../../core/time.ts";
+import { countFlowRunsFiltered, filterFlowRuns } from "../../storage/queries/filters.ts";
 import * as flowRuns from "../../storage/queries/flow-runs.ts";
 import * as flows from "../../storage/queries/flows.ts";
 import { clientVersionOf } from "../client-version.ts";
 import { createFlowRun, setFlowRunState } from "../models/flow-runs.ts";
 import { updateFlowRunFields } from "../models/update-flow-run.ts";
 import { toFlowRunResponse } from "../responses.ts";
-import { Uuid } from "../schemas/common.ts";
+import { optionalBody, Uuid } from "../schemas/common.ts";
+import {
+  FlowRunsCountBodySchema,
+  FlowRunsFilterBodySchema,
+  FlowRunsPaginateBodySchema,
+} from "../schemas/filters.ts";
 import { FlowRunCreateSchema, FlowRunUpdateSchema } from "../schemas/flow-runs.ts";
 import { SetStateBody } from "../schemas/states.ts";
 import type { RouteDeps } from "./deps.ts";
+import { paginated } from "./paginate.ts";
 
 const IdParams = z.object({ id: Uuid });
 
@@ -67,6 +74,29 @@ export const flowRunRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { dat
         },
       );
       return reply.code(written ? 201 : 200).send(result);
+    },
+  );
+
+  app.post(
+    "/flow_runs/filter",
+    { schema: { body: optionalBody(FlowRunsFilterBodySchema) } },
+    async (req) => (await filterFlowRuns(database, req.body)).map(toFlowRunResponse),
+  );
+  app.post(
+    "/flow_runs/count",
+    { schema: { body: optionalBody(FlowRunsCountBodySchema) } },
+    async (req) => countFlowRunsFiltered(database, req.body),
+  );
+  app.post(
+    "/flow_runs/paginate",
+    { schema: { body: optionalBody(FlowRunsPaginateBodySchema) } },
+    async (req) => {
+      const { page, limit, ...rest } = req.body;
+      return paginated(page, limit, countFlowRunsFiltered(database, rest), async () =>
+        (await filterFlowRuns(database, { ...rest, limit, offset: (page - 1) * limit })).map(
+          toFlowRunResponse,
+        ),
+      );
     },
   );
 };

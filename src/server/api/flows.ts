@@ -2,11 +2,18 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { nowIso } from "../../core/time.ts";
+import { countFlowsFiltered, filterFlows } from "../../storage/queries/filters.ts";
 import * as flows from "../../storage/queries/flows.ts";
 import { toFlowResponse } from "../responses.ts";
-import { Uuid } from "../schemas/common.ts";
+import { optionalBody, Uuid } from "../schemas/common.ts";
+import {
+  FlowsCountBodySchema,
+  FlowsFilterBodySchema,
+  FlowsPaginateBodySchema,
+} from "../schemas/filters.ts";
 import { FlowCreateSchema, FlowUpdateSchema } from "../schemas/flows.ts";
 import type { RouteDeps } from "./deps.ts";
+import { paginated } from "./paginate.ts";
 
 const IdParams = z.object({ id: Uuid });
 
@@ -55,4 +62,25 @@ export const flowRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { databa
     await flows.deleteFlow(database, flow.id);
     return reply.code(204).send();
   });
+
+  app.post(
+    "/flows/filter",
+    { schema: { body: optionalBody(FlowsFilterBodySchema) } },
+    async (req) => (await filterFlows(database, req.body)).map(toFlowResponse),
+  );
+  app.post("/flows/count", { schema: { body: optionalBody(FlowsCountBodySchema) } }, async (req) =>
+    countFlowsFiltered(database, req.body),
+  );
+  app.post(
+    "/flows/paginate",
+    { schema: { body: optionalBody(FlowsPaginateBodySchema) } },
+    async (req) => {
+      const { page, limit, ...rest } = req.body;
+      return paginated(page, limit, countFlowsFiltered(database, rest), async () =>
+        (await filterFlows(database, { ...rest, limit, offset: (page - 1) * limit })).map(
+          toFlowResponse,
+        ),
+      );
+    },
+  );
 };

@@ -2,7 +2,10 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { LogRecord } from "../../core/runs.ts";
 import { normalizeIso, nowIso } from "../../core/time.ts";
+import { filterLogs } from "../../storage/queries/filters.ts";
 import { createLogs } from "../../storage/queries/logs.ts";
+import { optionalBody } from "../schemas/common.ts";
+import { LogsFilterBodySchema } from "../schemas/filters.ts";
 import { LogBatchSchema } from "../schemas/logs.ts";
 import type { RouteDeps } from "./deps.ts";
 
@@ -19,4 +22,8 @@ export const logRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { databas
     await createLogs(database, records, nowIso());
     return reply.code(201).send();
   });
+
+  app.post("/logs/filter", { schema: { body: optionalBody(LogsFilterBodySchema) } }, async (req) =>
+    filterLogs(database, req.body),
+  );
 };

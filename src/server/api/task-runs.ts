@@ -3,13 +3,20 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { TaskRunCreate } from "../../core/run-inputs.ts";
 import type { StateCreate } from "../../core/state.ts";
+import { countTaskRunsFiltered, filterTaskRuns } from "../../storage/queries/filters.ts";
 import * as taskRuns from "../../storage/queries/task-runs.ts";
 import { createTaskRun, setTaskRunState } from "../models/task-runs.ts";
 import { toTaskRunResponse } from "../responses.ts";
-import { Uuid } from "../schemas/common.ts";
+import { optionalBody, Uuid } from "../schemas/common.ts";
+import {
+  TaskRunsCountBodySchema,
+  TaskRunsFilterBodySchema,
+  TaskRunsPaginateBodySchema,
+} from "../schemas/filters.ts";
 import { SetStateBody } from "../schemas/states.ts";
 import { TaskRunCreateSchema } from "../schemas/task-runs.ts";
 import type { RouteDeps } from "./deps.ts";
+import { paginated } from "./paginate.ts";
 
 const IdParams = z.object({ id: Uuid });
 
@@ -46,6 +53,29 @@ export const taskRunRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { dat
         },
       );
       return reply.code(written ? 201 : 200).send(result);
+    },
+  );
+
+  app.post(
+    "/task_runs/filter",
+    { schema: { body: optionalBody(TaskRunsFilterBodySchema) } },
+    async (req) => (await filterTaskRuns(database, req.body)).map(toTaskRunResponse),
+  );
+  app.post(
+    "/task_runs/count",
+    { schema: { body: optionalBody(TaskRunsCountBodySchema) } },
+    async (req) => countTaskRunsFiltered(database, req.body),
+  );
+  app.post(
+    "/task_runs/paginate",
+    { schema: { body: optionalBody(TaskRunsPaginateBodySchema) } },
+    async (req) => {
+      const { page, limit, ...rest } = req.body;
+      return paginated(page, limit, countTaskRunsFiltered(database, rest), async () =>
+        (await filterTaskRuns(database, { ...rest, limit, offset: (page - 1) * limit })).map(
+          toTaskRunResponse,
+        ),
+      );
     },
   );
 };

@@ -10,3 +10,8 @@ export const Labels = z
   .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
   .default({});
 export const JsonObject = z.record(z.string(), z.unknown());
+
+/** A body that may be left out entirely (Prefect's filter routes): a missing body is `{}`. */
+export function optionalBody<T extends z.ZodType>(schema: T) {
+  return z.preprocess((value) => value ?? {}, schema);
+}

@@ -1,8 +1,8 @@
+import type { Selectable } from "kysely";
 import { ObjectNotFoundError } from "../../core/errors.ts";
 import { FLOW_RUN_SORTS, type FlowRunListOptions } from "../../core/list-options.ts";
 import type { FlowRun } from "../../core/runs.ts";
 import type { StateRecord } from "../../core/state.ts";
-import type { Selectable } from "kysely";
 import type { Database, Db } from "../database.ts";
 import { flowRunFromRow, flowRunToRow, stateFromRow } from "../rows.ts";
 import type { FlowRunTable } from "../schema.ts";

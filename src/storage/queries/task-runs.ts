@@ -8,8 +8,8 @@ export interface TaskRunTransition {
   state: StateRecord;
 }
 
-import { TASK_RUN_SORTS, type TaskRunListOptions } from "../../core/list-options.ts";
 import type { Selectable } from "kysely";
+import { TASK_RUN_SORTS, type TaskRunListOptions } from "../../core/list-options.ts";
 import type { Database, Db } from "../database.ts";
 import { stateFromRow, taskRunFromRow, taskRunStateToRow, taskRunToRow } from "../rows.ts";
 import type { TaskRunStateTable, TaskRunTable } from "../schema.ts";
