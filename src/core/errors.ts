@@ -19,6 +19,8 @@ export const ErrorCode = {
   MISSING_RESULT: "ERR_MISSING_RESULT",
   MISSING_CONTEXT: "ERR_MISSING_CONTEXT",
   TERMINATION_SIGNAL: "ERR_TERMINATION_SIGNAL",
+  HTTP: "ERR_HTTP",
+  API_UNREACHABLE: "ERR_API_UNREACHABLE",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -1,0 +1,206 @@
+/**
+ * The client against a Prefect-compatible REST API (`PREFECT_API_URL`): this package's server or a
+ * real Prefect 3 server. Flow-run transitions go through `set_state`; task-run transitions are
+ * sent as `prefect.task-run.*` events in batches (`POST /events`), logs with `POST /logs/` — the
+ * traffic of Prefect's own client.
+ */
+import type {
+  FlowListOptions,
+  FlowRunListOptions,
+  LogListOptions,
+  TaskRunListOptions,
+} from "../core/list-options.ts";
+import type { FlowCreate, FlowRunCreate, TaskRunCreate } from "../core/run-inputs.ts";
+import type { Flow, FlowRun, LogRecord, TaskRun } from "../core/runs.ts";
+import type { OrchestrationResult, StateCreate, StateRecord } from "../core/state.ts";
+import { HttpTransport, type TransportOptions } from "./http-transport.ts";
+import type { PrefectClient, SetStateOptions, TaskRunTransition } from "./prefect-client.ts";
+import { type PrefectEvent, taskRunEvent } from "./task-run-events.ts";
+
+const LOG_CHUNK = 2000;
+const EVENT_CHUNK = 2000;
+const any = <T>(values: T[] | undefined) => (values ? { any_: values } : undefined);
+
+export class HttpClient implements PrefectClient {
+  readonly mode = "http" as const;
+  readonly location: string;
+  readonly #http: HttpTransport;
+  /** The last state sent per task run, for the `initial_state`/`follows` of the next event. */
+  readonly #lastTaskState = new Map<string, StateRecord>();
+
+  constructor(apiUrl: string, options: TransportOptions = {}) {
+    this.#http = new HttpTransport(apiUrl, options);
+    this.location = this.#http.baseUrl;
+  }
+
+  createFlow(input: FlowCreate): Promise<Flow> {
+    return this.#http.request("POST", "/flows/", {
+      name: input.name,
+      tags: input.tags ?? [],
+      labels: input.labels ?? {},
+    });
+  }
+  readFlow(id: string): Promise<Flow> {
+    return this.#http.request("GET", `/flows/${id}`);
+  }
+  readFlowByName(name: string): Promise<Flow> {
+    return this.#http.request("GET", `/flows/name/${encodeURIComponent(name)}`);
+  }
+  readFlows(o: FlowListOptions = {}): Promise<Flow[]> {
+    return this.#http.request("POST", "/flows/filter", {
+      flows: o.nameLike ? { name: { like_: o.nameLike } } : undefined,
+      sort: "CREATED_DESC",
+      limit: o.limit ?? 200,
+      offset: o.offset ?? 0,
+    });
+  }
+
+  createFlowRun(input: FlowRunCreate): Promise<FlowRun> {
+    const { id: _clientId, ...body } = input;
+    return this.#http.request("POST", "/flow_runs/", body);
+  }
+  readFlowRun(id: string): Promise<FlowRun> {
+    return this.#http.request("GET", `/flow_runs/${id}`);
+  }
+  readFlowRuns(o: FlowRunListOptions = {}): Promise<FlowRun[]> {
+    return this.#http.request("POST", "/flow_runs/filter", {
+      ...flowRunFilter(o),
+      sort: o.sort ?? "EXPECTED_START_TIME_DESC",
+      limit: o.limit ?? 200,
+      offset: o.offset ?? 0,
+    });
+  }
+  countFlowRuns(o: FlowRunListOptions = {}): Promise<number> {
+    return this.#http.request("POST", "/flow_runs/count", flowRunFilter(o));
+  }
+  async deleteFlowRun(id: string): Promise<void> {
+    await this.#http.request("DELETE", `/flow_runs/${id}`);
+  }
+  setFlowRunState(
+    id: string,
+    state: StateCreate,
+    options: SetStateOptions = {},
+  ): Promise<OrchestrationResult> {
+    return this.#http.request("POST", `/flow_runs/${id}/set_state`, {
+      state: wireState(state),
+      force: options.force ?? false,
+    });
+  }
+  readFlowRunStates(flowRunId: string): Promise<StateRecord[]> {
+    return this.#http.request("GET", `/flow_run_states/?flow_run_id=${flowRunId}`);
+  }
+
+  createTaskRun(input: TaskRunCreate): Promise<TaskRun> {
+    return this.#http.request("POST", "/task_runs/", input);
+  }
+  readTaskRun(id: string): Promise<TaskRun> {
+    return this.#http.request("GET", `/task_runs/${id}`);
+  }
+  readTaskRuns(o: TaskRunListOptions = {}): Promise<TaskRun[]> {
+    return this.#http.request("POST", "/task_runs/filter", {
+      ...taskRunFilter(o),
+      sort: o.sort ?? "EXPECTED_START_TIME_DESC",
+      limit: o.limit ?? 200,
+      offset: o.offset ?? 0,
+    });
+  }
+  countTaskRuns(o: TaskRunListOptions = {}): Promise<number> {
+    return this.#http.request("POST", "/task_runs/count", taskRunFilter(o));
+  }
+  async deleteTaskRun(id: string): Promise<void> {
+    await this.#http.request("DELETE", `/task_runs/${id}`);
+  }
+  setTaskRunState(
+    id: string,
+    state: StateCreate,
+    options: SetStateOptions = {},
+  ): Promise<OrchestrationResult> {
+    return this.#http.request("POST", `/task_runs/${id}/set_state`, {
+      state: wireState(state),
+      force: options.force ?? false,
+    });
+  }
+  readTaskRunStates(taskRunId: string): Promise<StateRecord[]> {
+    return this.#http.request("GET", `/task_run_states/?task_run_id=${taskRunId}`);
+  }
+
+  async recordTaskRunTransitions(transitions: readonly TaskRunTransition[]): Promise<void> {
+    const events: PrefectEvent[] = [];
+    for (const { run, state } of transitions) {
+      const previous = this.#lastTaskState.get(run.id) ?? null;
+      events.push(taskRunEvent(run, state, previous));
+      if (
+        state.type === "COMPLETED" ||
+        state.type === "FAILED" ||
+        state.type === "CRASHED" ||
+        state.type === "CANCELLED"
+      ) {
+        this.#lastTaskState.delete(run.id);
+      } else this.#lastTaskState.set(run.id, state);
+    }
+    for (let i = 0; i < events.length; i += EVENT_CHUNK) {
+      await this.#http.request("POST", "/events", events.slice(i, i + EVENT_CHUNK));
+    }
+  }
+
+  async createLogs(logs: readonly LogRecord[]): Promise<void> {
+    for (let i = 0; i < logs.length; i += LOG_CHUNK) {
+      const chunk = logs.slice(i, i + LOG_CHUNK).map((l) => ({
+        name: l.name,
+        level: l.level,
+        message: l.message,
+        timestamp: l.timestamp,
+        flow_run_id: l.flow_run_id,
+        task_run_id: l.task_run_id,
+      }));
+      await this.#http.request("POST", "/logs/", chunk);
+    }
+  }
+  readLogs(o: LogListOptions = {}): Promise<LogRecord[]> {
+    const logs: Record<string, unknown> = {};
+    if (o.flowRunId) logs.flow_run_id = { any_: [o.flowRunId] };
+    if (o.taskRunId) logs.task_run_id = { any_: [o.taskRunId] };
+    if (o.minLevel !== undefined) logs.level = { ge_: o.minLevel };
+    return this.#http.request("POST", "/logs/filter", {
+      logs,
+      sort: o.order === "desc" ? "TIMESTAMP_DESC" : "TIMESTAMP_ASC",
+      limit: o.limit ?? 200,
+      offset: o.offset ?? 0,
+    });
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** A state as `StateCreate` on the wire: the server sets id and timestamp. */
+function wireState(state: StateCreate) {
+  const { id: _id, timestamp: _timestamp, ...rest } = state;
+  return rest;
+}
+
+function flowRunFilter(o: FlowRunListOptions) {
+  const flowRuns: Record<string, unknown> = {};
+  if (o.ids) flowRuns.id = any(o.ids);
+  if (o.parentTaskRunIds) flowRuns.parent_task_run_id = any(o.parentTaskRunIds);
+  if (o.stateTypes || o.stateNames) {
+    flowRuns.state = { type: any(o.stateTypes), name: any(o.stateNames) };
+  }
+  const flows: Record<string, unknown> = {};
+  if (o.flowIds) flows.id = any(o.flowIds);
+  if (o.flowNames) flows.name = any(o.flowNames);
+  return {
+    flow_runs: Object.keys(flowRuns).length ? flowRuns : undefined,
+    flows: Object.keys(flows).length ? flows : undefined,
+  };
+}
+
+function taskRunFilter(o: TaskRunListOptions) {
+  const taskRuns: Record<string, unknown> = {};
+  if (o.ids) taskRuns.id = any(o.ids);
+  if (o.stateTypes || o.stateNames)
+    taskRuns.state = { type: any(o.stateTypes), name: any(o.stateNames) };
+  return {
+    task_runs: Object.keys(taskRuns).length ? taskRuns : undefined,
+    flow_runs: o.flowRunIds ? { id: any(o.flowRunIds) } : undefined,
+  };
+}

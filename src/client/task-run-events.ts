@@ -1,0 +1,70 @@
+/**
+ * Task-run transitions as the events Prefect's client emits (`prefect.task-run.<State name>`),
+ * which a Prefect-compatible server's task-run recorder stores without orchestration.
+ */
+import type { TaskRun } from "../core/runs.ts";
+import type { StateRecord } from "../core/state.ts";
+
+export interface PrefectEvent {
+  occurred: string;
+  event: string;
+  resource: Record<string, string>;
+  related: Record<string, string>[];
+  payload: Record<string, unknown>;
+  id: string;
+  follows: string | null;
+}
+
+/** One event per transition; `previous` is the run's state before it (null for the first). */
+export function taskRunEvent(
+  run: TaskRun,
+  state: StateRecord,
+  previous: StateRecord | null,
+): PrefectEvent {
+  const { state: _current, ...fields } = run;
+  const related: Record<string, string>[] = [];
+  if (run.flow_run_id) {
+    related.push({
+      "prefect.resource.id": `prefect.flow-run.${run.flow_run_id}`,
+      "prefect.resource.role": "flow-run",
+    });
+  }
+  for (const tag of run.tags)
+    related.push({ "prefect.resource.id": `prefect.tag.${tag}`, "prefect.resource.role": "tag" });
+  return {
+    occurred: state.timestamp,
+    event: `prefect.task-run.${state.name}`,
+    resource: {
+      "prefect.resource.id": `prefect.task-run.${run.id}`,
+      "prefect.resource.name": run.name,
+      "prefect.run-count": String(run.run_count),
+      "prefect.state-message": state.message ?? "",
+      "prefect.state-name": state.name,
+      "prefect.state-timestamp": state.timestamp,
+      "prefect.state-type": state.type,
+      "prefect.orchestration": "client",
+    },
+    related,
+    payload: {
+      intended: { from: previous?.type ?? null, to: state.type },
+      initial_state: previous
+        ? {
+            type: previous.type,
+            name: previous.name,
+            message: previous.message ?? "",
+            state_details: previous.state_details,
+          }
+        : null,
+      validated_state: {
+        type: state.type,
+        name: state.name,
+        message: state.message ?? "",
+        state_details: state.state_details,
+        data: null,
+      },
+      task_run: fields,
+    },
+    id: state.id,
+    follows: previous?.id ?? null,
+  };
+}
