@@ -4,6 +4,7 @@
  * `/api/openapi.json`.
  */
 import swagger from "@fastify/swagger";
+import websocket from "@fastify/websocket";
 import Fastify, { type FastifyInstance } from "fastify";
 import {
   jsonSchemaTransform,
@@ -11,6 +12,7 @@ import {
   validatorCompiler,
 } from "fastify-type-provider-zod";
 import type { Database } from "../storage/database.ts";
+import { eventRoutes } from "./api/events.ts";
 import { flowRunRoutes } from "./api/flow-runs.ts";
 import { flowRoutes } from "./api/flows.ts";
 import { logRoutes } from "./api/logs.ts";
@@ -61,6 +63,8 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     },
     transform: jsonSchemaTransform,
   });
+  // WebSocket routes (`/api/events/in`); frames may carry an event of up to 1.5 MB
+  await app.register(websocket, { options: { maxPayload: 16 * 1024 * 1024 } });
   const deps = { database: options.database };
   await app.register(
     async (api) => {
@@ -70,6 +74,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(taskRunRoutes, deps);
       await api.register(stateRoutes, deps);
       await api.register(logRoutes, deps);
+      await api.register(eventRoutes, deps);
       api.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: "/api" },

@@ -1,0 +1,93 @@
+/**
+ * Events ingress: `POST /events` (a JSON array of events → 204) and the WebSocket `/events/in`
+ * (first frame `{"type":"auth","token":…}` answered by `{"type":"auth_success"}`, then one event
+ * per frame). Task-run events go to the task-run recorder; the others are accepted and dropped
+ * (there is no event store yet). `POST /events` records before answering; WebSocket events are
+ * buffered and recorded in small batches.
+ */
+import type { FastifyBaseLogger } from "fastify";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { EventBatchSchema, EventSchema } from "../schemas/events.ts";
+import { recordTaskRunEvents, TaskRunEventBuffer } from "../services/task-run-recorder.ts";
+import type { RouteDeps } from "./deps.ts";
+
+/** Event batches are large by nature (Prefect sets no limit); one event is at most 1.5 MB. */
+const EVENTS_BODY_LIMIT = 64 * 1024 * 1024;
+
+/** Close codes of RFC 6455 used here. */
+const WS_POLICY_VIOLATION = 1008;
+
+/** What this router uses of a `ws` WebSocket. */
+interface EventSocket {
+  on(event: "message", listener: (data: Buffer | ArrayBuffer | Buffer[]) => void): void;
+  on(event: "close", listener: () => void): void;
+  on(event: "error", listener: (error: Error) => void): void;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+}
+
+export const eventRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { database }) => {
+  const buffer = new TaskRunEventBuffer(database, { log: app.log });
+  app.addHook("onClose", () => buffer.flush());
+
+  app.post(
+    "/events",
+    { schema: { body: EventBatchSchema }, bodyLimit: EVENTS_BODY_LIMIT },
+    async (req, reply) => {
+      await recordTaskRunEvents(database, req.body, req.log);
+      return reply.code(204).send();
+    },
+  );
+
+  app.get("/events/in", { websocket: true, schema: { hide: true } }, (socket: EventSocket, req) => {
+    streamEventsIn(socket, buffer, req.log);
+  });
+};
+
+function streamEventsIn(socket: EventSocket, buffer: TaskRunEventBuffer, log: FastifyBaseLogger) {
+  let authenticated = false;
+  socket.on("message", (data) => {
+    const message = parseJson(frameText(data));
+    if (!authenticated) {
+      // Prefect server has no authentication: any auth message is accepted (as Prefect does
+      // without an auth string); the token is not checked.
+      if (!isObject(message) || message.type !== "auth") {
+        socket.close(WS_POLICY_VIOLATION, "Expected 'auth' message");
+        return;
+      }
+      authenticated = true;
+      socket.send(JSON.stringify({ type: "auth_success" }));
+      return;
+    }
+    const parsed = EventSchema.safeParse(message);
+    if (!parsed.success) {
+      log.warn({ issues: parsed.error.issues }, "invalid event on /events/in: dropped");
+      return;
+    }
+    buffer.add(parsed.data);
+  });
+  socket.on("close", () => {
+    buffer.flushSoon(0);
+  });
+  socket.on("error", (error) => {
+    log.warn({ err: error }, "/events/in socket error");
+  });
+}
+
+function frameText(data: Buffer | ArrayBuffer | Buffer[]): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString("utf8");
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString("utf8");
+  return data.toString("utf8");
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,483 @@
+/**
+ * Prefect's task-run recorder (`prefect.server.services.task_run_recorder`): the Prefect 3 client
+ * orchestrates task runs itself and reports every transition as a `prefect.task-run.<State name>`
+ * event; the server turns those events into `task_run` and `task_run_state` rows, without
+ * orchestration.
+ *
+ * As Prefect:
+ * - only events named `prefect.task-run.*` whose resource carries `prefect.orchestration: client`
+ *   are recorded (others are accepted and ignored — there is no event store yet);
+ * - the run is `payload.task_run` with `id` from the resource (`prefect.task-run.<id>`) and
+ *   `flow_run_id` from the related resource in role `flow-run`; keys of `payload.task_run` win
+ *   over both, as in Prefect's dict merge;
+ * - the state is `payload.validated_state` with `id` = the event's id and `timestamp` = its
+ *   `occurred` (again unless `validated_state` carries its own), and `state_details.task_run_id`
+ *   / `flow_run_id` set to the run's;
+ * - events are applied in `occurred` order, and a stored run is only overwritten by a snapshot with
+ *   a later state timestamp, so out-of-order delivery (even across batches) ends on the latest
+ *   state; every state is inserted (a state id already stored is ignored, so redelivery is
+ *   harmless);
+ * - a run whose `(flow_run_id, task_key, dynamic_key)` already exists under another id is
+ *   recorded under the stored id.
+ *
+ * A task run whose flow run does not exist cannot be stored (foreign key). Prefect's recorder then
+ * fails the flush with an IntegrityError, retries it and finally drops the events (its batches are
+ * one event by default); here those events are skipped (counted in `skipped`) and the rest of the
+ * batch is recorded.
+ */
+import type { FastifyBaseLogger } from "fastify";
+import { z } from "zod";
+import type { TaskRun, TaskRunInput } from "../../core/runs.ts";
+import { defaultTaskRunPolicy } from "../../core/runs.ts";
+import type { StateDetails, StateRecord } from "../../core/state.ts";
+import { isoToMicros, normalizeIso, nowIso } from "../../core/time.ts";
+import type { Database } from "../../storage/database.ts";
+import { recordTaskRuns } from "../../storage/queries/task-runs.ts";
+import { buildState } from "../orchestration/states.ts";
+import { DateTimeString, JsonObject, StateTypeSchema, Uuid } from "../schemas/common.ts";
+import { type IncomingEvent, objectIdOf, relatedInRole } from "../schemas/events.ts";
+import { StateDetailsCreate } from "../schemas/states.ts";
+import { TaskRunCreateSchema, TaskRunPolicySchema } from "../schemas/task-runs.ts";
+
+const TaskRunPayloadSchema = z.object({
+  id: Uuid.optional(),
+  flow_run_id: Uuid.nullish(),
+  name: z.string().nullish(),
+  task_key: z.string(),
+  dynamic_key: z.string(),
+  cache_key: z.string().nullish(),
+  cache_expiration: DateTimeString.nullish(),
+  task_version: z.string().nullish(),
+  empirical_policy: TaskRunPolicySchema.nullish(),
+  tags: z.array(z.string()).nullish(),
+  labels: JsonObject.nullish(),
+  task_inputs: TaskRunCreateSchema.shape.task_inputs.unwrap().nullish(),
+  run_count: z.number().int().nullish(),
+  flow_run_run_count: z.number().int().nullish(),
+  expected_start_time: DateTimeString.nullish(),
+  next_scheduled_start_time: DateTimeString.nullish(),
+  start_time: DateTimeString.nullish(),
+  end_time: DateTimeString.nullish(),
+  total_run_time: z.number().nullish(),
+});
+
+const ValidatedStateSchema = z.object({
+  id: Uuid.optional(),
+  type: StateTypeSchema,
+  name: z.string().nullish(),
+  timestamp: DateTimeString.optional(),
+  message: z.string().nullish(),
+  data: z.unknown().optional(),
+  state_details: StateDetailsCreate.nullish(),
+});
+
+const RecordablePayloadSchema = z.object({
+  task_run: TaskRunPayloadSchema,
+  validated_state: ValidatedStateSchema,
+});
+
+/** A task-run transition read from one event. */
+export interface TaskRunEventRecord {
+  run: TaskRun;
+  state: StateRecord;
+  /** The event's id (to name it in logs). */
+  eventId: string;
+}
+
+/** Whether the task-run recorder takes this event (Prefect's consumer filter). */
+export function isTaskRunRecorderEvent(event: IncomingEvent): boolean {
+  return (
+    event.event.startsWith("prefect.task-run.") &&
+    event.resource["prefect.orchestration"] === "client"
+  );
+}
+
+/**
+ * The task run and state an event describes, or an error message when it is a task-run event
+ * that cannot be recorded (no `payload.task_run` / `payload.validated_state`, or invalid ones).
+ */
+export function taskRunFromEvent(
+  event: IncomingEvent,
+  now: string = nowIso(),
+): TaskRunEventRecord | { error: string } {
+  const parsed = RecordablePayloadSchema.safeParse(event.payload);
+  if (!parsed.success) {
+    return { error: `invalid task-run event payload: ${z.prettifyError(parsed.error)}` };
+  }
+  const { task_run: tr, validated_state: vs } = parsed.data;
+  const id = (tr.id ?? objectIdOf(event.resource["prefect.resource.id"], "prefect.task-run"))
+    ?.toLowerCase()
+    .trim();
+  if (!id) return { error: "the resource is not a prefect.task-run.<uuid>" };
+  const relatedFlowRun = relatedInRole(event, "flow-run")?.["prefect.resource.id"];
+  const flowRunId =
+    tr.flow_run_id !== undefined
+      ? (tr.flow_run_id?.toLowerCase() ?? null)
+      : objectIdOf(relatedFlowRun, "prefect.flow-run");
+
+  const state = buildState(
+    {
+      type: vs.type,
+      name: vs.name,
+      message: vs.message,
+      data: vs.data,
+      state_details: normalizeDetails(vs.state_details),
+      id: vs.id ?? event.id,
+      timestamp: vs.timestamp ?? event.occurred,
+    },
+    now,
+  );
+  state.state_details.task_run_id = id;
+  state.state_details.flow_run_id = flowRunId;
+
+  const run: TaskRun = {
+    id,
+    created: now,
+    updated: now,
+    name: tr.name ?? tr.task_key,
+    flow_run_id: flowRunId,
+    task_key: tr.task_key,
+    dynamic_key: tr.dynamic_key,
+    cache_key: tr.cache_key ?? null,
+    cache_expiration: iso(tr.cache_expiration),
+    task_version: tr.task_version ?? null,
+    empirical_policy: {
+      ...defaultTaskRunPolicy(),
+      ...definedOnly(tr.empirical_policy ?? {}),
+    },
+    tags: tr.tags ?? [],
+    labels: tr.labels ?? {},
+    task_inputs: (tr.task_inputs ?? {}) as Record<string, TaskRunInput[]>,
+    flow_run_run_count: tr.flow_run_run_count ?? 0,
+    state_id: state.id,
+    state_type: state.type,
+    state_name: state.name,
+    state_timestamp: state.timestamp,
+    run_count: tr.run_count ?? 0,
+    expected_start_time: iso(tr.expected_start_time),
+    next_scheduled_start_time: iso(tr.next_scheduled_start_time),
+    start_time: iso(tr.start_time),
+    end_time: iso(tr.end_time),
+    total_run_time: tr.total_run_time ?? 0,
+    state,
+  };
+  return { run, state, eventId: event.id };
+}
+
+export interface RecordSummary {
+  /** Task-run events read from the batch (recorded or skipped). */
+  taskRunEvents: number;
+  /** States inserted or already present. */
+  recorded: number;
+  /** Events dropped: invalid payload, or a flow run that does not exist. */
+  skipped: number;
+}
+
+/**
+ * Record the task-run events among `events` (others are ignored) in bulk. Calls on one database
+ * are serialised, so that the read of the stored runs and the write that depends on it are not
+ * interleaved with another batch of this process.
+ */
+export function recordTaskRunEvents(
+  database: Database,
+  events: readonly IncomingEvent[],
+  log?: FastifyBaseLogger,
+): Promise<RecordSummary> {
+  const previous = queues.get(database) ?? Promise.resolve();
+  const next = previous.then(() => recordSerially(database, events, log));
+  queues.set(
+    database,
+    next.then(
+      () => undefined,
+      () => undefined,
+    ),
+  );
+  return next;
+}
+
+const queues = new WeakMap<Database, Promise<void>>();
+
+async function recordSerially(
+  database: Database,
+  events: readonly IncomingEvent[],
+  log: FastifyBaseLogger | undefined,
+): Promise<RecordSummary> {
+  const now = nowIso();
+  const records: TaskRunEventRecord[] = [];
+  let skipped = 0;
+  for (const event of events) {
+    if (!isTaskRunRecorderEvent(event)) continue;
+    const record = taskRunFromEvent(event, now);
+    if ("error" in record) {
+      skipped++;
+      log?.warn({ eventId: event.id, event: event.event }, record.error);
+      continue;
+    }
+    records.push(record);
+  }
+  const summary: RecordSummary = { taskRunEvents: records.length + skipped, recorded: 0, skipped };
+  if (records.length === 0) return summary;
+  // stable sort: equal timestamps keep their arrival order
+  records.sort((a, b) => compareIso(a.state.timestamp, b.state.timestamp));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const written = await writeRecords(database, records, now, log);
+      summary.recorded = written.recorded;
+      summary.skipped += written.skipped;
+      return summary;
+    } catch (error) {
+      // a flow run deleted, or a natural key taken, between our read and our write: read again
+      if (attempt >= 2 || !isConstraintViolation(error)) throw error;
+    }
+  }
+}
+
+async function writeRecords(
+  database: Database,
+  records: readonly TaskRunEventRecord[],
+  now: string,
+  log: FastifyBaseLogger | undefined,
+): Promise<{ recorded: number; skipped: number }> {
+  const flowRunIds = unique(records.map((r) => r.run.flow_run_id).filter(isString));
+  const existingFlowRuns = await existingIds(database, flowRunIds);
+  const stored = await storedTaskRuns(database, records);
+
+  // canonical id per natural key: the stored row's, else the latest event's
+  const canonicalByKey = new Map<string, string>();
+  for (const row of stored.values()) {
+    if (row.flow_run_id) canonicalByKey.set(naturalKey(row), row.id);
+  }
+  for (const { run } of records) {
+    if (!run.flow_run_id || stored.has(run.id)) continue;
+    const key = naturalKey(run);
+    if (!stored.has(canonicalByKey.get(key) ?? "")) canonicalByKey.set(key, run.id);
+  }
+
+  const latest = new Map<string, TaskRun>();
+  const states: [string, StateRecord][] = [];
+  const seenStates = new Set<string>();
+  let skipped = 0;
+  for (const { run, state, eventId } of records) {
+    if (run.flow_run_id && !existingFlowRuns.has(run.flow_run_id)) {
+      skipped++;
+      log?.warn(
+        { eventId, taskRunId: run.id, flowRunId: run.flow_run_id },
+        "task-run event for a flow run that does not exist: skipped",
+      );
+      continue;
+    }
+    const id = run.flow_run_id ? (canonicalByKey.get(naturalKey(run)) ?? run.id) : run.id;
+    if (id !== run.id) {
+      run.id = id;
+      state.state_details.task_run_id = id;
+    }
+    latest.set(id, run);
+    if (seenStates.has(state.id)) continue;
+    seenStates.add(state.id);
+    states.push([id, state]);
+  }
+
+  // a stored run is only overwritten by a later state (Prefect's `WHERE state_timestamp < …`)
+  const runs = [...latest.values()].filter((run) => {
+    const current = stored.get(run.id)?.state_timestamp;
+    return !current || compareIso(current, run.state_timestamp ?? current) < 0;
+  });
+  await recordTaskRuns(database, runs, states, now);
+  return { recorded: states.length, skipped };
+}
+
+interface StoredTaskRun {
+  id: string;
+  flow_run_id: string | null;
+  task_key: string;
+  dynamic_key: string;
+  state_timestamp: string | null;
+}
+
+const CHUNK = 500;
+
+/** Stored task runs matching the records by id or by natural key, by id. */
+async function storedTaskRuns(
+  database: Database,
+  records: readonly TaskRunEventRecord[],
+): Promise<Map<string, StoredTaskRun>> {
+  const ids = unique(records.map((r) => r.run.id));
+  const keys = new Set(records.filter((r) => r.run.flow_run_id).map((r) => naturalKey(r.run)));
+  const dynamicKeys = unique(
+    records.filter((r) => r.run.flow_run_id).map((r) => r.run.dynamic_key),
+  );
+  const found = new Map<string, StoredTaskRun>();
+  const columns = ["id", "flow_run_id", "task_key", "dynamic_key", "state_timestamp"] as const;
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    const rows = await database.db
+      .selectFrom("task_run")
+      .select(columns)
+      .where("id", "in", ids.slice(i, i + CHUNK))
+      .execute();
+    for (const row of rows) found.set(row.id, row);
+  }
+  for (let i = 0; i < dynamicKeys.length; i += CHUNK) {
+    const rows = await database.db
+      .selectFrom("task_run")
+      .select(columns)
+      .where("dynamic_key", "in", dynamicKeys.slice(i, i + CHUNK))
+      .where("flow_run_id", "is not", null)
+      .execute();
+    for (const row of rows) if (keys.has(naturalKey(row))) found.set(row.id, row);
+  }
+  return found;
+}
+
+async function existingIds(
+  database: Database,
+  flowRunIds: readonly string[],
+): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let i = 0; i < flowRunIds.length; i += CHUNK) {
+    const rows = await database.db
+      .selectFrom("flow_run")
+      .select("id")
+      .where("id", "in", flowRunIds.slice(i, i + CHUNK))
+      .execute();
+    for (const row of rows) found.add(row.id);
+  }
+  return found;
+}
+
+function naturalKey(run: { flow_run_id: string | null; task_key: string; dynamic_key: string }) {
+  return JSON.stringify([run.flow_run_id, run.task_key, run.dynamic_key]);
+}
+
+function isConstraintViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return (
+    (typeof code === "string" && code.startsWith("SQLITE_CONSTRAINT")) ||
+    code === "23503" || // foreign_key_violation
+    code === "23505" // unique_violation
+  );
+}
+
+function compareIso(a: string, b: string): number {
+  const d = isoToMicros(a) - isoToMicros(b);
+  return d < 0n ? -1 : d > 0n ? 1 : 0;
+}
+
+function iso(value: string | null | undefined): string | null {
+  return value ? normalizeIso(value) : null;
+}
+
+function normalizeDetails(
+  details: z.output<typeof StateDetailsCreate> | null | undefined,
+): Partial<StateDetails> | undefined {
+  if (!details) return undefined;
+  const out = definedOnly(details) as Partial<StateDetails>;
+  for (const key of ["scheduled_time", "cache_expiration", "pause_timeout"] as const) {
+    const v = out[key];
+    if (typeof v === "string") out[key] = normalizeIso(v);
+  }
+  return out;
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function unique<T>(values: readonly T[]): T[] {
+  return [...new Set(values)];
+}
+
+function isString(value: string | null): value is string {
+  return value !== null;
+}
+
+export interface EventBufferOptions {
+  /** Flush this long after the first buffered event (ms). Default 50. */
+  flushIntervalMs?: number;
+  /** Flush as soon as this many events are buffered. Default 500. */
+  maxBatch?: number;
+  /** Attempts per event before it is dropped when recording fails. Default 3. */
+  maxAttempts?: number;
+  log?: FastifyBaseLogger;
+}
+
+/**
+ * Buffers events (from the `/events/in` WebSocket) and records them in small batches: every
+ * `flushIntervalMs`, or at once when `maxBatch` are waiting, so a burst of thousands of events
+ * costs a few bulk writes. A failed batch is retried with the next flush, up to `maxAttempts`.
+ */
+export class TaskRunEventBuffer {
+  readonly #database: Database;
+  readonly #flushIntervalMs: number;
+  readonly #maxBatch: number;
+  readonly #maxAttempts: number;
+  readonly #log: FastifyBaseLogger | undefined;
+  #pending: { event: IncomingEvent; attempts: number }[] = [];
+  #timer: NodeJS.Timeout | null = null;
+  #inflight: Promise<void> = Promise.resolve();
+
+  constructor(database: Database, options: EventBufferOptions = {}) {
+    this.#database = database;
+    this.#flushIntervalMs = options.flushIntervalMs ?? 50;
+    this.#maxBatch = options.maxBatch ?? 500;
+    this.#maxAttempts = options.maxAttempts ?? 3;
+    this.#log = options.log;
+  }
+
+  /** Events waiting to be recorded. */
+  get size(): number {
+    return this.#pending.length;
+  }
+
+  add(event: IncomingEvent): void {
+    // only task-run events are recorded; there is no event store to keep the others in yet
+    if (!isTaskRunRecorderEvent(event)) return;
+    this.#pending.push({ event, attempts: 0 });
+    if (this.#pending.length >= this.#maxBatch) this.flushSoon(0);
+    else this.flushSoon(this.#flushIntervalMs);
+  }
+
+  /** Schedule a flush in `delayMs` unless one is already scheduled sooner. */
+  flushSoon(delayMs: number = 0): void {
+    if (this.#timer && delayMs > 0) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      void this.flush();
+    }, delayMs);
+    this.#timer.unref();
+  }
+
+  /** Record everything buffered so far; resolves when it (and earlier flushes) are written. */
+  flush(): Promise<void> {
+    if (this.#timer) {
+      clearTimeout(this.#timer);
+      this.#timer = null;
+    }
+    this.#inflight = this.#inflight.then(() => this.#flushAll());
+    return this.#inflight;
+  }
+
+  async #flushAll(): Promise<void> {
+    while (this.#pending.length > 0) {
+      const batch = this.#pending.splice(0, this.#maxBatch);
+      try {
+        await recordTaskRunEvents(
+          this.#database,
+          batch.map((b) => b.event),
+          this.#log,
+        );
+      } catch (error) {
+        const retry = batch.filter((b) => ++b.attempts < this.#maxAttempts);
+        this.#log?.error(
+          { err: error, retrying: retry.length, dropped: batch.length - retry.length },
+          "recording task-run events failed",
+        );
+        if (retry.length > 0) {
+          this.#pending.unshift(...retry);
+          this.flushSoon(Math.max(this.#flushIntervalMs, 200));
+        }
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,80 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { FastifyInstance } from "fastify";
+import { HttpClient } from "../../src/client/http-client.ts";
+import { ErrorCode, isPrefectTsError } from "../../src/core/errors.ts";
+import { shutdownRuntime, useClient } from "../../src/engine/process-runtime.ts";
+import { flow, getRunContext, getRunLogger, task } from "../../src/index.ts";
+import { createApp } from "../../src/server/app.ts";
+import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
+
+for (const dialect of DIALECTS) {
+  describe(`${dialect}: the SDK in client mode against our server`, () => {
+    let t: TestDatabase;
+    let app: FastifyInstance;
+    let client: HttpClient;
+
+    before(async () => {
+      t = await createTestDatabase(dialect);
+      app = await createApp({ database: t.database });
+      const address = await app.listen({ host: "127.0.0.1", port: 0 });
+      client = new HttpClient(`${address}/api`);
+      useClient(client);
+    });
+    after(async () => {
+      await shutdownRuntime();
+      await app.close();
+      await t.dispose();
+    });
+
+    it("records flow runs, task runs and logs through the API", async () => {
+      const double = task({ name: "double" }, async (x: number) => x * 2);
+      const f = flow({ name: "over-http", retries: 1 }, async (n: number) => {
+        getRunLogger().info("starting");
+        const values = await double.map(Array.from({ length: n }, (_, i) => i));
+        return { id: getRunContext()?.flowRun?.id ?? "", sum: values.reduce((a, b) => a + b, 0) };
+      });
+      const out = (await f(20)) as { id: string; sum: number };
+      assert.equal(out.sum, 380);
+      const run = await client.readFlowRun(out.id);
+      assert.equal(run.state_type, "COMPLETED");
+      assert.equal(
+        await client.countTaskRuns({ flowRunIds: [out.id], stateTypes: ["COMPLETED"] }),
+        20,
+      );
+      const [taskRun] = await client.readTaskRuns({ flowRunIds: [out.id], limit: 1 });
+      assert.ok(taskRun);
+      const history = await client.readTaskRunStates(taskRun.id);
+      assert.deepEqual(
+        history.map((s) => s.type),
+        ["PENDING", "RUNNING", "COMPLETED"],
+      );
+      const logs = await client.readLogs({ flowRunId: out.id });
+      assert.ok(logs.some((l) => l.message === "starting"));
+      const names = (await client.readFlowRuns({ flowNames: ["over-http"] })).map((r) => r.id);
+      assert.ok(names.includes(out.id));
+    });
+
+    it("maps API errors to this library's errors", async () => {
+      await assert.rejects(
+        () => client.readFlowRun("00000000-0000-4000-8000-000000000000"),
+        (e: unknown) => {
+          return isPrefectTsError(e) && e.code === ErrorCode.OBJECT_NOT_FOUND;
+        },
+      );
+      const unreachable = new HttpClient("http://127.0.0.1:1/api", {
+        sleep: async () => undefined,
+      });
+      await assert.rejects(
+        () => unreachable.readFlows(),
+        (e: unknown) => {
+          return (
+            isPrefectTsError(e) &&
+            e.code === ErrorCode.API_UNREACHABLE &&
+            /PREFECT_API_URL/.test(e.message)
+          );
+        },
+      );
+    });
+  });
+}
