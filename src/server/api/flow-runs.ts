@@ -1,17 +1,22 @@
 /** `/flow_runs`: create, read, delete, and `set_state` through the orchestration core. */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { ErrorCode, isPrefectTsError } from "../../core/errors.ts";
 import type { FlowRunCreate } from "../../core/run-inputs.ts";
 import type { StateCreate } from "../../core/state.ts";
-import { nowIso } from "../../core/time.ts";
+import { normalizeIso, nowIso } from "../../core/time.ts";
 import { countFlowRunsFiltered, filterFlowRuns } from "../../storage/queries/filters.ts";
+import {
+  FlowRunGraphTooLargeError,
+  readFlowRunGraph,
+} from "../../storage/queries/flow-run-graph.ts";
 import * as flowRuns from "../../storage/queries/flow-runs.ts";
 import * as flows from "../../storage/queries/flows.ts";
 import { clientVersionOf } from "../client-version.ts";
 import { createFlowRun, setFlowRunState } from "../models/flow-runs.ts";
 import { updateFlowRunFields } from "../models/update-flow-run.ts";
 import { toFlowRunResponse } from "../responses.ts";
-import { optionalBody, Uuid } from "../schemas/common.ts";
+import { DateTimeString, optionalBody, Uuid } from "../schemas/common.ts";
 import {
   FlowRunsCountBodySchema,
   FlowRunsFilterBodySchema,
@@ -47,6 +52,44 @@ export const flowRunRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { dat
     async (req, reply) => {
       const updated = await updateFlowRunFields(database, req.params.id, req.body);
       if (!updated) return reply.code(404).send({ detail: "Flow run not found" });
+      return reply.code(204).send();
+    },
+  );
+
+  app.get(
+    "/flow_runs/:id/graph-v2",
+    { schema: { params: IdParams, querystring: z.object({ since: DateTimeString.optional() }) } },
+    async (req, reply) => {
+      try {
+        const since = req.query.since ? normalizeIso(req.query.since) : undefined;
+        return await readFlowRunGraph(database, req.params.id, since);
+      } catch (error) {
+        if (error instanceof FlowRunGraphTooLargeError)
+          return reply.code(400).send({ detail: error.message });
+        if (isPrefectTsError(error) && error.code === ErrorCode.OBJECT_NOT_FOUND) {
+          return reply.code(404).send({ detail: "Flow run not found" });
+        }
+        throw error;
+      }
+    },
+  );
+
+  app.patch(
+    "/flow_runs/:id/labels",
+    {
+      schema: {
+        params: IdParams,
+        body: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+      },
+    },
+    async (req, reply) => {
+      const run = await flowRuns.readFlowRun(database, req.params.id);
+      if (!run) return reply.code(404).send({ detail: "Flow run not found" });
+      await database.db
+        .updateTable("flow_run")
+        .set({ labels: database.dialect.toJson({ ...run.labels, ...req.body }), updated: nowIso() })
+        .where("id", "=", run.id)
+        .execute();
       return reply.code(204).send();
     },
   );
