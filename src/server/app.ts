@@ -15,10 +15,12 @@ import type { Database } from "../storage/database.ts";
 import { eventRoutes } from "./api/events.ts";
 import { flowRunRoutes } from "./api/flow-runs.ts";
 import { flowRoutes } from "./api/flows.ts";
+import { historyRoutes } from "./api/history.ts";
 import { logRoutes } from "./api/logs.ts";
 import { rootRoutes } from "./api/root.ts";
 import { stateRoutes } from "./api/states.ts";
 import { taskRunRoutes } from "./api/task-runs.ts";
+import { uiRoutes } from "./api/ui.ts";
 import { installErrorHandlers } from "./http-errors.ts";
 
 export interface AppOptions {
@@ -75,6 +77,8 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(stateRoutes, deps);
       await api.register(logRoutes, deps);
       await api.register(eventRoutes, deps);
+      await api.register(historyRoutes, deps);
+      await api.register(uiRoutes, deps);
       api.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: "/api" },

@@ -11,6 +11,11 @@ import { isoToMicros, normalizeIso } from "../../core/time.ts";
 export function buildState(create: StateCreate, now: string): StateRecord {
   const timestamp = create.timestamp ? normalizeIso(create.timestamp) : now;
   const details = { ...emptyStateDetails(), ...stripUndefined(create.state_details ?? {}) };
+  // timestamps inside the details are stored and compared in canonical form too
+  for (const key of ["scheduled_time", "cache_expiration", "pause_timeout"] as const) {
+    const value = details[key];
+    if (typeof value === "string") details[key] = normalizeIso(value);
+  }
   if (create.type === StateType.SCHEDULED && !details.scheduled_time) details.scheduled_time = now;
   return {
     id: create.id ?? uuid7(Number(isoToMicros(timestamp) / 1000n)),

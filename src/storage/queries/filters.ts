@@ -677,3 +677,13 @@ export async function filterLogs(
     .execute();
   return rows.map(logFromRow);
 }
+
+/** The WHERE condition of a flow-run filter body on `flow_run` (for queries built elsewhere). */
+export function flowRunsWhere(database: Database, body: FlowRunsCountBody): Cond {
+  return flowRunWhere(contextOf(database), body);
+}
+
+/** The WHERE condition of a task-run filter body on `task_run` (for queries built elsewhere). */
+export function taskRunsWhere(database: Database, body: TaskRunsCountBody): Cond {
+  return taskRunWhere(contextOf(database), body);
+}
