@@ -6,12 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { uuid7 } from "../../src/core/ids.ts";
-import {
-  defaultFlowRunPolicy,
-  defaultTaskRunPolicy,
-  type FlowRun,
-  type TaskRun,
-} from "../../src/core/runs.ts";
+import type { FlowRun, TaskRun } from "../../src/core/runs.ts";
 import { emptyStateDetails, type StateRecord } from "../../src/core/state.ts";
 import type { StateType } from "../../src/core/state-types.ts";
 import { nowIso } from "../../src/core/time.ts";
@@ -32,6 +27,7 @@ import * as logs from "../../src/storage/queries/logs.ts";
 import * as states from "../../src/storage/queries/states.ts";
 import * as taskRuns from "../../src/storage/queries/task-runs.ts";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
+import { flowRunRecord, taskRunRecord } from "../helpers/records.ts";
 
 /** Fixed, valid v4 ids that sort in numeric order. */
 const id = (prefix: string, n: number) =>
@@ -55,78 +51,11 @@ function stateOf(type: StateType, name: string): StateRecord {
 }
 
 function flowRun(runId: string, flowId: string, over: Partial<FlowRun>): FlowRun {
-  const now = nowIso();
-  return {
-    id: runId,
-    created: now,
-    updated: now,
-    name: "run",
-    flow_id: flowId,
-    deployment_id: null,
-    deployment_version: null,
-    work_queue_id: null,
-    work_queue_name: null,
-    flow_version: null,
-    parameters: {},
-    idempotency_key: null,
-    context: {},
-    empirical_policy: defaultFlowRunPolicy(),
-    tags: [],
-    labels: {},
-    parent_task_run_id: null,
-    auto_scheduled: false,
-    infrastructure_document_id: null,
-    infrastructure_pid: null,
-    created_by: null,
-    work_pool_id: null,
-    work_pool_name: null,
-    job_variables: {},
-    state_id: null,
-    state_type: null,
-    state_name: null,
-    state_timestamp: null,
-    run_count: 0,
-    expected_start_time: null,
-    next_scheduled_start_time: null,
-    start_time: null,
-    end_time: null,
-    total_run_time: 0,
-    state: null,
-    ...over,
-  };
+  return flowRunRecord(flowId, { id: runId, ...over });
 }
 
 function taskRun(runId: string, flowRunId: string | null, over: Partial<TaskRun>): TaskRun {
-  const now = nowIso();
-  return {
-    id: runId,
-    created: now,
-    updated: now,
-    name: "task",
-    flow_run_id: flowRunId,
-    task_key: `key-${runId}`,
-    dynamic_key: "0",
-    cache_key: null,
-    cache_expiration: null,
-    task_version: null,
-    empirical_policy: defaultTaskRunPolicy(),
-    task_inputs: {},
-    tags: [],
-    labels: {},
-    flow_run_run_count: 1,
-    state_id: null,
-    state_type: null,
-    state_name: null,
-    state_timestamp: null,
-    run_count: 0,
-    expected_start_time: null,
-    next_scheduled_start_time: null,
-    start_time: null,
-    end_time: null,
-    total_run_time: 0,
-    state: null,
-    ...over,
-  };
+  return taskRunRecord(flowRunId, { id: runId, task_key: `key-${runId}`, ...over });
 }
 
 function withState<T extends FlowRun | TaskRun>(run: T, type: StateType, name: string) {

@@ -5,13 +5,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { sql } from "kysely";
-import { uuid4, uuid7 } from "../../src/core/ids.ts";
-import {
-  defaultFlowRunPolicy,
-  defaultTaskRunPolicy,
-  type FlowRun,
-  type TaskRun,
-} from "../../src/core/runs.ts";
+import { uuid7 } from "../../src/core/ids.ts";
+import type { FlowRun, TaskRun } from "../../src/core/runs.ts";
 import { emptyStateDetails, type StateRecord } from "../../src/core/state.ts";
 import { nowIso } from "../../src/core/time.ts";
 import { openDatabase } from "../../src/storage/database.ts";
@@ -21,6 +16,7 @@ import * as logs from "../../src/storage/queries/logs.ts";
 import * as states from "../../src/storage/queries/states.ts";
 import * as taskRuns from "../../src/storage/queries/task-runs.ts";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
+import { flowRunRecord as baseFlowRun, taskRunRecord as baseTaskRun } from "../helpers/records.ts";
 
 function state(
   type: StateRecord["type"],
@@ -39,76 +35,25 @@ function state(
 }
 
 function flowRunRecord(flowId: string): FlowRun {
-  const now = nowIso();
-  return {
-    id: uuid4(),
-    created: now,
-    updated: now,
+  return baseFlowRun(flowId, {
     name: "quiet-otter",
-    flow_id: flowId,
-    deployment_id: null,
-    deployment_version: null,
-    work_queue_id: null,
-    work_queue_name: null,
     flow_version: "1",
     parameters: { n: 1, nested: { list: [1, "two", null] } },
-    idempotency_key: null,
-    context: {},
-    empirical_policy: defaultFlowRunPolicy(),
     tags: ["a", "b"],
     labels: { team: "x" },
-    parent_task_run_id: null,
     auto_scheduled: true,
-    infrastructure_document_id: null,
-    infrastructure_pid: null,
-    created_by: null,
-    work_pool_id: null,
-    work_pool_name: null,
-    job_variables: {},
-    state_id: null,
-    state_type: null,
-    state_name: null,
-    state_timestamp: null,
-    run_count: 0,
-    expected_start_time: now,
-    next_scheduled_start_time: null,
-    start_time: null,
-    end_time: null,
-    total_run_time: 0,
-    state: null,
-  };
+    expected_start_time: nowIso(),
+  });
 }
 
 function taskRunRecord(flowRunId: string, key: string): TaskRun {
-  const now = nowIso();
-  return {
-    id: uuid7(),
-    created: now,
-    updated: now,
+  return baseTaskRun(flowRunId, {
     name: `t-${key}`,
-    flow_run_id: flowRunId,
     task_key: "t",
     dynamic_key: key,
-    cache_key: null,
-    cache_expiration: null,
-    task_version: null,
-    empirical_policy: defaultTaskRunPolicy(),
-    tags: [],
-    labels: {},
     task_inputs: { x: [{ input_type: "task_run", id: uuid7() }] },
-    flow_run_run_count: 1,
-    state_id: null,
-    state_type: null,
-    state_name: null,
-    state_timestamp: null,
-    run_count: 0,
-    expected_start_time: now,
-    next_scheduled_start_time: null,
-    start_time: null,
-    end_time: null,
-    total_run_time: 0,
-    state: null,
-  };
+    expected_start_time: nowIso(),
+  });
 }
 
 for (const dialect of DIALECTS) {
