@@ -2,16 +2,12 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { uuid4, uuid7 } from "../../src/core/ids.ts";
-import {
-  defaultFlowRunPolicy,
-  defaultTaskRunPolicy,
-  type FlowRun,
-  type TaskRun,
-} from "../../src/core/runs.ts";
+import type { FlowRun, TaskRun } from "../../src/core/runs.ts";
 import { emptyStateDetails, type StateRecord } from "../../src/core/state.ts";
 import type { StateType } from "../../src/core/state-types.ts";
 import type { Database } from "../../src/storage/database.ts";
 import type { TestDatabase } from "../helpers/databases.ts";
+import { flowRunRecord, taskRunRecord } from "../helpers/records.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
@@ -104,34 +100,15 @@ export async function seedFlowRun(
   const { insertFlowRun } = await import("../../src/storage/queries/flow-runs.ts");
   const { insertFlowRunState } = await import("../../src/storage/queries/states.ts");
   const created = isoAgo(createdAgo);
-  const run: FlowRun = {
-    id: uuid4(),
+  const run: FlowRun = flowRunRecord(flowId, {
     created,
     updated: created,
     name,
-    flow_id: flowId,
-    deployment_id: null,
-    deployment_version: null,
-    work_queue_id: null,
-    work_queue_name: null,
-    flow_version: null,
     parameters: { n: 1 },
-    idempotency_key: null,
-    context: {},
-    empirical_policy: defaultFlowRunPolicy(),
     tags: ["cli-test"],
-    labels: {},
-    parent_task_run_id: null,
-    auto_scheduled: false,
-    infrastructure_document_id: null,
-    infrastructure_pid: null,
-    created_by: null,
-    work_pool_id: null,
-    work_pool_name: null,
-    job_variables: {},
     ...runTimes(s),
     state: s,
-  };
+  });
   await insertFlowRun(database, database.db, run);
   await insertFlowRunState(database, database.db, run.id, s, created);
   return run;
@@ -147,25 +124,15 @@ export async function seedTaskRun(
 ): Promise<TaskRun> {
   const { recordTaskRunTransitions } = await import("../../src/storage/queries/task-runs.ts");
   const created = isoAgo(createdAgo);
-  const run: TaskRun = {
+  const run: TaskRun = taskRunRecord(flowRunId, {
     id: uuid4(),
     created,
     updated: created,
     name: `${taskKey}-0`,
-    flow_run_id: flowRunId,
     task_key: taskKey,
-    dynamic_key: "0",
-    cache_key: null,
-    cache_expiration: null,
-    task_version: null,
-    empirical_policy: defaultTaskRunPolicy(),
-    tags: [],
-    labels: {},
-    task_inputs: {},
-    flow_run_run_count: 1,
     ...runTimes(s),
     state: s,
-  };
+  });
   await recordTaskRunTransitions(database, [{ run, state: s }], created);
   return run;
 }
