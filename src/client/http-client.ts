@@ -18,7 +18,7 @@ import type { PrefectClient, SetStateOptions, TaskRunTransition } from "./prefec
 import { type PrefectEvent, taskRunEvent } from "./task-run-events.ts";
 
 const LOG_CHUNK = 2000;
-const EVENT_CHUNK = 2000;
+const EVENT_BATCH_BYTES = 1_000_000;
 const any = <T>(values: T[] | undefined) => (values ? { any_: values } : undefined);
 
 export class HttpClient implements PrefectClient {
@@ -138,9 +138,20 @@ export class HttpClient implements PrefectClient {
         this.#lastTaskState.delete(run.id);
       } else this.#lastTaskState.set(run.id, state);
     }
-    for (let i = 0; i < events.length; i += EVENT_CHUNK) {
-      await this.#http.request("POST", "/events", events.slice(i, i + EVENT_CHUNK));
+    // batches under the server's per-event size limit let it skip measuring every event
+    let parts: string[] = [];
+    let size = 2;
+    for (const event of events) {
+      const text = JSON.stringify(event);
+      if (parts.length > 0 && size + text.length + 1 > EVENT_BATCH_BYTES) {
+        await this.#http.requestRaw("POST", "/events", `[${parts.join(",")}]`);
+        parts = [];
+        size = 2;
+      }
+      parts.push(text);
+      size += text.length + 1;
     }
+    if (parts.length > 0) await this.#http.requestRaw("POST", "/events", `[${parts.join(",")}]`);
   }
 
   async createLogs(logs: readonly LogRecord[]): Promise<void> {

@@ -38,10 +38,15 @@ export class HttpTransport {
   }
 
   /** Send a request; resolves with the parsed JSON body (or null for an empty one). */
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return this.requestRaw<T>(method, path, body === undefined ? undefined : JSON.stringify(body));
+  }
+
+  /** Send a request whose body is already JSON text. */
+  async requestRaw<T>(method: string, path: string, json?: string): Promise<T> {
     const url = `${this.baseUrl}${path}`;
     const init: RequestInit = { method, headers: this.#headers };
-    if (body !== undefined) init.body = JSON.stringify(body);
+    if (json !== undefined) init.body = json;
     for (let attempt = 0; ; attempt++) {
       let response: Response;
       try {

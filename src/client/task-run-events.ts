@@ -3,7 +3,7 @@
  * which a Prefect-compatible server's task-run recorder stores without orchestration.
  */
 import type { TaskRun } from "../core/runs.ts";
-import type { StateRecord } from "../core/state.ts";
+import { emptyStateDetails, type StateRecord } from "../core/state.ts";
 
 export interface PrefectEvent {
   occurred: string;
@@ -15,13 +15,29 @@ export interface PrefectEvent {
   follows: string | null;
 }
 
+const DEFAULT_DETAILS = emptyStateDetails() as unknown as Record<string, unknown>;
+
+/** `state_details` without default values, as Prefect's client sends them (`exclude_unset`). */
+function setDetails(details: StateRecord["state_details"]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(details))
+    if (v !== DEFAULT_DETAILS[k] && v !== undefined) out[k] = v;
+  return out;
+}
+
+/** The task run's fields that are set (nulls left out), without its embedded state. */
+function setFields(run: TaskRun): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(run)) if (v !== null && k !== "state") out[k] = v;
+  return out;
+}
+
 /** One event per transition; `previous` is the run's state before it (null for the first). */
 export function taskRunEvent(
   run: TaskRun,
   state: StateRecord,
   previous: StateRecord | null,
 ): PrefectEvent {
-  const { state: _current, ...fields } = run;
   const related: Record<string, string>[] = [];
   if (run.flow_run_id) {
     related.push({
@@ -59,10 +75,10 @@ export function taskRunEvent(
         type: state.type,
         name: state.name,
         message: state.message ?? "",
-        state_details: state.state_details,
+        state_details: setDetails(state.state_details),
         data: null,
       },
-      task_run: fields,
+      task_run: setFields(run),
     },
     id: state.id,
     follows: previous?.id ?? null,

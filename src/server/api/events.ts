@@ -7,7 +7,13 @@
  */
 import type { FastifyBaseLogger } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import { EventBatchSchema, EventSchema } from "../schemas/events.ts";
+import { sendValidationError } from "../http-errors.ts";
+import {
+  EventBatchSchema,
+  EventSchema,
+  MAXIMUM_EVENT_SIZE_BYTES,
+  SmallEventBatchSchema,
+} from "../schemas/events.ts";
 import { recordTaskRunEvents, TaskRunEventBuffer } from "../services/task-run-recorder.ts";
 import type { RouteDeps } from "./deps.ts";
 
@@ -32,9 +38,29 @@ export const eventRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { datab
 
   app.post(
     "/events",
-    { schema: { body: EventBatchSchema }, bodyLimit: EVENTS_BODY_LIMIT },
+    {
+      schema: { body: EventBatchSchema },
+      bodyLimit: EVENTS_BODY_LIMIT,
+      // validated in the handler: a body smaller than one event's size limit skips measuring
+      // every event (which would serialise the whole batch again)
+      validatorCompiler: () => (data) => ({ value: data }),
+    },
     async (req, reply) => {
-      await recordTaskRunEvents(database, req.body, req.log);
+      const length = Number(req.headers["content-length"] ?? Number.POSITIVE_INFINITY);
+      const schema = length <= MAXIMUM_EVENT_SIZE_BYTES ? SmallEventBatchSchema : EventBatchSchema;
+      const parsed = schema.safeParse(req.body);
+      if (!parsed.success) {
+        return sendValidationError(
+          reply,
+          req,
+          parsed.error.issues.map((i) => ({
+            type: i.code,
+            loc: ["body", ...i.path.map((p) => (typeof p === "number" ? p : String(p)))],
+            msg: i.message,
+          })),
+        );
+      }
+      await recordTaskRunEvents(database, parsed.data, req.log);
       return reply.code(204).send();
     },
   );

@@ -32,28 +32,33 @@ export const RelatedResourceSchema = ResourceSchema.refine(
   "Related Resources must include the prefect.resource.role label, and it must be non-empty",
 );
 
-export const EventSchema = z
-  .object({
-    occurred: DateTimeString,
-    event: z.string().min(1).max(MAXIMUM_EVENT_NAME_LENGTH),
-    resource: ResourceSchema,
-    related: z
-      .array(RelatedResourceSchema)
-      .max(
-        MAXIMUM_RELATED_RESOURCES,
-        `The maximum number of related resources is ${MAXIMUM_RELATED_RESOURCES}`,
-      )
-      .default([]),
-    payload: JsonObject.default({}),
-    id: Uuid,
-    follows: Uuid.nullish(),
-  })
-  .refine((event) => eventSizeBytes(event) <= MAXIMUM_EVENT_SIZE_BYTES, {
-    message: `Event is too large: the maximum size is ${MAXIMUM_EVENT_SIZE_BYTES} bytes as JSON`,
-  });
+/** An event without the size check (for bodies already known to be smaller than the limit). */
+export const UnsizedEventSchema = z.object({
+  occurred: DateTimeString,
+  event: z.string().min(1).max(MAXIMUM_EVENT_NAME_LENGTH),
+  resource: ResourceSchema,
+  related: z
+    .array(RelatedResourceSchema)
+    .max(
+      MAXIMUM_RELATED_RESOURCES,
+      `The maximum number of related resources is ${MAXIMUM_RELATED_RESOURCES}`,
+    )
+    .default([]),
+  payload: JsonObject.default({}),
+  id: Uuid,
+  follows: Uuid.nullish(),
+});
+
+export const EventSchema = UnsizedEventSchema.refine(
+  (event) => eventSizeBytes(event) <= MAXIMUM_EVENT_SIZE_BYTES,
+  { message: `Event is too large: the maximum size is ${MAXIMUM_EVENT_SIZE_BYTES} bytes as JSON` },
+);
 
 /** Body of `POST /events`. */
 export const EventBatchSchema = z.array(EventSchema);
+
+/** The same, for a body smaller than one event's limit: no event in it can be too large. */
+export const SmallEventBatchSchema = z.array(UnsizedEventSchema);
 
 /** An event as validated (defaults applied). */
 export type IncomingEvent = z.output<typeof EventSchema>;
