@@ -193,6 +193,24 @@ interface SharedRunValues {
   policy: TaskRunPolicy;
   tags: string[];
   labels: Record<string, unknown>;
+  /** `task_inputs` without upstreams, by the parameter names of a call (joined). */
+  noUpstreams: Map<string, Record<string, TaskRunInput[]>>;
+}
+
+const NO_INPUTS = Object.freeze([]) as unknown as TaskRunInput[];
+
+function noUpstreams(shared: SharedRunValues, parameters: Record<string, unknown>) {
+  const names = Object.keys(parameters);
+  const key = names.join("\u0000");
+  let inputs = shared.noUpstreams.get(key);
+  if (!inputs) {
+    inputs = Object.freeze(Object.fromEntries(names.map((n) => [n, NO_INPUTS]))) as Record<
+      string,
+      TaskRunInput[]
+    >;
+    shared.noUpstreams.set(key, inputs);
+  }
+  return inputs;
 }
 const sharedValues = new WeakMap<TaskSpec, SharedRunValues>();
 const NO_LABELS = Object.freeze({}) as Record<string, unknown>;
@@ -209,6 +227,7 @@ function sharedOf(task: TaskSpec): SharedRunValues {
       policy: Object.freeze(policy) as TaskRunPolicy,
       tags: Object.freeze([...task.tags]) as string[],
       labels: NO_LABELS,
+      noUpstreams: new Map(),
     };
     sharedValues.set(task, shared);
   }
@@ -263,16 +282,22 @@ function startTask(
   const id = options.taskRunId ?? uuid7();
   const parameters = bindParameters(task.paramNames, rawArgs);
   const resolving = needsResolution(rawArgs);
-  const taskInputs: Record<string, TaskRunInput[]> = {};
-  if (resolving) {
-    for (let i = 0; i < rawArgs.length; i++)
-      taskInputs[task.paramNames[i] ?? `__arg${i}`] = upstreamInputs(rawArgs[i]);
-  } else {
-    for (const name of Object.keys(parameters)) taskInputs[name] = [];
-  }
-  if (options.waitFor?.length)
-    taskInputs.wait_for = options.waitFor.flatMap((w) => upstreamInputs(w));
   const shared = sharedOf(task);
+  let taskInputs: Record<string, TaskRunInput[]>;
+  if (resolving || options.waitFor?.length) {
+    taskInputs = {};
+    if (resolving) {
+      for (let i = 0; i < rawArgs.length; i++)
+        taskInputs[task.paramNames[i] ?? `__arg${i}`] = upstreamInputs(rawArgs[i]);
+    } else {
+      for (const name of Object.keys(parameters)) taskInputs[name] = [];
+    }
+    if (options.waitFor?.length)
+      taskInputs.wait_for = options.waitFor.flatMap((w) => upstreamInputs(w));
+  } else {
+    // no upstreams: the same frozen inputs for every run with these parameters
+    taskInputs = noUpstreams(shared, parameters);
+  }
   const now = nowIso();
   // the full literal (not a spread of emptyRunTimes()): one allocation, one shape, on the hot path
   const run: TaskRun = {

@@ -68,12 +68,19 @@ export function stateFromRow(
 const DEFAULT_DETAILS = emptyStateDetails() as unknown as Record<string, unknown>;
 
 /** `state_details` without the keys that hold their default value (merged back on read). */
+const DETAIL_KEYS = Object.keys(DEFAULT_DETAILS);
+/** Strings that need no escaping in JSON (ids, timestamps, names): written without JSON.stringify. */
+const PLAIN = /^[\w .:+-]*$/;
+
 function compactDetailsJson(details: StateDetails): string {
+  const d = details as unknown as Record<string, unknown>;
   let out = "";
-  for (const key in details) {
-    const v = (details as unknown as Record<string, unknown>)[key];
+  for (let i = 0; i < DETAIL_KEYS.length; i++) {
+    const key = DETAIL_KEYS[i] as string;
+    const v = d[key];
     if (v === DEFAULT_DETAILS[key] || v === undefined) continue;
-    out += `${out ? "," : "{"}"${key}":${typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v ?? null)}`;
+    const text = typeof v === "string" && PLAIN.test(v) ? `"${v}"` : JSON.stringify(v ?? null);
+    out += `${out ? "," : "{"}"${key}":${text}`;
   }
   return out ? `${out}}` : "{}";
 }
