@@ -5,6 +5,7 @@
  * would do, and queued on the write queue — no round trip or commit per task.
  */
 import { uuid4, uuid7 } from "../core/ids.ts";
+import { retryDelaySeconds } from "../core/retry-delay.ts";
 import {
   defaultTaskRunPolicy,
   type TaskRun,
@@ -21,7 +22,6 @@ import { isState, State } from "../sdk/state.ts";
 import { runStateHooks } from "./hooks.ts";
 import { RunLogger } from "./logging.ts";
 import { getRuntime } from "./process-runtime.ts";
-import { retryDelaySeconds } from "./retry-delay.ts";
 import type { RunRecorder } from "./run-recorder.ts";
 import { awaitWaitFor, needsResolution, resolveArgument, upstreamInputs } from "./task-inputs.ts";
 import type { TaskHook, TaskSpec } from "./task-spec.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { baseRetryDelay, jitteredDelay, retryDelaySeconds } from "./retry-delay.ts";
+import { baseRetryDelay, clampedPoissonInterval, retryDelaySeconds } from "./retry-delay.ts";
 
 describe("retry delays", () => {
   it("takes the r-th entry of a list and reuses the last one (T28, T29)", () => {
@@ -21,7 +21,7 @@ describe("retry delays", () => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
       return seed / 2 ** 31;
     };
-    const draws = Array.from({ length: 4000 }, () => jitteredDelay(10, 0.3, random));
+    const draws = Array.from({ length: 4000 }, () => clampedPoissonInterval(10, 0.3, random));
     assert.ok(Math.min(...draws) >= 7.4, `min ${Math.min(...draws)}`);
     assert.ok(Math.max(...draws) <= 13.0001, `max ${Math.max(...draws)}`);
     const mean = draws.reduce((a, b) => a + b, 0) / draws.length;
