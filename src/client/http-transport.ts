@@ -3,9 +3,9 @@
  * headers, retries with backoff on 429/502/503/504 and connection errors (honouring
  * `Retry-After`), and errors mapped to this library's codes.
  */
+import { API_VERSION } from "../core/api-version.ts";
 import { ErrorCode, ObjectNotFoundError, PrefectTsError, ValidationError } from "../core/errors.ts";
 
-export const CLIENT_API_VERSION = "0.8.4";
 const RETRY_STATUSES = new Set([429, 502, 503, 504]);
 const MAX_RETRIES = 5;
 
@@ -27,8 +27,8 @@ export class HttpTransport {
     this.baseUrl = apiUrl.replace(/\/+$/, "");
     this.#headers = {
       "content-type": "application/json",
-      "x-prefect-api-version": CLIENT_API_VERSION,
-      "user-agent": `prefect-ts (API ${CLIENT_API_VERSION})`,
+      "x-prefect-api-version": API_VERSION,
+      "user-agent": `prefect-ts (API ${API_VERSION})`,
     };
     if (options.apiKey) this.#headers.authorization = `Bearer ${options.apiKey}`;
     else if (options.authString) {

@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
 import pg from "pg";
 import { DatabaseUnreachableError, ValidationError } from "../core/errors.ts";
 import { normalizeIso } from "../core/time.ts";
+import { isPostgresUrl, redactUrl } from "./database-url.ts";
 import { postgresDialect, type StorageDialect, sqliteDialect } from "./dialect.ts";
 import { migrate } from "./migrate.ts";
 import type { Tables } from "./schema.ts";
@@ -45,10 +46,6 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     }
   }
   return database;
-}
-
-export function isPostgresUrl(url: string): boolean {
-  return /^postgres(ql)?(\+\w+)?:\/\//.test(url);
 }
 
 function sqlitePath(url: string): string {
@@ -115,7 +112,7 @@ async function openPostgres(url: string): Promise<Database> {
   pool.on("connect", (client) => {
     client.query("SET TIME ZONE 'UTC'").catch(() => undefined);
   });
-  const location = connectionString.replace(/:\/\/([^:@/]+):[^@/]*@/, "://$1:***@");
+  const location = redactUrl(connectionString);
   try {
     const client = await pool.connect();
     client.release();

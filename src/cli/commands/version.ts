@@ -1,10 +1,9 @@
 /** `prefect-ts version`: the version block of `prefect version`, for this implementation. */
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
+import { API_VERSION } from "../../core/api-version.ts";
+import { isPostgresUrl, redactUrl } from "../../storage/database-url.ts";
 import type { CliIo } from "../support.ts";
-
-/** The REST API version this implementation speaks (Prefect 3's `SERVER_API_VERSION`). */
-export const API_VERSION = "0.8.4";
 
 /** This package's version, from package.json (same relative place from src/ and dist/). */
 export function packageVersion(): string {
@@ -33,9 +32,6 @@ function display(block: Block, nesting = 0): string[] {
   }
   return lines;
 }
-
-const isPostgres = (url: string): boolean => /^postgres(ql)?(\+\w+)?:\/\//.test(url);
-const redact = (url: string): string => url.replace(/:\/\/([^:@/]+):[^@/]*@/, "://$1:***@");
 
 async function sqliteVersion(): Promise<string | null> {
   try {
@@ -67,8 +63,8 @@ async function versionBlock(): Promise<Block> {
     return block;
   }
   const url = settings.databaseUrl;
-  if (isPostgres(url)) {
-    block.Server = { Database: "postgresql", Location: redact(url) };
+  if (isPostgresUrl(url)) {
+    block.Server = { Database: "postgresql", Location: redactUrl(url) };
   } else {
     const server: Block = { Database: "sqlite", Location: url };
     const v = await sqliteVersion();

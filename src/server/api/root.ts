@@ -2,12 +2,8 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { sql } from "kysely";
 import { z } from "zod";
+import { API_VERSION, PREFECT_SERVER_VERSION } from "../../core/api-version.ts";
 import type { RouteDeps } from "./deps.ts";
-
-/** The Prefect API version this server speaks. */
-export const API_VERSION = "0.8.4";
-/** The Prefect server version reported to clients (they check compatibility against it). */
-export const SERVER_VERSION = "3.8.4";
 
 /** Prefect answers these routes with JSON strings (`"0.8.4"`), not plain text. */
 const json = (value: string) => JSON.stringify(value);
@@ -27,7 +23,7 @@ export const rootRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { databa
     }
   });
   app.get("/admin/version", async (_req, reply) =>
-    reply.type("application/json").send(json(SERVER_VERSION)),
+    reply.type("application/json").send(json(PREFECT_SERVER_VERSION)),
   );
   app.get("/admin/settings", async () => ({
     server: { database: { dialect: database.dialect.name } },
