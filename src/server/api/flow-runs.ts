@@ -25,7 +25,7 @@ import {
 import { FlowRunCreateSchema, FlowRunUpdateSchema } from "../schemas/flow-runs.ts";
 import { SetStateBody } from "../schemas/states.ts";
 import type { RouteDeps } from "./deps.ts";
-import { paginated } from "./paginate.ts";
+import { paginate } from "./paginate.ts";
 
 const IdParams = z.object({ id: Uuid });
 
@@ -133,13 +133,12 @@ export const flowRunRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { dat
   app.post(
     "/flow_runs/paginate",
     { schema: { body: optionalBody(FlowRunsPaginateBodySchema) } },
-    async (req) => {
-      const { page, limit, ...rest } = req.body;
-      return paginated(page, limit, countFlowRunsFiltered(database, rest), async () =>
-        (await filterFlowRuns(database, { ...rest, limit, offset: (page - 1) * limit })).map(
-          toFlowRunResponse,
-        ),
-      );
-    },
+    async (req) =>
+      paginate(
+        req.body,
+        (rest) => countFlowRunsFiltered(database, rest),
+        (rest) => filterFlowRuns(database, rest),
+        toFlowRunResponse,
+      ),
   );
 };

@@ -13,7 +13,7 @@ import {
 } from "../schemas/filters.ts";
 import { FlowCreateSchema, FlowUpdateSchema } from "../schemas/flows.ts";
 import type { RouteDeps } from "./deps.ts";
-import { paginated } from "./paginate.ts";
+import { paginate } from "./paginate.ts";
 
 const IdParams = z.object({ id: Uuid });
 
@@ -74,13 +74,12 @@ export const flowRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { databa
   app.post(
     "/flows/paginate",
     { schema: { body: optionalBody(FlowsPaginateBodySchema) } },
-    async (req) => {
-      const { page, limit, ...rest } = req.body;
-      return paginated(page, limit, countFlowsFiltered(database, rest), async () =>
-        (await filterFlows(database, { ...rest, limit, offset: (page - 1) * limit })).map(
-          toFlowResponse,
-        ),
-      );
-    },
+    async (req) =>
+      paginate(
+        req.body,
+        (rest) => countFlowsFiltered(database, rest),
+        (rest) => filterFlows(database, rest),
+        toFlowResponse,
+      ),
   );
 };

@@ -16,7 +16,7 @@ import {
 import { SetStateBody } from "../schemas/states.ts";
 import { TaskRunCreateSchema } from "../schemas/task-runs.ts";
 import type { RouteDeps } from "./deps.ts";
-import { paginated } from "./paginate.ts";
+import { paginate } from "./paginate.ts";
 
 const IdParams = z.object({ id: Uuid });
 
@@ -69,13 +69,12 @@ export const taskRunRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { dat
   app.post(
     "/task_runs/paginate",
     { schema: { body: optionalBody(TaskRunsPaginateBodySchema) } },
-    async (req) => {
-      const { page, limit, ...rest } = req.body;
-      return paginated(page, limit, countTaskRunsFiltered(database, rest), async () =>
-        (await filterTaskRuns(database, { ...rest, limit, offset: (page - 1) * limit })).map(
-          toTaskRunResponse,
-        ),
-      );
-    },
+    async (req) =>
+      paginate(
+        req.body,
+        (rest) => countTaskRunsFiltered(database, rest),
+        (rest) => filterTaskRuns(database, rest),
+        toTaskRunResponse,
+      ),
   );
 };

@@ -257,78 +257,43 @@ export const LimitSchema = z
 const offset = z.number().int().min(0).default(0);
 const page = z.number().int().min(1).default(1);
 
-const flowsCountShape = {
-  flows: FlowFilterSchema.nullish(),
-  flow_runs: FlowRunFilterSchema.nullish(),
-  task_runs: TaskRunFilterSchema.nullish(),
-  deployments: DeploymentFilterSchema.nullish(),
-  work_pools: WorkPoolFilterSchema.nullish(),
-};
-const flowRunsCountShape = {
-  flows: FlowFilterSchema.nullish(),
-  flow_runs: FlowRunFilterSchema.nullish(),
-  task_runs: TaskRunFilterSchema.nullish(),
-  deployments: DeploymentFilterSchema.nullish(),
-  work_pools: WorkPoolFilterSchema.nullish(),
-  work_pool_queues: WorkQueueFilterSchema.nullish(),
-};
 const taskRunsCountShape = {
   flows: FlowFilterSchema.nullish(),
   flow_runs: FlowRunFilterSchema.nullish(),
   task_runs: TaskRunFilterSchema.nullish(),
   deployments: DeploymentFilterSchema.nullish(),
 };
-
-/** `POST /flows/count`. */
-export const FlowsCountBodySchema = z.object(flowsCountShape);
-/** `POST /flows/filter` (default sort `NAME_ASC`). */
-export const FlowsFilterBodySchema = z.object({
+const flowsCountShape = { ...taskRunsCountShape, work_pools: WorkPoolFilterSchema.nullish() };
+const flowRunsCountShape = {
   ...flowsCountShape,
-  sort: FlowSortSchema.default("NAME_ASC"),
-  limit: LimitSchema,
-  offset,
-});
-/** `POST /flows/paginate`. */
-export const FlowsPaginateBodySchema = z.object({
-  ...flowsCountShape,
-  sort: FlowSortSchema.default("NAME_ASC"),
-  limit: LimitSchema,
-  page,
-});
+  work_pool_queues: WorkQueueFilterSchema.nullish(),
+};
 
-/** `POST /flow_runs/count`. */
-export const FlowRunsCountBodySchema = z.object(flowRunsCountShape);
-/** `POST /flow_runs/filter` (default sort `ID_DESC`). */
-export const FlowRunsFilterBodySchema = z.object({
-  ...flowRunsCountShape,
-  sort: FlowRunSortSchema.default("ID_DESC"),
-  limit: LimitSchema,
-  offset,
-});
-/** `POST /flow_runs/paginate`. */
-export const FlowRunsPaginateBodySchema = z.object({
-  ...flowRunsCountShape,
-  sort: FlowRunSortSchema.default("ID_DESC"),
-  limit: LimitSchema,
-  page,
-});
+/** The `count`, `filter` (limit/offset) and `paginate` (limit/page) bodies of one resource. */
+function listBodies<Shape extends z.ZodRawShape, Sort extends z.ZodType>(shape: Shape, sort: Sort) {
+  return {
+    count: z.object(shape),
+    filter: z.object({ ...shape, sort, limit: LimitSchema, offset }),
+    paginate: z.object({ ...shape, sort, limit: LimitSchema, page }),
+  };
+}
 
-/** `POST /task_runs/count`. */
-export const TaskRunsCountBodySchema = z.object(taskRunsCountShape);
-/** `POST /task_runs/filter` (default sort `ID_DESC`). */
-export const TaskRunsFilterBodySchema = z.object({
-  ...taskRunsCountShape,
-  sort: TaskRunSortSchema.default("ID_DESC"),
-  limit: LimitSchema,
-  offset,
-});
-/** `POST /task_runs/paginate`. */
-export const TaskRunsPaginateBodySchema = z.object({
-  ...taskRunsCountShape,
-  sort: TaskRunSortSchema.default("ID_DESC"),
-  limit: LimitSchema,
-  page,
-});
+const flowBodies = listBodies(flowsCountShape, FlowSortSchema.default("NAME_ASC"));
+const flowRunBodies = listBodies(flowRunsCountShape, FlowRunSortSchema.default("ID_DESC"));
+const taskRunBodies = listBodies(taskRunsCountShape, TaskRunSortSchema.default("ID_DESC"));
+
+/** `POST /flows/count`, `/flows/filter` (default sort `NAME_ASC`), `/flows/paginate`. */
+export const FlowsCountBodySchema = flowBodies.count;
+export const FlowsFilterBodySchema = flowBodies.filter;
+export const FlowsPaginateBodySchema = flowBodies.paginate;
+/** `POST /flow_runs/count`, `/flow_runs/filter` (default sort `ID_DESC`), `/flow_runs/paginate`. */
+export const FlowRunsCountBodySchema = flowRunBodies.count;
+export const FlowRunsFilterBodySchema = flowRunBodies.filter;
+export const FlowRunsPaginateBodySchema = flowRunBodies.paginate;
+/** `POST /task_runs/count`, `/task_runs/filter` (default sort `ID_DESC`), `/task_runs/paginate`. */
+export const TaskRunsCountBodySchema = taskRunBodies.count;
+export const TaskRunsFilterBodySchema = taskRunBodies.filter;
+export const TaskRunsPaginateBodySchema = taskRunBodies.paginate;
 
 /** `POST /logs/filter` (default sort `TIMESTAMP_ASC`). */
 export const LogsFilterBodySchema = z.object({
