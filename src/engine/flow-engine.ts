@@ -21,6 +21,7 @@ import {
 import { isFuture } from "../sdk/futures.ts";
 import { bindParameters, formatRunName, jsonSafe } from "../sdk/parameters.ts";
 import { isState, State } from "../sdk/state.ts";
+import type { Settings } from "../settings/settings.ts";
 import { flushConsole } from "./console-sink.ts";
 import type { FlowHook, FlowSpec } from "./flow-spec.ts";
 import { runStateHooks } from "./hooks.ts";
@@ -216,14 +217,7 @@ export async function runFlow(spec: FlowSpec, args: readonly unknown[]): Promise
       exec.current.data = error;
       return exec.current;
     }
-    const scope = makeScope(
-      exec,
-      spec,
-      client,
-      recorder,
-      parameters,
-      rt.settings.taskRunnerMaxConcurrency,
-    );
+    const scope = makeScope(exec, spec, client, recorder, parameters, rt.settings);
     const final = await orchestrate(exec, spec, scope, callArgs);
     if (!parentFlow) {
       await recorder.flush().catch((error: unknown) => {
@@ -244,12 +238,14 @@ function makeScope(
   client: PrefectClient,
   recorder: FlowRunScope["recorder"],
   parameters: Record<string, unknown>,
-  defaultConcurrency: number,
+  settings: Settings,
 ): FlowRunScope {
   const runner =
     spec.taskRunner instanceof TaskRunner
       ? spec.taskRunner
-      : new TaskRunner({ maxConcurrency: spec.taskRunner?.maxConcurrency ?? defaultConcurrency });
+      : new TaskRunner({
+          maxConcurrency: spec.taskRunner?.maxConcurrency ?? settings.taskRunnerMaxConcurrency,
+        });
   return {
     flowName: spec.name,
     flowRun: exec.flowRun,
@@ -257,7 +253,7 @@ function makeScope(
     recorder,
     taskRunner: runner,
     logger: exec.logger,
-    logPrints: spec.logPrints ?? false,
+    logPrints: spec.logPrints ?? settings.logPrints,
     parameters,
     signal: exec.controller.signal,
     pending: new Set(),

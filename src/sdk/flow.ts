@@ -11,6 +11,7 @@ import { z } from "zod";
 import { runFlow } from "../engine/flow-engine.ts";
 import type { FlowHook, FlowSpec, StandardSchemaLike } from "../engine/flow-spec.ts";
 import type { TaskRunner, TaskRunnerOptions } from "../engine/task-runner.ts";
+import { loadSettings } from "../settings/settings.ts";
 import { parameterNames } from "./parameters.ts";
 import { resultOrExit } from "./result-or-exit.ts";
 import type { State } from "./state.ts";
@@ -106,8 +107,7 @@ function makeFlow<A extends readonly unknown[], R>(
   const paramNames = parameterNames(fn as unknown as FlowSpec["fn"]);
   const params = options.params ?? null;
   let schema: Record<string, unknown> | null = null;
-  const envRetries = Number(process.env.PREFECT_FLOW_DEFAULT_RETRIES ?? 0);
-  const envDelay = Number(process.env.PREFECT_FLOW_DEFAULT_RETRY_DELAY_SECONDS ?? 0);
+  const settings = loadSettings();
   const spec: Omit<FlowSpec, "name"> = {
     version: options.version ?? null,
     description: options.description ?? null,
@@ -116,8 +116,8 @@ function makeFlow<A extends readonly unknown[], R>(
     params,
     validateParameters: options.validateParameters ?? true,
     flowRunName: options.flowRunName ?? null,
-    retries: options.retries ?? (Number.isFinite(envRetries) ? envRetries : 0),
-    retryDelaySeconds: options.retryDelaySeconds ?? (Number.isFinite(envDelay) ? envDelay : 0),
+    retries: options.retries ?? settings.flowDefaultRetries,
+    retryDelaySeconds: options.retryDelaySeconds ?? settings.flowDefaultRetryDelaySeconds,
     timeoutSeconds: options.timeoutSeconds ?? null,
     logPrints: options.logPrints ?? null,
     tags: options.tags ?? [],

@@ -13,6 +13,7 @@ import type { TaskRun } from "../core/runs.ts";
 import { StateType } from "../core/state-types.ts";
 import { runTask } from "../engine/task-engine.ts";
 import type { TaskHook, TaskSpec } from "../engine/task-spec.ts";
+import { loadSettings } from "../settings/settings.ts";
 import { runScope } from "./context.ts";
 import {
   type AllowFailure,
@@ -84,19 +85,13 @@ export interface Task<A extends readonly unknown[] = unknown[], R = unknown> ext
 
 type Fn<A extends readonly unknown[], R> = (...args: A) => R | Promise<R>;
 
-function defaults(): { retries: number; delay: number } {
-  const r = Number(process.env.PREFECT_TASK_DEFAULT_RETRIES ?? 0);
-  const d = Number(process.env.PREFECT_TASK_DEFAULT_RETRY_DELAY_SECONDS ?? 0);
-  return { retries: Number.isFinite(r) ? r : 0, delay: Number.isFinite(d) ? d : 0 };
-}
-
 function makeTask<A extends readonly unknown[], R>(
   options: TaskOptions<A, R>,
   fn: Fn<A, R>,
 ): Task<A, R> {
   const name = options.name ?? (fn.name || "task");
   const source = Function.prototype.toString.call(fn);
-  const d = defaults();
+  const settings = loadSettings();
   const spec: Omit<TaskSpec, "name"> = {
     taskKey: `${name}-${createHash("sha256").update(source).digest("hex").slice(0, 8)}`,
     version: options.version ?? null,
@@ -104,8 +99,8 @@ function makeTask<A extends readonly unknown[], R>(
     fn: fn as unknown as TaskSpec["fn"],
     paramNames: parameterNames(fn as unknown as TaskSpec["fn"]),
     tags: options.tags ?? [],
-    retries: options.retries ?? d.retries,
-    retryDelaySeconds: options.retryDelaySeconds ?? (d.delay || null),
+    retries: options.retries ?? settings.taskDefaultRetries,
+    retryDelaySeconds: options.retryDelaySeconds ?? (settings.taskDefaultRetryDelaySeconds || null),
     retryJitterFactor: options.retryJitterFactor ?? null,
     retryConditionFn: (options.retryConditionFn as TaskSpec["retryConditionFn"]) ?? null,
     timeoutSeconds: options.timeoutSeconds ?? null,
