@@ -10,6 +10,25 @@ import type { Database } from "../database.ts";
 
 export const MAX_GRAPH_NODES = 10_000;
 
+/** What a node shows, read alike from task runs and subflow runs. */
+const NODE_COLUMNS = [
+  "id",
+  "name",
+  "state_type",
+  "start_time",
+  "expected_start_time",
+  "end_time",
+] as const;
+
+interface SubflowRow {
+  id: string;
+  name: string;
+  state_type: string | null;
+  start_time: string | null;
+  expected_start_time: string | null;
+  end_time: string | null;
+}
+
 export interface GraphNode {
   kind: "flow-run" | "task-run";
   id: string;
@@ -56,44 +75,18 @@ export async function readFlowRunGraph(
   if (!run) throw new ObjectNotFoundError(`Flow run with id ${flowRunId} not found`);
   const taskRows = await db
     .selectFrom("task_run")
-    .select([
-      "id",
-      "name",
-      "state_type",
-      "start_time",
-      "expected_start_time",
-      "end_time",
-      "task_inputs",
-    ])
+    .select([...NODE_COLUMNS, "task_inputs"])
     .where("flow_run_id", "=", flowRunId)
     .where("state_type", "is not", null)
     .limit(MAX_GRAPH_NODES + 1)
     .execute();
   if (taskRows.length > MAX_GRAPH_NODES) throw new FlowRunGraphTooLargeError(taskRows.length);
   const taskIds = taskRows.map((t) => t.id);
-  const subflows = new Map<
-    string,
-    {
-      id: string;
-      name: string;
-      state_type: string | null;
-      start_time: string | null;
-      expected_start_time: string | null;
-      end_time: string | null;
-    }
-  >();
+  const subflows = new Map<string, SubflowRow>();
   for (let i = 0; i < taskIds.length; i += 500) {
     const rows = await db
       .selectFrom("flow_run")
-      .select([
-        "id",
-        "name",
-        "state_type",
-        "start_time",
-        "expected_start_time",
-        "end_time",
-        "parent_task_run_id",
-      ])
+      .select([...NODE_COLUMNS, "parent_task_run_id"])
       .where("parent_task_run_id", "in", taskIds.slice(i, i + 500))
       .execute();
     for (const r of rows) if (r.parent_task_run_id) subflows.set(r.parent_task_run_id, r);

@@ -2,10 +2,10 @@ import type { Selectable } from "kysely";
 import { ObjectNotFoundError } from "../../core/errors.ts";
 import { FLOW_RUN_SORTS, type FlowRunListOptions } from "../../core/list-options.ts";
 import type { FlowRun } from "../../core/runs.ts";
-import type { StateRecord } from "../../core/state.ts";
 import type { Database, Db } from "../database.ts";
-import { flowRunFromRow, flowRunToRow, stateFromRow } from "../rows.ts";
+import { flowRunFromRow, flowRunToRow } from "../rows.ts";
 import type { FlowRunTable } from "../schema.ts";
+import { readStatesByIds } from "./states.ts";
 
 type Executor = Pick<Db, "selectFrom" | "insertInto" | "updateTable" | "deleteFrom">;
 
@@ -14,19 +14,8 @@ export async function insertFlowRun(database: Database, db: Executor, run: FlowR
   await db.insertInto("flow_run").values(flowRunToRow(database.dialect, run)).execute();
 }
 
-async function attachStates(database: Database, db: Executor, rows: { state_id: string | null }[]) {
-  const ids = rows.map((r) => r.state_id).filter((x): x is string => x !== null);
-  const states = new Map<string, StateRecord>();
-  for (let i = 0; i < ids.length; i += 500) {
-    const chunk = ids.slice(i, i + 500);
-    const found = await db
-      .selectFrom("flow_run_state")
-      .selectAll()
-      .where("id", "in", chunk)
-      .execute();
-    for (const s of found) states.set(s.id, stateFromRow(database.dialect, s));
-  }
-  return states;
+function attachStates(database: Database, db: Executor, rows: { state_id: string | null }[]) {
+  return readStatesByIds(database, db, "flow_run_state", rows);
 }
 
 /** Wire records for flow-run rows, each with its current state. */

@@ -96,3 +96,23 @@ export async function flowRunStateTimestampTaken(
     .executeTakeFirst();
   return row !== undefined;
 }
+
+/** Current states of runs, by id (chunked under parameter limits), for attaching to run rows. */
+export async function readStatesByIds(
+  database: Database,
+  db: Pick<Db, "selectFrom">,
+  table: "flow_run_state" | "task_run_state",
+  rows: readonly { state_id: string | null }[],
+): Promise<Map<string, StateRecord>> {
+  const ids = rows.map((r) => r.state_id).filter((x): x is string => x !== null);
+  const states = new Map<string, StateRecord>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const found = await db
+      .selectFrom(table)
+      .selectAll()
+      .where("id", "in", ids.slice(i, i + 500))
+      .execute();
+    for (const s of found) states.set(s.id, stateFromRow(database.dialect, s));
+  }
+  return states;
+}

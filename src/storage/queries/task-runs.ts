@@ -11,9 +11,10 @@ export interface TaskRunTransition {
 import type { Selectable } from "kysely";
 import { TASK_RUN_SORTS, type TaskRunListOptions } from "../../core/list-options.ts";
 import type { Database, Db } from "../database.ts";
-import { stateFromRow, taskRunFromRow, taskRunStateToRow, taskRunToRow } from "../rows.ts";
+import { taskRunFromRow, taskRunStateToRow, taskRunToRow } from "../rows.ts";
 import type { TaskRunStateTable, TaskRunTable } from "../schema.ts";
 import { type BulkInsert, runBulkInserts } from "./bulk-insert.ts";
+import { readStatesByIds } from "./states.ts";
 
 type Executor = Pick<Db, "selectFrom" | "insertInto" | "updateTable" | "deleteFrom">;
 
@@ -137,18 +138,8 @@ export async function updateTaskRun(database: Database, db: Executor, run: TaskR
   await db.updateTable("task_run").set(rest).where("id", "=", id).execute();
 }
 
-async function attachStates(database: Database, db: Executor, rows: { state_id: string | null }[]) {
-  const ids = rows.map((r) => r.state_id).filter((x): x is string => x !== null);
-  const states = new Map<string, StateRecord>();
-  for (let i = 0; i < ids.length; i += 500) {
-    const found = await db
-      .selectFrom("task_run_state")
-      .selectAll()
-      .where("id", "in", ids.slice(i, i + 500))
-      .execute();
-    for (const s of found) states.set(s.id, stateFromRow(database.dialect, s));
-  }
-  return states;
+function attachStates(database: Database, db: Executor, rows: { state_id: string | null }[]) {
+  return readStatesByIds(database, db, "task_run_state", rows);
 }
 
 /** Wire records for task-run rows, each with its current state. */
