@@ -2,6 +2,7 @@
  * Task-run transitions as the events Prefect's client emits (`prefect.task-run.<State name>`),
  * which a Prefect-compatible server's task-run recorder stores without orchestration.
  */
+import { runStateResource, tagResources } from "../core/run-state-event.ts";
 import type { TaskRun } from "../core/runs.ts";
 import { emptyStateDetails, type StateRecord } from "../core/state.ts";
 
@@ -45,21 +46,11 @@ export function taskRunEvent(
       "prefect.resource.role": "flow-run",
     });
   }
-  for (const tag of run.tags)
-    related.push({ "prefect.resource.id": `prefect.tag.${tag}`, "prefect.resource.role": "tag" });
+  related.push(...tagResources(run.tags));
   return {
     occurred: state.timestamp,
     event: `prefect.task-run.${state.name}`,
-    resource: {
-      "prefect.resource.id": `prefect.task-run.${run.id}`,
-      "prefect.resource.name": run.name,
-      "prefect.run-count": String(run.run_count),
-      "prefect.state-message": state.message ?? "",
-      "prefect.state-name": state.name,
-      "prefect.state-timestamp": state.timestamp,
-      "prefect.state-type": state.type,
-      "prefect.orchestration": "client",
-    },
+    resource: { ...runStateResource("task-run", run, state), "prefect.orchestration": "client" },
     related,
     payload: {
       intended: { from: previous?.type ?? null, to: state.type },

@@ -1,4 +1,5 @@
 /** The event a flow-run state change emits (`prefect.flow-run.<state name>`). */
+import { runStateResource, tagResources } from "../../core/run-state-event.ts";
 import type { FlowRun } from "../../core/runs.ts";
 import type { StateRecord } from "../../core/state.ts";
 import { secondsBetween } from "../../core/time.ts";
@@ -67,9 +68,7 @@ export function flowRunStateEvent(
       "prefect.resource.role": "task-run",
     });
   }
-  for (const tag of run.tags) {
-    related.push({ "prefect.resource.id": `prefect.tag.${tag}`, "prefect.resource.role": "tag" });
-  }
+  related.push(...tagResources(run.tags));
   const creator = run.created_by;
   if (creator && typeof creator.type === "string" && typeof creator.id === "string") {
     related.push({
@@ -81,15 +80,7 @@ export function flowRunStateEvent(
     id: validated.id,
     occurred: validated.timestamp,
     event: `prefect.flow-run.${validated.name}`,
-    resource: {
-      "prefect.resource.id": `prefect.flow-run.${run.id}`,
-      "prefect.resource.name": run.name,
-      "prefect.run-count": String(run.run_count),
-      "prefect.state-message": validated.message ?? "",
-      "prefect.state-name": validated.name,
-      "prefect.state-timestamp": validated.timestamp,
-      "prefect.state-type": validated.type,
-    },
+    resource: runStateResource("flow-run", run, validated),
     related,
     payload: {
       intended: { from: initial?.type ?? null, to: validated.type },
