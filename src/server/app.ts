@@ -22,6 +22,14 @@ import { stateRoutes } from "./api/states.ts";
 import { taskRunRoutes } from "./api/task-runs.ts";
 import { uiRoutes } from "./api/ui.ts";
 import { installErrorHandlers } from "./http-errors.ts";
+import { TaskRunEventBuffer } from "./services/task-run-recorder.ts";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    /** Record the task-run events received on `/api/events/in` that are still buffered. */
+    flushEvents(): Promise<void>;
+  }
+}
 
 export interface AppOptions {
   database: Database;
@@ -68,6 +76,10 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   // WebSocket routes (`/api/events/in`); frames may carry an event of up to 1.5 MB
   await app.register(websocket, { options: { maxPayload: 16 * 1024 * 1024 } });
   const deps = { database: options.database };
+  // task-run events from `/api/events/in` wait here briefly to be recorded in bulk
+  const eventBuffer = new TaskRunEventBuffer(options.database, { log: app.log });
+  app.decorate("flushEvents", () => eventBuffer.flush());
+  app.addHook("onClose", () => eventBuffer.flush());
   await app.register(
     async (api) => {
       await api.register(rootRoutes, deps);
@@ -76,7 +88,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(taskRunRoutes, deps);
       await api.register(stateRoutes, deps);
       await api.register(logRoutes, deps);
-      await api.register(eventRoutes, deps);
+      await api.register(eventRoutes, { ...deps, eventBuffer });
       await api.register(historyRoutes, deps);
       await api.register(uiRoutes, deps);
       api.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());

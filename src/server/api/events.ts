@@ -14,7 +14,7 @@ import {
   MAXIMUM_EVENT_SIZE_BYTES,
   SmallEventBatchSchema,
 } from "../schemas/events.ts";
-import { recordTaskRunEvents, TaskRunEventBuffer } from "../services/task-run-recorder.ts";
+import { recordTaskRunEvents, type TaskRunEventBuffer } from "../services/task-run-recorder.ts";
 import type { RouteDeps } from "./deps.ts";
 
 /** Event batches are large by nature (Prefect sets no limit); one event is at most 1.5 MB. */
@@ -32,10 +32,15 @@ interface EventSocket {
   close(code?: number, reason?: string): void;
 }
 
-export const eventRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { database }) => {
-  const buffer = new TaskRunEventBuffer(database, { log: app.log });
-  app.addHook("onClose", () => buffer.flush());
+/** The events router gets the app's event buffer (created and flushed on close by `createApp`). */
+export interface EventRouteDeps extends RouteDeps {
+  eventBuffer: TaskRunEventBuffer;
+}
 
+export const eventRoutes: FastifyPluginAsyncZod<EventRouteDeps> = async (
+  app,
+  { database, eventBuffer: buffer },
+) => {
   app.post(
     "/events",
     {
