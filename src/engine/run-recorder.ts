@@ -23,7 +23,6 @@ export class RunRecorder implements LogShipper {
   #logs: LogRecord[] = [];
   #timer: NodeJS.Timeout | null = null;
   #inFlight: Promise<void> = Promise.resolve();
-  #lastError: unknown = null;
 
   constructor(client: PrefectClient, options: RunRecorderOptions = {}) {
     this.#client = client;
@@ -40,10 +39,6 @@ export class RunRecorder implements LogShipper {
   log(record: LogRecord): void {
     this.#logs.push(record);
     this.#schedule();
-  }
-
-  get pendingCount(): number {
-    return this.#transitions.length + this.#logs.length;
   }
 
   #schedule(): void {
@@ -70,17 +65,9 @@ export class RunRecorder implements LogShipper {
       this.#timer = null;
     }
     const next = this.#inFlight.then(() => this.#ship());
-    this.#inFlight = next.catch((error: unknown) => {
-      this.#lastError = error;
-    });
+    // the caller of flush() sees a failure; the chain carries on (the records stay queued)
+    this.#inFlight = next.catch(() => undefined);
     return next;
-  }
-
-  /** The last error a background flush met, if any (reported at the end of the flow run). */
-  takeLastError(): unknown {
-    const e = this.#lastError;
-    this.#lastError = null;
-    return e;
   }
 
   async #ship(): Promise<void> {

@@ -15,12 +15,7 @@ export async function createLogs(
   created: string,
 ): Promise<void> {
   if (logs.length === 0) return;
-  await insertLogRows(database, logRowsOf(logs, created));
-}
-
-/** The rows `createLogs` writes. */
-export function logRowsOf(logs: readonly LogRecord[], created: string): LogTable[] {
-  return logs.map((l) => ({
+  const rows: LogTable[] = logs.map((l) => ({
     id: l.id ?? uuid7(),
     created,
     updated: created,
@@ -31,10 +26,6 @@ export function logRowsOf(logs: readonly LogRecord[], created: string): LogTable
     message: l.message,
     timestamp: l.timestamp,
   }));
-}
-
-/** The writes of `createLogs` for rows already converted (also run by the SQLite write worker). */
-export async function insertLogRows(database: Database, rows: readonly LogTable[]): Promise<void> {
   await runBulkInserts(database, [
     {
       key: "log.insert",

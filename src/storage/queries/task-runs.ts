@@ -57,31 +57,9 @@ export async function recordTaskRuns(
   created: string,
 ): Promise<void> {
   if (runs.length === 0 && states.length === 0) return;
-  const { runRows, stateRows } = taskRunRowsOf(database, runs, states, created);
-  await insertTaskRunRows(database, runRows, stateRows);
-}
-
-/** The rows `recordTaskRuns` writes. */
-export function taskRunRowsOf(
-  database: Database,
-  runs: readonly TaskRun[],
-  states: readonly (readonly [string, StateRecord])[],
-  created: string,
-): { runRows: TaskRunTable[]; stateRows: TaskRunStateTable[] } {
-  const { dialect } = database;
-  return {
-    runRows: runs.map((run) => taskRunToRow(dialect, run)),
-    stateRows: states.map(([id, state]) => taskRunStateToRow(dialect, id, state, created)),
-  };
-}
-
-/** The writes of `recordTaskRuns` for rows already converted (also run by the SQLite write worker). */
-export async function insertTaskRunRows(
-  database: Database,
-  runRows: readonly TaskRunTable[],
-  stateRows: readonly TaskRunStateTable[],
-): Promise<void> {
-  const { db } = database;
+  const { db, dialect } = database;
+  const runRows = runs.map((run) => taskRunToRow(dialect, run));
+  const stateRows = states.map(([id, state]) => taskRunStateToRow(dialect, id, state, created));
   await runBulkInserts(database, [
     {
       key: "task_run.upsert",
