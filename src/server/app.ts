@@ -22,6 +22,7 @@ import { stateRoutes } from "./api/states.ts";
 import { taskRunRoutes } from "./api/task-runs.ts";
 import { uiRoutes } from "./api/ui.ts";
 import { installErrorHandlers } from "./http-errors.ts";
+import { type UiOptions, uiApp } from "./ui-app.ts";
 import { TaskRunEventBuffer } from "./services/task-run-recorder.ts";
 
 declare module "fastify" {
@@ -35,6 +36,8 @@ export interface AppOptions {
   database: Database;
   /** Log requests (pino, through Fastify). */
   logger?: boolean;
+  /** Serve the web UI at `/` (and `GET /ui-settings`); off unless given. */
+  ui?: UiOptions | false;
 }
 
 /** Prefect limits request bodies of most endpoints well below this; logs batches are the largest. */
@@ -95,5 +98,6 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     },
     { prefix: "/api" },
   );
+  if (options.ui) await app.register(uiApp, options.ui);
   return app;
 }

@@ -25,6 +25,10 @@ const schema = z.object({
   PREFECT_LOGGING_TO_API_ENABLED: boolish.optional(),
   PREFECT_LOGGING_LOG_PRINTS: boolish.optional(),
   PREFECT_UI_URL: z.string().optional(),
+  PREFECT_UI_ENABLED: boolish.optional(),
+  PREFECT_UI_API_URL: z
+    .url({ message: "must be a URL such as http://127.0.0.1:4200/api" })
+    .optional(),
   PREFECT_TASK_RUNNER_MAX_CONCURRENCY: z.coerce.number().int().positive().optional(),
   PREFECT_FLOW_DEFAULT_RETRIES: z.coerce.number().int().min(0).optional(),
   PREFECT_FLOW_DEFAULT_RETRY_DELAY_SECONDS: z.coerce.number().min(0).optional(),
@@ -41,7 +45,12 @@ export interface Settings {
   loggingLevel: LogLevelName;
   logPrints: boolean;
   loggingToApi: boolean;
+  /** Where the UI is, for the links runs print: `PREFECT_UI_URL`, else `PREFECT_API_URL` without `/api`. */
   uiUrl: string | null;
+  /** Whether `prefect-ts server start` serves the web UI (`PREFECT_UI_ENABLED`, default true). */
+  uiEnabled: boolean;
+  /** The API URL the browser uses (`PREFECT_UI_API_URL`); null: the server's own `/api`. */
+  uiApiUrl: string | null;
   taskRunnerMaxConcurrency: number;
   flowDefaultRetries: number;
   flowDefaultRetryDelaySeconds: number;
@@ -71,11 +80,20 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     loggingLevel: s.PREFECT_LOGGING_LEVEL ?? "INFO",
     logPrints: s.PREFECT_LOGGING_LOG_PRINTS ?? false,
     loggingToApi: s.PREFECT_LOGGING_TO_API_ENABLED ?? true,
-    uiUrl: s.PREFECT_UI_URL ?? null,
+    uiUrl: s.PREFECT_UI_URL ?? uiUrlFromApiUrl(s.PREFECT_API_URL),
+    uiEnabled: s.PREFECT_UI_ENABLED ?? true,
+    uiApiUrl: s.PREFECT_UI_API_URL ?? s.PREFECT_API_URL ?? null,
     taskRunnerMaxConcurrency: s.PREFECT_TASK_RUNNER_MAX_CONCURRENCY ?? 1000,
     flowDefaultRetries: s.PREFECT_FLOW_DEFAULT_RETRIES ?? 0,
     flowDefaultRetryDelaySeconds: s.PREFECT_FLOW_DEFAULT_RETRY_DELAY_SECONDS ?? 0,
     taskDefaultRetries: s.PREFECT_TASK_DEFAULT_RETRIES ?? 0,
     taskDefaultRetryDelaySeconds: s.PREFECT_TASK_DEFAULT_RETRY_DELAY_SECONDS ?? 0,
   };
+}
+
+/** Prefect's default UI URL in client mode: the API URL without its trailing `/api`. */
+function uiUrlFromApiUrl(apiUrl: string | undefined): string | null {
+  if (!apiUrl) return null;
+  const trimmed = apiUrl.replace(/\/+$/, "");
+  return trimmed.endsWith("/api") ? trimmed.slice(0, -"/api".length) : null;
 }

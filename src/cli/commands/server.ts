@@ -30,7 +30,10 @@ export function registerServer(program: Command, io: CliIo): void {
       ]);
       const settings = loadSettings();
       const database = await openDatabase({ url: settings.databaseUrl });
-      const app = await createApp({ database });
+      const app = await createApp({
+        database,
+        ui: settings.uiEnabled ? { apiUrl: settings.uiApiUrl } : false,
+      });
       try {
         await app.listen({ host, port });
       } catch (error) {
@@ -47,6 +50,7 @@ export function registerServer(program: Command, io: CliIo): void {
       const bound = typeof address === "object" && address ? address.port : port;
       const base = `http://${host.includes(":") ? `[${host}]` : host}:${bound}`;
       io.out(`Prefect TS server running on ${database.dialect.name} (${database.location})`);
+      if (settings.uiEnabled) io.out(`UI:   ${base}`);
       io.out(`API:  ${base}/api`);
       io.out(`Docs: ${base}/api/openapi.json`);
       io.out(`Use it from the SDK and CLI with: export PREFECT_API_URL=${base}/api`);

@@ -1,0 +1,79 @@
+/**
+ * The web UI, as Prefect's server hosts it: the built React app (`ui/dist`) at `/` with a single-page
+ * fallback (any other GET outside `/api` answers `index.html`), and `GET /ui-settings`, from which
+ * the UI learns the API URL.
+ */
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import fastifyStatic from "@fastify/static";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+
+export interface UiOptions {
+  /** The built UI; default: the package's `ui/dist`. */
+  distDir?: string;
+  /** The API URL the browser uses (`PREFECT_UI_API_URL`); default: this server's `/api` as the browser reached it. */
+  apiUrl?: string | null;
+}
+
+/** `ui/dist` of this package, from `src/server` (tsx) and `dist/server` (built) alike. */
+export function defaultUiDistDir(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "ui", "dist");
+}
+
+/** The body of `GET /ui-settings` (Prefect's `UISettings` shape). */
+export function uiSettingsBody(apiUrl: string) {
+  return {
+    api_url: apiUrl,
+    csrf_enabled: false,
+    auth: null,
+    flags: [] as string[],
+    default_ui: "v1",
+    available_uis: ["v1"],
+    v1_base_url: "/",
+    v2_base_url: null,
+  };
+}
+
+function ownApiUrl(req: FastifyRequest): string {
+  return `${req.protocol}://${req.host}/api`;
+}
+
+const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>Prefect TS</title>
+<body style="font-family:system-ui;max-width:40em;margin:4em auto;line-height:1.5">
+<h1>The Prefect TS UI is not built</h1>
+<p>The API is running at <code>/api</code>. Build the UI with <code>npm run build</code> (or <code>npm install</code>, which builds it) and restart the server.</p>`;
+
+export async function uiApp(app: FastifyInstance, options: UiOptions): Promise<void> {
+  const distDir = options.distDir ?? defaultUiDistDir();
+  app.get("/ui-settings", { schema: { hide: true } }, async (req) =>
+    uiSettingsBody(options.apiUrl ?? ownApiUrl(req)),
+  );
+  const built = existsSync(join(distDir, "index.html"));
+  if (built) {
+    await app.register(fastifyStatic, {
+      root: distDir,
+      prefix: "/",
+      wildcard: false,
+      index: false,
+      setHeaders: (res, path) => {
+        // hashed bundle files never change; index.html must be revalidated to pick up a new build
+        res.header(
+          "cache-control",
+          path.includes(join("dist", "assets"))
+            ? "public, max-age=31536000, immutable"
+            : "no-cache",
+        );
+      },
+    });
+  }
+  app.get("/*", { schema: { hide: true } }, async (req, reply) => {
+    const path = req.url.split("?")[0] ?? "/";
+    if (path === "/api" || path.startsWith("/api/")) {
+      return reply.code(404).send({ detail: "Not Found" });
+    }
+    if (!built) return reply.code(200).type("text/html; charset=utf-8").send(NOT_BUILT);
+    reply.header("cache-control", "no-cache");
+    return reply.sendFile("index.html");
+  });
+}

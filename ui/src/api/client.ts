@@ -1,0 +1,77 @@
+/**
+ * The REST client of the UI: discovers the API URL from `GET /ui-settings` (as Prefect's UI does),
+ * then sends JSON requests to `api_url + path`.
+ */
+import type { UiSettings } from "./types.ts";
+
+/** A failed API call: the HTTP status (0 when the server was unreachable) and Prefect's message. */
+export class ApiError extends Error {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+  }
+}
+
+let settings: Promise<UiSettings> | null = null;
+
+/** The UI settings, fetched once. */
+export function uiSettings(): Promise<UiSettings> {
+  settings ??= fetch("/ui-settings", { headers: { accept: "application/json" } })
+    .then(async (res) => {
+      if (!res.ok) throw new ApiError(res.status, `GET /ui-settings answered ${res.status}`);
+      return (await res.json()) as UiSettings;
+    })
+    .catch((error: unknown) => {
+      settings = null; // try again on the next call
+      if (error instanceof ApiError) throw error;
+      throw new ApiError(0, "The Prefect TS server is unreachable.");
+    });
+  return settings;
+}
+
+function messageOf(body: unknown, status: number): string {
+  if (body && typeof body === "object") {
+    const b = body as { detail?: unknown; exception_message?: unknown };
+    if (typeof b.detail === "string") return b.detail;
+    if (typeof b.exception_message === "string") return b.exception_message;
+  }
+  return `The API answered ${status}`;
+}
+
+export interface RequestOptions {
+  method?: "GET" | "POST" | "PATCH" | "DELETE";
+  body?: unknown;
+  signal?: AbortSignal;
+}
+
+/** Call the API: `path` starts with `/` and is relative to the API URL (e.g. `/flow_runs/filter`). */
+export async function api<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const { api_url } = await uiSettings();
+  const method = options.method ?? (options.body === undefined ? "GET" : "POST");
+  let res: Response;
+  try {
+    res = await fetch(api_url.replace(/\/$/, "") + path, {
+      method,
+      headers:
+        options.body === undefined
+          ? { accept: "application/json" }
+          : { accept: "application/json", "content-type": "application/json" },
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      signal: options.signal,
+    });
+  } catch (error) {
+    if (error instanceof DOMException && error.name === "AbortError") throw error;
+    throw new ApiError(0, "The Prefect TS server is unreachable.");
+  }
+  const text = await res.text();
+  const body: unknown = text === "" ? null : JSON.parse(text);
+  if (!res.ok) throw new ApiError(res.status, messageOf(body, res.status));
+  return body as T;
+}
+
+/** POST a JSON body. */
+export function post<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+  return api<T>(path, { method: "POST", body, signal });
+}

@@ -1,0 +1,77 @@
+/** The UI's routes, with Prefect's URLs (`/dashboard`, `/runs/flow-run/{id}`, …) and typed search params. */
+import { createRootRoute, createRoute, createRouter, redirect } from "@tanstack/react-router";
+import { Layout } from "./components/Layout.tsx";
+import { parseDashboardSearch, parseFlowRunSearch, parseRunsSearch } from "./lib/search.ts";
+import { DashboardPage } from "./pages/DashboardPage.tsx";
+import { FlowPage } from "./pages/FlowPage.tsx";
+import { FlowRunPage } from "./pages/FlowRunPage.tsx";
+import { FlowsPage } from "./pages/FlowsPage.tsx";
+import { NotFoundPage } from "./pages/NotFoundPage.tsx";
+import { RunsPage } from "./pages/RunsPage.tsx";
+import { TaskRunPage } from "./pages/TaskRunPage.tsx";
+
+const rootRoute = createRootRoute({ component: Layout, notFoundComponent: NotFoundPage });
+
+const indexRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/",
+  beforeLoad: () => {
+    throw redirect({ to: "/dashboard" });
+  },
+});
+const dashboardRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/dashboard",
+  validateSearch: parseDashboardSearch,
+  component: DashboardPage,
+});
+const runsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/runs",
+  validateSearch: parseRunsSearch,
+  component: RunsPage,
+});
+const flowRunRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/runs/flow-run/$id",
+  validateSearch: parseFlowRunSearch,
+  component: FlowRunPage,
+});
+const taskRunRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/runs/task-run/$id",
+  component: TaskRunPage,
+});
+const flowsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/flows",
+  validateSearch: (s: Record<string, unknown>): { page?: number; q?: string } => ({
+    page: typeof s.page === "number" && s.page > 1 ? Math.floor(s.page) : undefined,
+    q: typeof s.q === "string" && s.q ? s.q : undefined,
+  }),
+  component: FlowsPage,
+});
+const flowRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/flows/flow/$id",
+  validateSearch: parseRunsSearch,
+  component: FlowPage,
+});
+
+const routeTree = rootRoute.addChildren([
+  indexRoute,
+  dashboardRoute,
+  runsRoute,
+  flowRunRoute,
+  taskRunRoute,
+  flowsRoute,
+  flowRoute,
+]);
+
+export const router = createRouter({ routeTree, defaultPreload: false, scrollRestoration: true });
+
+declare module "@tanstack/react-router" {
+  interface Register {
+    router: typeof router;
+  }
+}
