@@ -14,6 +14,18 @@ import { installLogPrints } from "./sdk/log-prints.ts";
 
 installLogPrints();
 
+export { hashObjects } from "./caching/hash-inputs.ts";
+export {
+  type CacheKeyContext,
+  type CacheKeyFn,
+  CachePolicy,
+  DEFAULT,
+  FLOW_PARAMETERS,
+  INPUTS,
+  NO_CACHE,
+  RUN_ID,
+  TASK_SOURCE,
+} from "./caching/policies.ts";
 export { createClient } from "./client/get-client.ts";
 export type { PrefectClient } from "./client/prefect-client.ts";
 export { ErrorCode, isPrefectTsError, PrefectTsError } from "./core/errors.ts";
@@ -23,6 +35,23 @@ export { StateType, TERMINAL_STATE_TYPES } from "./core/state-types.ts";
 export type { RunLogger } from "./engine/logging.ts";
 export { shutdownRuntime } from "./engine/process-runtime.ts";
 export { TaskRunner } from "./engine/task-runner.ts";
+export {
+  LockError,
+  ResultStorageError,
+  SerializationError,
+  TransactionError,
+} from "./results/errors.ts";
+export { LocalFileSystem } from "./results/local-file-storage.ts";
+export type { ResultRecordMetadata } from "./results/result-record.ts";
+export { defaultResultStorage, ResultStore } from "./results/result-store.ts";
+export {
+  CompressedSerializer,
+  JsonSerializer,
+  RichJsonSerializer,
+  resolveSerializer,
+  type Serializer,
+} from "./results/serializers.ts";
+export type { ResultStorage } from "./results/storage.ts";
 export { getRunContext, type RunContext } from "./sdk/context.ts";
 export {
   Abort,
@@ -71,3 +100,16 @@ export {
   TimedOut,
 } from "./sdk/state-constructors.ts";
 export { type MapArg, type Task, type TaskArg, type TaskOptions, task } from "./sdk/task.ts";
+export { IsolationLevel } from "./transactions/isolation.ts";
+export { FileSystemLockManager } from "./transactions/lock-managers/file-system-lock-manager.ts";
+export type { LockManager } from "./transactions/lock-managers/lock-manager.ts";
+export { MemoryLockManager } from "./transactions/lock-managers/memory-lock-manager.ts";
+export { RedisLockManager } from "./transactions/lock-managers/redis-lock-manager.ts";
+export {
+  CommitMode,
+  getTransaction,
+  Transaction,
+  type TransactionHook,
+  type TransactionOptions,
+  transaction,
+} from "./transactions/transaction.ts";

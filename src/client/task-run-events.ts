@@ -67,7 +67,7 @@ export function taskRunEvent(
         name: state.name,
         message: state.message ?? "",
         state_details: setDetails(state.state_details),
-        data: null,
+        data: state.data ?? null,
       },
       task_run: setFields(run),
     },

@@ -21,6 +21,10 @@ export const ErrorCode = {
   TERMINATION_SIGNAL: "ERR_TERMINATION_SIGNAL",
   HTTP: "ERR_HTTP",
   API_UNREACHABLE: "ERR_API_UNREACHABLE",
+  SERIALIZATION: "ERR_SERIALIZATION",
+  RESULT_STORAGE: "ERR_RESULT_STORAGE",
+  LOCK: "ERR_LOCK",
+  TRANSACTION: "ERR_TRANSACTION",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

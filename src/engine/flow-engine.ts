@@ -27,6 +27,7 @@ import type { FlowHook, FlowSpec } from "./flow-spec.ts";
 import { runStateHooks } from "./hooks.ts";
 import { consoleLogger, RunLogger } from "./logging.ts";
 import { getRuntime, trackActiveRun } from "./process-runtime.ts";
+import { ResumeLedger } from "./resume-ledger.ts";
 import { TaskRunner } from "./task-runner.ts";
 import { validateParameters } from "./validate-parameters.ts";
 
@@ -102,7 +103,7 @@ class FlowRunExecution {
       type: state.type,
       name: state.name,
       message: state.message,
-      data: null,
+      data: state.persisted,
       state_details: state.stateDetails,
     };
     const result = await this.client.setFlowRunState(this.flowRun.id, create, { force });
@@ -110,6 +111,7 @@ class FlowRunExecution {
       const accepted = result.status === "ACCEPT";
       const next = State.fromRecord(result.state);
       if (accepted && state.hasData()) next.data = state.data;
+      if (accepted && state.persisted) next.persisted = state.persisted;
       if (next.id !== this.current.id) {
         if (next.type === StateType.RUNNING) this.flowRun.run_count += 1;
         this.flowRun.state = result.state;
@@ -167,18 +169,25 @@ export async function runFlow(spec: FlowSpec, args: readonly unknown[]): Promise
       : typeof spec.flowRunName === "string"
         ? formatRunName(spec.flowRunName, parameters)
         : null;
-  const flowRun = await client.createFlowRun({
-    flow_id: flow.id,
-    name,
-    flow_version: spec.version,
-    parameters: jsonSafe(parameters) as Record<string, unknown>,
-    parent_task_run_id: parentTaskRunId,
-    empirical_policy: { retries: spec.retries, retry_delay: spec.retryDelaySeconds },
-    tags: [...new Set([...(parentFlow?.flowRun.tags ?? []), ...spec.tags])],
-    state: { type: StateType.PENDING, name: "Pending" },
-  });
+  const attachTo = parentFlow ? null : takeAttachedFlowRunId();
+  const flowRun = attachTo
+    ? await attachFlowRun(client, attachTo, flow.id, spec.name)
+    : await client.createFlowRun({
+        flow_id: flow.id,
+        name,
+        flow_version: spec.version,
+        parameters: jsonSafe(parameters) as Record<string, unknown>,
+        parent_task_run_id: parentTaskRunId,
+        empirical_policy: { retries: spec.retries, retry_delay: spec.retryDelaySeconds },
+        tags: [...new Set([...(parentFlow?.flowRun.tags ?? []), ...spec.tags])],
+        state: { type: StateType.PENDING, name: "Pending" },
+      });
   if (!parentFlow) {
-    consoleLogger(rt.logLevel).info(`Created flow run '${flowRun.name}' for flow '${spec.name}'`);
+    consoleLogger(rt.logLevel).info(
+      attachTo
+        ? `Resuming flow run '${flowRun.name}' (attempt ${flowRun.run_count + 1}) for flow '${spec.name}'`
+        : `Created flow run '${flowRun.name}' for flow '${spec.name}'`,
+    );
   }
   const logger = new RunLogger({
     name: "prefect.flow_runs",
@@ -217,7 +226,16 @@ export async function runFlow(spec: FlowSpec, args: readonly unknown[]): Promise
       exec.current.data = error;
       return exec.current;
     }
-    const scope = makeScope(exec, spec, client, recorder, parameters, rt.settings);
+    const scope = makeScope(
+      exec,
+      spec,
+      client,
+      recorder,
+      parameters,
+      rt.settings,
+      attachTo !== null,
+    );
+    if (attachTo !== null && spec.resume) await scope.resume.load();
     const final = await orchestrate(exec, spec, scope, callArgs);
     if (!parentFlow) {
       await recorder.flush().catch((error: unknown) => {
@@ -239,6 +257,7 @@ function makeScope(
   recorder: FlowRunScope["recorder"],
   parameters: Record<string, unknown>,
   settings: Settings,
+  attached: boolean,
 ): FlowRunScope {
   const runner =
     spec.taskRunner instanceof TaskRunner
@@ -258,7 +277,30 @@ function makeScope(
     signal: exec.controller.signal,
     pending: new Set(),
     runningTasks: new Set(),
+    resume: new ResumeLedger(exec.flowRun.id, spec.retries > 0 || attached, spec.resume),
   };
+}
+
+/** `PREFECT__FLOW_RUN_ID`: run the first top-level flow call as this existing flow run (once). */
+function takeAttachedFlowRunId(): string | null {
+  const id = process.env.PREFECT__FLOW_RUN_ID;
+  if (!id) return null;
+  delete process.env.PREFECT__FLOW_RUN_ID;
+  return id;
+}
+
+async function attachFlowRun(
+  client: PrefectClient,
+  id: string,
+  flowId: string,
+  flowName: string,
+): Promise<FlowRun> {
+  const run = await client.readFlowRun(id);
+  if (run.flow_id !== flowId)
+    throw new Abort(
+      `PREFECT__FLOW_RUN_ID names flow run '${run.name}', which is not a run of flow '${flowName}'`,
+    );
+  return run;
 }
 
 async function orchestrate(
@@ -276,7 +318,14 @@ async function orchestrate(
     if (!started) return finish(exec, spec, exec.current);
     if (spec.onRunning.length) await exec.runHooks(spec.onRunning, exec.current);
 
-    const outcome = await runBody(exec, spec, scope, callArgs);
+    scope.resume.newAttempt(exec.flowRun.run_count);
+    let outcome = await runBody(exec, spec, scope, callArgs);
+    if (outcome.type === StateType.COMPLETED && spec.results && !outcome.persisted)
+      outcome = await persistFlowResult(exec, spec.results, outcome);
+    if (outcome.type !== StateType.COMPLETED && scope.resume.enabled)
+      await scope.resume.save().catch((error: unknown) => {
+        logger.warning("Could not save the results this flow run can resume from", error);
+      });
     if (outcome.type === StateType.CRASHED) {
       for (const t of scope.runningTasks) t.crash(outcome.message ?? "Crashed");
       await exec.propose(outcome, true).catch(() => undefined);
@@ -302,6 +351,24 @@ async function orchestrate(
       spec,
       result.status === "ACCEPT" ? exec.current : withData(exec.current, outcome),
     );
+  }
+}
+
+async function persistFlowResult(
+  exec: FlowRunExecution,
+  results: NonNullable<FlowSpec["results"]>,
+  outcome: State,
+): Promise<State> {
+  try {
+    const store = results.store();
+    const record = store.createRecord(outcome.hasData() ? outcome.data : null, null);
+    await store.write(record);
+    outcome.persisted = record.metadata;
+    return outcome;
+  } catch (error) {
+    const message = `Could not persist the result of flow '${exec.spec.name}': ${describeError(error)}`;
+    exec.logger.error(message);
+    return new State(StateType.FAILED, { name: "Failed", message, data: error });
   }
 }
 

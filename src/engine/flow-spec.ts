@@ -1,6 +1,12 @@
 import type { FlowRun } from "../core/runs.ts";
+import type { ResultStore } from "../results/result-store.ts";
 import type { State } from "../sdk/state.ts";
 import type { TaskRunner } from "./task-runner.ts";
+
+/** How a flow persists its result. */
+export interface FlowResults {
+  store(): ResultStore;
+}
 
 /** A flow hook: `(flow, flowRun, state)`, as Prefect's flow state hooks. */
 export type FlowHook = (flow: FlowSpec, flowRun: FlowRun, state: State) => unknown;
@@ -43,6 +49,10 @@ export interface FlowSpec {
   readonly onCancellation: readonly FlowHook[];
   readonly onCrashed: readonly FlowHook[];
   readonly onRunning: readonly FlowHook[];
+  /** Persist the flow's return value (Prefect's `persist_result`), with these store options. */
+  readonly results: FlowResults | null;
+  /** Reuse results of task runs completed in earlier attempts of a flow run (default true). */
+  readonly resume: boolean;
   /** JSON Schema of the parameters (`parameter_openapi_schema`). */
   parameterSchema(): Record<string, unknown>;
 }

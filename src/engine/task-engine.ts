@@ -19,11 +19,13 @@ import { RunTimeoutError, TerminationSignal, UpstreamTaskError } from "../sdk/er
 import { isFuture } from "../sdk/futures.ts";
 import { bindParameters, formatRunName } from "../sdk/parameters.ts";
 import { isState, State } from "../sdk/state.ts";
+import { hasOpenTransactions } from "../transactions/transaction.ts";
 import { runStateHooks } from "./hooks.ts";
 import { RunLogger } from "./logging.ts";
 import { getRuntime } from "./process-runtime.ts";
 import type { RunRecorder } from "./run-recorder.ts";
 import { awaitWaitFor, needsResolution, resolveArgument, upstreamInputs } from "./task-inputs.ts";
+import { TaskResultsRun } from "./task-results.ts";
 import type { TaskHook, TaskSpec } from "./task-spec.ts";
 
 export interface TaskCallOptions {
@@ -366,6 +368,15 @@ async function execute(
       signal: signal ?? new AbortController().signal,
     };
     const scope: RunScope = { flow: parentScope?.flow ?? null, task: taskScope };
+    // results, caching, transactions and resume: only for tasks and flow runs that use them
+    const results =
+      task.results !== null || parentScope?.flow?.resume.inMemory === true || hasOpenTransactions()
+        ? resultsRun(exec, args)
+        : null;
+    if (results !== null) {
+      const reused = await beginResults(results, exec);
+      if (reused !== null) return finishReused(exec, reused);
+    }
     let attempt = 0;
     let retrying = false;
     for (;;) {
@@ -443,6 +454,12 @@ async function execute(
           final.data,
         );
       }
+      if (results !== null) {
+        if (final.type === StateType.COMPLETED) {
+          final = await results.complete(final);
+          if (final.type === StateType.FAILED) logger.error(final.message ?? "Task run failed");
+        } else await results.fail();
+      }
       exec.propose(final);
       if (final.type === StateType.COMPLETED && task.onCompletion.length)
         await exec.runHooks(task.onCompletion, final);
@@ -455,6 +472,53 @@ async function execute(
   } finally {
     parentScope?.flow?.runningTasks.delete(exec);
   }
+}
+
+function resultsRun(exec: TaskRunExecution, args: readonly unknown[]): TaskResultsRun {
+  return new TaskResultsRun(
+    {
+      task: exec.task,
+      taskRunId: exec.run.id,
+      taskRunName: exec.run.name,
+      flowScope: exec.parentScope?.flow ?? null,
+      warn: (message) => exec.logger.warning(message),
+      proposeLate: (state) => exec.propose(state),
+    },
+    args,
+  );
+}
+
+/** A reusable result (Cached), or null to run the body; errors of the lookup fail the run. */
+async function beginResults(
+  results: TaskResultsRun,
+  exec: TaskRunExecution,
+): Promise<State | null> {
+  try {
+    return await results.begin();
+  } catch (error) {
+    exec.logger.error(`Task run could not look up its cached result: ${describeError(error)}`);
+    return new State(StateType.FAILED, {
+      name: "Failed",
+      message: `Task run could not look up its cached result: ${describeError(error)}`,
+      data: error,
+    });
+  }
+}
+
+/** End a run with a reused result (Cached), as Prefect does: Running, then the cached state. */
+async function finishReused(exec: TaskRunExecution, final: State): Promise<State> {
+  const task = exec.task;
+  exec.propose(new State(StateType.RUNNING, { name: "Running" }));
+  exec.propose(final);
+  if (final.type === StateType.COMPLETED && task.onCompletion.length)
+    await exec.runHooks(task.onCompletion, final);
+  if (final.type === StateType.FAILED && task.onFailure.length)
+    await exec.runHooks(task.onFailure, final);
+  exec.logger.log(
+    final.type === StateType.COMPLETED ? 20 : 40,
+    `Finished in state ${final.toString()}`,
+  );
+  return final;
 }
 
 async function shouldRetry(exec: TaskRunExecution, failed: State): Promise<boolean> {

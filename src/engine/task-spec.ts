@@ -1,5 +1,6 @@
 import type { TaskRun } from "../core/runs.ts";
 import type { State } from "../sdk/state.ts";
+import type { TaskResults } from "./task-results.ts";
 
 /** A task hook: `(task, taskRun, state)`, as Prefect's task state hooks. */
 export type TaskHook = (task: TaskSpec, taskRun: TaskRun, state: State) => unknown;
@@ -25,4 +26,8 @@ export interface TaskSpec {
   readonly onCompletion: readonly TaskHook[];
   readonly onFailure: readonly TaskHook[];
   readonly onRunning: readonly TaskHook[];
+  /** Results, caching and transaction hooks; null for a plain task (the engine's fast path). */
+  readonly results: TaskResults | null;
+  /** Reuse this task's result when its flow run is attempted again (default true). */
+  readonly resume: boolean;
 }

@@ -6,6 +6,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import type { PrefectClient } from "../client/prefect-client.ts";
 import type { FlowRun, TaskRun } from "../core/runs.ts";
 import type { RunLogger } from "../engine/logging.ts";
+import type { ResumeLedger } from "../engine/resume-ledger.ts";
 import type { RunRecorder } from "../engine/run-recorder.ts";
 import type { RunningTask } from "../engine/task-engine.ts";
 import type { TaskRunner } from "../engine/task-runner.ts";
@@ -26,6 +27,8 @@ export interface FlowRunScope {
   readonly pending: Set<Promise<unknown>>;
   /** Task runs executing now (crashed if the process is told to stop). */
   readonly runningTasks: Set<RunningTask>;
+  /** Task runs completed in this flow run, reusable by a later attempt of it. */
+  readonly resume: ResumeLedger;
 }
 
 /** What the engine keeps for a running task run. */

@@ -9,9 +9,13 @@
  */
 import { z } from "zod";
 import { runFlow } from "../engine/flow-engine.ts";
-import type { FlowHook, FlowSpec, StandardSchemaLike } from "../engine/flow-spec.ts";
+import type { FlowHook, FlowResults, FlowSpec, StandardSchemaLike } from "../engine/flow-spec.ts";
 import type { TaskRunner, TaskRunnerOptions } from "../engine/task-runner.ts";
-import { loadSettings } from "../settings/settings.ts";
+import { LocalFileSystem } from "../results/local-file-storage.ts";
+import { defaultResultStorage, ResultStore } from "../results/result-store.ts";
+import type { SerializerLike } from "../results/serializers.ts";
+import type { ResultStorage } from "../results/storage.ts";
+import { loadSettings, type Settings } from "../settings/settings.ts";
 import { parameterNames } from "./parameters.ts";
 import { resultOrExit } from "./result-or-exit.ts";
 import type { State } from "./state.ts";
@@ -44,6 +48,42 @@ export interface FlowOptions<S extends StandardSchemaLike | undefined = undefine
   onRunning?: FlowHook[];
   /** Calls resolve to the final `State` instead of the result. */
   returnState?: boolean;
+  /** Persist the flow's return value (default `PREFECT_RESULTS_PERSIST_BY_DEFAULT`). */
+  persistResult?: boolean;
+  /** Where results are written: a storage, or a directory (default the local storage). */
+  resultStorage?: ResultStorage | string;
+  /** `json` (default), `rich-json`, `compressed/json`, `compressed/rich-json`. */
+  resultSerializer?: SerializerLike;
+  /**
+   * Reuse the results of task runs that completed in earlier attempts of a flow run (its
+   * `retries`, or a manual retry): only failed and downstream work runs again (default true).
+   */
+  resume?: boolean;
+}
+
+function flowResults(
+  options: FlowOptions<StandardSchemaLike | undefined>,
+  settings: Settings,
+): FlowResults | null {
+  const persist =
+    options.persistResult ??
+    (options.resultStorage !== undefined || options.resultSerializer !== undefined
+      ? true
+      : settings.resultsPersistByDefault);
+  if (!persist) return null;
+  let store: ResultStore | null = null;
+  return {
+    store() {
+      store ??= new ResultStore({
+        storage:
+          typeof options.resultStorage === "string"
+            ? new LocalFileSystem(options.resultStorage)
+            : (options.resultStorage ?? defaultResultStorage()),
+        serializer: options.resultSerializer,
+      });
+      return store;
+    },
+  };
 }
 
 export interface Flow<A extends readonly unknown[] = unknown[], R = unknown> extends FlowSpec {
@@ -127,6 +167,8 @@ function makeFlow<A extends readonly unknown[], R>(
     onCancellation: options.onCancellation ?? [],
     onCrashed: options.onCrashed ?? [],
     onRunning: options.onRunning ?? [],
+    results: flowResults(options, settings),
+    resume: options.resume ?? true,
     parameterSchema: () => {
       schema ??= jsonSchemaOf(params, paramNames);
       return schema;

@@ -6,6 +6,8 @@ import { uuid7 } from "../core/ids.ts";
 import { emptyStateDetails, type StateDetails, type StateRecord } from "../core/state.ts";
 import { defaultStateName, StateType, TERMINAL_STATE_TYPES } from "../core/state-types.ts";
 import { nowIso } from "../core/time.ts";
+import { isResultRecordMetadata, type ResultRecordMetadata } from "../results/result-record.ts";
+import { readResultFromMetadata } from "../results/result-store.ts";
 import { MissingResultError, stateError } from "./errors.ts";
 
 export interface StateOptions<T = unknown> {
@@ -32,6 +34,8 @@ export class State<T = unknown> {
   stateDetails: StateDetails;
   /** The result value (completed) or the error (failed/crashed), when this process has it. */
   data: T | typeof NO_DATA;
+  /** Where the result is persisted (`data` on the wire: Prefect's ResultRecordMetadata). */
+  persisted: ResultRecordMetadata | null = null;
 
   constructor(type: StateType, options: StateOptions<T> = {}) {
     this.id = uuid7();
@@ -100,6 +104,10 @@ export class State<T = unknown> {
       if (raise) throw this.data;
       return this.data as T;
     }
+    if (this.data === NO_DATA && this.persisted) {
+      this.data = (await readResultFromMetadata(this.persisted)) as T;
+      return this.data;
+    }
     if (this.data === NO_DATA) {
       throw new MissingResultError(
         `State ${this.toString()} has no result in this process. Results are kept in memory until result persistence is enabled.`,
@@ -118,7 +126,7 @@ export class State<T = unknown> {
       : `${this.name}('${this.message}', type=${this.type})`;
   }
 
-  /** The wire form. Results are not persisted yet, so `data` is null. */
+  /** The wire form: `data` is the result record's metadata when the result is persisted. */
   toRecord(): StateRecord {
     return {
       id: this.id,
@@ -126,7 +134,7 @@ export class State<T = unknown> {
       name: this.name,
       timestamp: this.timestamp,
       message: this.message,
-      data: null,
+      data: this.persisted,
       state_details: this.stateDetails,
     };
   }
@@ -140,6 +148,7 @@ export class State<T = unknown> {
       stateDetails: record.state_details,
     });
     s.id = record.id;
+    if (isResultRecordMetadata(record.data)) s.persisted = record.data;
     return s;
   }
 }

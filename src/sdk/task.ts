@@ -12,6 +12,7 @@ import { uuid7 } from "../core/ids.ts";
 import type { TaskRun } from "../core/runs.ts";
 import { StateType } from "../core/state-types.ts";
 import { runTask } from "../engine/task-engine.ts";
+import { resolveTaskResults, type TaskResultOptions } from "../engine/task-results.ts";
 import type { TaskHook, TaskSpec } from "../engine/task-spec.ts";
 import { loadSettings } from "../settings/settings.ts";
 import { runScope } from "./context.ts";
@@ -34,7 +35,8 @@ export type TaskArgs<A extends readonly unknown[]> = { [K in keyof A]: TaskArg<A
 export type MapArg<T> = readonly TaskArg<T>[] | Unmapped<T> | T;
 export type MapArgs<A extends readonly unknown[]> = { [K in keyof A]: MapArg<A[K]> };
 
-export interface TaskOptions<A extends readonly unknown[] = unknown[], R = unknown> {
+export interface TaskOptions<A extends readonly unknown[] = unknown[], R = unknown>
+  extends TaskResultOptions {
   /** Defaults to the function's name. */
   name?: string;
   description?: string;
@@ -109,6 +111,8 @@ function makeTask<A extends readonly unknown[], R>(
     onCompletion: options.onCompletion ?? [],
     onFailure: options.onFailure ?? [],
     onRunning: options.onRunning ?? [],
+    results: resolveTaskResults(options, settings),
+    resume: options.resume ?? true,
   };
   const waitFor = options.waitFor;
   const callWithState = (...args: unknown[]) =>

@@ -34,6 +34,10 @@ const schema = z.object({
   PREFECT_FLOW_DEFAULT_RETRY_DELAY_SECONDS: z.coerce.number().min(0).optional(),
   PREFECT_TASK_DEFAULT_RETRIES: z.coerce.number().int().min(0).optional(),
   PREFECT_TASK_DEFAULT_RETRY_DELAY_SECONDS: z.coerce.number().min(0).optional(),
+  PREFECT_LOCAL_STORAGE_PATH: z.string().min(1).optional(),
+  PREFECT_RESULTS_PERSIST_BY_DEFAULT: boolish.optional(),
+  PREFECT_RESULTS_DEFAULT_SERIALIZER: z.string().min(1).optional(),
+  PREFECT_TASKS_REFRESH_CACHE: boolish.optional(),
 });
 
 /** Settings, read from `PREFECT_*` environment variables with Prefect's names. */
@@ -56,6 +60,14 @@ export interface Settings {
   flowDefaultRetryDelaySeconds: number;
   taskDefaultRetries: number;
   taskDefaultRetryDelaySeconds: number;
+  /** Where the default local result storage keeps result files (`$PREFECT_HOME/storage`). */
+  localStoragePath: string;
+  /** Persist every task and flow result unless `persistResult: false` (default off). */
+  resultsPersistByDefault: boolean;
+  /** Serializer of results when a task or flow names none (`json`). */
+  resultsDefaultSerializer: string;
+  /** Ignore cached results and recompute (and overwrite) them (default off). */
+  tasksRefreshCache: boolean;
 }
 
 /** Parse settings from an environment; one error lists every bad variable. */
@@ -88,6 +100,10 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     flowDefaultRetryDelaySeconds: s.PREFECT_FLOW_DEFAULT_RETRY_DELAY_SECONDS ?? 0,
     taskDefaultRetries: s.PREFECT_TASK_DEFAULT_RETRIES ?? 0,
     taskDefaultRetryDelaySeconds: s.PREFECT_TASK_DEFAULT_RETRY_DELAY_SECONDS ?? 0,
+    localStoragePath: s.PREFECT_LOCAL_STORAGE_PATH ?? join(home, "storage"),
+    resultsPersistByDefault: s.PREFECT_RESULTS_PERSIST_BY_DEFAULT ?? false,
+    resultsDefaultSerializer: s.PREFECT_RESULTS_DEFAULT_SERIALIZER ?? "json",
+    tasksRefreshCache: s.PREFECT_TASKS_REFRESH_CACHE ?? false,
   };
 }
 
