@@ -65,27 +65,51 @@ export function stateFromRow(
   };
 }
 
-const DEFAULT_DETAILS = emptyStateDetails() as unknown as Record<string, unknown>;
-
-/** `state_details` without the keys that hold their default value (merged back on read). */
-const DETAIL_KEYS = Object.keys(DEFAULT_DETAILS);
 /** Strings that need no escaping in JSON (ids, timestamps, names): written without JSON.stringify. */
 const PLAIN = /^[\w .:+-]*$/;
 
-function compactDetailsJson(details: StateDetails): string {
-  const d = details as unknown as Record<string, unknown>;
-  let out = "";
-  for (let i = 0; i < DETAIL_KEYS.length; i++) {
-    const key = DETAIL_KEYS[i] as string;
-    const v = d[key];
-    if (v === DEFAULT_DETAILS[key] || v === undefined) continue;
-    const text = typeof v === "string" && PLAIN.test(v) ? `"${v}"` : JSON.stringify(v ?? null);
-    out += `${out ? "," : "{"}"${key}":${text}`;
-  }
-  return out ? `${out}}` : "{}";
+function jsonString(v: string): string {
+  return PLAIN.test(v) ? `"${v}"` : JSON.stringify(v);
 }
 
-function stateColumns(d: StorageDialect, s: StateRecord, created: string) {
+/**
+ * `state_details` as JSON text without the keys that hold their default value (merged back on
+ * read). Written key by key: this runs for every state of every task run.
+ */
+function compactDetailsJson(d: StateDetails): string {
+  let o = "";
+  if (d.flow_run_id != null) o += `,"flow_run_id":${jsonString(d.flow_run_id)}`;
+  if (d.task_run_id != null) o += `,"task_run_id":${jsonString(d.task_run_id)}`;
+  if (d.child_flow_run_id != null) o += `,"child_flow_run_id":${jsonString(d.child_flow_run_id)}`;
+  if (d.scheduled_time != null) o += `,"scheduled_time":${jsonString(d.scheduled_time)}`;
+  if (d.cache_key != null) o += `,"cache_key":${jsonString(d.cache_key)}`;
+  if (d.cache_expiration != null) o += `,"cache_expiration":${jsonString(d.cache_expiration)}`;
+  if (d.deferred != null && d.deferred !== false) o += `,"deferred":${d.deferred}`;
+  if (d.untrackable_result) o += `,"untrackable_result":true`;
+  if (d.pause_timeout != null) o += `,"pause_timeout":${jsonString(d.pause_timeout)}`;
+  if (d.pause_reschedule) o += `,"pause_reschedule":true`;
+  if (d.pause_key != null) o += `,"pause_key":${jsonString(d.pause_key)}`;
+  if (d.run_input_keyset != null) o += `,"run_input_keyset":${JSON.stringify(d.run_input_keyset)}`;
+  if (d.refresh_cache != null) o += `,"refresh_cache":${d.refresh_cache}`;
+  if (d.retriable != null) o += `,"retriable":${d.retriable}`;
+  if (d.transition_id != null) o += `,"transition_id":${jsonString(d.transition_id)}`;
+  if (d.task_parameters_id != null)
+    o += `,"task_parameters_id":${jsonString(d.task_parameters_id)}`;
+  if (d.traceparent != null) o += `,"traceparent":${jsonString(d.traceparent)}`;
+  if (d.deployment_concurrency_lease_id != null)
+    o += `,"deployment_concurrency_lease_id":${jsonString(d.deployment_concurrency_lease_id)}`;
+  return o === "" ? "{}" : `{${o.slice(1)}}`;
+}
+
+// JSON text on both dialects (jsonb accepts it as a parameter). One literal per table (no
+// spread of shared columns): these run for every state of every task run.
+
+export function flowRunStateToRow(
+  d: StorageDialect,
+  flowRunId: string,
+  s: StateRecord,
+  created: string,
+): FlowRunStateTable {
   return {
     id: s.id,
     created,
@@ -94,19 +118,10 @@ function stateColumns(d: StorageDialect, s: StateRecord, created: string) {
     name: s.name,
     timestamp: s.timestamp,
     message: s.message,
-    // JSON text on both dialects (jsonb accepts it as a parameter)
     state_details: compactDetailsJson(s.state_details),
     data: s.data == null ? "null" : d.toJson(s.data),
+    flow_run_id: flowRunId,
   };
-}
-
-export function flowRunStateToRow(
-  d: StorageDialect,
-  flowRunId: string,
-  s: StateRecord,
-  created: string,
-): FlowRunStateTable {
-  return { ...stateColumns(d, s, created), flow_run_id: flowRunId };
 }
 
 export function taskRunStateToRow(
@@ -115,7 +130,18 @@ export function taskRunStateToRow(
   s: StateRecord,
   created: string,
 ): TaskRunStateTable {
-  return { ...stateColumns(d, s, created), task_run_id: taskRunId };
+  return {
+    id: s.id,
+    created,
+    updated: created,
+    type: s.type,
+    name: s.name,
+    timestamp: s.timestamp,
+    message: s.message,
+    state_details: compactDetailsJson(s.state_details),
+    data: s.data == null ? "null" : d.toJson(s.data),
+    task_run_id: taskRunId,
+  };
 }
 
 export function flowRunFromRow(
