@@ -21,13 +21,13 @@ import { rootRoutes } from "./api/root.ts";
 import { stateRoutes } from "./api/states.ts";
 import { taskRunRoutes } from "./api/task-runs.ts";
 import { uiRoutes } from "./api/ui.ts";
+import { EventPipeline } from "./events/event-pipeline.ts";
 import { installErrorHandlers } from "./http-errors.ts";
 import { type UiOptions, uiApp } from "./ui-app.ts";
-import { TaskRunEventBuffer } from "./services/task-run-recorder.ts";
 
 declare module "fastify" {
   interface FastifyInstance {
-    /** Record the task-run events received on `/api/events/in` that are still buffered. */
+    /** Write the received events that are still buffered (task runs and the event store). */
     flushEvents(): Promise<void>;
   }
 }
@@ -78,11 +78,11 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   });
   // WebSocket routes (`/api/events/in`); frames may carry an event of up to 1.5 MB
   await app.register(websocket, { options: { maxPayload: 16 * 1024 * 1024 } });
-  const deps = { database: options.database };
-  // task-run events from `/api/events/in` wait here briefly to be recorded in bulk
-  const eventBuffer = new TaskRunEventBuffer(options.database, { log: app.log });
-  app.decorate("flushEvents", () => eventBuffer.flush());
-  app.addHook("onClose", () => eventBuffer.flush());
+  // received and emitted events wait here briefly to be written in bulk, and feed `/events/out`
+  const events = new EventPipeline(options.database, { log: app.log });
+  const deps = { database: options.database, events };
+  app.decorate("flushEvents", () => events.flush());
+  app.addHook("onClose", () => events.flush());
   await app.register(
     async (api) => {
       await api.register(rootRoutes, deps);
@@ -91,7 +91,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(taskRunRoutes, deps);
       await api.register(stateRoutes, deps);
       await api.register(logRoutes, deps);
-      await api.register(eventRoutes, { ...deps, eventBuffer });
+      await api.register(eventRoutes, deps);
       await api.register(historyRoutes, deps);
       await api.register(uiRoutes, deps);
       api.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());

@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import { ErrorCode, PrefectTsError } from "../core/errors.ts";
 import { nowIso } from "../core/time.ts";
 import type { Database } from "./database.ts";
-import { MIGRATIONS } from "./migrations/0001-initial.ts";
+import { MIGRATIONS } from "./migrations/index.ts";
 
 /**
  * Apply every migration not yet applied, each in its own transaction. On PostgreSQL an advisory

@@ -117,6 +117,31 @@ export interface TaskRunStateCacheTable {
   task_run_state_id: string;
 }
 
+/** Prefect's `events`: one row per event received (JSON columns as in `LogTable`'s notes). */
+export interface EventsTable {
+  id: string;
+  occurred: string;
+  event: string;
+  resource_id: string;
+  resource: Json;
+  related_resource_ids: Json;
+  related: Json;
+  payload: Json;
+  received: string;
+  recorded: string;
+  follows: string | null;
+}
+
+/** Prefect's `event_resources`: every resource of an event; the primary one has role `''`. */
+export interface EventResourcesTable {
+  occurred: string;
+  resource_id: string;
+  resource_role: string;
+  /** The resource's labels without `prefect.resource.id` and `prefect.resource.role`. */
+  resource: Json;
+  event_id: string;
+}
+
 export interface MigrationTable {
   id: number;
   name: string;
@@ -131,5 +156,7 @@ export interface Tables {
   task_run_state: TaskRunStateTable;
   log: LogTable;
   task_run_state_cache: TaskRunStateCacheTable;
+  events: EventsTable;
+  event_resources: EventResourcesTable;
   prefect_ts_migration: MigrationTable;
 }

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { type Database, openDatabase } from "../../src/storage/database.ts";
 import { postgresDialect } from "../../src/storage/dialect.ts";
-import { MIGRATIONS } from "../../src/storage/migrations/0001-initial.ts";
+import { MIGRATIONS } from "../../src/storage/migrations/index.ts";
 
 export type DialectName = "sqlite" | "postgres";
 

@@ -1,12 +1,15 @@
 /**
- * Events ingress: `POST /events` (a JSON array of events → 204) and the WebSocket `/events/in`
- * (first frame `{"type":"auth","token":…}` answered by `{"type":"auth_success"}`, then one event
- * per frame). Task-run events go to the task-run recorder; the others are accepted and dropped
- * (there is no event store yet). `POST /events` records before answering; WebSocket events are
- * buffered and recorded in small batches.
+ * Events: ingress (`POST /events`, the `/events/in` WebSocket), and — registered from here — the
+ * queries (`events-query.ts`) and the `/events/out` stream (`events-out.ts`).
+ *
+ * `POST /events` takes a JSON array of events → 204: task-run events are recorded before the
+ * answer (so runs are visible at once); every event is then published to `/events/out`
+ * subscribers and written to the event store within the pipeline's flush interval. On
+ * `/events/in`, after the auth handshake, each frame is one event, all of it buffered.
  */
 import type { FastifyBaseLogger } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import type { EventPipeline } from "../events/event-pipeline.ts";
 import { sendValidationError } from "../http-errors.ts";
 import {
   EventBatchSchema,
@@ -14,33 +17,22 @@ import {
   MAXIMUM_EVENT_SIZE_BYTES,
   SmallEventBatchSchema,
 } from "../schemas/events.ts";
-import { recordTaskRunEvents, type TaskRunEventBuffer } from "../services/task-run-recorder.ts";
+import { recordTaskRunEvents } from "../services/task-run-recorder.ts";
 import type { RouteDeps } from "./deps.ts";
+import { acceptAuthFrame, type EventSocket, frameText, parseJson } from "./event-sockets.ts";
+import { eventsOutRoutes } from "./events-out.ts";
+import { eventQueryRoutes } from "./events-query.ts";
 
 /** Event batches are large by nature (Prefect sets no limit); one event is at most 1.5 MB. */
 const EVENTS_BODY_LIMIT = 64 * 1024 * 1024;
 
-/** Close codes of RFC 6455 used here. */
-const WS_POLICY_VIOLATION = 1008;
-
-/** What this router uses of a `ws` WebSocket. */
-interface EventSocket {
-  on(event: "message", listener: (data: Buffer | ArrayBuffer | Buffer[]) => void): void;
-  on(event: "close", listener: () => void): void;
-  on(event: "error", listener: (error: Error) => void): void;
-  send(data: string): void;
-  close(code?: number, reason?: string): void;
-}
-
-/** The events router gets the app's event buffer (created and flushed on close by `createApp`). */
+/** The events routers get the app's event pipeline (created and flushed on close by `createApp`). */
 export interface EventRouteDeps extends RouteDeps {
-  eventBuffer: TaskRunEventBuffer;
+  events: EventPipeline;
 }
 
-export const eventRoutes: FastifyPluginAsyncZod<EventRouteDeps> = async (
-  app,
-  { database, eventBuffer: buffer },
-) => {
+export const eventRoutes: FastifyPluginAsyncZod<EventRouteDeps> = async (app, deps) => {
+  const { database, events: pipeline } = deps;
   app.post(
     "/events",
     {
@@ -66,28 +58,25 @@ export const eventRoutes: FastifyPluginAsyncZod<EventRouteDeps> = async (
         );
       }
       await recordTaskRunEvents(database, parsed.data, req.log);
+      pipeline.receive(parsed.data, { taskRunsRecorded: true });
       return reply.code(204).send();
     },
   );
 
   app.get("/events/in", { websocket: true, schema: { hide: true } }, (socket: EventSocket, req) => {
-    streamEventsIn(socket, buffer, req.log);
+    streamEventsIn(socket, pipeline, req.log);
   });
+
+  await app.register(eventQueryRoutes, deps);
+  await app.register(eventsOutRoutes, deps);
 };
 
-function streamEventsIn(socket: EventSocket, buffer: TaskRunEventBuffer, log: FastifyBaseLogger) {
+function streamEventsIn(socket: EventSocket, pipeline: EventPipeline, log: FastifyBaseLogger) {
   let authenticated = false;
   socket.on("message", (data) => {
     const message = parseJson(frameText(data));
     if (!authenticated) {
-      // Prefect server has no authentication: any auth message is accepted (as Prefect does
-      // without an auth string); the token is not checked.
-      if (!isObject(message) || message.type !== "auth") {
-        socket.close(WS_POLICY_VIOLATION, "Expected 'auth' message");
-        return;
-      }
-      authenticated = true;
-      socket.send(JSON.stringify({ type: "auth_success" }));
+      authenticated = acceptAuthFrame(socket, message);
       return;
     }
     const parsed = EventSchema.safeParse(message);
@@ -95,30 +84,12 @@ function streamEventsIn(socket: EventSocket, buffer: TaskRunEventBuffer, log: Fa
       log.warn({ issues: parsed.error.issues }, "invalid event on /events/in: dropped");
       return;
     }
-    buffer.add(parsed.data);
+    pipeline.receive([parsed.data]);
   });
   socket.on("close", () => {
-    buffer.flushSoon(0);
+    pipeline.flushSoon(0);
   });
   socket.on("error", (error) => {
     log.warn({ err: error }, "/events/in socket error");
   });
-}
-
-function frameText(data: Buffer | ArrayBuffer | Buffer[]): string {
-  if (Array.isArray(data)) return Buffer.concat(data).toString("utf8");
-  if (data instanceof ArrayBuffer) return Buffer.from(data).toString("utf8");
-  return data.toString("utf8");
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

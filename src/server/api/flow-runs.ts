@@ -13,6 +13,7 @@ import {
 import * as flowRuns from "../../storage/queries/flow-runs.ts";
 import * as flows from "../../storage/queries/flows.ts";
 import { clientVersionOf } from "../client-version.ts";
+import { emitterOf } from "../events/event-pipeline.ts";
 import { createFlowRun, setFlowRunState } from "../models/flow-runs.ts";
 import { updateFlowRunFields } from "../models/update-flow-run.ts";
 import { toFlowRunResponse } from "../responses.ts";
@@ -29,13 +30,17 @@ import { paginate } from "./paginate.ts";
 
 const IdParams = z.object({ id: Uuid });
 
-export const flowRunRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { database }) => {
+export const flowRunRoutes: FastifyPluginAsyncZod<RouteDeps> = async (
+  app,
+  { database, events },
+) => {
+  const emitEvent = emitterOf(events);
   app.post("/flow_runs/", { schema: { body: FlowRunCreateSchema } }, async (req, reply) => {
     if (!(await flows.readFlow(database, req.body.flow_id))) {
       return reply.code(404).send({ detail: "Flow not found" });
     }
     const started = nowIso();
-    const run = await createFlowRun(database, req.body as FlowRunCreate);
+    const run = await createFlowRun(database, req.body as FlowRunCreate, { emitEvent });
     // an idempotency key that matched an existing run answers 200 with that run
     return reply.code(run.created < started ? 200 : 201).send(toFlowRunResponse(run));
   });
@@ -114,6 +119,7 @@ export const flowRunRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { dat
           force: req.body.force,
           apiVersion: typeof apiVersion === "string" ? apiVersion : null,
           clientVersion: clientVersionOf(req.headers["user-agent"]),
+          emitEvent,
         },
       );
       return reply.code(written ? 201 : 200).send(result);

@@ -6,7 +6,7 @@
  *
  * As Prefect:
  * - only events named `prefect.task-run.*` whose resource carries `prefect.orchestration: client`
- *   are recorded (others are accepted and ignored — there is no event store yet);
+ *   are recorded (every event, these included, also goes to the event store);
  * - the run is `payload.task_run` with `id` from the resource (`prefect.task-run.<id>`) and
  *   `flow_run_id` from the related resource in role `flow-run`; keys of `payload.task_run` win
  *   over both, as in Prefect's dict merge;
@@ -388,96 +388,4 @@ function unique<T>(values: readonly T[]): T[] {
 
 function isString(value: string | null): value is string {
   return value !== null;
-}
-
-export interface EventBufferOptions {
-  /** Flush this long after the first buffered event (ms). Default 50. */
-  flushIntervalMs?: number;
-  /** Flush as soon as this many events are buffered. Default 500. */
-  maxBatch?: number;
-  /** Attempts per event before it is dropped when recording fails. Default 3. */
-  maxAttempts?: number;
-  log?: FastifyBaseLogger;
-}
-
-/**
- * Buffers events (from the `/events/in` WebSocket) and records them in small batches: every
- * `flushIntervalMs`, or at once when `maxBatch` are waiting, so a burst of thousands of events
- * costs a few bulk writes. A failed batch is retried with the next flush, up to `maxAttempts`.
- */
-export class TaskRunEventBuffer {
-  readonly #database: Database;
-  readonly #flushIntervalMs: number;
-  readonly #maxBatch: number;
-  readonly #maxAttempts: number;
-  readonly #log: FastifyBaseLogger | undefined;
-  #pending: { event: IncomingEvent; attempts: number }[] = [];
-  #timer: NodeJS.Timeout | null = null;
-  #inflight: Promise<void> = Promise.resolve();
-
-  constructor(database: Database, options: EventBufferOptions = {}) {
-    this.#database = database;
-    this.#flushIntervalMs = options.flushIntervalMs ?? 50;
-    this.#maxBatch = options.maxBatch ?? 500;
-    this.#maxAttempts = options.maxAttempts ?? 3;
-    this.#log = options.log;
-  }
-
-  /** Events waiting to be recorded. */
-  get size(): number {
-    return this.#pending.length;
-  }
-
-  add(event: IncomingEvent): void {
-    // only task-run events are recorded; there is no event store to keep the others in yet
-    if (!isTaskRunRecorderEvent(event)) return;
-    this.#pending.push({ event, attempts: 0 });
-    if (this.#pending.length >= this.#maxBatch) this.flushSoon(0);
-    else this.flushSoon(this.#flushIntervalMs);
-  }
-
-  /** Schedule a flush in `delayMs` unless one is already scheduled sooner. */
-  flushSoon(delayMs: number = 0): void {
-    if (this.#timer && delayMs > 0) return;
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
-      this.#timer = null;
-      void this.flush();
-    }, delayMs);
-    this.#timer.unref();
-  }
-
-  /** Record everything buffered so far; resolves when it (and earlier flushes) are written. */
-  flush(): Promise<void> {
-    if (this.#timer) {
-      clearTimeout(this.#timer);
-      this.#timer = null;
-    }
-    this.#inflight = this.#inflight.then(() => this.#flushAll());
-    return this.#inflight;
-  }
-
-  async #flushAll(): Promise<void> {
-    while (this.#pending.length > 0) {
-      const batch = this.#pending.splice(0, this.#maxBatch);
-      try {
-        await recordTaskRunEvents(
-          this.#database,
-          batch.map((b) => b.event),
-          this.#log,
-        );
-      } catch (error) {
-        const retry = batch.filter((b) => ++b.attempts < this.#maxAttempts);
-        this.#log?.error(
-          { err: error, retrying: retry.length, dropped: batch.length - retry.length },
-          "recording task-run events failed",
-        );
-        if (retry.length > 0) {
-          this.#pending.unshift(...retry);
-          this.flushSoon(Math.max(this.#flushIntervalMs, 200));
-        }
-        return;
-      }
-    }
-  }
 }

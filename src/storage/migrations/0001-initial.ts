@@ -123,5 +123,3 @@ export const initialMigration: Migration = {
     "CREATE INDEX ix_task_run_state_cache__cache_key_created ON task_run_state_cache (cache_key, created)",
   ],
 };
-
-export const MIGRATIONS: readonly Migration[] = [initialMigration];

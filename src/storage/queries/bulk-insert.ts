@@ -19,7 +19,12 @@ export interface BulkInsert<Row extends object> {
   query: (rows: Row[]) => Compilable;
 }
 
-function sqliteStatement<Row extends object>(database: Database, op: BulkInsert<Row>, sample: Row) {
+/** SQLite: the insert of one row, prepared once per database and `op.key`, and its columns. */
+export function sqliteStatement<Row extends object>(
+  database: Database,
+  op: BulkInsert<Row>,
+  sample: Row,
+) {
   const native = database.native;
   if (!native) throw new Error("SQLite native connection missing");
   let cache = statements.get(native);
@@ -95,7 +100,7 @@ const multiRow = new Map<string, { sql: string; columns: string[] }>();
  * (placeholders renumbered). Kysely builds the statement; we only avoid rebuilding its tree for
  * every batch, which costs more than the database work for large batches.
  */
-function multiRowStatement(op: BulkInsert<object>, n: number, sample: object) {
+export function multiRowStatement(op: BulkInsert<object>, n: number, sample: object) {
   const cacheKey = `${op.key}:${n}`;
   let entry = multiRow.get(cacheKey);
   if (!entry) {

@@ -1,0 +1,196 @@
+/**
+ * Where every event the server receives or emits goes: handed at once to the live subscribers of
+ * `/events/out` whose filter it matches, then buffered and written in batches — task-run events
+ * through the task-run recorder (unless the caller recorded them already), and every event into
+ * the event store. A batch is written every `flushIntervalMs`, or at once when `maxBatch` events
+ * wait; a failed batch is retried with the next flush, up to `maxAttempts`.
+ */
+import type { FastifyBaseLogger } from "fastify";
+import { nowIso } from "../../core/time.ts";
+import type { Database } from "../../storage/database.ts";
+import { insertEvents, type ReceivedEvent } from "../../storage/queries/events.ts";
+import type { FlowRunStateEvent } from "../orchestration/events.ts";
+import type { IncomingEvent } from "../schemas/events.ts";
+import type { EventFilter } from "../schemas/events-filter.ts";
+import { isTaskRunRecorderEvent, recordTaskRunEvents } from "../services/task-run-recorder.ts";
+import { eventMatches } from "./event-matcher.ts";
+
+export interface EventPipelineOptions {
+  /** Flush this long after the first buffered event (ms). Default 50. */
+  flushIntervalMs?: number;
+  /** Flush as soon as this many events are buffered. Default 500. */
+  maxBatch?: number;
+  /** Attempts per event before it is dropped when writing fails. Default 3. */
+  maxAttempts?: number;
+  log?: FastifyBaseLogger;
+}
+
+interface Pending {
+  event: ReceivedEvent;
+  /** Still to go through the task-run recorder. */
+  recordTaskRun: boolean;
+  attempts: number;
+}
+
+interface Subscriber {
+  filter: EventFilter;
+  send: (event: ReceivedEvent) => void;
+}
+
+/** An event as received now (`received` set, `follows` explicit). */
+export function receiveEvent(event: IncomingEvent, received: string = nowIso()): ReceivedEvent {
+  return {
+    occurred: event.occurred,
+    event: event.event,
+    resource: event.resource,
+    related: event.related,
+    payload: event.payload,
+    id: event.id,
+    follows: event.follows ?? null,
+    received,
+  };
+}
+
+export class EventPipeline {
+  readonly #database: Database;
+  readonly #flushIntervalMs: number;
+  readonly #maxBatch: number;
+  readonly #maxAttempts: number;
+  readonly #log: FastifyBaseLogger | undefined;
+  readonly #subscribers = new Set<Subscriber>();
+  #pending: Pending[] = [];
+  #timer: NodeJS.Timeout | null = null;
+  #inflight: Promise<void> = Promise.resolve();
+
+  constructor(database: Database, options: EventPipelineOptions = {}) {
+    this.#database = database;
+    this.#flushIntervalMs = options.flushIntervalMs ?? 50;
+    this.#maxBatch = options.maxBatch ?? 500;
+    this.#maxAttempts = options.maxAttempts ?? 3;
+    this.#log = options.log;
+  }
+
+  /** Events waiting to be written. */
+  get size(): number {
+    return this.#pending.length;
+  }
+
+  /** Live events matching `filter` go to `send` until the returned function is called. */
+  subscribe(filter: EventFilter, send: (event: ReceivedEvent) => void): () => void {
+    const subscriber = { filter, send };
+    this.#subscribers.add(subscriber);
+    return () => {
+      this.#subscribers.delete(subscriber);
+    };
+  }
+
+  /**
+   * Take events in: publish them and buffer them for writing. `taskRunsRecorded` says the caller
+   * has already put the task-run events through the recorder.
+   */
+  receive(events: readonly IncomingEvent[], options: { taskRunsRecorded?: boolean } = {}): void {
+    if (events.length === 0) return;
+    const received = nowIso();
+    const recorded = options.taskRunsRecorded === true;
+    for (const incoming of events) {
+      const event = receiveEvent(incoming, received);
+      this.#publish(event);
+      this.#pending.push({
+        event,
+        recordTaskRun: !recorded && isTaskRunRecorderEvent(incoming),
+        attempts: 0,
+      });
+    }
+    this.flushSoon(this.#pending.length >= this.#maxBatch ? 0 : this.#flushIntervalMs);
+  }
+
+  #publish(event: ReceivedEvent): void {
+    if (this.#subscribers.size === 0) return;
+    for (const s of this.#subscribers) {
+      if (!eventMatches(s.filter, event)) continue;
+      try {
+        s.send(event);
+      } catch (error) {
+        this.#log?.warn({ err: error }, "sending a live event failed");
+      }
+    }
+  }
+
+  /** Schedule a flush in `delayMs` unless one is already scheduled sooner. */
+  flushSoon(delayMs: number = 0): void {
+    if (this.#timer && delayMs > 0) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      void this.flush();
+    }, delayMs);
+    this.#timer.unref();
+  }
+
+  /** Write everything buffered so far; resolves when it (and earlier flushes) are written. */
+  flush(): Promise<void> {
+    if (this.#timer) {
+      clearTimeout(this.#timer);
+      this.#timer = null;
+    }
+    this.#inflight = this.#inflight.then(() => this.#flushAll());
+    return this.#inflight;
+  }
+
+  async #flushAll(): Promise<void> {
+    while (this.#pending.length > 0) {
+      const batch = this.#pending.splice(0, this.#maxBatch);
+      try {
+        const taskRunEvents = batch.filter((p) => p.recordTaskRun).map((p) => p.event);
+        if (taskRunEvents.length > 0) {
+          await recordTaskRunEvents(this.#database, taskRunEvents, this.#log);
+          for (const p of batch) p.recordTaskRun = false;
+        }
+        await insertEvents(
+          this.#database,
+          batch.map((p) => p.event),
+        );
+      } catch (error) {
+        const retry = batch.filter((p) => ++p.attempts < this.#maxAttempts);
+        this.#log?.error(
+          { err: error, retrying: retry.length, dropped: batch.length - retry.length },
+          "writing events failed",
+        );
+        if (retry.length > 0) {
+          this.#pending.unshift(...retry);
+          this.flushSoon(Math.max(this.#flushIntervalMs, 200));
+        }
+        return;
+      }
+    }
+  }
+}
+
+/** Labels without the ones left undefined (optional names of emitted resources). */
+function definedLabels(labels: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(labels)) if (v !== undefined) out[k] = v;
+  return out;
+}
+
+/**
+ * The `emitEvent` hook of the orchestration models for a pipeline: the server's own
+ * `prefect.flow-run.<State>` events, received like any other (undefined when there is no pipeline).
+ */
+export function emitterOf(
+  pipeline: EventPipeline | undefined,
+): ((event: FlowRunStateEvent) => void) | undefined {
+  if (!pipeline) return undefined;
+  return (event) =>
+    pipeline.receive([
+      {
+        occurred: event.occurred,
+        event: event.event,
+        resource: definedLabels(event.resource),
+        related: event.related.map(definedLabels),
+        payload: event.payload,
+        id: event.id,
+        follows: event.follows,
+      },
+    ]);
+}
