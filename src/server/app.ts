@@ -4,6 +4,7 @@
  * `/api/openapi.json`.
  */
 import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
 import websocket from "@fastify/websocket";
 import Fastify, { type FastifyInstance } from "fastify";
 import {
@@ -76,6 +77,8 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     },
     transform: jsonSchemaTransform,
   });
+  // Swagger UI over the same document, at `/docs` as in Prefect
+  await app.register(swaggerUi, { routePrefix: "/docs" });
   // WebSocket routes (`/api/events/in`); frames may carry an event of up to 1.5 MB
   await app.register(websocket, { options: { maxPayload: 16 * 1024 * 1024 } });
   // received and emitted events wait here briefly to be written in bulk, and feed `/events/out`

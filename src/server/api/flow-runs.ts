@@ -10,6 +10,7 @@ import {
   FlowRunGraphTooLargeError,
   readFlowRunGraph,
 } from "../../storage/queries/flow-run-graph.ts";
+import { averageFlowRunLateness } from "../../storage/queries/flow-run-lateness.ts";
 import * as flowRuns from "../../storage/queries/flow-runs.ts";
 import * as flows from "../../storage/queries/flows.ts";
 import { clientVersionOf } from "../client-version.ts";
@@ -135,6 +136,11 @@ export const flowRunRoutes: FastifyPluginAsyncZod<RouteDeps> = async (
     "/flow_runs/count",
     { schema: { body: optionalBody(FlowRunsCountBodySchema) } },
     async (req) => countFlowRunsFiltered(database, req.body),
+  );
+  app.post(
+    "/flow_runs/lateness",
+    { schema: { body: optionalBody(FlowRunsCountBodySchema) } },
+    async (req) => averageFlowRunLateness(database, req.body),
   );
   app.post(
     "/flow_runs/paginate",

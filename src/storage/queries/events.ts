@@ -13,9 +13,11 @@ import type {
   ResourceSpecification,
 } from "../../server/schemas/events-filter.ts";
 import type { Database } from "../database.ts";
+import { postgresDialect, sqliteDialect } from "../dialect.ts";
 import type { EventResourcesTable, EventsTable } from "../schema.ts";
 import { type BulkInsert, multiRowStatement, sqliteStatement } from "./bulk-insert.ts";
 import { parseTextQuery } from "./filters.ts";
+import { epochSeconds } from "./history.ts";
 
 type Cond = Expression<SqlBool>;
 type Labels = Record<string, string>;
@@ -49,13 +51,12 @@ interface DialectOps {
 const sqliteOps: DialectOps = {
   label: (column, label) =>
     sql<string | null>`json_extract(${column}, ${`$."${label.replace(/"/g, '\\"')}"`})`,
-  epoch: (column) =>
-    sql<number>`(cast(strftime('%s', ${column}) as real) + cast(substr(${column}, 20, 7) as real))`,
+  epoch: (column) => epochSeconds(sqliteDialect, column),
 };
 
 const postgresOps: DialectOps = {
   label: (column, label) => sql<string | null>`${column} ->> ${label}`,
-  epoch: (column) => sql<number>`extract(epoch from ${column})`,
+  epoch: (column) => epochSeconds(postgresDialect, column),
 };
 
 function opsOf(database: Database): DialectOps {

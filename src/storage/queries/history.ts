@@ -68,7 +68,7 @@ function timestampParam(d: StorageDialect, iso: string): RawBuilder<unknown> {
  * Seconds since the epoch of a timestamp column, exact to the microsecond. SQLite stores the
  * canonical `YYYY-MM-DDTHH:MM:SS.ffffffZ`: whole seconds from strftime plus the fraction as text.
  */
-function epochSeconds(d: StorageDialect, column: RawBuilder<unknown>): RawBuilder<number> {
+export function epochSeconds(d: StorageDialect, column: RawBuilder<unknown>): RawBuilder<number> {
   return d.name === "postgres"
     ? sql<number>`extract(epoch from ${column})`
     : sql<number>`(cast(strftime('%s', ${column}) as real) + cast(substr(${column}, 20, 7) as real))`;
