@@ -164,6 +164,23 @@ export function useStateHistory(kind: "flow_run" | "task_run", id: string, live:
   });
 }
 
+/** Task runs by id (names of upstream runs). */
+export function useTaskRunsById(ids: string[]) {
+  const unique = [...new Set(ids)].sort();
+  return useQuery({
+    queryKey: ["task-runs-by-id", unique],
+    queryFn: ({ signal }) =>
+      post<TaskRun[]>(
+        "/task_runs/filter",
+        { task_runs: { id: { any_: unique } }, limit: 200 },
+        signal,
+      ),
+    enabled: unique.length > 0,
+    staleTime: 60_000,
+    select: (runs) => new Map(runs.map((r) => [r.id, r])),
+  });
+}
+
 export function useFlowsPage(body: Body) {
   return useQuery({
     queryKey: ["flows-page", body],

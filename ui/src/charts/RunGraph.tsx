@@ -9,7 +9,7 @@ import { formatClock, formatDuration } from "../lib/format.ts";
 import { stateColor, stateLabel } from "../lib/states.ts";
 import { useCurrentTheme } from "../lib/theme.ts";
 import { EChart } from "./EChart.tsx";
-import { layoutGraph } from "./graph-layout.ts";
+import { LABELLED_MAX, layoutGraph } from "./graph-layout.ts";
 
 const ROW = 26;
 
@@ -28,16 +28,16 @@ export default function RunGraph({ graph }: { graph: FlowRunGraph }) {
   const theme = useCurrentTheme();
   const layout = useMemo(() => layoutGraph(graph), [graph]);
   const visibleRows = Math.min(layout.rows, 18);
-  const height = visibleRows * ROW + 70;
+  const height = visibleRows * ROW + 88;
 
   const option = useMemo(() => {
     const { nodes, edges } = layout;
     const text = theme === "dark" ? "#e5e7eb" : "#1f2937";
     const edgeColor = theme === "dark" ? "rgba(200,200,210,0.45)" : "rgba(60,70,90,0.35)";
-    const showLabels = nodes.length <= 300;
+    const showLabels = nodes.length <= LABELLED_MAX;
     return {
       animation: false,
-      grid: { left: 8, right: 20, top: 8, bottom: 48, containLabel: false },
+      grid: { left: 8, right: 20, top: 26, bottom: 48, containLabel: false },
       tooltip: {
         trigger: "item",
         formatter: (p: { seriesIndex: number; dataIndex: number }) => {
@@ -53,10 +53,10 @@ export default function RunGraph({ graph }: { graph: FlowRunGraph }) {
           xAxisIndex: 0,
           height: 18,
           bottom: 8,
-          filterMode: "weakFilter",
+          filterMode: "none",
           labelFormatter: "",
         },
-        { type: "inside", xAxisIndex: 0, filterMode: "weakFilter" },
+        { type: "inside", xAxisIndex: 0, filterMode: "none" },
         ...(layout.rows > visibleRows
           ? [
               {
@@ -66,7 +66,7 @@ export default function RunGraph({ graph }: { graph: FlowRunGraph }) {
                 right: 2,
                 startValue: -0.5,
                 endValue: visibleRows - 0.5,
-                filterMode: "weakFilter",
+                filterMode: "none",
                 showDetail: false,
               },
               {
@@ -74,7 +74,7 @@ export default function RunGraph({ graph }: { graph: FlowRunGraph }) {
                 yAxisIndex: 0,
                 zoomOnMouseWheel: false,
                 moveOnMouseWheel: true,
-                filterMode: "weakFilter",
+                filterMode: "none",
               },
             ]
           : []),
@@ -82,8 +82,11 @@ export default function RunGraph({ graph }: { graph: FlowRunGraph }) {
       xAxis: {
         type: "time",
         min: layout.start,
-        max: layout.end + (layout.end - layout.start) * 0.02,
+        max:
+          layout.end + (layout.end - layout.start) * (nodes.length <= LABELLED_MAX ? 0.15 : 0.02),
         position: "top",
+        axisLine: { show: false },
+        axisTick: { show: false },
         axisLabel: { fontSize: 10, color: text, hideOverlap: true },
         splitLine: { show: true, lineStyle: { opacity: 0.15 } },
       },

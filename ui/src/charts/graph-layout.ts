@@ -22,6 +22,10 @@ export interface GraphLayout {
 
 /** Minimum horizontal room (as a share of the span) kept between two runs on a row. */
 const GAP = 0.004;
+/** Up to this many runs, each bar carries its name: rows keep room for it (an estimate in pixels). */
+export const LABELLED_MAX = 300;
+const CHAR_PX = 6.6;
+const ASSUMED_WIDTH_PX = 1100;
 
 export function layoutGraph(graph: FlowRunGraph, now = Date.now()): GraphLayout {
   const entries = graph.nodes.map(([, node]) => node);
@@ -51,13 +55,16 @@ export function layoutGraph(graph: FlowRunGraph, now = Date.now()): GraphLayout 
   }
   const span = Math.max(end - start, 1);
   const gap = span * GAP;
+  const labelled = nodes.length <= LABELLED_MAX;
+  const labelRoom = (label: string) =>
+    labelled ? ((label.length * CHAR_PX + 14) / ASSUMED_WIDTH_PX) * span : 0;
   // first-fit: a run goes on the first row whose last run ended before it started
   const rowEnds: number[] = [];
   const index = new Map<string, number>();
   nodes.forEach((n, i) => {
     let row = rowEnds.findIndex((e) => e + gap <= n.start);
     if (row === -1) row = rowEnds.length;
-    rowEnds[row] = Math.max(n.end, n.start + gap * 4);
+    rowEnds[row] = Math.max(n.end, n.start + gap * 4) + labelRoom(n.label);
     n.row = row;
     index.set(n.id, i);
   });

@@ -1,7 +1,7 @@
 /** A task run: state, timing, inputs and upstream dependencies, logs, state history. */
 import { getRouteApi, Link } from "@tanstack/react-router";
 import { useState } from "react";
-import { isLive, useFlowRun, useTaskRun } from "../api/queries.ts";
+import { isLive, useFlowRun, useTaskRun, useTaskRunsById } from "../api/queries.ts";
 import type { TaskRun } from "../api/types.ts";
 import { ErrorState, Loading } from "../components/Feedback.tsx";
 import { LogsView } from "../components/LogsView.tsx";
@@ -132,6 +132,11 @@ type Input = { input_type: string; id?: string; name?: string; type?: string };
 
 function Inputs({ run }: { run: TaskRun }) {
   const entries = Object.entries((run.task_inputs ?? {}) as Record<string, Input[]>);
+  const upstream = useTaskRunsById(
+    entries.flatMap(([, inputs]) =>
+      inputs.filter((i) => i.input_type === "task_run" && i.id).map((i) => i.id ?? ""),
+    ),
+  );
   if (entries.length === 0) return <p className="muted small">This task run has no inputs.</p>;
   return (
     <table className="table">
@@ -160,7 +165,7 @@ function Inputs({ run }: { run: TaskRun }) {
                         params={{ id: input.id }}
                         className="tag link"
                       >
-                        upstream task run {input.id.slice(0, 8)}
+                        {upstream.data?.get(input.id)?.name ?? `task run ${input.id.slice(-8)}`}
                       </Link>
                     ) : input.input_type === "flow_run" && input.id ? (
                       <Link
@@ -169,7 +174,7 @@ function Inputs({ run }: { run: TaskRun }) {
                         params={{ id: input.id }}
                         className="tag link"
                       >
-                        flow run {input.id.slice(0, 8)}
+                        flow run {input.id.slice(-8)}
                       </Link>
                     ) : (
                       // biome-ignore lint/suspicious/noArrayIndexKey: inputs have no id of their own
