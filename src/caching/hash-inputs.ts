@@ -117,5 +117,12 @@ export function canonicalJson(value: unknown): string {
 
 /** md5 hex of the canonical form of the values (Prefect's `hash_objects`). */
 export function hashObjects(...values: unknown[]): string {
-  return createHash("md5").update(canonicalJson(values)).digest("hex");
+  const out: string[] = ["["];
+  const seen = new Set<object>();
+  values.forEach((v, i) => {
+    if (i) out.push(",");
+    canonical(v, values.length === 1 ? "" : `[${i}]`, seen, out);
+  });
+  out.push("]");
+  return createHash("md5").update(out.join("")).digest("hex");
 }

@@ -28,6 +28,7 @@ import { runStateHooks } from "./hooks.ts";
 import { consoleLogger, RunLogger } from "./logging.ts";
 import { getRuntime, trackActiveRun } from "./process-runtime.ts";
 import { ResumeLedger } from "./resume-ledger.ts";
+import { seedDynamicKeys } from "./task-engine.ts";
 import { TaskRunner } from "./task-runner.ts";
 import { validateParameters } from "./validate-parameters.ts";
 
@@ -235,7 +236,10 @@ export async function runFlow(spec: FlowSpec, args: readonly unknown[]): Promise
       rt.settings,
       attachTo !== null,
     );
-    if (attachTo !== null && spec.resume) await scope.resume.load();
+    if (attachTo !== null) {
+      if (spec.resume) await scope.resume.load();
+      await seedEarlierTaskRuns(client, scope);
+    }
     const final = await orchestrate(exec, spec, scope, callArgs);
     if (!parentFlow) {
       await recorder.flush().catch((error: unknown) => {
@@ -279,6 +283,20 @@ function makeScope(
     runningTasks: new Set(),
     resume: new ResumeLedger(exec.flowRun.id, spec.retries > 0 || attached, spec.resume),
   };
+}
+
+/** Task runs of earlier attempts keep their dynamic keys: new ones continue after them. */
+async function seedEarlierTaskRuns(client: PrefectClient, scope: FlowRunScope): Promise<void> {
+  const pageSize = 200;
+  for (let offset = 0; ; offset += pageSize) {
+    const page = await client.readTaskRuns({
+      flowRunIds: [scope.flowRun.id],
+      limit: pageSize,
+      offset,
+    });
+    seedDynamicKeys(scope, page);
+    if (page.length < pageSize) return;
+  }
 }
 
 /** `PREFECT__FLOW_RUN_ID`: run the first top-level flow call as this existing flow run (once). */

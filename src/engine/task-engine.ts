@@ -250,6 +250,22 @@ function nextDynamicKey(owner: object | null, taskKey: string): string {
   return String(n);
 }
 
+/** Continue the dynamic keys of a flow run from the task runs an earlier process recorded. */
+export function seedDynamicKeys(
+  owner: object,
+  taskRuns: readonly { task_key: string; dynamic_key: string }[],
+): void {
+  let keys = dynamicKeys.get(owner);
+  if (!keys) {
+    keys = new Map();
+    dynamicKeys.set(owner, keys);
+  }
+  for (const r of taskRuns) {
+    const n = Number(r.dynamic_key);
+    if (Number.isInteger(n) && n + 1 > (keys.get(r.task_key) ?? 0)) keys.set(r.task_key, n + 1);
+  }
+}
+
 /** Run one task run to its final state. Never rejects: the final state carries the outcome. */
 export function runTask(
   task: TaskSpec,

@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { renderRunsTable } from "../output/runs.ts";
 import { type CliIo, collect, requireUuid, wantsJson, withClient } from "../support.ts";
+import { registerRetry } from "./flow-run-retry.ts";
 import {
   FLOW_RUN,
   type LsOptions,
@@ -64,4 +65,5 @@ export function registerFlowRun(program: Command, io: CliIo): void {
   registerLs(group, io);
   registerDelete(group, io);
   registerLogs(group, io, FLOW_RUN);
+  registerRetry(group, io);
 }
