@@ -524,7 +524,11 @@ async function beginResults(
 /** End a run with a reused result (Cached), as Prefect does: Running, then the cached state. */
 async function finishReused(exec: TaskRunExecution, final: State): Promise<State> {
   const task = exec.task;
-  exec.propose(new State(StateType.RUNNING, { name: "Running" }));
+  const running = new State(StateType.RUNNING, { name: "Running" });
+  exec.propose(running);
+  // strictly after Running, so a recorder keeping the latest timestamp ends on this state
+  const now = nowIso();
+  final.timestamp = now > running.timestamp ? now : addSeconds(running.timestamp, 0.001);
   exec.propose(final);
   if (final.type === StateType.COMPLETED && task.onCompletion.length)
     await exec.runHooks(task.onCompletion, final);

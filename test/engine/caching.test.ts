@@ -5,7 +5,10 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, beforeEach, describe, it } from "node:test";
+import type { FastifyInstance } from "fastify";
+import { HttpClient } from "../../src/client/http-client.ts";
 import type { EmbeddedClient } from "../../src/embedded/embedded-client.ts";
+import { shutdownRuntime, useClient } from "../../src/engine/process-runtime.ts";
 import {
   DEFAULT,
   flow,
@@ -18,8 +21,9 @@ import {
   task,
   transaction,
 } from "../../src/index.ts";
+import { createApp } from "../../src/server/app.ts";
 import { runCli } from "../cli/helpers.ts";
-import { DIALECTS } from "../helpers/databases.ts";
+import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
 import { type SdkHarness, sdkHarness } from "../helpers/runtime.ts";
 
 function counter() {
@@ -415,3 +419,57 @@ describe("SERIALIZABLE: two processes racing on one key run the body once", () =
     });
   }
 });
+
+for (const dialect of DIALECTS) {
+  describe(`${dialect}: caching in client mode (against our server)`, () => {
+    let t: TestDatabase;
+    let app: FastifyInstance;
+    let client: HttpClient;
+    let storage: string;
+    before(async () => {
+      storage = mkdtempSync(join(tmpdir(), "prefect-ts-storage-"));
+      process.env.PREFECT_LOCAL_STORAGE_PATH = storage;
+      t = await createTestDatabase(dialect);
+      app = await createApp({ database: t.database });
+      const address = await app.listen({ host: "127.0.0.1", port: 0 });
+      client = new HttpClient(`${address}/api`);
+      useClient(client);
+    });
+    after(async () => {
+      await shutdownRuntime();
+      await app.close();
+      await t.dispose();
+      delete process.env.PREFECT_LOCAL_STORAGE_PATH;
+      rmSync(storage, { recursive: true, force: true });
+    });
+
+    it("a cache hit reaches the server as Cached, with the result's metadata a reader can load", async () => {
+      const c = counter();
+      const t1 = task(
+        { name: "remote-keyed", cacheKeyFn: () => "remote-key" },
+        async (x: number) => {
+          c.hit(x);
+          return x * 3;
+        },
+      );
+      const f = flow({ name: "remote-cache" }, async (x: number) => ({
+        value: await t1(x),
+        id: getRunContext()?.flowRun?.id ?? "",
+      }));
+      const first = await f(2);
+      const second = await f(5);
+      assert.deepEqual([first.value, second.value], [6, 6]);
+      assert.deepEqual(c.calls, [2]);
+      const [run] = await client.readTaskRuns({ flowRunIds: [second.id] });
+      assert.equal(run?.state_name, "Cached");
+      assert.equal(run?.state_type, "COMPLETED");
+      const states = await client.readTaskRunStates(run?.id ?? "");
+      const cached = states.find((s) => s.name === "Cached");
+      assert.equal(
+        (cached?.data as { storage_key?: string }).storage_key,
+        join(storage, "remote-key"),
+      );
+      assert.equal(await State.fromRecord(cached as NonNullable<typeof cached>).result(), 6);
+    });
+  });
+}
