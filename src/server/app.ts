@@ -7,11 +7,7 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import websocket from "@fastify/websocket";
 import Fastify, { type FastifyInstance } from "fastify";
-import {
-  jsonSchemaTransform,
-  serializerCompiler,
-  validatorCompiler,
-} from "fastify-type-provider-zod";
+import { jsonSchemaTransform, validatorCompiler } from "fastify-type-provider-zod";
 import type { Database } from "../storage/database.ts";
 import { eventRoutes } from "./api/events.ts";
 import { flowRunRoutes } from "./api/flow-runs.ts";
@@ -24,6 +20,11 @@ import { taskRunRoutes } from "./api/task-runs.ts";
 import { uiRoutes } from "./api/ui.ts";
 import { EventPipeline } from "./events/event-pipeline.ts";
 import { installErrorHandlers } from "./http-errors.ts";
+import {
+  attachResponseSchemas,
+  documentTransformObject,
+  jsonSerializerCompiler,
+} from "./schemas/responses.ts";
 import { type UiOptions, uiApp } from "./ui-app.ts";
 
 declare module "fastify" {
@@ -47,7 +48,9 @@ const BODY_LIMIT = 8 * 1024 * 1024;
 export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: BODY_LIMIT });
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  // response schemas document the routes; responses are not validated against them
+  app.setSerializerCompiler(jsonSerializerCompiler);
+  app.addHook("onRoute", attachResponseSchemas);
   // Old Prefect clients send bodies without a content type: treat them as JSON.
   app.addHook("onRequest", async (request) => {
     const length = Number(request.headers["content-length"] ?? 0);
@@ -76,6 +79,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
       },
     },
     transform: jsonSchemaTransform,
+    transformObject: documentTransformObject,
   });
   // Swagger UI over the same document, at `/docs` as in Prefect
   await app.register(swaggerUi, { routePrefix: "/docs" });
