@@ -1,6 +1,7 @@
 /**
  * Errors as Prefect's server answers them: request validation → 422
- * `{exception_message, exception_detail, request_body}`, missing objects → 404 `{detail}`,
+ * `{exception_message, exception_detail, request_body}`, missing objects → 404 `{detail}`, a
+ * violated unique or foreign key constraint → 409 `{detail}` (Prefect's IntegrityError handler),
  * anything unexpected → 500 `{exception_message: "Internal Server Error"}` (logged), contention
  * on the database → 503. Every error the API returns goes through here.
  */
@@ -45,6 +46,20 @@ function isDatabaseBusy(error: unknown): boolean {
   return code === "SQLITE_BUSY" || code === "SQLITE_LOCKED" || code === "40001" || code === "40P01";
 }
 
+/** Prefect's answer to an `IntegrityError` (a unique or foreign key constraint violated). */
+export const INTEGRITY_CONFLICT =
+  "Data integrity conflict. This usually means a unique or foreign key constraint was violated. See server logs for details.";
+
+/** The error, or one of its causes, is a database constraint violation. */
+function isIntegrityError(error: unknown): boolean {
+  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code !== "string") continue;
+    if (code.startsWith("SQLITE_CONSTRAINT") || /^23\d{3}$/.test(code)) return true;
+  }
+  return false;
+}
+
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (hasZodFastifySchemaValidationErrors(error)) {
@@ -83,6 +98,10 @@ export function installErrorHandlers(app: FastifyInstance): void {
           { type: "value_error", loc: ["body"], msg: error.message },
         ]);
       }
+    }
+    if (isIntegrityError(error)) {
+      request.log.warn({ err: error }, "database integrity error");
+      return reply.code(409).send({ detail: INTEGRITY_CONFLICT });
     }
     if (isDatabaseBusy(error))
       return reply.code(503).send({ exception_message: "Service Unavailable" });

@@ -1,0 +1,210 @@
+/**
+ * Bad input to every route: a 4xx in Prefect's error shape — 422 `{exception_message,
+ * exception_detail, request_body}` for a request that does not validate (or `{detail}` where
+ * Prefect answers so), 404 `{detail}` for unknown objects, 409 `{detail}` for a violated
+ * constraint — never a 500, and nothing written.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { FastifyInstance } from "fastify";
+import { createApp } from "../../src/server/app.ts";
+import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
+
+const R = "00000000-0000-4000-8000-000000000000";
+const TABLES = [
+  "flow",
+  "flow_run",
+  "task_run",
+  "flow_run_state",
+  "task_run_state",
+  "log",
+  "events",
+  "event_resources",
+] as const;
+
+type Case = [
+  method: "GET" | "POST" | "PATCH" | "DELETE",
+  url: string,
+  body: unknown,
+  status: number,
+];
+
+function cases(ids: { flow: string; run: string; task: string }): Case[] {
+  const { flow, run, task } = ids;
+  const day = { history_start: "2026-01-01T00:00:00Z", history_end: "2026-01-02T00:00:00Z" };
+  return [
+    ["POST", "/flows/", {}, 422],
+    ["POST", "/flows/", { name: 5 }, 422],
+    ["POST", "/flows/", { name: "x", tags: "a" }, 422],
+    ["GET", "/flows/not-a-uuid", undefined, 404],
+    ["GET", `/flows/${R}`, undefined, 404],
+    ["GET", "/flows/name/no-such-flow", undefined, 404],
+    ["PATCH", `/flows/${flow}`, { tags: "x" }, 422],
+    ["PATCH", `/flows/${R}`, { tags: [] }, 404],
+    ["DELETE", `/flows/${R}`, undefined, 404],
+    ["POST", "/flows/filter", { limit: 201 }, 422],
+    ["POST", "/flows/filter", { sort: "SIDEWAYS" }, 422],
+    ["POST", "/flows/count", { flows: { id: { any_: ["x"] } } }, 422],
+    ["POST", "/flows/paginate", { page: 0 }, 422],
+    ["POST", "/flow_runs/", {}, 422],
+    ["POST", "/flow_runs/", { flow_id: R }, 404],
+    ["POST", "/flow_runs/", { flow_id: flow, state: { type: "BOGUS" } }, 422],
+    ["POST", "/flow_runs/", { flow_id: flow, parameters: "x" }, 422],
+    ["GET", `/flow_runs/${R}`, undefined, 404],
+    ["PATCH", `/flow_runs/${run}`, { name: 5 }, 422],
+    ["PATCH", `/flow_runs/${R}`, {}, 404],
+    ["PATCH", `/flow_runs/${run}/labels`, { a: { b: 1 } }, 422],
+    ["PATCH", `/flow_runs/${R}/labels`, { a: "b" }, 404],
+    ["DELETE", `/flow_runs/${R}`, undefined, 404],
+    ["GET", `/flow_runs/${run}/graph-v2?since=yesterday`, undefined, 422],
+    ["GET", `/flow_runs/${R}/graph-v2`, undefined, 404],
+    ["POST", `/flow_runs/${run}/set_state`, {}, 422],
+    ["POST", `/flow_runs/${run}/set_state`, { state: { type: "NOPE" } }, 422],
+    ["POST", `/flow_runs/${R}/set_state`, { state: { type: "RUNNING" } }, 404],
+    ["POST", "/flow_runs/filter", { offset: -1 }, 422],
+    ["POST", "/flow_runs/count", { flow_runs: { state: { type: { any_: ["NOPE"] } } } }, 422],
+    ["POST", "/flow_runs/paginate", { limit: 500 }, 422],
+    ["POST", "/flow_runs/lateness", { flow_runs: { bogus: 1 } }, 422],
+    ["POST", "/flow_runs/history", {}, 422],
+    [
+      "POST",
+      "/flow_runs/history",
+      { ...day, history_start: "x", history_interval_seconds: 60 },
+      422,
+    ],
+    ["POST", "/flow_runs/history", { ...day, history_interval_seconds: 0.5 }, 422],
+    ["POST", "/task_runs/", {}, 422],
+    ["POST", "/task_runs/", { flow_run_id: R, task_key: "k", dynamic_key: "0" }, 409],
+    ["GET", `/task_runs/${R}`, undefined, 404],
+    ["DELETE", `/task_runs/${R}`, undefined, 404],
+    ["POST", `/task_runs/${task}/set_state`, {}, 422],
+    ["POST", `/task_runs/${R}/set_state`, { state: { type: "RUNNING" } }, 404],
+    ["POST", "/task_runs/filter", { task_runs: { bogus: 1 } }, 422],
+    ["POST", "/task_runs/count", { task_runs: { id: { any_: [1] } } }, 422],
+    ["POST", "/task_runs/paginate", { page: "x" }, 422],
+    ["POST", "/task_runs/history", {}, 422],
+    ["GET", "/flow_run_states/?flow_run_id=nope", undefined, 422],
+    ["GET", "/flow_run_states/", undefined, 422],
+    ["GET", `/flow_run_states/${R}`, undefined, 404],
+    ["GET", "/task_run_states/?task_run_id=nope", undefined, 422],
+    ["GET", `/task_run_states/${R}`, undefined, 404],
+    ["POST", "/logs/", [{}], 422],
+    ["POST", "/logs/", { a: 1 }, 422],
+    [
+      "POST",
+      "/logs/",
+      [{ name: "n", level: "x", message: "m", timestamp: "2026-01-01T00:00:00Z" }],
+      422,
+    ],
+    ["POST", "/logs/filter", { limit: -1 }, 422],
+    ["POST", "/logs/filter", { logs: { level: { ge_: "x" } } }, 422],
+    ["POST", "/events", [{ event: "no.resource" }], 422],
+    ["POST", "/events/filter", { limit: 51 }, 422],
+    ["GET", "/events/filter/next?page-token=%%%", undefined, 403],
+    ["POST", "/events/count-by/weekday", { filter: {} }, 422],
+    ["POST", "/ui/flows/count-deployments", { flow_ids: "x" }, 422],
+    ["POST", "/ui/flows/next-runs", { flow_ids: ["x"] }, 422],
+    ["POST", "/ui/flow_runs/count-task-runs", { flow_run_ids: ["x"] }, 422],
+    ["POST", "/ui/task_runs/dashboard/counts", {}, 422],
+    ["POST", "/ui/task_runs/count", { task_runs: { bogus: 1 } }, 422],
+    ["GET", `/ui/task_runs/${R}`, undefined, 404],
+    ["GET", "/ui/task_runs/not-a-uuid", undefined, 404],
+  ];
+}
+
+/** Routes taking a JSON body: malformed JSON is a 422 there. */
+const BODY_ROUTES = [
+  "/flows/",
+  "/flows/filter",
+  "/flow_runs/",
+  "/flow_runs/filter",
+  "/flow_runs/lateness",
+  "/flow_runs/history",
+  "/task_runs/",
+  "/task_runs/filter",
+  "/logs/",
+  "/logs/filter",
+  "/events",
+  "/events/filter",
+  "/events/count-by/day",
+  "/ui/task_runs/count",
+];
+
+for (const dialect of DIALECTS) {
+  describe(`${dialect}: bad input to every route`, () => {
+    let t: TestDatabase;
+    let app: FastifyInstance;
+    let ids: { flow: string; run: string; task: string };
+    const inject = (method: Case[0], url: string, body?: unknown) =>
+      app.inject({
+        method,
+        url: `/api${url}`,
+        ...(body === undefined ? {} : { payload: body as object }),
+      });
+
+    async function rowCounts(): Promise<Record<string, number>> {
+      await app.flushEvents();
+      const out: Record<string, number> = {};
+      for (const table of TABLES) {
+        const row = await t.database.db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll().as("n"))
+          .executeTakeFirstOrThrow();
+        out[table] = Number(row.n);
+      }
+      return out;
+    }
+
+    before(async () => {
+      t = await createTestDatabase(dialect);
+      app = await createApp({ database: t.database });
+      const flow = (await inject("POST", "/flows/", { name: "bad-input" })).json();
+      const run = (await inject("POST", "/flow_runs/", { flow_id: flow.id })).json();
+      const task = (
+        await inject("POST", "/task_runs/", {
+          flow_run_id: run.id,
+          task_key: "k",
+          dynamic_key: "0",
+        })
+      ).json();
+      ids = { flow: flow.id, run: run.id, task: task.id };
+    });
+    after(async () => {
+      await app.close();
+      await t.dispose();
+    });
+
+    it("answers 4xx in Prefect's error shape and writes nothing", async () => {
+      const before = await rowCounts();
+      for (const [method, url, body, status] of cases(ids)) {
+        const res = await inject(method, url, body);
+        const what = `${method} ${url} ${JSON.stringify(body)} → ${res.statusCode} ${res.body.slice(0, 200)}`;
+        assert.equal(res.statusCode, status, what);
+        const json = res.json() as Record<string, unknown>;
+        if (status === 422 && "exception_detail" in json) {
+          assert.equal(json.exception_message, "Invalid request received.", what);
+          assert.ok(Array.isArray(json.exception_detail) && json.exception_detail.length > 0, what);
+          assert.ok("request_body" in json, what);
+        } else {
+          assert.equal(typeof json.detail, "string", what);
+        }
+      }
+      assert.deepEqual(await rowCounts(), before);
+    });
+
+    it("answers malformed JSON with 422 on every route that takes a body", async () => {
+      const before = await rowCounts();
+      for (const url of BODY_ROUTES) {
+        const res = await app.inject({
+          method: "POST",
+          url: `/api${url}`,
+          headers: { "content-type": "application/json" },
+          payload: '{"name": ',
+        });
+        assert.equal(res.statusCode, 422, url);
+        assert.equal(res.json().exception_detail[0].type, "json_invalid", url);
+      }
+      assert.deepEqual(await rowCounts(), before);
+    });
+  });
+}
