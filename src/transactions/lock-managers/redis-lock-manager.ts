@@ -1,8 +1,9 @@
 /**
  * Locks shared across machines through Redis (Prefect's `RedisLockManager`): `SET key holder NX PX`
- * takes a lock, a compare-and-delete script releases it only for its holder.
+ * takes a lock, a compare-and-delete script releases it only for its holder. ioredis is loaded on
+ * first use, so importing the SDK does not load a Redis client nobody asked for.
  */
-import { Redis, type RedisOptions } from "ioredis";
+import type { Redis, RedisOptions } from "ioredis";
 import { LockError } from "../../results/errors.ts";
 import { delay, type LockManager } from "./lock-manager.ts";
 
@@ -23,28 +24,38 @@ export interface RedisLockManagerOptions {
 }
 
 export class RedisLockManager implements LockManager {
-  readonly #client: Redis;
+  readonly #options: RedisLockManagerOptions;
   readonly #owned: boolean;
   readonly #namespace: string;
+  #opened: Promise<Redis> | null = null;
 
   constructor(options: RedisLockManagerOptions = {}) {
     this.#namespace = options.namespace ?? "prefect-lock:";
-    if (options.client) {
-      this.#client = options.client;
-      this.#owned = false;
-    } else {
-      this.#client = new Redis({
-        host: options.host ?? "127.0.0.1",
-        port: options.port ?? 6379,
-        db: options.db ?? 0,
-        username: options.username,
-        password: options.password,
-        lazyConnect: true,
-        maxRetriesPerRequest: 2,
-        ...options.redisOptions,
-      });
-      this.#owned = true;
+    this.#options = options;
+    this.#owned = options.client === undefined;
+  }
+
+  /** The client: the one given, or one opened (lazily connecting) on first use. */
+  #client(): Promise<Redis> {
+    if (this.#opened === null) {
+      const o = this.#options;
+      this.#opened = o.client
+        ? Promise.resolve(o.client)
+        : import("ioredis").then(
+            ({ Redis: RedisClient }) =>
+              new RedisClient({
+                host: o.host ?? "127.0.0.1",
+                port: o.port ?? 6379,
+                db: o.db ?? 0,
+                username: o.username,
+                password: o.password,
+                lazyConnect: true,
+                maxRetriesPerRequest: 2,
+                ...o.redisOptions,
+              }),
+          );
     }
+    return this.#opened;
   }
 
   #key(key: string): string {
@@ -59,36 +70,31 @@ export class RedisLockManager implements LockManager {
   ): Promise<boolean> {
     const deadline = acquireTimeout === null ? null : Date.now() + acquireTimeout * 1000;
     const k = this.#key(key);
+    const client = await this.#client();
     for (;;) {
       const set =
         holdTimeout === null
-          ? await this.#client.set(k, holder, "NX")
-          : await this.#client.set(
-              k,
-              holder,
-              "PX",
-              Math.max(1, Math.round(holdTimeout * 1000)),
-              "NX",
-            );
+          ? await client.set(k, holder, "NX")
+          : await client.set(k, holder, "PX", Math.max(1, Math.round(holdTimeout * 1000)), "NX");
       if (set === "OK") return true;
-      if ((await this.#client.get(k)) === holder) return true;
+      if ((await client.get(k)) === holder) return true;
       if (deadline !== null && Date.now() >= deadline) return false;
       await delay(POLL_MS);
     }
   }
 
   async releaseLock(key: string, holder: string): Promise<void> {
-    const removed = await this.#client.eval(RELEASE, 1, this.#key(key), holder);
+    const removed = await (await this.#client()).eval(RELEASE, 1, this.#key(key), holder);
     if (removed !== 1)
       throw new LockError(`Cannot release lock '${key}': it is not held by '${holder}'`);
   }
 
   async isLocked(key: string): Promise<boolean> {
-    return (await this.#client.exists(this.#key(key))) === 1;
+    return (await (await this.#client()).exists(this.#key(key))) === 1;
   }
 
   async isLockHolder(key: string, holder: string): Promise<boolean> {
-    return (await this.#client.get(this.#key(key))) === holder;
+    return (await (await this.#client()).get(this.#key(key))) === holder;
   }
 
   async waitForLock(key: string, timeout: number | null = null): Promise<boolean> {
@@ -102,6 +108,8 @@ export class RedisLockManager implements LockManager {
 
   /** Close the connection this manager opened. */
   async close(): Promise<void> {
-    if (this.#owned) await this.#client.quit().catch(() => undefined);
+    if (!this.#owned || this.#opened === null) return;
+    const client = await this.#opened;
+    await client.quit().catch(() => undefined);
   }
 }
