@@ -18,6 +18,7 @@ export { hashObjects } from "./caching/hash-inputs.ts";
 export {
   type CacheKeyContext,
   type CacheKeyFn,
+  CacheKeyFnPolicy,
   CachePolicy,
   DEFAULT,
   FLOW_PARAMETERS,
