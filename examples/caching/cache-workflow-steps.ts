@@ -60,10 +60,9 @@ export async function main() {
     await withDebug(10, false); // cached
     await expiring(100);
     await expiring(100); // expired: runs again
-    return {
-      refreshed: (await neverCaching()) !== (await neverCaching()),
-      cached: (await caching()) === (await caching()),
-    };
+    const [fresh1, fresh2] = [await neverCaching(), await neverCaching()];
+    const [same1, same2] = [await caching(), await caching()];
+    return { refreshed: fresh1 !== fresh2, cached: same1 === same2 };
   });
   const flags = await stepsFlow();
   return { defaultPolicy, ran, ...flags };

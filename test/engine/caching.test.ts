@@ -466,7 +466,7 @@ for (const dialect of DIALECTS) {
       const states = await client.readTaskRunStates(run?.id ?? "");
       const cached = states.find((s) => s.name === "Cached");
       assert.equal(
-        (cached?.data as { storage_key?: string }).storage_key,
+        (cached?.data as { storage_key?: string } | undefined)?.storage_key,
         join(storage, "remote-key"),
       );
       assert.equal(await State.fromRecord(cached as NonNullable<typeof cached>).result(), 6);
