@@ -56,6 +56,8 @@ export async function uiApp(app: FastifyInstance, options: UiOptions): Promise<v
       prefix: "/",
       wildcard: false,
       index: false,
+      // the build writes .br and .gz copies of the assets (ui/scripts/compress.mjs)
+      preCompressed: true,
       setHeaders: (res, path) => {
         // hashed bundle files never change; index.html must be revalidated to pick up a new build
         res.header(

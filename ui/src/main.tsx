@@ -3,6 +3,7 @@ import { RouterProvider } from "@tanstack/react-router";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { ApiError } from "./api/client.ts";
+import { preloadCharts } from "./charts/index.ts";
 import { router } from "./router.tsx";
 import "./styles.css";
 
@@ -18,6 +19,7 @@ const queryClient = new QueryClient({
   },
 });
 
+preloadCharts();
 const root = document.getElementById("root");
 if (root) {
   createRoot(root).render(

@@ -1,11 +1,6 @@
 /** ECharts with only the pieces the UI draws (kept out of the initial bundle: charts load lazily). */
 import { BarChart, CustomChart, ScatterChart } from "echarts/charts";
-import {
-  DataZoomComponent,
-  GridComponent,
-  LegendComponent,
-  TooltipComponent,
-} from "echarts/components";
+import { DataZoomComponent, GridComponent, TooltipComponent } from "echarts/components";
 import * as echarts from "echarts/core";
 import { CanvasRenderer } from "echarts/renderers";
 
@@ -15,7 +10,6 @@ echarts.use([
   CustomChart,
   GridComponent,
   TooltipComponent,
-  LegendComponent,
   DataZoomComponent,
   CanvasRenderer,
 ]);
