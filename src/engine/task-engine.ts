@@ -18,6 +18,7 @@ import { type RunScope, runScope, type TaskRunScope } from "../sdk/context.ts";
 import { RunTimeoutError, TerminationSignal, UpstreamTaskError } from "../sdk/errors.ts";
 import { isFuture } from "../sdk/futures.ts";
 import { bindParameters, formatRunName } from "../sdk/parameters.ts";
+import { resultOrExit } from "../sdk/result-or-exit.ts";
 import { isState, State } from "../sdk/state.ts";
 import { hasOpenTransactions } from "../transactions/transaction.ts";
 import { runStateHooks } from "./hooks.ts";
@@ -272,6 +273,32 @@ export function runTask(
   rawArgs: readonly unknown[],
   options: TaskCallOptions = {},
 ): Promise<State> {
+  return startInScope(task, rawArgs, options, false) as Promise<State>;
+}
+
+/**
+ * Run one task run and resolve with its result, or reject with its error (what calling a task
+ * does). The engine unwraps the final state itself: no extra promise and reaction per call.
+ */
+export function runTaskForResult(
+  task: TaskSpec,
+  rawArgs: readonly unknown[],
+  options: TaskCallOptions = {},
+): Promise<unknown> {
+  return startInScope(task, rawArgs, options, true);
+}
+
+/** The state itself, or (`unwrap`) its result as a task call returns it. */
+function outcome(state: State, unwrap: boolean): unknown {
+  return unwrap ? resultOrExit(state) : state;
+}
+
+function startInScope(
+  task: TaskSpec,
+  rawArgs: readonly unknown[],
+  options: TaskCallOptions,
+  unwrap: boolean,
+): Promise<unknown> {
   const parentScope = runScope.getStore();
   const flowScope = parentScope?.flow;
   if (flowScope)
@@ -282,9 +309,10 @@ export function runTask(
       parentScope,
       flowScope.recorder,
       flowScope.logger.level,
+      unwrap,
     );
   return getRuntime().then((rt) =>
-    startTask(task, rawArgs, options, parentScope, rt.recorder, rt.logLevel),
+    startTask(task, rawArgs, options, parentScope, rt.recorder, rt.logLevel, unwrap),
   );
 }
 
@@ -295,7 +323,8 @@ function startTask(
   parentScope: RunScope | undefined,
   recorder: RunRecorder,
   logLevel: number,
-): Promise<State> {
+  unwrap: boolean,
+): Promise<unknown> {
   const flowScope = parentScope?.flow ?? null;
   const id = options.taskRunId ?? uuid7();
   const parameters = bindParameters(task.paramNames, rawArgs);
@@ -350,7 +379,7 @@ function startTask(
   exec.observer = options.observer ?? null;
   exec.propose(new State(StateType.PENDING, { timestamp: now, name: "Pending" }));
   flowScope?.runningTasks.add(exec);
-  return execute(exec, rawArgs, options, parentScope, resolving);
+  return execute(exec, rawArgs, options, parentScope, resolving, unwrap);
 }
 
 async function execute(
@@ -359,7 +388,8 @@ async function execute(
   options: TaskCallOptions,
   parentScope: RunScope | undefined,
   resolving: boolean,
-): Promise<State> {
+  unwrap: boolean,
+): Promise<unknown> {
   const { task, run, logger } = exec;
   const signal = parentScope?.flow?.signal ?? null;
   try {
@@ -372,7 +402,7 @@ async function execute(
       const notReady = new State(StateType.PENDING, { name: "NotReady", message, data: error });
       exec.propose(notReady);
       logger.error(`Finished in state ${notReady.toString()}`);
-      return notReady;
+      return outcome(notReady, unwrap);
     }
     const taskScope: TaskRunScope = {
       taskName: task.name,
@@ -391,7 +421,7 @@ async function execute(
         : null;
     if (results !== null) {
       const reused = await beginResults(results, exec);
-      if (reused !== null) return finishReused(exec, reused);
+      if (reused !== null) return outcome(await finishReused(exec, reused), unwrap);
     }
     let attempt = 0;
     let retrying = false;
@@ -403,7 +433,7 @@ async function execute(
       let final: State;
       try {
         let value = await exec.callBody(args, scope, signal);
-        if (exec.crashed) return exec.current as State;
+        if (exec.crashed) return outcome(exec.current as State, unwrap);
         if (isFuture(value)) value = await value.result();
         else if (
           value !== null &&
@@ -417,7 +447,7 @@ async function execute(
           ? value
           : new State(StateType.COMPLETED, { name: "Completed", data: value });
       } catch (error) {
-        if (exec.crashed) return exec.current as State;
+        if (exec.crashed) return outcome(exec.current as State, unwrap);
         if (error instanceof TerminationSignal) {
           final = new State(StateType.CRASHED, {
             name: "Crashed",
@@ -455,7 +485,7 @@ async function execute(
         );
         exec.propose(awaiting);
         await sleep(delay, signal);
-        if (signal?.aborted) return exec.current as State;
+        if (signal?.aborted) return outcome(exec.current as State, unwrap);
         retrying = true;
         continue;
       }
@@ -483,7 +513,7 @@ async function execute(
         await exec.runHooks(task.onFailure, final);
       const level = final.type === StateType.COMPLETED ? 20 : 40;
       logger.log(level, `Finished in state ${final.toString()}`);
-      return final;
+      return outcome(final, unwrap);
     }
   } finally {
     parentScope?.flow?.runningTasks.delete(exec);

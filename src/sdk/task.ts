@@ -11,7 +11,7 @@ import { createHash } from "node:crypto";
 import { uuid7 } from "../core/ids.ts";
 import type { TaskRun } from "../core/runs.ts";
 import { StateType } from "../core/state-types.ts";
-import { runTask } from "../engine/task-engine.ts";
+import { runTask, runTaskForResult } from "../engine/task-engine.ts";
 import { resolveTaskResults, type TaskResultOptions } from "../engine/task-results.ts";
 import type { TaskHook, TaskSpec } from "../engine/task-spec.ts";
 import { loadSettings } from "../settings/settings.ts";
@@ -25,7 +25,6 @@ import {
   type Unmapped,
 } from "./futures.ts";
 import { parameterNames } from "./parameters.ts";
-import { resultOrExit } from "./result-or-exit.ts";
 import { State } from "./state.ts";
 
 /** An argument may also be a future of its type (or an `allowFailure` of one). */
@@ -115,10 +114,12 @@ function makeTask<A extends readonly unknown[], R>(
     resume: options.resume ?? true,
   };
   const waitFor = options.waitFor;
+  const callOptions = { waitFor };
   const callWithState = (...args: unknown[]) =>
-    runTask(task, args, { waitFor }) as Promise<State<R>>;
-  const call = (...args: unknown[]): Promise<unknown> =>
-    options.returnState ? callWithState(...args) : callWithState(...args).then(resultOrExit);
+    runTask(task, args, callOptions) as Promise<State<R>>;
+  const call = options.returnState
+    ? callWithState
+    : (...args: unknown[]): Promise<unknown> => runTaskForResult(task, args, callOptions);
   const submit = (...args: unknown[]): PrefectFuture<R> => {
     const id = uuid7();
     const observer: { current: State | null } = { current: null };
