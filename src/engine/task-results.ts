@@ -285,11 +285,12 @@ export class TaskResultsRun {
   #remember(state: State, taskRunId = this.host.taskRunId, attempt?: number): void {
     const ledger = this.host.flowScope?.resume;
     if (!ledger || !this.resumeId) return;
+    // values are kept only when the flow may run again in this process; else the metadata
     ledger.remember(this.resumeId, {
       taskRunId,
       attempt: attempt ?? ledger.attempt,
-      hasValue: true,
-      value: state.data,
+      hasValue: ledger.inMemory,
+      value: ledger.inMemory ? state.data : undefined,
       persisted: state.persisted,
     });
   }

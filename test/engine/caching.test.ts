@@ -1,16 +1,10 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { once } from "node:events";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, beforeEach, describe, it } from "node:test";
-import type { FastifyInstance } from "fastify";
-import { HttpClient } from "../../src/client/http-client.ts";
 import type { EmbeddedClient } from "../../src/embedded/embedded-client.ts";
-import { shutdownRuntime, useClient } from "../../src/engine/process-runtime.ts";
 import {
-  DEFAULT,
   flow,
   getRunContext,
   INPUTS,
@@ -21,9 +15,7 @@ import {
   task,
   transaction,
 } from "../../src/index.ts";
-import { createApp } from "../../src/server/app.ts";
-import { runCli } from "../cli/helpers.ts";
-import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
+import { DIALECTS } from "../helpers/databases.ts";
 import { type SdkHarness, sdkHarness } from "../helpers/runtime.ts";
 
 function counter() {
@@ -328,148 +320,6 @@ for (const dialect of DIALECTS) {
       });
       await f();
       assert.deepEqual(calls, ["v1", "v2"]);
-    });
-
-    it("a failed flow run retried from the CLI re-runs only what failed", async () => {
-      const counts = mkdtempSync(join(tmpdir(), "prefect-ts-counts-"));
-      const env = {
-        PREFECT_HOME: h.db.home,
-        PREFECT_API_DATABASE_CONNECTION_URL: h.db.url,
-        PREFECT_LOCAL_STORAGE_PATH: storage,
-        COUNT_DIR: counts,
-      };
-      const fixture = ["--import", "tsx", "test/fixtures/resumable-flow.ts"];
-      const firstRun = spawn(process.execPath, fixture, {
-        env: { ...process.env, ...env },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let out = "";
-      firstRun.stdout.setEncoding("utf8").on("data", (d: string) => {
-        out += d;
-      });
-      const [code] = await once(firstRun, "exit");
-      assert.equal(code, 3, "the first attempt fails");
-      const id = /RUN (\S+)/.exec(out)?.[1] ?? "";
-      assert.equal((await h.client.readFlowRun(id)).state_type, "FAILED");
-
-      const retried = await runCli(
-        ["flow-run", "retry", id, "--", process.execPath, ...fixture],
-        env,
-      );
-      assert.equal(retried.code, 0, retried.stderr);
-      assert.match(retried.stdout, /OUT 500/);
-      assert.equal(
-        readFileSync(join(counts, "first.count"), "utf8").length,
-        2,
-        "first(1), first(2) ran once each",
-      );
-      assert.equal(readFileSync(join(counts, "flaky.count"), "utf8").length, 2, "flaky ran again");
-      const run = await h.client.readFlowRun(id);
-      assert.equal(run.state_type, "COMPLETED");
-      assert.equal(run.run_count, 2);
-      const cached = (await taskRunsOf(h.client, id)).filter((r) => r.state_name === "Cached");
-      assert.equal(cached.length, 2);
-      const again = await runCli(["flow-run", "retry", id], env);
-      assert.equal(again.code, 1);
-      assert.match(again.stderr, /only failed, crashed or cancelled flow runs can be retried/);
-      rmSync(counts, { recursive: true, force: true });
-    });
-  });
-}
-
-describe("SERIALIZABLE: two processes racing on one key run the body once", () => {
-  for (const kind of ["file", "redis"] as const) {
-    it(`with the ${kind} lock manager`, async () => {
-      const dir = mkdtempSync(join(tmpdir(), "prefect-ts-race-"));
-      const home = join(dir, "home");
-      mkdirSync(home);
-      const env: NodeJS.ProcessEnv = {
-        ...process.env,
-        PREFECT_HOME: home,
-        PREFECT_LOCAL_STORAGE_PATH: join(dir, "storage"),
-      };
-      delete env.PREFECT_API_URL;
-      delete env.PREFECT_API_DATABASE_CONNECTION_URL;
-      const namespace = `prefect-ts-race:${Date.now()}:${Math.random()}:`;
-      const start = () => {
-        const child = spawn(
-          process.execPath,
-          ["--import", "tsx", "test/fixtures/caching-race.ts", kind, dir, namespace],
-          { env, stdio: ["ignore", "pipe", "pipe"] },
-        );
-        let out = "";
-        child.stdout.setEncoding("utf8").on("data", (d: string) => {
-          out += d;
-        });
-        return once(child, "exit").then(([code]) => ({ code, out }));
-      };
-      const results = await Promise.all([start(), start()]);
-      for (const r of results) assert.equal(r.code, 0, r.out);
-      const states = results.map(
-        (r) =>
-          JSON.parse(r.out.trim().split("\n").at(-1) ?? "{}") as { name: string; value: number },
-      );
-      assert.deepEqual(
-        states.map((s) => s.value),
-        [70, 70],
-      );
-      assert.deepEqual(states.map((s) => s.name).sort(), ["Cached", "Completed"]);
-      assert.equal(readFileSync(join(dir, "body.count"), "utf8"), "x");
-      rmSync(dir, { recursive: true, force: true });
-    });
-  }
-});
-
-for (const dialect of DIALECTS) {
-  describe(`${dialect}: caching in client mode (against our server)`, () => {
-    let t: TestDatabase;
-    let app: FastifyInstance;
-    let client: HttpClient;
-    let storage: string;
-    before(async () => {
-      storage = mkdtempSync(join(tmpdir(), "prefect-ts-storage-"));
-      process.env.PREFECT_LOCAL_STORAGE_PATH = storage;
-      t = await createTestDatabase(dialect);
-      app = await createApp({ database: t.database });
-      const address = await app.listen({ host: "127.0.0.1", port: 0 });
-      client = new HttpClient(`${address}/api`);
-      useClient(client);
-    });
-    after(async () => {
-      await shutdownRuntime();
-      await app.close();
-      await t.dispose();
-      delete process.env.PREFECT_LOCAL_STORAGE_PATH;
-      rmSync(storage, { recursive: true, force: true });
-    });
-
-    it("a cache hit reaches the server as Cached, with the result's metadata a reader can load", async () => {
-      const c = counter();
-      const t1 = task(
-        { name: "remote-keyed", cacheKeyFn: () => "remote-key" },
-        async (x: number) => {
-          c.hit(x);
-          return x * 3;
-        },
-      );
-      const f = flow({ name: "remote-cache" }, async (x: number) => ({
-        value: await t1(x),
-        id: getRunContext()?.flowRun?.id ?? "",
-      }));
-      const first = await f(2);
-      const second = await f(5);
-      assert.deepEqual([first.value, second.value], [6, 6]);
-      assert.deepEqual(c.calls, [2]);
-      const [run] = await client.readTaskRuns({ flowRunIds: [second.id] });
-      assert.equal(run?.state_name, "Cached");
-      assert.equal(run?.state_type, "COMPLETED");
-      const states = await client.readTaskRunStates(run?.id ?? "");
-      const cached = states.find((s) => s.name === "Cached");
-      assert.equal(
-        (cached?.data as { storage_key?: string } | undefined)?.storage_key,
-        join(storage, "remote-key"),
-      );
-      assert.equal(await State.fromRecord(cached as NonNullable<typeof cached>).result(), 6);
     });
   });
 }

@@ -1,0 +1,4 @@
+import { DIALECTS } from "../helpers/databases.ts";
+import { cliRetrySuite } from "./resume-cli.ts";
+
+if (DIALECTS.includes("sqlite")) cliRetrySuite("sqlite");
