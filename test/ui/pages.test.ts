@@ -36,6 +36,7 @@ describe("the web UI in Chromium", () => {
   let etlRun: string;
   let failedRun: string;
   let parentRun: string;
+  let serverClosed = false;
 
   before(async () => {
     ensureUiBuilt();
@@ -56,7 +57,8 @@ describe("the web UI in Chromium", () => {
       throw new Error("the warehouse is down");
     });
     await assert.rejects(broken());
-    const child = flow({ name: "ui-child" }, async () => 1);
+    const childStep = task({ name: "child-step" }, async () => 1);
+    const child = flow({ name: "ui-child" }, async () => childStep());
     const parent = flow({ name: "ui-parent" }, async () => {
       parentRun = runtime.flowRun.id ?? "";
       return child();
@@ -72,7 +74,7 @@ describe("the web UI in Chromium", () => {
 
   after(async () => {
     await browser?.close();
-    await app?.close();
+    if (!serverClosed) await app?.close();
     await h?.close();
   });
 
@@ -190,25 +192,36 @@ describe("the web UI in Chromium", () => {
     assert.deepEqual(w.take(), []);
   });
 
-  it("a subflow run is listed on its parent's page", async () => {
+  it("a subflow run is listed on its parent's page and nested in its graph", async () => {
     const { page } = w;
     await page.goto(`${base}/runs/flow-run/${parentRun}?tab=subflow-runs`);
     await page.locator(".runs-table").getByRole("link", { name: "ui-child" }).waitFor();
+    // the graph nests the subflow's own task runs under it
+    await page.locator(".run-graph canvas").first().waitFor();
+    await page
+      .getByRole("list", { name: "Runs in the graph" })
+      .getByText(/child-step.* in /)
+      .waitFor({ state: "attached" });
+    await screenshot(page, "flow-run-subflow");
     assert.deepEqual(w.take(), []);
   });
 
-  it("logs tail a running flow, and cancel changes its state", async () => {
+  it("logs tail a running flow, its graph grows live, and cancel changes its state", async () => {
     const { page } = w;
     const first = gate();
     const second = gate();
     let liveRun = "";
     const started = gate();
+    const stepA = task({ name: "live-step-a" }, async () => 1);
+    const stepB = task({ name: "live-step-b" }, async () => 2);
     const slow = flow({ name: "ui-live" }, async () => {
       liveRun = runtime.flowRun.id ?? "";
       getRunLogger().info("first line");
+      await stepA();
       started.open();
       await first.wait;
       getRunLogger().info("second line");
+      await stepB();
       await second.wait;
       return "done";
     });
@@ -219,6 +232,11 @@ describe("the web UI in Chromium", () => {
     await page.locator(".live-badge").waitFor();
     first.open();
     await page.getByTestId("log-lines").getByText("second line").waitFor({ timeout: 15_000 });
+    // the graph follows the run: the task that ran after the page opened appears
+    await page
+      .getByRole("list", { name: "Runs in the graph" })
+      .getByText(/live-step-b/)
+      .waitFor({ state: "attached", timeout: 15_000 });
     await screenshot(page, "flow-run-live");
     await page.getByRole("button", { name: "Cancel" }).click();
     await page.locator("h1 .state-badge", { hasText: /Cancel/ }).waitFor({ timeout: 15_000 });
@@ -256,5 +274,22 @@ describe("the web UI in Chromium", () => {
     await dark.page.getByText("Page not found").waitFor();
     assert.deepEqual(dark.take(), []);
     await dark.page.context().close();
+  });
+
+  it("says so when the API cannot be reached", async () => {
+    const { page } = w;
+    await page.goto(`${base}/runs`);
+    await page.getByRole("heading", { name: "5 flow runs" }).waitFor();
+    await app.close();
+    serverClosed = true;
+    await page.getByText("Cannot reach the Prefect TS API").waitFor({ timeout: 30_000 });
+    await screenshot(page, "api-unreachable");
+    // the only problems are the refused requests themselves
+    const problems = w.take();
+    assert.ok(problems.length > 0);
+    assert.ok(
+      problems.every((p) => /ERR_CONNECTION_REFUSED|failed: /.test(p)),
+      problems.join("\n"),
+    );
   });
 });

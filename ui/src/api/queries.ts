@@ -1,5 +1,6 @@
 /** TanStack Query hooks over the API: one function per read the pages make. */
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQueries, useQuery } from "@tanstack/react-query";
+import { useMemo } from "react";
 import { api, post } from "./client.ts";
 import type {
   Flow,
@@ -154,6 +155,35 @@ export function useFlowRunGraph(id: string, live: boolean) {
     queryFn: ({ signal }) => api<FlowRunGraph>(`/flow_runs/${id}/graph-v2`, { signal }),
     refetchInterval: live ? LIVE_POLL_MS : false,
   });
+}
+
+/** Subflow runs drawn nested in a run graph: at most this many get their own graph fetched. */
+const NESTED_SUBFLOWS_MAX = 20;
+
+/** The graphs of the subflow runs of a graph, by subflow-run id. */
+export function useSubflowGraphs(graph: FlowRunGraph | undefined, live: boolean) {
+  const ids = (graph?.nodes ?? [])
+    .filter(([, n]) => n.kind === "flow-run")
+    .slice(0, NESTED_SUBFLOWS_MAX)
+    .map(([id]) => id);
+  const results = useQueries({
+    queries: ids.map((id) => ({
+      queryKey: ["flow-run-graph", id],
+      queryFn: ({ signal }: { signal: AbortSignal }) =>
+        api<FlowRunGraph>(`/flow_runs/${id}/graph-v2`, { signal }),
+      refetchInterval: live ? LIVE_POLL_MS : (false as const),
+    })),
+  });
+  const stamp = results.map((r) => r.dataUpdatedAt).join(",");
+  // biome-ignore lint/correctness/useExhaustiveDependencies: rebuilt when any subflow graph changes
+  return useMemo(() => {
+    const map = new Map<string, FlowRunGraph>();
+    results.forEach((r, i) => {
+      const id = ids[i];
+      if (id && r.data) map.set(id, r.data);
+    });
+    return map;
+  }, [stamp]);
 }
 
 export function useStateHistory(kind: "flow_run" | "task_run", id: string, live: boolean) {

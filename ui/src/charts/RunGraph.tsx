@@ -23,15 +23,22 @@ interface RenderParams {
   coordSys: { x: number; y: number; width: number; height: number };
 }
 
-export default function RunGraph({ graph }: { graph: FlowRunGraph }) {
+export default function RunGraph({
+  graph,
+  nested,
+}: {
+  graph: FlowRunGraph;
+  /** Graphs of subflow runs, drawn nested under their subflow's bar. */
+  nested?: ReadonlyMap<string, FlowRunGraph>;
+}) {
   const navigate = useNavigate();
   const theme = useCurrentTheme();
-  const layout = useMemo(() => layoutGraph(graph), [graph]);
+  const layout = useMemo(() => layoutGraph(graph, nested), [graph, nested]);
   const visibleRows = Math.min(layout.rows, 18);
   const height = visibleRows * ROW + 88;
 
   const option = useMemo(() => {
-    const { nodes, edges } = layout;
+    const { nodes, edges, bands } = layout;
     const text = theme === "dark" ? "#e5e7eb" : "#1f2937";
     const edgeColor = theme === "dark" ? "rgba(200,200,210,0.45)" : "rgba(60,70,90,0.35)";
     const showLabels = nodes.length <= LABELLED_MAX;
@@ -150,6 +157,31 @@ export default function RunGraph({ graph }: { graph: FlowRunGraph }) {
               });
             }
             return { type: "group", children };
+          },
+        },
+        {
+          type: "custom",
+          silent: true,
+          z: 0,
+          data: bands.map((b) => [b.start, b.end, b.firstRow]),
+          encode: { x: [0, 1], y: 2 },
+          renderItem: (params: RenderParams, api: RenderApi) => {
+            const b = bands[params.dataIndex];
+            if (!b) return null;
+            const [x1, y1] = api.coord([b.start, b.firstRow - 0.5]);
+            const [x2, y2] = api.coord([b.end, b.lastRow + 0.5]);
+            const color = stateColor(b.state);
+            return {
+              type: "rect",
+              shape: {
+                x: x1 - 4,
+                y: y1 + 1,
+                width: Math.max(x2 - x1, 4) + 8,
+                height: y2 - y1 - 2,
+                r: 6,
+              },
+              style: { fill: `${color}14`, stroke: `${color}55`, lineWidth: 1 },
+            };
           },
         },
       ],

@@ -8,6 +8,7 @@ import {
   useFlowRunCount,
   useFlowRunGraph,
   useFlowRunsFilter,
+  useSubflowGraphs,
   useTaskRunsPage,
 } from "../api/queries.ts";
 import type { FlowRun } from "../api/types.ts";
@@ -139,6 +140,7 @@ function Meta({ label, children }: { label: string; children: React.ReactNode })
 
 function GraphSection({ run, live }: { run: FlowRun; live: boolean }) {
   const graph = useFlowRunGraph(run.id, live);
+  const nested = useSubflowGraphs(graph.data, live);
   return (
     <section className="card graph-card">
       <div className="card-head">
@@ -156,12 +158,24 @@ function GraphSection({ run, live }: { run: FlowRun; live: boolean }) {
       ) : (
         <>
           <Suspense fallback={<div className="chart" style={{ height: 200 }} />}>
-            <RunGraph graph={graph.data} />
+            <RunGraph graph={graph.data} nested={nested} />
           </Suspense>
           <ul className="sr-only" aria-label="Runs in the graph">
             {graph.data.nodes.slice(0, 500).map(([nodeId, n]) => (
               <li key={nodeId}>
                 {n.label} ({n.kind}, {n.state_type})
+                {nested.get(nodeId) && (
+                  <ul>
+                    {nested
+                      .get(nodeId)
+                      ?.nodes.slice(0, 500)
+                      .map(([childId, c]) => (
+                        <li key={childId}>
+                          {c.label} ({c.kind} in {n.label}, {c.state_type})
+                        </li>
+                      ))}
+                  </ul>
+                )}
               </li>
             ))}
           </ul>
