@@ -34,8 +34,11 @@ export class State<T = unknown> {
   stateDetails: StateDetails;
   /** The result value (completed) or the error (failed/crashed), when this process has it. */
   data: T | typeof NO_DATA;
-  /** Where the result is persisted (`data` on the wire: Prefect's ResultRecordMetadata). */
-  persisted: ResultRecordMetadata | null = null;
+  /**
+   * Where the result is persisted (`data` on the wire: Prefect's ResultRecordMetadata). A
+   * prototype default (null), so plain states carry no extra own property.
+   */
+  declare persisted: ResultRecordMetadata | null;
 
   constructor(type: StateType, options: StateOptions<T> = {}) {
     this.id = uuid7();
@@ -152,6 +155,8 @@ export class State<T = unknown> {
     return s;
   }
 }
+
+(State.prototype as { persisted: ResultRecordMetadata | null }).persisted = null;
 
 export function isState(value: unknown): value is State {
   return value instanceof State;
