@@ -4,7 +4,7 @@
  * the UI learns the API URL.
  */
 import { existsSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import fastifyStatic from "@fastify/static";
 import type { FastifyInstance, FastifyRequest } from "fastify";
@@ -62,7 +62,7 @@ export async function uiApp(app: FastifyInstance, options: UiOptions): Promise<v
         // hashed bundle files never change; index.html must be revalidated to pick up a new build
         res.header(
           "cache-control",
-          path.includes(join("dist", "assets"))
+          relative(distDir, path).startsWith(`assets${sep}`)
             ? "public, max-age=31536000, immutable"
             : "no-cache",
         );

@@ -53,7 +53,7 @@ export interface Settings {
   uiUrl: string | null;
   /** Whether `prefect-ts server start` serves the web UI (`PREFECT_UI_ENABLED`, default true). */
   uiEnabled: boolean;
-  /** The API URL the browser uses (`PREFECT_UI_API_URL`); null: the server's own `/api`. */
+  /** The API URL the browser uses (`PREFECT_UI_API_URL`); null: `/api` on the origin the UI was loaded from. */
   uiApiUrl: string | null;
   taskRunnerMaxConcurrency: number;
   flowDefaultRetries: number;
@@ -94,7 +94,9 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     loggingToApi: s.PREFECT_LOGGING_TO_API_ENABLED ?? true,
     uiUrl: s.PREFECT_UI_URL ?? uiUrlFromApiUrl(s.PREFECT_API_URL),
     uiEnabled: s.PREFECT_UI_ENABLED ?? true,
-    uiApiUrl: s.PREFECT_UI_API_URL ?? s.PREFECT_API_URL ?? null,
+    // not PREFECT_API_URL as Prefect does: without it the browser calls the API on the origin it
+    // loaded the UI from, which needs no CORS (the server sends none) whatever name it was reached by
+    uiApiUrl: s.PREFECT_UI_API_URL ?? null,
     taskRunnerMaxConcurrency: s.PREFECT_TASK_RUNNER_MAX_CONCURRENCY ?? 1000,
     flowDefaultRetries: s.PREFECT_FLOW_DEFAULT_RETRIES ?? 0,
     flowDefaultRetryDelaySeconds: s.PREFECT_FLOW_DEFAULT_RETRY_DELAY_SECONDS ?? 0,

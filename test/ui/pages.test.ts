@@ -188,6 +188,8 @@ describe("the web UI in Chromium", () => {
     await row.getByRole("link", { name: "ui-etl" }).click();
     await page.getByRole("heading", { name: "ui-etl" }).waitFor();
     await page.getByRole("heading", { name: "1 flow run" }).waitFor();
+    // the activity chart and the duration plot
+    await page.locator(".chart canvas").nth(1).waitFor();
     await screenshot(page, "flow");
     assert.deepEqual(w.take(), []);
   });
