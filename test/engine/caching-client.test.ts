@@ -6,7 +6,7 @@ import { after, before, describe, it } from "node:test";
 import type { FastifyInstance } from "fastify";
 import { HttpClient } from "../../src/client/http-client.ts";
 import { shutdownRuntime, useClient } from "../../src/engine/process-runtime.ts";
-import { flow, getRunContext, State, task } from "../../src/index.ts";
+import { flow, getRunContext, State, StateType, task, transaction } from "../../src/index.ts";
 import { createApp } from "../../src/server/app.ts";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
 
@@ -65,6 +65,69 @@ for (const dialect of DIALECTS) {
         join(storage, "remote-key"),
       );
       assert.equal(await State.fromRecord(cached as NonNullable<typeof cached>).result(), 6);
+    });
+
+    it("transactions roll back over the API: the staged task run ends RolledBack on the server", async () => {
+      const undone: string[] = [];
+      const stage = task(
+        { name: "stage-rows", onRollback: [() => void undone.push("rows")] },
+        async () => 1,
+      );
+      const fail = task({ name: "fail-check" }, async () => {
+        throw new Error("check failed");
+      });
+      const f = flow({ name: "remote-txn" }, async () => {
+        const id = getRunContext()?.flowRun?.id ?? "";
+        await transaction({}, async () => {
+          await stage();
+          await fail();
+        }).catch(() => undefined);
+        return id;
+      });
+      const id = await f();
+      assert.deepEqual(undone, ["rows"]);
+      const runs = await client.readTaskRuns({ flowRunIds: [id] });
+      assert.equal(runs.find((r) => r.name.startsWith("stage-rows"))?.state_name, "RolledBack");
+    });
+
+    it("a manual retry over the API attaches to the failed run and reuses persisted task results", async () => {
+      const calls: string[] = [];
+      let failOnce = true;
+      const load = task({ name: "load", persistResult: true }, async (x: number) => {
+        calls.push("load");
+        return x * 2;
+      });
+      const check = task({ name: "check" }, async (x: number) => {
+        calls.push("check");
+        if (failOnce) {
+          failOnce = false;
+          throw new Error("not yet");
+        }
+        return x + 1;
+      });
+      const f = flow({ name: "remote-resume" }, async () => {
+        return { id: getRunContext()?.flowRun?.id ?? "", value: await check(await load(4)) };
+      });
+      const failed = await f.callWithState();
+      assert.equal(failed.type, "FAILED");
+      const id = failed.stateDetails.flow_run_id as string;
+      await client.setFlowRunState(
+        id,
+        {
+          type: StateType.SCHEDULED,
+          name: "AwaitingRetry",
+          state_details: { scheduled_time: new Date().toISOString() },
+        },
+        { force: true },
+      );
+      process.env.PREFECT__FLOW_RUN_ID = id;
+      const out = await f();
+      assert.equal(process.env.PREFECT__FLOW_RUN_ID, undefined, "the attachment is used once");
+      assert.deepEqual(out, { id, value: 9 });
+      assert.deepEqual(calls, ["load", "check", "check"]);
+      const run = await client.readFlowRun(id);
+      assert.equal(run.run_count, 2);
+      assert.equal(run.state_type, "COMPLETED");
     });
   });
 }
