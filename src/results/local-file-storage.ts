@@ -1,7 +1,7 @@
 /** Results as files under a base directory (`PREFECT_LOCAL_STORAGE_PATH`, `$PREFECT_HOME/storage`). */
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { ResultStorageError } from "./errors.ts";
 import type { ResultStorage } from "./storage.ts";
@@ -29,40 +29,49 @@ export class LocalFileSystem implements ResultStorage {
     return full;
   }
 
-  async write(key: string, data: Buffer): Promise<void> {
+  /**
+   * Synchronous file IO, as Prefect's local storage does: records are small, and one blocking
+   * write or read costs far less than the thread-pool round trips of the async calls.
+   */
+  write(key: string, data: Buffer): Promise<void> {
     const path = this.resolveKey(key);
     const dir = dirname(path);
     try {
       if (!this.#made.has(dir)) {
-        await mkdir(dir, { recursive: true });
+        mkdirSync(dir, { recursive: true });
         this.#made.add(dir);
       }
       // a temporary file beside the target, then rename: readers never see a partial record
       const tmp = join(dir, `.${randomBytes(6).toString("hex")}.tmp`);
-      await writeFile(tmp, data);
+      writeFileSync(tmp, data);
       try {
-        await rename(tmp, path);
+        renameSync(tmp, path);
       } catch (error) {
-        await rm(tmp, { force: true });
+        rmSync(tmp, { force: true });
         throw error;
       }
+      return Promise.resolve();
     } catch (error) {
       this.#made.delete(dir);
-      throw new ResultStorageError(`Could not write result file ${path}: ${String(error)}`, {
-        cause: error,
-      });
+      return Promise.reject(
+        new ResultStorageError(`Could not write result file ${path}: ${String(error)}`, {
+          cause: error,
+        }),
+      );
     }
   }
 
-  async read(key: string): Promise<Buffer | null> {
+  read(key: string): Promise<Buffer | null> {
     const path = this.resolveKey(key);
     try {
-      return await readFile(path);
+      return Promise.resolve(readFileSync(path));
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
-      throw new ResultStorageError(`Could not read result file ${path}: ${String(error)}`, {
-        cause: error,
-      });
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return Promise.resolve(null);
+      return Promise.reject(
+        new ResultStorageError(`Could not read result file ${path}: ${String(error)}`, {
+          cause: error,
+        }),
+      );
     }
   }
 
