@@ -95,6 +95,14 @@ export function isTerminating(): boolean {
 
 const SIGNAL_EXIT: Record<string, number> = { SIGTERM: 143, SIGINT: 130 };
 
+/**
+ * A signal repeated within this window is the same request (a runner such as tsx forwards the
+ * signal its process group already got; Ctrl-C reaches every process of the group): it must not
+ * cut short the crash report. A signal after it forces the exit.
+ */
+const REPEATED_SIGNAL_MS = 1000;
+let terminatingSince = 0;
+
 function installSignalHandlers(): void {
   if (handlersInstalled) return;
   handlersInstalled = true;
@@ -107,11 +115,13 @@ function installSignalHandlers(): void {
 
 async function onSignal(signal: "SIGTERM" | "SIGINT"): Promise<void> {
   const code = SIGNAL_EXIT[signal] ?? 1;
+  if (terminating && Date.now() - terminatingSince < REPEATED_SIGNAL_MS) return;
   if (terminating || activeRuns.size === 0) {
     flushConsole();
     process.exit(code);
   }
   terminating = true;
+  terminatingSince = Date.now();
   const guard = setTimeout(() => {
     flushConsole();
     process.exit(code);

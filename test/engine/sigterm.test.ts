@@ -54,3 +54,49 @@ for (const dialect of DIALECTS) {
     });
   }
 }
+
+for (const dialect of DIALECTS) {
+  describe(`${dialect}: SIGTERM repeated while the run is crashing`, () => {
+    let db: TestDatabase;
+    before(async () => {
+      db = await createTestDatabase(dialect);
+    });
+    after(async () => {
+      await db.dispose();
+    });
+
+    // a runner such as tsx forwards the signal its process group already got
+    it("lets the onCrashed hooks finish and ends the run Crashed", async () => {
+      const child = spawn(
+        process.execPath,
+        ["--import", "tsx", "test/fixtures/slow-abort-flow.ts"],
+        {
+          env: {
+            ...process.env,
+            PREFECT_HOME: db.home,
+            PREFECT_API_DATABASE_CONNECTION_URL: db.url,
+          },
+          stdio: ["pipe", "pipe", "pipe"],
+        },
+      );
+      let runId = "";
+      const lines: string[] = [];
+      for await (const line of createInterface({ input: child.stdout })) {
+        lines.push(line);
+        if (line.startsWith("RUN ")) {
+          runId = line.slice(4);
+          child.kill("SIGTERM");
+        } else if (line === "HOOK STARTED") {
+          child.kill("SIGTERM");
+          child.stdin.write("release\n");
+        }
+      }
+      const [code] = await once(child, "exit");
+      assert.equal(code, 143);
+      assert.ok(lines.includes("HOOK DONE"), lines.join("\n"));
+      const client = new EmbeddedClient(db.database, { ownsDatabase: false });
+      const run = await client.readFlowRun(runId);
+      assert.equal(run.state_type, "CRASHED");
+    });
+  });
+}
