@@ -85,11 +85,11 @@ export function resolveTaskResults(o: TaskResultOptions, settings: Settings): Ta
   if (!persist && !hooks) return null;
   let cachePolicy: CachePolicy | null = null;
   if (persist) {
-    if (o.cacheKeyFn) cachePolicy = new CacheKeyFnPolicy(o.cacheKeyFn);
+    // as Prefect: cacheKeyFn wins over cachePolicy (whose settings it keeps)
+    if (o.cacheKeyFn) cachePolicy = new CacheKeyFnPolicy(o.cacheKeyFn, o.cachePolicy?.settings);
     else if (o.cachePolicy)
       cachePolicy = o.cachePolicy instanceof NoCachePolicy ? null : o.cachePolicy;
     else if (o.resultStorageKey === undefined) cachePolicy = DEFAULT;
-    if (o.cachePolicy && o.cacheKeyFn) cachePolicy = o.cachePolicy.plus(cachePolicy as CachePolicy);
   }
   let store: ResultStore | null = null;
   const keyStorage = cachePolicy?.settings.keyStorage ?? null;
