@@ -33,7 +33,7 @@ export const eventsMigration: Migration = {
       resource ${t.json} NOT NULL,
       event_id ${t.uuid} NOT NULL
     )`,
+    // searched by resource id (and time), joined back to events by event_id
     "CREATE INDEX ix_event_resources__resource_id_occurred ON event_resources (resource_id, occurred)",
-    "CREATE INDEX ix_event_resources__event_id ON event_resources (event_id)",
   ],
 };

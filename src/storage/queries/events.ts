@@ -156,7 +156,15 @@ export async function insertEvents(
       const sample = rows[0] as EventsTable;
       const ev = sqliteStatement(
         database,
-        { ...ops.events, key: "events.insert-or-ignore" },
+        {
+          ...ops.events,
+          key: "events.insert-or-ignore",
+          query: (r) =>
+            database.db
+              .insertInto("events")
+              .values(r)
+              .onConflict((oc) => oc.column("id").doNothing()),
+        },
         sample,
       );
       const firstResources = resourceRows(database, events[0] as ReceivedEvent, "", "");
@@ -172,8 +180,8 @@ export async function insertEvents(
         for (let i = 0; i < rows.length; i++) {
           const row = rows[i] as unknown as Record<string, unknown>;
           for (let c = 0; c < ev.columns.length; c++) evParams[c] = row[ev.columns[c] as string];
-          // RETURNING makes this a reader statement: `get` yields the id when the row went in
-          if (ev.stmt.get(evParams) === undefined) continue;
+          // an id already stored changes nothing: its resources are skipped too
+          if (ev.stmt.run(evParams).changes === 0) continue;
           stored++;
           const r = rows[i] as EventsTable;
           for (const rr of resourceRows(database, events[i] as ReceivedEvent, r.occurred, r.id)) {
