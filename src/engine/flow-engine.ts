@@ -23,7 +23,7 @@ import { bindParameters, formatRunName, jsonSafe } from "../sdk/parameters.ts";
 import { isState, State } from "../sdk/state.ts";
 import type { Settings } from "../settings/settings.ts";
 import { flushConsole } from "./console-sink.ts";
-import type { FlowHook, FlowSpec } from "./flow-spec.ts";
+import type { FlowHook, FlowResults, FlowSpec } from "./flow-spec.ts";
 import { runStateHooks } from "./hooks.ts";
 import { consoleLogger, RunLogger } from "./logging.ts";
 import { getRuntime, trackActiveRun } from "./process-runtime.ts";
@@ -282,6 +282,7 @@ function makeScope(
     pending: new Set(),
     runningTasks: new Set(),
     resume: new ResumeLedger(exec.flowRun.id, spec.retries > 0 || attached, spec.resume),
+    resultStore: spec.results?.inherited ? () => (spec.results as FlowResults).store() : null,
   };
 }
 
@@ -338,7 +339,7 @@ async function orchestrate(
 
     scope.resume.newAttempt(exec.flowRun.run_count);
     let outcome = await runBody(exec, spec, scope, callArgs);
-    if (outcome.type === StateType.COMPLETED && spec.results && !outcome.persisted)
+    if (outcome.type === StateType.COMPLETED && spec.results?.persist && !outcome.persisted)
       outcome = await persistFlowResult(exec, spec.results, outcome);
     if (outcome.type !== StateType.COMPLETED && scope.resume.enabled)
       await scope.resume.save().catch((error: unknown) => {

@@ -5,7 +5,11 @@ import type { TaskRunner } from "./task-runner.ts";
 
 /** How a flow persists its result. */
 export interface FlowResults {
+  /** Whether the flow's own result is persisted. */
+  readonly persist: boolean;
   store(): ResultStore;
+  /** Whether the flow names a storage or serializer that its tasks inherit. */
+  readonly inherited: boolean;
 }
 
 /** A flow hook: `(flow, flowRun, state)`, as Prefect's flow state hooks. */

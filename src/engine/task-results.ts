@@ -66,7 +66,8 @@ export interface TaskResults {
   readonly isolationLevel: IsolationLevel | null;
   readonly onCommit: readonly TransactionHook[];
   readonly onRollback: readonly TransactionHook[];
-  store(): ResultStore;
+  /** The task's store; the flow's (`inherit`) when the task names no storage of its own. */
+  store(inherit?: (() => ResultStore) | null): ResultStore;
 }
 
 /** Prefect's rule: persisting is on when asked, or when a caching feature is used, else the setting. */
@@ -93,6 +94,12 @@ export function resolveTaskResults(o: TaskResultOptions, settings: Settings): Ta
   }
   let store: ResultStore | null = null;
   const keyStorage = cachePolicy?.settings.keyStorage ?? null;
+  const ownStore =
+    o.resultStorage !== undefined ||
+    o.resultSerializer !== undefined ||
+    o.cacheResultInMemory !== undefined ||
+    keyStorage !== null ||
+    (cachePolicy?.settings.lockManager ?? null) !== null;
   return {
     persist,
     cachePolicy,
@@ -102,7 +109,8 @@ export function resolveTaskResults(o: TaskResultOptions, settings: Settings): Ta
     isolationLevel: cachePolicy?.settings.isolationLevel ?? null,
     onCommit: o.onCommit ?? [],
     onRollback: o.onRollback ?? [],
-    store() {
+    store(inherit) {
+      if (inherit && !ownStore) return inherit();
       if (store) return store;
       const storage =
         typeof o.resultStorage === "string"
@@ -238,7 +246,7 @@ export class TaskResultsRun {
     }
     const parent = hasOpenTransactions() ? getTransaction() : null;
     if (!results && !parent) return null;
-    const store = results?.persist ? results.store() : null;
+    const store = results?.persist ? results.store(this.host.flowScope?.resultStore) : null;
     const txn = new Transaction(
       {
         key: this.key,
@@ -303,7 +311,9 @@ export class TaskResultsRun {
       try {
         const expiration =
           results.expiration === null ? null : addSeconds(nowIso(), results.expiration);
-        record = results.store().createRecord(final.data, this.key, expiration);
+        record = results
+          .store(this.host.flowScope?.resultStore)
+          .createRecord(final.data, this.key, expiration);
       } catch (error) {
         await txn?.rollback();
         await this.#settle();
@@ -335,7 +345,7 @@ export class TaskResultsRun {
         );
     } else if (record) {
       try {
-        await results?.store().write(record);
+        await results?.store(this.host.flowScope?.resultStore).write(record);
       } catch (error) {
         return failed(
           `Could not persist the result of task '${this.host.task.name}': ${errorText(error)}`,

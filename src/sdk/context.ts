@@ -10,6 +10,7 @@ import type { ResumeLedger } from "../engine/resume-ledger.ts";
 import type { RunRecorder } from "../engine/run-recorder.ts";
 import type { RunningTask } from "../engine/task-engine.ts";
 import type { TaskRunner } from "../engine/task-runner.ts";
+import type { ResultStore } from "../results/result-store.ts";
 
 /** What the engine keeps for a running flow run. */
 export interface FlowRunScope {
@@ -29,6 +30,8 @@ export interface FlowRunScope {
   readonly runningTasks: Set<RunningTask>;
   /** Task runs completed in this flow run, reusable by a later attempt of it. */
   readonly resume: ResumeLedger;
+  /** The flow's result store when it names a storage or serializer (its tasks inherit it). */
+  readonly resultStore: (() => ResultStore) | null;
 }
 
 /** What the engine keeps for a running task run. */

@@ -7,6 +7,8 @@
  *   async ({ urls }) => fetchPage.map(urls));
  * await crawl({ urls: ["https://example.com"] });
  */
+
+import { join } from "node:path";
 import { z } from "zod";
 import { runFlow } from "../engine/flow-engine.ts";
 import type { FlowHook, FlowResults, FlowSpec, StandardSchemaLike } from "../engine/flow-spec.ts";
@@ -16,6 +18,7 @@ import { defaultResultStorage, ResultStore } from "../results/result-store.ts";
 import type { SerializerLike } from "../results/serializers.ts";
 import type { ResultStorage } from "../results/storage.ts";
 import { loadSettings, type Settings } from "../settings/settings.ts";
+import { FileSystemLockManager } from "../transactions/lock-managers/file-system-lock-manager.ts";
 import { parameterNames } from "./parameters.ts";
 import { resultOrExit } from "./result-or-exit.ts";
 import type { State } from "./state.ts";
@@ -70,16 +73,25 @@ function flowResults(
     (options.resultStorage !== undefined || options.resultSerializer !== undefined
       ? true
       : settings.resultsPersistByDefault);
-  if (!persist) return null;
+  const inherited = options.resultStorage !== undefined || options.resultSerializer !== undefined;
+  if (!persist && !inherited) return null;
   let store: ResultStore | null = null;
   return {
+    persist,
+    inherited,
     store() {
-      store ??= new ResultStore({
-        storage:
-          typeof options.resultStorage === "string"
-            ? new LocalFileSystem(options.resultStorage)
-            : (options.resultStorage ?? defaultResultStorage()),
+      if (store) return store;
+      const storage =
+        typeof options.resultStorage === "string"
+          ? new LocalFileSystem(options.resultStorage)
+          : (options.resultStorage ?? defaultResultStorage());
+      store = new ResultStore({
+        storage,
         serializer: options.resultSerializer,
+        lockManager:
+          storage instanceof LocalFileSystem
+            ? new FileSystemLockManager(join(storage.basepath, ".locks"))
+            : null,
       });
       return store;
     },

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, beforeEach, describe, it } from "node:test";
+import { after, afterEach, before, beforeEach, describe, it } from "node:test";
 import type { EmbeddedClient } from "../../src/embedded/embedded-client.ts";
 import {
   flow,
@@ -40,6 +40,9 @@ for (const dialect of DIALECTS) {
     beforeEach(() => {
       storage = mkdtempSync(join(tmpdir(), "prefect-ts-storage-"));
       process.env.PREFECT_LOCAL_STORAGE_PATH = storage;
+    });
+    afterEach(() => {
+      rmSync(storage, { recursive: true, force: true });
     });
     after(() => {
       delete process.env.PREFECT_LOCAL_STORAGE_PATH;
@@ -203,6 +206,35 @@ for (const dialect of DIALECTS) {
       const run = await h.client.readFlowRun(state.stateDetails.flow_run_id as string);
       const back = State.fromRecord(run.state as NonNullable<typeof run.state>);
       assert.equal(await back.result(), "report 2024-06-01");
+    });
+
+    it("tasks inherit the flow's result storage and serializer unless they name their own", async () => {
+      const flowDir = mkdtempSync(join(tmpdir(), "prefect-ts-flow-results-"));
+      const ownDir = mkdtempSync(join(tmpdir(), "prefect-ts-task-results-"));
+      const inherits = task({ name: "inherits", persistResult: true }, async () => new Set([1]));
+      const own = task({ name: "own", resultStorage: ownDir }, async () => 2);
+      const f = flow(
+        {
+          name: "flow-storage",
+          resultStorage: flowDir,
+          resultSerializer: "rich-json",
+          persistResult: false,
+        },
+        async () => [await inherits.callWithState(), await own.callWithState()] as const,
+      );
+      const state = await f.callWithState();
+      const [a, b] = await state.result();
+      assert.equal(
+        state.persisted,
+        null,
+        "persistResult: false keeps the flow's own result in memory",
+      );
+      assert.ok(a.persisted?.storage_key?.startsWith(flowDir));
+      assert.equal((a.persisted?.serializer as { type: string }).type, "rich-json");
+      assert.ok(b.persisted?.storage_key?.startsWith(ownDir));
+      assert.equal((b.persisted?.serializer as { type: string }).type, "json");
+      rmSync(flowDir, { recursive: true, force: true });
+      rmSync(ownDir, { recursive: true, force: true });
     });
 
     it("transactions: a failure rolls back every task staged in it (hooks run, runs end RolledBack)", async () => {
