@@ -230,9 +230,9 @@ for (const dialect of DIALECTS) {
         "persistResult: false keeps the flow's own result in memory",
       );
       assert.ok(a.persisted?.storage_key?.startsWith(flowDir));
-      assert.equal((a.persisted?.serializer as { type: string }).type, "rich-json");
+      assert.equal((a.persisted?.serializer as { type?: string } | undefined)?.type, "rich-json");
       assert.ok(b.persisted?.storage_key?.startsWith(ownDir));
-      assert.equal((b.persisted?.serializer as { type: string }).type, "json");
+      assert.equal((b.persisted?.serializer as { type?: string } | undefined)?.type, "json");
       rmSync(flowDir, { recursive: true, force: true });
       rmSync(ownDir, { recursive: true, force: true });
     });
