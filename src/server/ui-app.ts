@@ -58,9 +58,11 @@ export async function uiApp(app: FastifyInstance, options: UiOptions): Promise<v
       index: false,
       // the build writes .br and .gz copies of the assets (ui/scripts/compress.mjs)
       preCompressed: true,
+      // our own cache-control (below), not the plugin's max-age
+      cacheControl: false,
       setHeaders: (res, path) => {
         // hashed bundle files never change; index.html must be revalidated to pick up a new build
-        res.header(
+        res.setHeader(
           "cache-control",
           relative(distDir, path).startsWith(`assets${sep}`)
             ? "public, max-age=31536000, immutable"

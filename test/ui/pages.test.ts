@@ -278,10 +278,32 @@ describe("the web UI in Chromium", () => {
     await dark.page.context().close();
   });
 
+  it("change state forces a state, and bulk delete removes the selected runs", async () => {
+    const { page } = w;
+    await page.goto(`${base}/runs/flow-run/${failedRun}`);
+    await page.getByRole("button", { name: "Change state" }).click();
+    await page.getByLabel("New state").selectOption("CRASHED");
+    await page.getByLabel("Reason").fill("set by hand");
+    await page.getByRole("button", { name: "Set state" }).click();
+    await page.locator("h1 .state-badge", { hasText: "Crashed" }).waitFor({ timeout: 15_000 });
+    await page.getByText("set by hand").first().waitFor();
+    await page.goto(`${base}/runs`);
+    await page.getByRole("heading", { name: "5 flow runs" }).waitFor();
+    const row = page.locator(".runs-table tbody tr", { hasText: "ui-broken" });
+    await row.getByRole("checkbox").check();
+    page.once("dialog", (d) => void d.accept());
+    await page.getByRole("button", { name: "Delete" }).click();
+    await page.getByRole("heading", { name: "4 flow runs" }).waitFor({ timeout: 15_000 });
+    assert.equal(await page.locator(".runs-table tbody tr", { hasText: "ui-broken" }).count(), 0);
+    const gone = await fetch(`${base}/api/flow_runs/${failedRun}`);
+    assert.equal(gone.status, 404);
+    assert.deepEqual(w.take(), []);
+  });
+
   it("says so when the API cannot be reached", async () => {
     const { page } = w;
     await page.goto(`${base}/runs`);
-    await page.getByRole("heading", { name: "5 flow runs" }).waitFor();
+    await page.getByRole("heading", { name: "4 flow runs" }).waitFor();
     await app.close();
     serverClosed = true;
     await page.getByText("Cannot reach the Prefect TS API").waitFor({ timeout: 30_000 });
