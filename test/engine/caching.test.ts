@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { after, afterEach, before, beforeEach, describe, it } from "node:test";
 import type { EmbeddedClient } from "../../src/embedded/embedded-client.ts";
 import {
+  FLOW_PARAMETERS,
   flow,
   getRunContext,
   INPUTS,
@@ -127,6 +128,25 @@ for (const dialect of DIALECTS) {
         await off();
       })();
       assert.deepEqual(calls, ["a", "b", "n", "n", "off", "off"]);
+    });
+
+    it("FLOW_PARAMETERS keys on the flow run's parameters; plain tasks never touch storage", async () => {
+      const c = counter();
+      const byParams = task({ name: "by-params", cachePolicy: FLOW_PARAMETERS }, async () =>
+        c.hit("ran"),
+      );
+      const plain = task({ name: "plain-one" }, async (x: number) => x);
+      const f = flow({ name: "params-flow" }, async (day: string) => {
+        await byParams();
+        return day;
+      });
+      await f("mon");
+      await f("mon");
+      await f("tue");
+      assert.deepEqual(c.calls, ["ran", "ran"]);
+      rmSync(storage, { recursive: true, force: true });
+      await flow({ name: "plain-flow" }, async () => plain(1))();
+      assert.equal(existsSync(storage), false, "a plain task wrote nothing");
     });
 
     it("cacheExpiration lapses a record; refreshCache recomputes and overwrites it", async () => {
