@@ -101,6 +101,7 @@ export default function RunGraph({
       series: [
         {
           type: "custom",
+          clip: true,
           silent: true,
           z: 1,
           data: edges.map((_, i) => [i]),
@@ -121,6 +122,7 @@ export default function RunGraph({
         },
         {
           type: "custom",
+          clip: true,
           z: 2,
           data: nodes.map((n) => [n.start, n.end, n.row]),
           encode: { x: [0, 1], y: 2 },
@@ -161,6 +163,7 @@ export default function RunGraph({
         },
         {
           type: "custom",
+          clip: true,
           silent: true,
           z: 0,
           data: bands.map((b) => [b.start, b.end, b.firstRow]),

@@ -70,9 +70,9 @@ export function layoutGraph(
     }
   };
   collect(graph, 0);
-  const start = graph.start_time
-    ? new Date(graph.start_time).getTime()
-    : Math.min(now, ...all.map((n) => times(n, now).start));
+  // the run's own start, or its first task run's when that is earlier (clocks of other machines)
+  let start = graph.start_time ? new Date(graph.start_time).getTime() : now;
+  for (const n of all) start = Math.min(start, times(n, now).start);
   let end = graph.end_time ? new Date(graph.end_time).getTime() : now;
   for (const n of all) end = Math.max(end, times(n, now).end);
   const span = Math.max(end - start, 1);
