@@ -10,6 +10,7 @@ import type { FlowRun, TaskRun } from "../../src/core/runs.ts";
 import { emptyStateDetails, type StateRecord } from "../../src/core/state.ts";
 import { nowIso } from "../../src/core/time.ts";
 import { openDatabase } from "../../src/storage/database.ts";
+import { MIGRATIONS } from "../../src/storage/migrations/index.ts";
 import * as flowRuns from "../../src/storage/queries/flow-runs.ts";
 import * as flows from "../../src/storage/queries/flows.ts";
 import * as logs from "../../src/storage/queries/logs.ts";
@@ -228,7 +229,7 @@ for (const dialect of DIALECTS) {
       const rows = await again.db.selectFrom("prefect_ts_migration").select("id").execute();
       assert.deepEqual(
         rows.map((r) => r.id),
-        [1],
+        MIGRATIONS.map((m) => m.id),
       );
       await again.close();
     });
