@@ -28,13 +28,14 @@ import type { FlowRunScope } from "../sdk/context.ts";
 import { bindParameters } from "../sdk/parameters.ts";
 import { State } from "../sdk/state.ts";
 import type { Settings } from "../settings/settings.ts";
-import type { IsolationLevel } from "../transactions/isolation.ts";
+import { IsolationLevel } from "../transactions/isolation.ts";
 import { FileSystemLockManager } from "../transactions/lock-managers/file-system-lock-manager.ts";
 import {
   getTransaction,
   hasOpenTransactions,
   Transaction,
   type TransactionHook,
+  TransactionState,
 } from "../transactions/transaction.ts";
 import type { ResumeEntry } from "./resume-ledger.ts";
 import type { TaskSpec } from "./task-spec.ts";
@@ -247,27 +248,44 @@ export class TaskResultsRun {
     const parent = hasOpenTransactions() ? getTransaction() : null;
     if (!results && !parent) return null;
     const store = results?.persist ? results.store(this.host.flowScope?.resultStore) : null;
-    const txn = new Transaction(
-      {
-        key: this.key,
-        store: this.key ? store : null,
-        isolationLevel: results?.isolationLevel ?? null,
-        overwrite: results?.refresh ?? false,
-        logger: null,
-      },
-      parent,
-    );
+    const options = {
+      key: this.key,
+      store: this.key ? store : null,
+      isolationLevel: results?.isolationLevel ?? null,
+      overwrite: results?.refresh ?? false,
+      logger: null,
+    };
+    // the common case — a key, no enclosing transaction, no lock: look the record up directly,
+    // and open a transaction (already known to be uncommitted) only when the body must run
+    if (
+      !parent &&
+      store &&
+      this.key &&
+      !options.overwrite &&
+      options.isolationLevel !== IsolationLevel.SERIALIZABLE
+    ) {
+      const record = await store.readCommitted(this.key);
+      if (record) return this.#cached(record);
+      this.txn = new Transaction(options, null);
+      this.txn.state = TransactionState.ACTIVE;
+      return null;
+    }
+    const txn = new Transaction(options, parent);
     this.txn = txn;
     await txn.begin();
     if (txn.isCommitted() && txn.committedRecord) {
       const record = txn.committedRecord;
       await this.#settle();
-      const cached = new State(StateType.COMPLETED, { name: "Cached", data: record.result });
-      cached.persisted = record.metadata;
-      this.#remember(cached);
-      return cached;
+      return this.#cached(record);
     }
     return null;
+  }
+
+  #cached(record: ResultRecord): State {
+    const cached = new State(StateType.COMPLETED, { name: "Cached", data: record.result });
+    cached.persisted = record.metadata;
+    this.#remember(cached);
+    return cached;
   }
 
   async #reuse(earlier: ResumeEntry, attempt: number): Promise<State | null> {
