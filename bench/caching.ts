@@ -56,7 +56,7 @@ try {
   const cachedMs: number[] = [];
   const diskMs: number[] = [];
   let cachedRuns = 0;
-  for (let rep = 0; rep < 3; rep++) {
+  for (let rep = 0; rep < 5; rep++) {
     const salt = `rep-${rep}-${Date.now()}`;
     plainMs.push(await perTaskMs(() => plainFlow(salt)));
     coldMs.push(await perTaskMs(() => persistedFlow(salt)));
