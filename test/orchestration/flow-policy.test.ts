@@ -542,7 +542,8 @@ const CASES: FlowCase[] = [
         assert.equal(run.empirical_policy.retry_type, "in_process");
         assert.deepEqual(run.empirical_policy.pause_keys, []);
         assert.equal(run.empirical_policy.resuming, false);
-        assert.ok(run.total_run_time >= 42 && run.total_run_time < 50);
+        // the case's Running timestamp is taken when the case list is built: allow for a slow run
+        assert.ok(run.total_run_time >= 42 && run.total_run_time < 42 + 600);
       }),
     }),
   ),
