@@ -13,6 +13,8 @@ export function nowMicros(): bigint {
   if (t <= lastMicros) t = lastMicros + 1n;
   if (t <= BigInt(lastFast)) t = BigInt(lastFast) + 1n;
   lastMicros = t;
+  // nowIso's clock stays ahead of this one (exact: microseconds since 1970 are below 2^53)
+  lastFast = Number(t);
   return t;
 }
 
@@ -51,8 +53,6 @@ let cachedPrefix = "";
 /** The current time as a canonical ISO string (strictly increasing within the process). */
 export function nowIso(): string {
   let t = Math.floor((originMs + performance.now()) * 1000);
-  const last = Number(lastMicros);
-  if (t <= last) t = last + 1;
   if (t <= lastFast) t = lastFast + 1;
   lastFast = t;
   const second = Math.floor(t / 1e6);
