@@ -8,8 +8,14 @@ export function toFlowResponse(flow: Flow) {
   return wire;
 }
 
+/** The fields of a run the estimates are computed from. */
+export type EstimateFields = Pick<
+  FlowRun,
+  "total_run_time" | "state_type" | "state_timestamp" | "expected_start_time" | "start_time"
+>;
+
 /** Run time so far (adds the current RUNNING stretch) and how late the run started. */
-function estimates(run: FlowRun | TaskRun) {
+export function estimates(run: EstimateFields) {
   const now = nowIso();
   let estimated = run.total_run_time;
   if (run.state_type === StateType.RUNNING && run.state_timestamp) {

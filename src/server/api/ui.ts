@@ -6,7 +6,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { StateType } from "../../core/state-types.ts";
 import { normalizeIso } from "../../core/time.ts";
-import { filterFlowRuns } from "../../storage/queries/filters.ts";
+import { filterFlowRunPoints } from "../../storage/queries/filters.ts";
 import { taskRunCondition } from "../../storage/queries/history.ts";
 import * as taskRuns from "../../storage/queries/task-runs.ts";
 import {
@@ -17,7 +17,7 @@ import {
   flowRunName,
   nextRunsByFlow,
 } from "../../storage/queries/ui-counts.ts";
-import { toFlowRunResponse, toTaskRunResponse } from "../responses.ts";
+import { estimates, toTaskRunResponse } from "../responses.ts";
 import { optionalBody, Uuid } from "../schemas/common.ts";
 import {
   DashboardCountsBodySchema,
@@ -46,17 +46,20 @@ export const uiRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { database
     "/ui/flow_runs/history",
     { schema: { body: optionalBody(UiFlowRunHistoryBodySchema) } },
     async (req) => {
-      const runs = await filterFlowRuns(database, req.body);
+      const runs = await filterFlowRunPoints(database, req.body);
       return runs.flatMap((run) => {
         if (!run.state_type) return [];
-        const wire = toFlowRunResponse(run);
+        const { estimated_run_time, estimated_start_time_delta } = estimates({
+          ...run,
+          state_type: run.state_type as StateType,
+        });
         return [
           {
             id: run.id,
             state_type: run.state_type as StateType,
             timestamp: normalizeIso(run.start_time ?? run.expected_start_time ?? run.created),
-            duration: wire.estimated_run_time,
-            lateness: wire.estimated_start_time_delta,
+            duration: estimated_run_time,
+            lateness: estimated_start_time_delta,
           },
         ];
       });
