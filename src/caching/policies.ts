@@ -18,6 +18,8 @@ export interface CacheKeyContext {
   readonly flowRunId: string | null;
   /** The task's function (what `TASK_SOURCE` hashes). */
   readonly fn: (...args: never[]) => unknown;
+  /** The hash of all the inputs, when the engine has computed it already (for resuming). */
+  readonly inputsHash?: string;
 }
 
 export type CacheKeyFn = (
@@ -110,7 +112,11 @@ export class InputsPolicy extends CachePolicy {
     super(settings);
     this.exclude = exclude;
   }
-  computeKey(_context: CacheKeyContext, inputs: Record<string, unknown>): string | null {
+  computeKey(context: CacheKeyContext, inputs: Record<string, unknown>): string | null {
+    // every input kept: the same hash as all the inputs, which the engine may hold already
+    if (this.exclude.length === 0 && context.inputsHash !== undefined) {
+      return Object.keys(inputs).length === 0 ? null : context.inputsHash;
+    }
     const kept: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(inputs)) if (!this.exclude.includes(k)) kept[k] = v;
     if (Object.keys(kept).length === 0) return null;

@@ -185,6 +185,8 @@ export class TaskResultsRun {
   txn: Transaction | null = null;
   key: string | null = null;
   resumeId: string | null = null;
+  /** The hash of all the inputs, once computed (shared by the resume identity and the cache key). */
+  inputsHash: string | null = null;
 
   constructor(host: ResultsRunHost, args: readonly unknown[]) {
     this.host = host;
@@ -200,6 +202,7 @@ export class TaskResultsRun {
       taskRunId,
       flowRunId: flowScope?.flowRun.id ?? null,
       fn: task.fn,
+      ...(this.inputsHash !== null ? { inputsHash: this.inputsHash } : {}),
     };
   }
 
@@ -209,7 +212,8 @@ export class TaskResultsRun {
     const ledger = host.flowScope?.resume ?? null;
     if (ledger?.enabled && host.task.resume && (ledger.inMemory || results?.persist)) {
       try {
-        this.resumeId = ledger.identity(host.task.taskKey, hashObjects(this.parameters));
+        this.inputsHash = hashObjects(this.parameters);
+        this.resumeId = ledger.identity(host.task.taskKey, this.inputsHash);
       } catch {
         this.resumeId = null; // unhashable inputs: not resumable, the task runs
       }
