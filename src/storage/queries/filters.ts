@@ -611,19 +611,22 @@ export async function countFlowsFiltered(database: Database, body: FlowsCountBod
   return Number(row.n);
 }
 
-export async function filterFlowRuns(
-  database: Database,
-  body: FlowRunsFilterBody,
-): Promise<FlowRun[]> {
-  const rows = await database.db
+/** The page of flow runs a filter body selects (its filter, sort, limit and offset); no columns yet. */
+function flowRunPage(database: Database, body: FlowRunsFilterBody) {
+  return database.db
     .selectFrom("flow_run")
-    .selectAll("flow_run")
     .where(flowRunWhere(contextOf(database), body))
     .orderBy(...sortOf(FLOW_RUN_SORTS[body.sort]))
     .orderBy(`flow_run.id`, FLOW_RUN_SORTS[body.sort][1])
     .limit(body.limit)
-    .offset(body.offset)
-    .execute();
+    .offset(body.offset);
+}
+
+export async function filterFlowRuns(
+  database: Database,
+  body: FlowRunsFilterBody,
+): Promise<FlowRun[]> {
+  const rows = await flowRunPage(database, body).selectAll("flow_run").execute();
   return flowRunsFromRows(database, rows);
 }
 
@@ -632,8 +635,7 @@ export async function filterFlowRuns(
  * only the columns the points need, no state rows or JSON columns to read.
  */
 export function filterFlowRunPoints(database: Database, body: FlowRunsFilterBody) {
-  return database.db
-    .selectFrom("flow_run")
+  return flowRunPage(database, body)
     .select([
       "flow_run.id",
       "flow_run.created",
@@ -643,11 +645,6 @@ export function filterFlowRunPoints(database: Database, body: FlowRunsFilterBody
       "flow_run.expected_start_time",
       "flow_run.start_time",
     ])
-    .where(flowRunWhere(contextOf(database), body))
-    .orderBy(...sortOf(FLOW_RUN_SORTS[body.sort]))
-    .orderBy(`flow_run.id`, FLOW_RUN_SORTS[body.sort][1])
-    .limit(body.limit)
-    .offset(body.offset)
     .execute();
 }
 

@@ -7,7 +7,7 @@ import { mkdirSync } from "node:fs";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { LockError } from "../../results/errors.ts";
-import { delay, type LockManager } from "./lock-manager.ts";
+import { delay, type LockManager, pollUntilUnlocked } from "./lock-manager.ts";
 
 interface LockInfo {
   holder: string;
@@ -94,12 +94,7 @@ export class FileSystemLockManager implements LockManager {
     return (await this.#info(key))?.holder === holder;
   }
 
-  async waitForLock(key: string, timeout: number | null = null): Promise<boolean> {
-    const deadline = timeout === null ? null : Date.now() + timeout * 1000;
-    for (;;) {
-      if ((await this.#info(key)) === null) return true;
-      if (deadline !== null && Date.now() >= deadline) return false;
-      await delay(POLL_MS);
-    }
+  waitForLock(key: string, timeout: number | null = null): Promise<boolean> {
+    return pollUntilUnlocked(async () => (await this.#info(key)) === null, timeout, POLL_MS);
   }
 }

@@ -18,7 +18,24 @@ export interface LockManager {
   waitForLock(key: string, timeout?: number | null): Promise<boolean>;
 }
 
-/** Resolve after `ms`, early when `signal` aborts (polling helpers for lock waits). */
+/** Resolve after `ms` (the pause between polls of a lock held elsewhere). */
 export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Poll `unlocked` every `pollMs` until it is true (then true) or `timeout` seconds have passed
+ * (then false; null waits forever): `waitForLock` of the managers whose holders live elsewhere.
+ */
+export async function pollUntilUnlocked(
+  unlocked: () => Promise<boolean>,
+  timeout: number | null,
+  pollMs: number,
+): Promise<boolean> {
+  const deadline = timeout === null ? null : Date.now() + timeout * 1000;
+  for (;;) {
+    if (await unlocked()) return true;
+    if (deadline !== null && Date.now() >= deadline) return false;
+    await delay(pollMs);
+  }
 }

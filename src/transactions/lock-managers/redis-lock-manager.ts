@@ -5,7 +5,7 @@
  */
 import type { Redis, RedisOptions } from "ioredis";
 import { LockError } from "../../results/errors.ts";
-import { delay, type LockManager } from "./lock-manager.ts";
+import { delay, type LockManager, pollUntilUnlocked } from "./lock-manager.ts";
 
 const RELEASE = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
 const POLL_MS = 10;
@@ -97,13 +97,8 @@ export class RedisLockManager implements LockManager {
     return (await (await this.#client()).get(this.#key(key))) === holder;
   }
 
-  async waitForLock(key: string, timeout: number | null = null): Promise<boolean> {
-    const deadline = timeout === null ? null : Date.now() + timeout * 1000;
-    for (;;) {
-      if (!(await this.isLocked(key))) return true;
-      if (deadline !== null && Date.now() >= deadline) return false;
-      await delay(POLL_MS);
-    }
+  waitForLock(key: string, timeout: number | null = null): Promise<boolean> {
+    return pollUntilUnlocked(async () => !(await this.isLocked(key)), timeout, POLL_MS);
   }
 
   /** Close the connection this manager opened. */
