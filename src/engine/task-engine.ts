@@ -198,25 +198,11 @@ interface SharedRunValues {
   labels: Record<string, unknown>;
   /** `task_inputs` without upstreams, by the parameter names of a call (joined). */
   noUpstreams: Map<string, Record<string, TaskRunInput[]>>;
-  /**
-   * The same by argument count, when arguments bind to the task's named parameters in order
-   * (the common case: no key to build per call).
-   */
-  byCount: (Record<string, TaskRunInput[]> | undefined)[] | null;
 }
 
 const NO_INPUTS = Object.freeze([]) as unknown as TaskRunInput[];
 
-function noUpstreams(
-  shared: SharedRunValues,
-  parameters: Record<string, unknown>,
-  argCount: number,
-) {
-  const byCount = shared.byCount;
-  if (byCount !== null) {
-    const known = byCount[argCount];
-    if (known !== undefined) return known;
-  }
+function noUpstreams(shared: SharedRunValues, parameters: Record<string, unknown>) {
   const names = Object.keys(parameters);
   const key = names.join("\u0000");
   let inputs = shared.noUpstreams.get(key);
@@ -227,7 +213,6 @@ function noUpstreams(
     >;
     shared.noUpstreams.set(key, inputs);
   }
-  if (byCount !== null && names.length === argCount) byCount[argCount] = inputs;
   return inputs;
 }
 const sharedValues = new WeakMap<TaskSpec, SharedRunValues>();
@@ -246,11 +231,6 @@ function sharedOf(task: TaskSpec): SharedRunValues {
       tags: Object.freeze([...task.tags]) as string[],
       labels: NO_LABELS,
       noUpstreams: new Map(),
-      // unnamed (`__argN`) parameters may bind one object argument as the parameters
-      byCount:
-        task.paramNames.length > 0 && !task.paramNames.some((n) => n.startsWith("__arg"))
-          ? []
-          : null,
     };
     sharedValues.set(task, shared);
   }
@@ -363,7 +343,7 @@ function startTask(
       taskInputs.wait_for = options.waitFor.flatMap((w) => upstreamInputs(w));
   } else {
     // no upstreams: the same frozen inputs for every run with these parameters
-    taskInputs = noUpstreams(shared, parameters, rawArgs.length);
+    taskInputs = noUpstreams(shared, parameters);
   }
   const now = nowIso();
   // the full literal (not a spread of emptyRunTimes()): one allocation, one shape, on the hot path
