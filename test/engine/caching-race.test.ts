@@ -32,19 +32,26 @@ describe("SERIALIZABLE: two processes racing on one key run the body once", () =
         });
         return once(child, "exit").then(([code]) => ({ code, out }));
       };
-      const results = await Promise.all([start(), start()]);
-      for (const r of results) assert.equal(r.code, 0, r.out);
-      const states = results.map(
-        (r) =>
-          JSON.parse(r.out.trim().split("\n").at(-1) ?? "{}") as { name: string; value: number },
-      );
-      assert.deepEqual(
-        states.map((s) => s.value),
-        [70, 70],
-      );
-      assert.deepEqual(states.map((s) => s.name).sort(), ["Cached", "Completed"]);
-      assert.equal(readFileSync(join(dir, "body.count"), "utf8"), "x");
-      rmSync(dir, { recursive: true, force: true });
+      try {
+        await raceTwoProcesses(start);
+        assert.equal(readFileSync(join(dir, "body.count"), "utf8"), "x");
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
   }
 });
+
+/** Start two racing processes; both get the value, one computed (Completed), one Cached. */
+async function raceTwoProcesses(start: () => Promise<{ code: unknown; out: string }>): Promise<void> {
+  const results = await Promise.all([start(), start()]);
+  for (const r of results) assert.equal(r.code, 0, r.out);
+  const states = results.map(
+    (r) => JSON.parse(r.out.trim().split("\n").at(-1) ?? "{}") as { name: string; value: number },
+  );
+  assert.deepEqual(
+    states.map((s) => s.value),
+    [70, 70],
+  );
+  assert.deepEqual(states.map((s) => s.name).sort(), ["Cached", "Completed"]);
+}
