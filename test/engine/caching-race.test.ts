@@ -43,7 +43,9 @@ describe("SERIALIZABLE: two processes racing on one key run the body once", () =
 });
 
 /** Start two racing processes; both get the value, one computed (Completed), one Cached. */
-async function raceTwoProcesses(start: () => Promise<{ code: unknown; out: string }>): Promise<void> {
+async function raceTwoProcesses(
+  start: () => Promise<{ code: unknown; out: string }>,
+): Promise<void> {
   const results = await Promise.all([start(), start()]);
   for (const r of results) assert.equal(r.code, 0, r.out);
   const states = results.map(
