@@ -4,6 +4,7 @@ import { useFlowsById, useTaskRunCountsByFlowRun } from "../api/queries.ts";
 import type { FlowRun } from "../api/types.ts";
 import { elapsedSeconds, formatDuration } from "../lib/format.ts";
 import { StateBadge } from "./StateBadge.tsx";
+import { Tags } from "./Tags.tsx";
 import { Time } from "./Time.tsx";
 
 export function RunsTable({
@@ -98,13 +99,7 @@ export function RunsTable({
               </td>
               <td className="num mono">{taskCounts.data?.[run.id]?.toLocaleString() ?? "—"}</td>
               <td>
-                <div className="tags">
-                  {(run.tags ?? []).map((t) => (
-                    <span className="tag" key={t}>
-                      {t}
-                    </span>
-                  ))}
-                </div>
+                <Tags tags={run.tags} />
               </td>
             </tr>
           );

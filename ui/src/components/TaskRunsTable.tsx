@@ -3,6 +3,7 @@ import { Link } from "@tanstack/react-router";
 import type { TaskRun } from "../api/types.ts";
 import { elapsedSeconds, formatDuration } from "../lib/format.ts";
 import { StateBadge } from "./StateBadge.tsx";
+import { Tags } from "./Tags.tsx";
 import { Time } from "./Time.tsx";
 
 export function TaskRunsTable({
@@ -59,13 +60,7 @@ export function TaskRunsTable({
               </td>
             )}
             <td>
-              <div className="tags">
-                {(run.tags ?? []).map((t) => (
-                  <span className="tag" key={t}>
-                    {t}
-                  </span>
-                ))}
-              </div>
+              <Tags tags={run.tags} />
             </td>
           </tr>
         ))}

@@ -22,6 +22,7 @@ import { RunsTable } from "../components/RunsTable.tsx";
 import { StateBadge } from "../components/StateBadge.tsx";
 import { StateHistory } from "../components/StateHistory.tsx";
 import { Tabs } from "../components/Tabs.tsx";
+import { Tags } from "../components/Tags.tsx";
 import { TaskRunsTable } from "../components/TaskRunsTable.tsx";
 import { Time } from "../components/Time.tsx";
 import { elapsedSeconds, formatDuration } from "../lib/format.ts";
@@ -86,15 +87,7 @@ export function FlowRunPage() {
               </Meta>
             )}
           </div>
-          {(r.tags ?? []).length > 0 && (
-            <div className="tags">
-              {(r.tags ?? []).map((t) => (
-                <span className="tag" key={t}>
-                  {t}
-                </span>
-              ))}
-            </div>
-          )}
+          {(r.tags ?? []).length > 0 && <Tags tags={r.tags} />}
         </div>
         <RunActions run={r} />
       </header>

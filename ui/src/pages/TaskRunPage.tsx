@@ -8,6 +8,7 @@ import { LogsView } from "../components/LogsView.tsx";
 import { StateBadge } from "../components/StateBadge.tsx";
 import { StateHistory } from "../components/StateHistory.tsx";
 import { Tabs } from "../components/Tabs.tsx";
+import { Tags } from "../components/Tags.tsx";
 import { Time } from "../components/Time.tsx";
 import { elapsedSeconds, formatDuration } from "../lib/format.ts";
 
@@ -63,15 +64,7 @@ export function TaskRunPage() {
               <code>{r.task_key}</code>
             </div>
           </div>
-          {(r.tags ?? []).length > 0 && (
-            <div className="tags">
-              {(r.tags ?? []).map((t) => (
-                <span className="tag" key={t}>
-                  {t}
-                </span>
-              ))}
-            </div>
-          )}
+          {(r.tags ?? []).length > 0 && <Tags tags={r.tags} />}
         </div>
       </header>
       <Tabs<Tab>
