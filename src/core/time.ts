@@ -40,7 +40,31 @@ export function isoToMicros(iso: string): bigint {
 /** Normalise any parseable timestamp to our canonical ISO format (keeps microseconds). */
 export function normalizeIso(value: string | Date): string {
   if (value instanceof Date) return microsToIso(BigInt(value.getTime()) * 1000n);
+  if (isCanonicalIso(value)) return value;
   return microsToIso(isoToMicros(value));
+}
+
+const CANONICAL_ISO = /^\d{4}-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)\.\d{6}Z$/;
+
+/**
+ * Already in canonical form, with fields no calendar arithmetic would change (days past the 28th
+ * take the slow path, which rolls e.g. Feb 30 over as `Date` does). Every timestamp this library
+ * writes is canonical, so normalising them is a check, not a reformat.
+ */
+function isCanonicalIso(value: string): boolean {
+  const m = CANONICAL_ISO.exec(value);
+  if (!m) return false;
+  const month = Number(m[1]);
+  const day = Number(m[2]);
+  return (
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= 28 &&
+    Number(m[3]) < 24 &&
+    Number(m[4]) < 60 &&
+    Number(m[5]) < 60
+  );
 }
 
 // Fast path for nowIso(): microseconds as a float64 (exact below 2^53, i.e. for ~285 years) and

@@ -4,6 +4,7 @@ import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import type { FastifyInstance } from "fastify";
+import { sql } from "kysely";
 import { createApp } from "../../src/server/app.ts";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
 
@@ -148,8 +149,17 @@ for (const dialect of DIALECTS) {
   describe(`${dialect}: events ingress and the task-run recorder`, () => {
     let t: TestDatabase;
     let app: FastifyInstance;
-    const post = (url: string, payload: unknown) =>
-      app.inject({ method: "POST", url: `/api${url}`, payload: payload as object });
+    // POST /events answers once the events are queued; recording follows within the pipeline's
+    // flush interval. Each posted batch is flushed here so that it is recorded as its own batch.
+    const post = async (url: string, payload: unknown) => {
+      const res = await app.inject({
+        method: "POST",
+        url: `/api${url}`,
+        payload: payload as object,
+      });
+      if (url === "/events") await app.flushEvents();
+      return res;
+    };
     const get = (url: string) => app.inject({ method: "GET", url: `/api${url}` });
 
     async function newFlowRun(): Promise<{ flowId: string; flowRunId: string }> {
@@ -385,6 +395,36 @@ for (const dialect of DIALECTS) {
       // nothing of a rejected batch is recorded
       assert.equal((await taskRunsOf(flowRunId)).length, 0);
       assert.equal((await post("/events", [])).statusCode, 204);
+    });
+
+    it("records task runs while the event store cannot be written, and stores the events once it can", async () => {
+      const { flowId, flowRunId } = await newFlowRun();
+      const events = lifecycle(
+        { taskRunId: randomUUID(), flowRunId, flowId },
+        new Date("2026-11-22T05:00:00Z"),
+        { name: "lanes", key: "lanes", dynamicKey: "0" },
+      );
+      const countStored = async () =>
+        (
+          await post("/events/filter", {
+            filter: {
+              any_resource: { id: [`prefect.flow-run.${flowRunId}`] },
+              event: { prefix: ["prefect.task-run."] },
+            },
+          })
+        ).json().total as number;
+      await sql`ALTER TABLE events RENAME TO events_away`.execute(t.database.db);
+      try {
+        assert.equal((await post("/events", events)).statusCode, 204);
+        const runs = await taskRunsOf(flowRunId);
+        assert.equal(runs.length, 1);
+        assert.equal(runs[0]?.state_type, "COMPLETED");
+      } finally {
+        await sql`ALTER TABLE events_away RENAME TO events`.execute(t.database.db);
+      }
+      // the failed store batch is kept for another attempt
+      await app.flushEvents();
+      assert.equal(await countStored(), 3);
     });
 
     it("takes events on the /api/events/in WebSocket after the auth handshake", async () => {

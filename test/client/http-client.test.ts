@@ -38,6 +38,8 @@ for (const dialect of DIALECTS) {
       assert.equal(out.sum, 380);
       const run = await client.readFlowRun(out.id);
       assert.equal(run.state_type, "COMPLETED");
+      // task runs arrive as events, recorded by the server within its flush interval
+      await app.flushEvents();
       assert.equal(
         await client.countTaskRuns({ flowRunIds: [out.id], stateTypes: ["COMPLETED"] }),
         20,

@@ -2,10 +2,11 @@
  * Events: ingress (`POST /events`, the `/events/in` WebSocket), and — registered from here — the
  * queries (`events-query.ts`) and the `/events/out` stream (`events-out.ts`).
  *
- * `POST /events` takes a JSON array of events → 204: task-run events are recorded before the
- * answer (so runs are visible at once); every event is then published to `/events/out`
- * subscribers and written to the event store within the pipeline's flush interval. On
- * `/events/in`, after the auth handshake, each frame is one event, all of it buffered.
+ * `POST /events` takes a JSON array of events → 204 once they are validated and queued, as
+ * Prefect's server answers after publishing them: every event goes at once to the `/events/out`
+ * subscribers, and within the pipeline's flush interval task-run events are recorded as task
+ * runs and every event is written to the event store — so a client never waits on those writes.
+ * On `/events/in`, after the auth handshake, each frame is one event, handled the same way.
  */
 import type { FastifyBaseLogger } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
@@ -17,7 +18,6 @@ import {
   MAXIMUM_EVENT_SIZE_BYTES,
   SmallEventBatchSchema,
 } from "../schemas/events.ts";
-import { recordTaskRunEvents } from "../services/task-run-recorder.ts";
 import type { RouteDeps } from "./deps.ts";
 import { acceptAuthFrame, type EventSocket, frameText, parseJson } from "./event-sockets.ts";
 import { eventsOutRoutes } from "./events-out.ts";
@@ -32,7 +32,7 @@ export interface EventRouteDeps extends RouteDeps {
 }
 
 export const eventRoutes: FastifyPluginAsyncZod<EventRouteDeps> = async (app, deps) => {
-  const { database, events: pipeline } = deps;
+  const { events: pipeline } = deps;
   app.post(
     "/events",
     {
@@ -57,8 +57,7 @@ export const eventRoutes: FastifyPluginAsyncZod<EventRouteDeps> = async (app, de
           })),
         );
       }
-      await recordTaskRunEvents(database, parsed.data, req.log);
-      pipeline.receive(parsed.data, { taskRunsRecorded: true });
+      pipeline.receive(parsed.data);
       return reply.code(204).send();
     },
   );

@@ -1,9 +1,10 @@
 /**
  * Where every event the server receives or emits goes: handed at once to the live subscribers of
- * `/events/out` whose filter it matches, then buffered and written in batches — task-run events
- * through the task-run recorder (unless the caller recorded them already), and every event into
- * the event store. A batch is written every `flushIntervalMs`, or at once when `maxBatch` events
- * wait; a failed batch is retried with the next flush, up to `maxAttempts`.
+ * `/events/out` whose filter it matches, then buffered and written in two independent lanes — the
+ * task-run events through the task-run recorder (what makes task runs visible), and every event
+ * into the event store. The lanes do not wait on each other: a slow event-store write never holds
+ * up task runs. A lane writes every `flushIntervalMs`, or at once when `maxBatch` events wait; a
+ * failed batch is retried with the next flush, up to `maxAttempts`.
  */
 import type { FastifyBaseLogger } from "fastify";
 import { nowIso } from "../../core/time.ts";
@@ -25,13 +26,6 @@ export interface EventPipelineOptions {
   log?: FastifyBaseLogger;
 }
 
-interface Pending {
-  event: ReceivedEvent;
-  /** Still to go through the task-run recorder. */
-  recordTaskRun: boolean;
-  attempts: number;
-}
-
 interface Subscriber {
   filter: EventFilter;
   send: (event: ReceivedEvent) => void;
@@ -51,28 +45,108 @@ export function receiveEvent(event: IncomingEvent, received: string = nowIso()):
   };
 }
 
-export class EventPipeline {
-  readonly #database: Database;
-  readonly #flushIntervalMs: number;
+/** One kind of write: events queued, written in batches one after another, retried on failure. */
+class WriteLane {
+  readonly #name: string;
+  readonly #write: (events: ReceivedEvent[]) => Promise<unknown>;
   readonly #maxBatch: number;
   readonly #maxAttempts: number;
+  readonly #retryAfterMs: number;
   readonly #log: FastifyBaseLogger | undefined;
-  readonly #subscribers = new Set<Subscriber>();
-  #pending: Pending[] = [];
-  #timer: NodeJS.Timeout | null = null;
+  #pending: { event: ReceivedEvent; attempts: number }[] = [];
   #inflight: Promise<void> = Promise.resolve();
+  #retryTimer: NodeJS.Timeout | null = null;
 
-  constructor(database: Database, options: EventPipelineOptions = {}) {
-    this.#database = database;
-    this.#flushIntervalMs = options.flushIntervalMs ?? 50;
-    this.#maxBatch = options.maxBatch ?? 500;
-    this.#maxAttempts = options.maxAttempts ?? 3;
-    this.#log = options.log;
+  constructor(
+    name: string,
+    write: (events: ReceivedEvent[]) => Promise<unknown>,
+    options: { maxBatch: number; maxAttempts: number; retryAfterMs: number },
+    log: FastifyBaseLogger | undefined,
+  ) {
+    this.#name = name;
+    this.#write = write;
+    this.#maxBatch = options.maxBatch;
+    this.#maxAttempts = options.maxAttempts;
+    this.#retryAfterMs = options.retryAfterMs;
+    this.#log = log;
   }
 
-  /** Events waiting to be written. */
   get size(): number {
     return this.#pending.length;
+  }
+
+  push(event: ReceivedEvent): void {
+    this.#pending.push({ event, attempts: 0 });
+  }
+
+  /** Write everything queued; resolves when it (and earlier flushes of this lane) are written. */
+  flush(): Promise<void> {
+    this.#inflight = this.#inflight.then(() => this.#drain());
+    return this.#inflight;
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#pending.length > 0) {
+      const batch = this.#pending.splice(0, this.#maxBatch);
+      try {
+        await this.#write(batch.map((p) => p.event));
+      } catch (error) {
+        const retry = batch.filter((p) => ++p.attempts < this.#maxAttempts);
+        this.#log?.error(
+          { err: error, retrying: retry.length, dropped: batch.length - retry.length },
+          `${this.#name} failed`,
+        );
+        if (retry.length > 0) {
+          this.#pending.unshift(...retry);
+          if (this.#retryTimer === null) {
+            this.#retryTimer = setTimeout(() => {
+              this.#retryTimer = null;
+              void this.flush();
+            }, this.#retryAfterMs);
+            this.#retryTimer.unref();
+          }
+        }
+        return;
+      }
+    }
+  }
+}
+
+export class EventPipeline {
+  readonly #flushIntervalMs: number;
+  readonly #maxBatch: number;
+  readonly #log: FastifyBaseLogger | undefined;
+  readonly #subscribers = new Set<Subscriber>();
+  readonly #recorder: WriteLane;
+  readonly #store: WriteLane;
+  #timer: NodeJS.Timeout | null = null;
+
+  constructor(database: Database, options: EventPipelineOptions = {}) {
+    this.#flushIntervalMs = options.flushIntervalMs ?? 50;
+    this.#maxBatch = options.maxBatch ?? 500;
+    this.#log = options.log;
+    const lane = {
+      maxBatch: this.#maxBatch,
+      maxAttempts: options.maxAttempts ?? 3,
+      retryAfterMs: Math.max(this.#flushIntervalMs, 200),
+    };
+    this.#recorder = new WriteLane(
+      "recording task-run events",
+      (events) => recordTaskRunEvents(database, events, this.#log),
+      lane,
+      this.#log,
+    );
+    this.#store = new WriteLane(
+      "writing events",
+      (events) => insertEvents(database, events),
+      lane,
+      this.#log,
+    );
+  }
+
+  /** Events waiting to be written to the event store. */
+  get size(): number {
+    return this.#store.size;
   }
 
   /** Live events matching `filter` go to `send` until the returned function is called. */
@@ -84,24 +158,17 @@ export class EventPipeline {
     };
   }
 
-  /**
-   * Take events in: publish them and buffer them for writing. `taskRunsRecorded` says the caller
-   * has already put the task-run events through the recorder.
-   */
-  receive(events: readonly IncomingEvent[], options: { taskRunsRecorded?: boolean } = {}): void {
+  /** Take events in: publish them at once and queue them for recording and storing. */
+  receive(events: readonly IncomingEvent[]): void {
     if (events.length === 0) return;
     const received = nowIso();
-    const recorded = options.taskRunsRecorded === true;
     for (const incoming of events) {
       const event = receiveEvent(incoming, received);
       this.#publish(event);
-      this.#pending.push({
-        event,
-        recordTaskRun: !recorded && isTaskRunRecorderEvent(incoming),
-        attempts: 0,
-      });
+      if (isTaskRunRecorderEvent(incoming)) this.#recorder.push(event);
+      this.#store.push(event);
     }
-    this.flushSoon(this.#pending.length >= this.#maxBatch ? 0 : this.#flushIntervalMs);
+    this.flushSoon(this.#store.size >= this.#maxBatch ? 0 : this.#flushIntervalMs);
   }
 
   #publish(event: ReceivedEvent): void {
@@ -128,41 +195,12 @@ export class EventPipeline {
   }
 
   /** Write everything buffered so far; resolves when it (and earlier flushes) are written. */
-  flush(): Promise<void> {
+  async flush(): Promise<void> {
     if (this.#timer) {
       clearTimeout(this.#timer);
       this.#timer = null;
     }
-    this.#inflight = this.#inflight.then(() => this.#flushAll());
-    return this.#inflight;
-  }
-
-  async #flushAll(): Promise<void> {
-    while (this.#pending.length > 0) {
-      const batch = this.#pending.splice(0, this.#maxBatch);
-      try {
-        const taskRunEvents = batch.filter((p) => p.recordTaskRun).map((p) => p.event);
-        if (taskRunEvents.length > 0) {
-          await recordTaskRunEvents(this.#database, taskRunEvents, this.#log);
-          for (const p of batch) p.recordTaskRun = false;
-        }
-        await insertEvents(
-          this.#database,
-          batch.map((p) => p.event),
-        );
-      } catch (error) {
-        const retry = batch.filter((p) => ++p.attempts < this.#maxAttempts);
-        this.#log?.error(
-          { err: error, retrying: retry.length, dropped: batch.length - retry.length },
-          "writing events failed",
-        );
-        if (retry.length > 0) {
-          this.#pending.unshift(...retry);
-          this.flushSoon(Math.max(this.#flushIntervalMs, 200));
-        }
-        return;
-      }
-    }
+    await Promise.all([this.#recorder.flush(), this.#store.flush()]);
   }
 }
 
