@@ -11,14 +11,29 @@ export class PrefectFuture<T = unknown> {
   readonly #current: () => State<T> | null;
   #done: State<T> | null = null;
 
-  /** @internal created by the engine: `final` resolves (never rejects) with the final state. */
-  constructor(taskRunId: string, final: Promise<State<T>>, current: () => State<T> | null) {
+  /**
+   * @internal created by the engine: `final` resolves (never rejects) with the final state. With
+   * `settled`, the engine reports that state itself (through `settle`) — one promise less per run.
+   */
+  constructor(
+    taskRunId: string,
+    final: Promise<State<T>>,
+    current: () => State<T> | null,
+    settled = false,
+  ) {
     this.taskRunId = taskRunId;
-    this.#final = final.then((s) => {
-      this.#done = s;
-      return s;
-    });
+    this.#final = settled
+      ? final
+      : final.then((s) => {
+          this.#done = s;
+          return s;
+        });
     this.#current = current;
+  }
+
+  /** @internal the engine's report of the final state (futures created with `settled`). */
+  settle(state: State<T>): void {
+    this.#done = state;
   }
 
   /** The latest known state of the task run (null before it is created). */

@@ -125,15 +125,28 @@ function makeTask<A extends readonly unknown[], R>(
     const observer: { current: State | null } = { current: null };
     const flowScope = runScope.getStore()?.flow;
     const start = () => runTask(task, args, { waitFor, taskRunId: id, observer });
-    const final = (flowScope ? flowScope.taskRunner.run(start) : start()).catch(
-      (error: unknown) =>
-        new State(StateType.CRASHED, { name: "Crashed", message: String(error), data: error }),
-    ) as Promise<State<R>>;
-    if (flowScope) {
-      flowScope.pending.add(final);
-      void final.then(() => flowScope.pending.delete(final));
-    }
-    return new PrefectFuture<R>(id, final, () => observer.current as State<R> | null);
+    // one reaction settles everything: the future, the flow's pending set, and a crash of the
+    // runner itself (runTask never rejects)
+    let future: PrefectFuture<R> | null = null;
+    const settle = (state: State<R>): State<R> => {
+      if (flowScope) flowScope.pending.delete(final);
+      future?.settle(state);
+      return state;
+    };
+    const final: Promise<State<R>> = (
+      (flowScope ? flowScope.taskRunner.run(start) : start()) as Promise<State<R>>
+    ).then(settle, (error: unknown) =>
+      settle(
+        new State(StateType.CRASHED, {
+          name: "Crashed",
+          message: String(error),
+          data: error,
+        }) as State<R>,
+      ),
+    );
+    if (flowScope) flowScope.pending.add(final);
+    future = new PrefectFuture<R>(id, final, () => observer.current as State<R> | null, true);
+    return future;
   };
   const map = (...args: unknown[]): PrefectFutureList<R> => {
     let length: number | null = null;
