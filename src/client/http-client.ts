@@ -138,20 +138,24 @@ export class HttpClient implements PrefectClient {
         this.#lastTaskState.delete(run.id);
       } else this.#lastTaskState.set(run.id, state);
     }
-    // batches under the server's per-event size limit let it skip measuring every event
+    // batches under the server's per-event size limit let it skip measuring every event; each is
+    // sent as soon as it is built, so building the next overlaps the server taking this one
+    const sent: Promise<unknown>[] = [];
     let parts: string[] = [];
     let size = 2;
     for (const event of events) {
       const text = JSON.stringify(event);
       if (parts.length > 0 && size + text.length + 1 > EVENT_BATCH_BYTES) {
-        await this.#http.requestRaw("POST", "/events", `[${parts.join(",")}]`);
+        sent.push(this.#http.requestRaw("POST", "/events", `[${parts.join(",")}]`));
         parts = [];
         size = 2;
       }
       parts.push(text);
       size += text.length + 1;
     }
-    if (parts.length > 0) await this.#http.requestRaw("POST", "/events", `[${parts.join(",")}]`);
+    if (parts.length > 0)
+      sent.push(this.#http.requestRaw("POST", "/events", `[${parts.join(",")}]`));
+    await Promise.all(sent);
   }
 
   async createLogs(logs: readonly LogRecord[]): Promise<void> {
