@@ -67,6 +67,19 @@ function isCanonicalIso(value: string): boolean {
   );
 }
 
+/** Order of two timestamps (negative, zero, positive), any parseable form. */
+export function compareIso(a: string, b: string): number {
+  // canonical timestamps (every one this library writes) sort as strings
+  if (isCanonicalShape(a) && isCanonicalShape(b)) return a < b ? -1 : a > b ? 1 : 0;
+  const d = isoToMicros(a) - isoToMicros(b);
+  return d < 0n ? -1 : d > 0n ? 1 : 0;
+}
+
+/** `YYYY-MM-DDTHH:MM:SS.ffffffZ` by its length and separators (what string order relies on). */
+function isCanonicalShape(value: string): boolean {
+  return value.length === 27 && value[10] === "T" && value[19] === "." && value[26] === "Z";
+}
+
 // Fast path for nowIso(): microseconds as a float64 (exact below 2^53, i.e. for ~285 years) and
 // the `YYYY-MM-DDTHH:MM:SS` prefix cached per second.
 const originMs = Date.now() - performance.now();

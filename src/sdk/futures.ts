@@ -12,26 +12,16 @@ export class PrefectFuture<T = unknown> {
   #done: State<T> | null = null;
 
   /**
-   * @internal created by the engine: `final` resolves (never rejects) with the final state. With
-   * `settled`, the engine reports that state itself (through `settle`) — one promise less per run.
+   * @internal created by the engine: `final` resolves (never rejects) with the final state, which
+   * the engine also reports through `settle` (no reaction of the future's own per run).
    */
-  constructor(
-    taskRunId: string,
-    final: Promise<State<T>>,
-    current: () => State<T> | null,
-    settled = false,
-  ) {
+  constructor(taskRunId: string, final: Promise<State<T>>, current: () => State<T> | null) {
     this.taskRunId = taskRunId;
-    this.#final = settled
-      ? final
-      : final.then((s) => {
-          this.#done = s;
-          return s;
-        });
+    this.#final = final;
     this.#current = current;
   }
 
-  /** @internal the engine's report of the final state (futures created with `settled`). */
+  /** @internal the engine's report of the final state. */
   settle(state: State<T>): void {
     this.#done = state;
   }

@@ -145,7 +145,7 @@ function makeTask<A extends readonly unknown[], R>(
       ),
     );
     if (flowScope) flowScope.pending.add(final);
-    future = new PrefectFuture<R>(id, final, () => observer.current as State<R> | null, true);
+    future = new PrefectFuture<R>(id, final, () => observer.current as State<R> | null);
     return future;
   };
   const map = (...args: unknown[]): PrefectFutureList<R> => {

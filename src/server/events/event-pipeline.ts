@@ -15,6 +15,7 @@ import type { IncomingEvent } from "../schemas/events.ts";
 import type { EventFilter } from "../schemas/events-filter.ts";
 import { isTaskRunRecorderEvent, recordTaskRunEvents } from "../services/task-run-recorder.ts";
 import { eventMatches } from "./event-matcher.ts";
+import { WriteLane } from "./write-lane.ts";
 
 export interface EventPipelineOptions {
   /** Flush this long after the first buffered event (ms). Default 50. */
@@ -43,73 +44,6 @@ export function receiveEvent(event: IncomingEvent, received: string = nowIso()):
     follows: event.follows ?? null,
     received,
   };
-}
-
-/** One kind of write: events queued, written in batches one after another, retried on failure. */
-class WriteLane {
-  readonly #name: string;
-  readonly #write: (events: ReceivedEvent[]) => Promise<unknown>;
-  readonly #maxBatch: number;
-  readonly #maxAttempts: number;
-  readonly #retryAfterMs: number;
-  readonly #log: FastifyBaseLogger | undefined;
-  #pending: { event: ReceivedEvent; attempts: number }[] = [];
-  #inflight: Promise<void> = Promise.resolve();
-  #retryTimer: NodeJS.Timeout | null = null;
-
-  constructor(
-    name: string,
-    write: (events: ReceivedEvent[]) => Promise<unknown>,
-    options: { maxBatch: number; maxAttempts: number; retryAfterMs: number },
-    log: FastifyBaseLogger | undefined,
-  ) {
-    this.#name = name;
-    this.#write = write;
-    this.#maxBatch = options.maxBatch;
-    this.#maxAttempts = options.maxAttempts;
-    this.#retryAfterMs = options.retryAfterMs;
-    this.#log = log;
-  }
-
-  get size(): number {
-    return this.#pending.length;
-  }
-
-  push(event: ReceivedEvent): void {
-    this.#pending.push({ event, attempts: 0 });
-  }
-
-  /** Write everything queued; resolves when it (and earlier flushes of this lane) are written. */
-  flush(): Promise<void> {
-    this.#inflight = this.#inflight.then(() => this.#drain());
-    return this.#inflight;
-  }
-
-  async #drain(): Promise<void> {
-    while (this.#pending.length > 0) {
-      const batch = this.#pending.splice(0, this.#maxBatch);
-      try {
-        await this.#write(batch.map((p) => p.event));
-      } catch (error) {
-        const retry = batch.filter((p) => ++p.attempts < this.#maxAttempts);
-        this.#log?.error(
-          { err: error, retrying: retry.length, dropped: batch.length - retry.length },
-          `${this.#name} failed`,
-        );
-        if (retry.length > 0) {
-          this.#pending.unshift(...retry);
-          if (this.#retryTimer === null) {
-            this.#retryTimer = setTimeout(() => {
-              this.#retryTimer = null;
-              void this.flush();
-            }, this.#retryAfterMs);
-            this.#retryTimer.unref();
-          }
-        }
-        return;
-      }
-    }
-  }
 }
 
 export class EventPipeline {

@@ -30,7 +30,7 @@ import { z } from "zod";
 import type { TaskRun, TaskRunInput } from "../../core/runs.ts";
 import { defaultTaskRunPolicy } from "../../core/runs.ts";
 import type { StateDetails, StateRecord } from "../../core/state.ts";
-import { isoToMicros, normalizeIso, nowIso } from "../../core/time.ts";
+import { compareIso, normalizeIso, nowIso } from "../../core/time.ts";
 import type { Database } from "../../storage/database.ts";
 import { recordTaskRuns } from "../../storage/queries/task-runs.ts";
 import { buildState } from "../orchestration/states.ts";
@@ -302,13 +302,17 @@ async function storedTaskRuns(
   records: readonly TaskRunEventRecord[],
 ): Promise<Map<string, StoredTaskRun>> {
   const ids = unique(records.map((r) => r.run.id));
-  const keyed = records.filter((r) => r.run.flow_run_id);
-  const keys = new Set(keyed.map((r) => naturalKey(r.run)));
-  // every column of the unique (flow_run_id, task_key, dynamic_key) index is constrained, so the
-  // lookup is index seeks (a superset of the keys, filtered below), not a scan of task_run
-  const flowRunIds = unique(keyed.map((r) => r.run.flow_run_id as string));
-  const taskKeys = unique(keyed.map((r) => r.run.task_key));
-  const dynamicKeys = unique(keyed.map((r) => r.run.dynamic_key));
+  // natural keys by flow run: each lookup constrains every column of the unique
+  // (flow_run_id, task_key, dynamic_key) index, so it is index seeks, not a scan of task_run
+  const keysByFlowRun = new Map<string, TaskRunEventRecord[]>();
+  for (const r of records) {
+    const flowRunId = r.run.flow_run_id;
+    if (!flowRunId) continue;
+    const mine = keysByFlowRun.get(flowRunId);
+    if (mine) mine.push(r);
+    else keysByFlowRun.set(flowRunId, [r]);
+  }
+  const keys = new Set(records.filter((r) => r.run.flow_run_id).map((r) => naturalKey(r.run)));
   const found = new Map<string, StoredTaskRun>();
   const columns = ["id", "flow_run_id", "task_key", "dynamic_key", "state_timestamp"] as const;
   for (let i = 0; i < ids.length; i += CHUNK) {
@@ -319,34 +323,20 @@ async function storedTaskRuns(
       .execute();
     for (const row of rows) found.set(row.id, row);
   }
-  if (keys.size > 0 && flowRunIds.length <= CHUNK && taskKeys.length <= CHUNK) {
-    for (let i = 0; i < dynamicKeys.length; i += CHUNK) {
-      const rows = await database.db
-        .selectFrom("task_run")
-        .select(columns)
-        .where("flow_run_id", "in", flowRunIds)
-        .where("task_key", "in", taskKeys)
-        .where("dynamic_key", "in", dynamicKeys.slice(i, i + CHUNK))
-        .execute();
-      for (const row of rows) if (keys.has(naturalKey(row))) found.set(row.id, row);
-    }
-  } else {
-    // many flow runs or tasks in one batch: one lookup per natural key's flow run
-    for (const flowRunId of flowRunIds) {
-      const mine = keyed.filter((r) => r.run.flow_run_id === flowRunId);
-      const tk = unique(mine.map((r) => r.run.task_key));
-      const dk = unique(mine.map((r) => r.run.dynamic_key));
-      for (let i = 0; i < tk.length; i += CHUNK) {
-        for (let j = 0; j < dk.length; j += CHUNK) {
-          const rows = await database.db
-            .selectFrom("task_run")
-            .select(columns)
-            .where("flow_run_id", "=", flowRunId)
-            .where("task_key", "in", tk.slice(i, i + CHUNK))
-            .where("dynamic_key", "in", dk.slice(j, j + CHUNK))
-            .execute();
-          for (const row of rows) if (keys.has(naturalKey(row))) found.set(row.id, row);
-        }
+  for (const [flowRunId, mine] of keysByFlowRun) {
+    const taskKeys = unique(mine.map((r) => r.run.task_key));
+    const dynamicKeys = unique(mine.map((r) => r.run.dynamic_key));
+    for (let i = 0; i < taskKeys.length; i += CHUNK) {
+      for (let j = 0; j < dynamicKeys.length; j += CHUNK) {
+        // a superset of the keys (every task key with every dynamic key), filtered below
+        const rows = await database.db
+          .selectFrom("task_run")
+          .select(columns)
+          .where("flow_run_id", "=", flowRunId)
+          .where("task_key", "in", taskKeys.slice(i, i + CHUNK))
+          .where("dynamic_key", "in", dynamicKeys.slice(j, j + CHUNK))
+          .execute();
+        for (const row of rows) if (keys.has(naturalKey(row))) found.set(row.id, row);
       }
     }
   }
@@ -380,21 +370,6 @@ function isConstraintViolation(error: unknown): boolean {
     code === "23503" || // foreign_key_violation
     code === "23505" // unique_violation
   );
-}
-
-function compareIso(a: string, b: string): number {
-  // canonical timestamps (all of ours) sort as strings
-  if (
-    a.length === 27 &&
-    b.length === 27 &&
-    a[10] === "T" &&
-    b[10] === "T" &&
-    a[26] === "Z" &&
-    b[26] === "Z"
-  )
-    return a < b ? -1 : a > b ? 1 : 0;
-  const d = isoToMicros(a) - isoToMicros(b);
-  return d < 0n ? -1 : d > 0n ? 1 : 0;
 }
 
 function iso(value: string | null | undefined): string | null {

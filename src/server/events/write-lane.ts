@@ -1,0 +1,74 @@
+/**
+ * A write lane of the event pipeline: events queued, written in batches one after another; a
+ * failed batch goes back to the front of the queue and is retried after a pause, up to
+ * `maxAttempts` per event, then dropped (and logged).
+ */
+import type { FastifyBaseLogger } from "fastify";
+import type { ReceivedEvent } from "../../storage/queries/events.ts";
+
+/** One kind of write of received events. */
+export class WriteLane {
+  readonly #name: string;
+  readonly #write: (events: ReceivedEvent[]) => Promise<unknown>;
+  readonly #maxBatch: number;
+  readonly #maxAttempts: number;
+  readonly #retryAfterMs: number;
+  readonly #log: FastifyBaseLogger | undefined;
+  #pending: { event: ReceivedEvent; attempts: number }[] = [];
+  #inflight: Promise<void> = Promise.resolve();
+  #retryTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    name: string,
+    write: (events: ReceivedEvent[]) => Promise<unknown>,
+    options: { maxBatch: number; maxAttempts: number; retryAfterMs: number },
+    log: FastifyBaseLogger | undefined,
+  ) {
+    this.#name = name;
+    this.#write = write;
+    this.#maxBatch = options.maxBatch;
+    this.#maxAttempts = options.maxAttempts;
+    this.#retryAfterMs = options.retryAfterMs;
+    this.#log = log;
+  }
+
+  get size(): number {
+    return this.#pending.length;
+  }
+
+  push(event: ReceivedEvent): void {
+    this.#pending.push({ event, attempts: 0 });
+  }
+
+  /** Write everything queued; resolves when it (and earlier flushes of this lane) are written. */
+  flush(): Promise<void> {
+    this.#inflight = this.#inflight.then(() => this.#drain());
+    return this.#inflight;
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#pending.length > 0) {
+      const batch = this.#pending.splice(0, this.#maxBatch);
+      try {
+        await this.#write(batch.map((p) => p.event));
+      } catch (error) {
+        const retry = batch.filter((p) => ++p.attempts < this.#maxAttempts);
+        this.#log?.error(
+          { err: error, retrying: retry.length, dropped: batch.length - retry.length },
+          `${this.#name} failed`,
+        );
+        if (retry.length > 0) {
+          this.#pending.unshift(...retry);
+          if (this.#retryTimer === null) {
+            this.#retryTimer = setTimeout(() => {
+              this.#retryTimer = null;
+              void this.flush();
+            }, this.#retryAfterMs);
+            this.#retryTimer.unref();
+          }
+        }
+        return;
+      }
+    }
+  }
+}
