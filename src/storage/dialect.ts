@@ -33,8 +33,6 @@ export interface StorageDialect {
   fromBool(value: unknown): boolean;
   /** Case-insensitive LIKE operator. */
   readonly ilike: "like" | "ilike";
-  /** Largest number of bound parameters one statement may carry. */
-  readonly maxParameters: number;
 }
 
 export const sqliteDialect: StorageDialect = {
@@ -55,7 +53,6 @@ export const sqliteDialect: StorageDialect = {
   toBool: (value) => (value ? 1 : 0),
   fromBool: (value) => value === 1 || value === true,
   ilike: "like",
-  maxParameters: 32_000,
 };
 
 export const postgresDialect: StorageDialect = {
@@ -75,5 +72,4 @@ export const postgresDialect: StorageDialect = {
   toBool: (value) => value,
   fromBool: (value) => value === true,
   ilike: "ilike",
-  maxParameters: 60_000,
 };

@@ -1,11 +1,12 @@
 /**
- * Bulk inserts written once with Kysely and executed two ways: on PostgreSQL as multi-row
- * statements; on SQLite as one cached prepared statement run per row inside one native
+ * Bulk inserts written once with Kysely and executed two ways: on PostgreSQL with the rows as one
+ * JSON parameter per table (`pg-recordset-insert.ts`); on SQLite as one cached prepared statement run per row inside one native
  * transaction (far cheaper than compiling and preparing a large multi-row statement per batch).
  */
 import type { Statement } from "better-sqlite3";
 import { type Compilable, CompiledQuery } from "kysely";
 import type { Database } from "../database.ts";
+import { MAX_RECORDSET_ROWS, recordsetInsert, recordsetStatement } from "./pg-recordset-insert.ts";
 
 const statements = new WeakMap<object, Map<string, { stmt: Statement; columns: string[] }>>();
 
@@ -14,8 +15,6 @@ export interface BulkInsert<Row extends object> {
   /** A stable name for caching the SQLite statement. */
   key: string;
   rows: readonly Row[];
-  /** Columns per row, for chunking under the dialect's parameter limit. */
-  columnCount: number;
   query: (rows: Row[]) => Compilable;
 }
 
@@ -75,52 +74,45 @@ export async function runBulkInserts(
     });
     return;
   }
+  await runRecordsetInserts(database, work);
+}
+
+/**
+ * PostgreSQL: each op's rows as one JSON parameter (`pg-recordset-insert.ts`). A batch that fits
+ * is one statement — the ops as data-modifying CTEs, atomic without a transaction's round trips,
+ * so it is on its way to the server as soon as it is issued; larger batches go in chunks inside
+ * one transaction.
+ */
+async function runRecordsetInserts(
+  database: Database,
+  work: readonly BulkInsert<object>[],
+): Promise<void> {
+  if (work.every((op) => op.rows.length <= MAX_RECORDSET_ROWS)) {
+    const parts: string[] = [];
+    const params: string[] = [];
+    for (const op of work) {
+      const statement = await recordsetStatement(
+        database,
+        op.key,
+        op.query,
+        op.rows[0] as object,
+        parts.length + 1,
+      );
+      parts.push(statement.sql);
+      params.push(JSON.stringify(op.rows));
+    }
+    const last = parts.pop() as string;
+    const ctes = parts.map((part, i) => `"_op${i}" as (${part})`);
+    const text = ctes.length > 0 ? `with ${ctes.join(", ")} ${last}` : last;
+    await database.db.executeQuery(CompiledQuery.raw(text, params));
+    return;
+  }
   await database.db.transaction().execute(async (trx) => {
     for (const op of work) {
-      const chunk = Math.max(1, Math.floor(database.dialect.maxParameters / op.columnCount));
-      for (let i = 0; i < op.rows.length; i += chunk) {
-        const rows = op.rows.slice(i, i + chunk);
-        const { sql, columns } = multiRowStatement(op, rows.length, rows[0] as object);
-        const params = new Array<unknown>(rows.length * columns.length);
-        let k = 0;
-        for (const row of rows) {
-          const r = row as Record<string, unknown>;
-          for (const c of columns) params[k++] = r[c];
-        }
-        await trx.executeQuery(CompiledQuery.raw(sql, params));
+      for (let i = 0; i < op.rows.length; i += MAX_RECORDSET_ROWS) {
+        const rows = op.rows.slice(i, i + MAX_RECORDSET_ROWS);
+        await trx.executeQuery(await recordsetInsert(database, op.key, op.query, rows));
       }
     }
   });
-}
-
-const multiRow = new Map<string, { sql: string; columns: string[] }>();
-
-/**
- * PostgreSQL: the query compiled once for one row, with its VALUES tuple repeated for `n` rows
- * (placeholders renumbered). Kysely builds the statement; we only avoid rebuilding its tree for
- * every batch, which costs more than the database work for large batches.
- */
-export function multiRowStatement(op: BulkInsert<object>, n: number, sample: object) {
-  const cacheKey = `${op.key}:${n}`;
-  let entry = multiRow.get(cacheKey);
-  if (!entry) {
-    const single = op.query([sample]).compile();
-    const columns = Object.keys(sample);
-    const m = /values \((\$\d+(?:, \$\d+)*)\)/i.exec(single.sql);
-    if (!m || single.parameters.length !== columns.length) {
-      throw new Error(`bulk insert ${op.key}: cannot expand the compiled statement`);
-    }
-    const width = columns.length;
-    const tuples: string[] = [];
-    for (let r = 0; r < n; r++) {
-      const placeholders: string[] = [];
-      for (let c = 1; c <= width; c++) placeholders.push(`$${r * width + c}`);
-      tuples.push(`(${placeholders.join(", ")})`);
-    }
-    const sql = `${single.sql.slice(0, m.index)}values ${tuples.join(", ")}${single.sql.slice(m.index + m[0].length)}`;
-    entry = { sql, columns };
-    if (multiRow.size > 200) multiRow.clear();
-    multiRow.set(cacheKey, entry);
-  }
-  return entry;
 }

@@ -4,7 +4,7 @@
  * and PostgreSQL. What differs by dialect — reading a label out of a JSON column, seconds since
  * the epoch — lives in `DialectOps`.
  */
-import { CompiledQuery, type Expression, type RawBuilder, type SqlBool, sql } from "kysely";
+import { type Expression, type RawBuilder, type SqlBool, sql } from "kysely";
 import { normalizeIso, nowIso } from "../../core/time.ts";
 import type {
   EventAnyResourceFilter,
@@ -15,9 +15,10 @@ import type {
 import type { Database } from "../database.ts";
 import { postgresDialect, sqliteDialect } from "../dialect.ts";
 import type { EventResourcesTable, EventsTable } from "../schema.ts";
-import { type BulkInsert, multiRowStatement, sqliteStatement } from "./bulk-insert.ts";
+import { type BulkInsert, sqliteStatement } from "./bulk-insert.ts";
 import { parseTextQuery } from "./filters.ts";
 import { epochSeconds } from "./history.ts";
+import { MAX_RECORDSET_ROWS, recordsetInsert } from "./pg-recordset-insert.ts";
 
 type Cond = Expression<SqlBool>;
 type Labels = Record<string, string>;
@@ -66,9 +67,6 @@ function opsOf(database: Database): DialectOps {
 // ---------------------------------------------------------------------------------------------
 // Writing
 // ---------------------------------------------------------------------------------------------
-
-const EVENT_COLUMNS = 11;
-const RESOURCE_COLUMNS = 5;
 
 function withoutIdAndRole(labels: Labels): Labels {
   const { [RESOURCE_ID]: _id, [RESOURCE_ROLE]: _role, ...rest } = labels;
@@ -120,7 +118,6 @@ function insertOps(database: Database) {
   const events: BulkInsert<EventsTable> = {
     key: "events.insert",
     rows: [],
-    columnCount: EVENT_COLUMNS,
     query: (rows) =>
       db
         .insertInto("events")
@@ -131,7 +128,6 @@ function insertOps(database: Database) {
   const resources: BulkInsert<EventResourcesTable> = {
     key: "event_resources.insert",
     rows: [],
-    columnCount: RESOURCE_COLUMNS,
     query: (rows) => db.insertInto("event_resources").values(rows),
   };
   return { events, resources };
@@ -194,7 +190,8 @@ export async function insertEvents(
       })();
     });
   }
-  // PostgreSQL: multi-row inserts; ON CONFLICT DO NOTHING RETURNING names the rows that went in
+  // PostgreSQL: rows as JSON (pg-recordset-insert.ts); ON CONFLICT DO NOTHING RETURNING names
+  // the events that went in, and only their resources follow
   const unique = new Map<string, number>();
   rows.forEach((r, i) => {
     if (!unique.has(r.id)) unique.set(r.id, i);
@@ -202,12 +199,10 @@ export async function insertEvents(
   const indexes = [...unique.values()];
   return database.db.transaction().execute(async (trx) => {
     const inserted = new Set<string>();
-    const eventChunk = Math.floor(database.dialect.maxParameters / EVENT_COLUMNS);
-    for (let i = 0; i < indexes.length; i += eventChunk) {
-      const chunk = indexes.slice(i, i + eventChunk).map((k) => rows[k] as EventsTable);
-      const result = await trx.executeQuery<{ id: string }>(
-        compiledRows(ops.events as BulkInsert<object>, chunk),
-      );
+    for (let i = 0; i < indexes.length; i += MAX_RECORDSET_ROWS) {
+      const chunk = indexes.slice(i, i + MAX_RECORDSET_ROWS).map((k) => rows[k] as EventsTable);
+      const query = await recordsetInsert(database, ops.events.key, ops.events.query, chunk);
+      const result = await trx.executeQuery<{ id: string }>(query);
       for (const r of result.rows) inserted.add(r.id);
     }
     const resRows: EventResourcesTable[] = [];
@@ -217,24 +212,14 @@ export async function insertEvents(
         resRows.push(...resourceRows(database, events[k] as ReceivedEvent, r.occurred, r.id));
       }
     }
-    const resChunk = Math.floor(database.dialect.maxParameters / RESOURCE_COLUMNS);
-    for (let i = 0; i < resRows.length; i += resChunk) {
+    for (let i = 0; i < resRows.length; i += MAX_RECORDSET_ROWS) {
+      const chunk = resRows.slice(i, i + MAX_RECORDSET_ROWS);
       await trx.executeQuery(
-        compiledRows(ops.resources as BulkInsert<object>, resRows.slice(i, i + resChunk)),
+        await recordsetInsert(database, ops.resources.key, ops.resources.query, chunk),
       );
     }
     return inserted.size;
   });
-}
-
-function compiledRows(op: BulkInsert<object>, rows: readonly object[]): CompiledQuery {
-  const { sql: text, columns } = multiRowStatement(op, rows.length, rows[0] as object);
-  const params: unknown[] = [];
-  for (const row of rows) {
-    const r = row as Record<string, unknown>;
-    for (const c of columns) params.push(r[c]);
-  }
-  return CompiledQuery.raw(text, params);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,8 +6,6 @@ import { logFromRow } from "../rows.ts";
 import type { LogTable } from "../schema.ts";
 import { type BulkInsert, runBulkInserts } from "./bulk-insert.ts";
 
-const LOG_COLUMNS = 9;
-
 /** Insert a batch of log records in one transaction. */
 export async function createLogs(
   database: Database,
@@ -30,7 +28,6 @@ export async function createLogs(
     {
       key: "log.insert",
       rows,
-      columnCount: LOG_COLUMNS,
       query: (chunk: LogTable[]) => database.db.insertInto("log").values(chunk),
     },
   ] as BulkInsert<object>[]);

@@ -1,5 +1,7 @@
 /**
- * Reading a run together with its current state in one query, locked for update on PostgreSQL:
+ * Reading a run together with its current state in one query, locked on PostgreSQL
+ * (`FOR NO KEY UPDATE`: state changes of one run are serialized, while inserts of rows that
+ * reference it — task runs of a flow run, states — take no conflicting lock and are not held up):
  * the first step of every orchestrated state change.
  */
 import type { FlowRun, TaskRun } from "../../core/runs.ts";
@@ -48,7 +50,7 @@ function joinedState(database: Database, r: JoinedState) {
   });
 }
 
-/** A flow run with its state; `lock` takes a row lock on PostgreSQL (`FOR UPDATE OF flow_run`). */
+/** A flow run with its state; `lock` takes a row lock on PostgreSQL (`FOR NO KEY UPDATE OF flow_run`). */
 export async function readFlowRunWithState(
   database: Database,
   db: Executor,
@@ -61,13 +63,13 @@ export async function readFlowRunWithState(
     .selectAll("flow_run")
     .select(STATE_COLUMNS)
     .where("flow_run.id", "=", id)
-    .$if(lock && database.dialect.name === "postgres", (q) => q.forUpdate("flow_run"))
+    .$if(lock && database.dialect.name === "postgres", (q) => q.forNoKeyUpdate("flow_run"))
     .executeTakeFirst();
   if (!row) return null;
   return flowRunFromRow(database.dialect, row, joinedState(database, row));
 }
 
-/** A task run with its state; `lock` takes a row lock on PostgreSQL (`FOR UPDATE OF task_run`). */
+/** A task run with its state; `lock` takes a row lock on PostgreSQL (`FOR NO KEY UPDATE OF task_run`). */
 export async function readTaskRunWithState(
   database: Database,
   db: Executor,
@@ -80,7 +82,7 @@ export async function readTaskRunWithState(
     .selectAll("task_run")
     .select(STATE_COLUMNS)
     .where("task_run.id", "=", id)
-    .$if(lock && database.dialect.name === "postgres", (q) => q.forUpdate("task_run"))
+    .$if(lock && database.dialect.name === "postgres", (q) => q.forNoKeyUpdate("task_run"))
     .executeTakeFirst();
   if (!row) return null;
   return taskRunFromRow(database.dialect, row, joinedState(database, row));

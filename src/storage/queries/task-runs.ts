@@ -18,9 +18,6 @@ import { readStatesByIds } from "./states.ts";
 
 type Executor = Pick<Db, "selectFrom" | "insertInto" | "updateTable" | "deleteFrom">;
 
-const TASK_RUN_COLUMNS = 27;
-const STATE_COLUMNS = 10;
-
 /**
  * Record task-run transitions in bulk, as Prefect's task-run recorder does with the events the
  * client emits: upsert each task run once (its latest snapshot) and insert every state. No
@@ -64,7 +61,6 @@ export async function recordTaskRuns(
     {
       key: "task_run.upsert",
       rows: runRows,
-      columnCount: TASK_RUN_COLUMNS,
       query: (rows: TaskRunTable[]) =>
         db
           .insertInto("task_run")
@@ -96,7 +92,6 @@ export async function recordTaskRuns(
     {
       key: "task_run_state.insert",
       rows: stateRows,
-      columnCount: STATE_COLUMNS,
       query: (rows: TaskRunStateTable[]) =>
         db
           .insertInto("task_run_state")
