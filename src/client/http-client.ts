@@ -15,9 +15,11 @@ import type { Flow, FlowRun, LogRecord, TaskRun } from "../core/runs.ts";
 import type { OrchestrationResult, StateCreate, StateRecord } from "../core/state.ts";
 import { HttpTransport, type TransportOptions } from "./http-transport.ts";
 import type { PrefectClient, SetStateOptions, TaskRunTransition } from "./prefect-client.ts";
-import { type PrefectEvent, taskRunEvent } from "./task-run-events.ts";
+import { type FlowRunOfTask, type PrefectEvent, taskRunEvent } from "./task-run-events.ts";
 
 const LOG_CHUNK = 2000;
+/** Flow runs (and flows) remembered for naming the related resources of task-run events. */
+const REMEMBERED = 10_000;
 const EVENT_BATCH_BYTES = 1_000_000;
 const any = <T>(values: T[] | undefined) => (values ? { any_: values } : undefined);
 
@@ -27,24 +29,31 @@ export class HttpClient implements PrefectClient {
   readonly #http: HttpTransport;
   /** The last state sent per task run, for the `initial_state`/`follows` of the next event. */
   readonly #lastTaskState = new Map<string, StateRecord>();
+  /** Flow runs this client created or read, and the names of flows, for task-run events. */
+  readonly #flowRuns = new Map<string, FlowRunOfTask>();
+  readonly #flowNames = new Map<string, string>();
 
   constructor(apiUrl: string, options: TransportOptions = {}) {
     this.#http = new HttpTransport(apiUrl, options);
     this.location = this.#http.baseUrl;
   }
 
-  createFlow(input: FlowCreate): Promise<Flow> {
-    return this.#http.request("POST", "/flows/", {
-      name: input.name,
-      tags: input.tags ?? [],
-      labels: input.labels ?? {},
-    });
+  async createFlow(input: FlowCreate): Promise<Flow> {
+    return this.#rememberFlow(
+      await this.#http.request<Flow>("POST", "/flows/", {
+        name: input.name,
+        tags: input.tags ?? [],
+        labels: input.labels ?? {},
+      }),
+    );
   }
-  readFlow(id: string): Promise<Flow> {
-    return this.#http.request("GET", `/flows/${id}`);
+  async readFlow(id: string): Promise<Flow> {
+    return this.#rememberFlow(await this.#http.request<Flow>("GET", `/flows/${id}`));
   }
-  readFlowByName(name: string): Promise<Flow> {
-    return this.#http.request("GET", `/flows/name/${encodeURIComponent(name)}`);
+  async readFlowByName(name: string): Promise<Flow> {
+    return this.#rememberFlow(
+      await this.#http.request<Flow>("GET", `/flows/name/${encodeURIComponent(name)}`),
+    );
   }
   readFlows(o: FlowListOptions = {}): Promise<Flow[]> {
     return this.#http.request("POST", "/flows/filter", {
@@ -55,12 +64,22 @@ export class HttpClient implements PrefectClient {
     });
   }
 
-  createFlowRun(input: FlowRunCreate): Promise<FlowRun> {
+  async createFlowRun(input: FlowRunCreate): Promise<FlowRun> {
     const { id: _clientId, ...body } = input;
-    return this.#http.request("POST", "/flow_runs/", body);
+    return this.#rememberFlowRun(await this.#http.request<FlowRun>("POST", "/flow_runs/", body));
   }
-  readFlowRun(id: string): Promise<FlowRun> {
-    return this.#http.request("GET", `/flow_runs/${id}`);
+  async readFlowRun(id: string): Promise<FlowRun> {
+    return this.#rememberFlowRun(await this.#http.request<FlowRun>("GET", `/flow_runs/${id}`));
+  }
+
+  #rememberFlow(flow: Flow): Flow {
+    remember(this.#flowNames, flow.id, flow.name);
+    return flow;
+  }
+  #rememberFlowRun(run: FlowRun): FlowRun {
+    const flowName = this.#flowNames.get(run.flow_id) ?? null;
+    remember(this.#flowRuns, run.id, { name: run.name, flowId: run.flow_id, flowName });
+    return run;
   }
   readFlowRuns(o: FlowRunListOptions = {}): Promise<FlowRun[]> {
     return this.#http.request("POST", "/flow_runs/filter", {
@@ -128,7 +147,8 @@ export class HttpClient implements PrefectClient {
     const events: PrefectEvent[] = [];
     for (const { run, state } of transitions) {
       const previous = this.#lastTaskState.get(run.id) ?? null;
-      events.push(taskRunEvent(run, state, previous));
+      const parent = run.flow_run_id ? this.#flowRuns.get(run.flow_run_id) : undefined;
+      events.push(taskRunEvent(run, state, previous, parent));
       if (
         state.type === "COMPLETED" ||
         state.type === "FAILED" ||
@@ -185,6 +205,16 @@ export class HttpClient implements PrefectClient {
   }
 
   async close(): Promise<void> {}
+}
+
+/** Set `key` in a map that keeps the newest `REMEMBERED` entries. */
+function remember<V>(map: Map<string, V>, key: string, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > REMEMBERED) {
+    const oldest = map.keys().next();
+    if (!oldest.done) map.delete(oldest.value);
+  }
 }
 
 /** A state as `StateCreate` on the wire: the server sets id and timestamp. */

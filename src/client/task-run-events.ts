@@ -33,18 +33,41 @@ function setFields(run: TaskRun): Record<string, unknown> {
   return out;
 }
 
-/** One event per transition; `previous` is the run's state before it (null for the first). */
+/** The flow run a task run belongs to, and its flow, as named in the events' related resources. */
+export interface FlowRunOfTask {
+  name: string;
+  flowId: string;
+  /** Unknown when the flow was not read or created by this client. */
+  flowName: string | null;
+}
+
+/**
+ * One event per transition; `previous` is the run's state before it (null for the first). Its
+ * related resources are the flow run and the flow (named when `parent` is known), then the tags,
+ * as Prefect's client sends them.
+ */
 export function taskRunEvent(
   run: TaskRun,
   state: StateRecord,
   previous: StateRecord | null,
+  parent?: FlowRunOfTask,
 ): PrefectEvent {
   const related: Record<string, string>[] = [];
   if (run.flow_run_id) {
-    related.push({
+    const flowRun: Record<string, string> = {
       "prefect.resource.id": `prefect.flow-run.${run.flow_run_id}`,
       "prefect.resource.role": "flow-run",
-    });
+    };
+    if (parent) flowRun["prefect.resource.name"] = parent.name;
+    related.push(flowRun);
+    if (parent) {
+      const flow: Record<string, string> = {
+        "prefect.resource.id": `prefect.flow.${parent.flowId}`,
+        "prefect.resource.role": "flow",
+      };
+      if (parent.flowName !== null) flow["prefect.resource.name"] = parent.flowName;
+      related.push(flow);
+    }
   }
   related.push(...tagResources(run.tags));
   return {

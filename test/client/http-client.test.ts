@@ -13,12 +13,14 @@ for (const dialect of DIALECTS) {
     let t: TestDatabase;
     let app: FastifyInstance;
     let client: HttpClient;
+    let apiUrl: string;
 
     before(async () => {
       t = await createTestDatabase(dialect);
       app = await createApp({ database: t.database });
       const address = await app.listen({ host: "127.0.0.1", port: 0 });
-      client = new HttpClient(`${address}/api`);
+      apiUrl = `${address}/api`;
+      client = new HttpClient(apiUrl);
       useClient(client);
     });
     after(async () => {
@@ -51,6 +53,33 @@ for (const dialect of DIALECTS) {
         history.map((s) => s.type),
         ["PENDING", "RUNNING", "COMPLETED"],
       );
+      // each task-run event names its flow run and flow, as Prefect's client does
+      const res = await fetch(`${apiUrl}/events/filter`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          filter: {
+            occurred: { since: "2000-01-01T00:00:00Z" },
+            resource: { id: [`prefect.task-run.${taskRun.id}`] },
+          },
+        }),
+      });
+      const page = (await res.json()) as { events: { related: Record<string, string>[] }[] };
+      assert.equal(page.events.length, 3);
+      for (const event of page.events) {
+        assert.deepEqual(event.related.slice(0, 2), [
+          {
+            "prefect.resource.id": `prefect.flow-run.${out.id}`,
+            "prefect.resource.role": "flow-run",
+            "prefect.resource.name": run.name,
+          },
+          {
+            "prefect.resource.id": `prefect.flow.${run.flow_id}`,
+            "prefect.resource.role": "flow",
+            "prefect.resource.name": "over-http",
+          },
+        ]);
+      }
       const logs = await client.readLogs({ flowRunId: out.id });
       assert.ok(logs.some((l) => l.message === "starting"));
       const names = (await client.readFlowRuns({ flowNames: ["over-http"] })).map((r) => r.id);
