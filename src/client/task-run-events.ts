@@ -18,18 +18,36 @@ export interface PrefectEvent {
 
 const DEFAULT_DETAILS = emptyStateDetails() as unknown as Record<string, unknown>;
 
+/**
+ * Keys the receiving server derives from the event itself (the resource, the related flow run,
+ * the event's id and time), left out as Prefect's client leaves them out.
+ */
+const DERIVED_DETAILS = new Set(["task_run_id", "flow_run_id"]);
+const DERIVED_RUN_FIELDS = new Set([
+  "id",
+  "created",
+  "updated",
+  "flow_run_id",
+  "state",
+  "state_id",
+  "state_type",
+  "state_name",
+  "state_timestamp",
+]);
+
 /** `state_details` without default values, as Prefect's client sends them (`exclude_unset`). */
 function setDetails(details: StateRecord["state_details"]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(details))
-    if (v !== DEFAULT_DETAILS[k] && v !== undefined) out[k] = v;
+    if (v !== DEFAULT_DETAILS[k] && v !== undefined && !DERIVED_DETAILS.has(k)) out[k] = v;
   return out;
 }
 
-/** The task run's fields that are set (nulls left out), without its embedded state. */
+/** The task run's fields that are set (nulls left out), without what the server derives. */
 function setFields(run: TaskRun): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(run)) if (v !== null && k !== "state") out[k] = v;
+  for (const [k, v] of Object.entries(run))
+    if (v !== null && !DERIVED_RUN_FIELDS.has(k)) out[k] = v;
   return out;
 }
 
@@ -82,7 +100,7 @@ export function taskRunEvent(
             type: previous.type,
             name: previous.name,
             message: previous.message ?? "",
-            state_details: previous.state_details,
+            state_details: setDetails(previous.state_details),
           }
         : null,
       validated_state: {
