@@ -25,6 +25,7 @@ import {
   documentTransformObject,
   jsonSerializerCompiler,
 } from "./schemas/responses.ts";
+import { EventRetention, type EventRetentionOptions } from "./services/event-retention.ts";
 import { type UiOptions, uiApp } from "./ui-app.ts";
 
 declare module "fastify" {
@@ -40,6 +41,12 @@ export interface AppOptions {
   logger?: boolean;
   /** Serve the web UI at `/` (and `GET /ui-settings`); off unless given. */
   ui?: UiOptions | false;
+  /**
+   * Delete events older than `retentionSeconds` once the app is ready and every 15 minutes, until
+   * it closes (Prefect's event retention); off unless given. Logs through the app's logger unless
+   * `log` is given.
+   */
+  eventRetention?: EventRetentionOptions | false;
 }
 
 /** Prefect limits request bodies of most endpoints well below this; logs batches are the largest. */
@@ -90,6 +97,17 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   const deps = { database: options.database, events };
   app.decorate("flushEvents", () => events.flush());
   app.addHook("onClose", () => events.flush());
+  if (options.eventRetention) {
+    const retention = new EventRetention(options.database, {
+      ...options.eventRetention,
+      log: options.eventRetention.log ?? app.log,
+    });
+    // the first trim runs in the background: the server does not wait for it to listen
+    app.addHook("onReady", async () => {
+      void retention.start();
+    });
+    app.addHook("onClose", () => retention.stop());
+  }
   await app.register(
     async (api) => {
       await api.register(rootRoutes, deps);

@@ -1,6 +1,7 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
+import { timedeltaSeconds } from "../core/duration.ts";
 import { ErrorCode, PrefectTsError } from "../core/errors.ts";
 
 const LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] as const;
@@ -11,6 +12,26 @@ const boolish = z
   .transform((v) => v.trim().toLowerCase())
   .pipe(z.enum(["1", "0", "true", "false", "yes", "no", "on", "off"]))
   .transform((v) => ["1", "true", "yes", "on"].includes(v));
+
+/** A pydantic `timedelta`, as seconds: a number of seconds or an ISO 8601 duration. */
+const timedelta = z.string().transform((v, ctx) => {
+  const seconds = timedeltaSeconds(v);
+  if (!Number.isFinite(seconds)) {
+    ctx.addIssue({
+      code: "custom",
+      message: `'${v}' is not a duration: give seconds (3600) or an ISO 8601 duration (P7D, PT1H)`,
+    });
+    return z.NEVER;
+  }
+  if (seconds < 0) {
+    ctx.addIssue({ code: "custom", message: `'${v}' is negative: give a duration of 0 or more` });
+    return z.NEVER;
+  }
+  return seconds;
+});
+
+/** Prefect's default `server.events.retention_period`: 7 days. */
+const DEFAULT_EVENTS_RETENTION_SECONDS = 7 * 86_400;
 
 const schema = z.object({
   PREFECT_HOME: z.string().min(1).optional(),
@@ -38,6 +59,9 @@ const schema = z.object({
   PREFECT_RESULTS_PERSIST_BY_DEFAULT: boolish.optional(),
   PREFECT_RESULTS_DEFAULT_SERIALIZER: z.string().min(1).optional(),
   PREFECT_TASKS_REFRESH_CACHE: boolish.optional(),
+  PREFECT_SERVER_EVENTS_RETENTION_PERIOD: timedelta.optional(),
+  // Prefect's older name, still accepted by Prefect 3 (the one above wins)
+  PREFECT_EVENTS_RETENTION_PERIOD: timedelta.optional(),
 });
 
 /** Settings, read from `PREFECT_*` environment variables with Prefect's names. */
@@ -68,6 +92,12 @@ export interface Settings {
   resultsDefaultSerializer: string;
   /** Ignore cached results and recompute (and overwrite) them (default off). */
   tasksRefreshCache: boolean;
+  /**
+   * How long the server keeps events, in seconds (`PREFECT_SERVER_EVENTS_RETENTION_PERIOD`, or
+   * the older `PREFECT_EVENTS_RETENTION_PERIOD`: seconds or an ISO 8601 duration; default `P7D`).
+   * Older events are deleted by `server start` at start and every 15 minutes.
+   */
+  eventsRetentionSeconds: number;
 }
 
 /** Parse settings from an environment; one error lists every bad variable. */
@@ -106,6 +136,10 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     resultsPersistByDefault: s.PREFECT_RESULTS_PERSIST_BY_DEFAULT ?? false,
     resultsDefaultSerializer: s.PREFECT_RESULTS_DEFAULT_SERIALIZER ?? "json",
     tasksRefreshCache: s.PREFECT_TASKS_REFRESH_CACHE ?? false,
+    eventsRetentionSeconds:
+      s.PREFECT_SERVER_EVENTS_RETENTION_PERIOD ??
+      s.PREFECT_EVENTS_RETENTION_PERIOD ??
+      DEFAULT_EVENTS_RETENTION_SECONDS,
   };
 }
 

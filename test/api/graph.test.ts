@@ -4,6 +4,7 @@ import type { FastifyInstance } from "fastify";
 import { flow, runtime, task } from "../../src/index.ts";
 import { createApp } from "../../src/server/app.ts";
 import { DIALECTS } from "../helpers/databases.ts";
+import { assertDocumentedResponse } from "../helpers/responses.ts";
 import { type SdkHarness, sdkHarness } from "../helpers/runtime.ts";
 
 interface GraphNode {
@@ -49,6 +50,7 @@ for (const dialect of DIALECTS) {
       };
       const res = await app.inject({ method: "GET", url: `/api/flow_runs/${ids.id}/graph-v2` });
       assert.equal(res.statusCode, 200);
+      assertDocumentedResponse("GET /api/flow_runs/:id/graph-v2", 200, res.json());
       const graph = res.json() as {
         root_node_ids: string[];
         nodes: [string, GraphNode][];
@@ -72,6 +74,13 @@ for (const dialect of DIALECTS) {
         graph.states.map((s) => s.name),
         ["Pending", "Running", "Completed"],
       );
+      const later = await app.inject({
+        method: "GET",
+        url: `/api/flow_runs/${ids.id}/graph-v2?since=2999-01-01T00:00:00Z`,
+      });
+      assert.equal(later.statusCode, 200);
+      assertDocumentedResponse("GET /api/flow_runs/:id/graph-v2", 200, later.json());
+      assert.deepEqual(later.json().nodes, [], "every node ended before `since`");
       const missing = await app.inject({
         method: "GET",
         url: "/api/flow_runs/00000000-0000-4000-8000-000000000000/graph-v2",

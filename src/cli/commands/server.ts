@@ -33,6 +33,11 @@ export function registerServer(program: Command, io: CliIo): void {
       const app = await createApp({
         database,
         ui: settings.uiEnabled ? { apiUrl: settings.uiApiUrl } : false,
+        // the app's request logger is off: retention reports on the console
+        eventRetention: {
+          retentionSeconds: settings.eventsRetentionSeconds,
+          log: { info: (line) => io.out(line), error: (line) => io.err(line) },
+        },
       });
       try {
         await app.listen({ host, port });

@@ -203,6 +203,99 @@ export const EventCountResponse = z
   })
   .meta({ id: "EventCount" });
 
+/** `GET /ui/task_runs/{id}`: a task run with the name of its flow run. */
+export const UiTaskRunResponse = TaskRunResponse.extend({
+  flow_run_name: z.string().nullable(),
+}).meta({ id: "UITaskRun" });
+
+/** An entry of `POST /ui/flow_runs/history`: one dot of the UI's flow-run history chart. */
+export const SimpleFlowRunResponse = z
+  .object({
+    id,
+    state_type: stateType,
+    timestamp: time,
+    duration: z.number(),
+    lateness: z.number(),
+  })
+  .meta({ id: "SimpleFlowRun" });
+
+/** A value of `POST /ui/flows/next-runs`: a flow's next scheduled run. */
+export const SimpleNextFlowRunResponse = z
+  .object({
+    id,
+    flow_id: id,
+    name: z.string(),
+    state_name: z.string(),
+    state_type: stateType,
+    next_scheduled_start_time: time,
+  })
+  .meta({ id: "SimpleNextFlowRun" });
+
+const stateCount = z.number().int();
+/** `POST /ui/task_runs/count`: task runs per state type, every type present (Prefect's order). */
+export const CountByStateResponse = z
+  .object({
+    COMPLETED: stateCount,
+    PENDING: stateCount,
+    RUNNING: stateCount,
+    FAILED: stateCount,
+    CANCELLED: stateCount,
+    CRASHED: stateCount,
+    PAUSED: stateCount,
+    CANCELLING: stateCount,
+    SCHEDULED: stateCount,
+  } satisfies Record<StateType, z.ZodNumber>)
+  .meta({ id: "CountByState" });
+
+/** A bucket of `POST /ui/task_runs/dashboard/counts` (`completed`, `failed`). */
+export const TaskRunCountResponse = z
+  .record(z.string(), z.number().int())
+  .meta({ id: "TaskRunCount" });
+
+const edge = z.object({ id }).meta({ id: "Edge" });
+
+export const GraphArtifactResponse = z
+  .object({
+    id,
+    created: time,
+    key: z.string().nullable(),
+    type: z.string().nullable(),
+    is_latest: z.boolean(),
+    data: z.unknown().nullable(),
+  })
+  .meta({ id: "GraphArtifact" });
+
+export const GraphNodeResponse = z
+  .object({
+    kind: z.enum(["flow-run", "task-run"]),
+    id,
+    label: z.string(),
+    state_type: stateType,
+    start_time: time,
+    end_time: nullableTime,
+    parents: z.array(edge),
+    children: z.array(edge),
+    encapsulating: z.array(edge),
+    artifacts: z.array(GraphArtifactResponse),
+  })
+  .meta({ id: "Node" });
+
+/** `GET /flow_runs/{id}/graph-v2`: nodes as `[id, node]` pairs. */
+export const GraphResponse = z
+  .object({
+    start_time: nullableTime,
+    end_time: nullableTime,
+    root_node_ids: z.array(id),
+    nodes: z.array(z.tuple([id, GraphNodeResponse])),
+    artifacts: z.array(GraphArtifactResponse),
+    states: z.array(
+      z
+        .object({ id, timestamp: time, type: stateType, name: z.string() })
+        .meta({ id: "GraphState" }),
+    ),
+  })
+  .meta({ id: "Graph" });
+
 function paginated(item: z.ZodType, name: string) {
   return z
     .object({
@@ -217,6 +310,8 @@ function paginated(item: z.ZodType, name: string) {
 
 const noContent = z.null().meta({ description: "No Content" });
 const count = z.number().int();
+/** A count per id (`/ui/flows/count-deployments`, `/ui/flow_runs/count-task-runs`). */
+const countsById = z.record(id, count);
 
 /** Response schemas by `METHOD path` (the path as registered, `:param` style). */
 export const RESPONSE_SCHEMAS: Record<string, Record<number, z.ZodType>> = {
@@ -267,6 +362,16 @@ export const RESPONSE_SCHEMAS: Record<string, Record<number, z.ZodType>> = {
   "POST /api/events/filter": { 200: EventPageResponse },
   "GET /api/events/filter/next": { 200: EventPageResponse },
   "POST /api/events/count-by/:countable": { 200: z.array(EventCountResponse) },
+  "GET /api/flow_runs/:id/graph-v2": { 200: GraphResponse },
+  "POST /api/ui/flows/count-deployments": { 200: countsById },
+  "POST /api/ui/flows/next-runs": {
+    200: z.record(id, SimpleNextFlowRunResponse.nullable()),
+  },
+  "POST /api/ui/flow_runs/history": { 200: z.array(SimpleFlowRunResponse) },
+  "POST /api/ui/flow_runs/count-task-runs": { 200: countsById },
+  "POST /api/ui/task_runs/dashboard/counts": { 200: z.array(TaskRunCountResponse) },
+  "POST /api/ui/task_runs/count": { 200: CountByStateResponse },
+  "GET /api/ui/task_runs/:id": { 200: UiTaskRunResponse },
 };
 
 /** `onRoute` hook: give a route its documented responses (routes that declare their own win). */

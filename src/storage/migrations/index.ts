@@ -1,6 +1,11 @@
 import { initialMigration } from "./0001-initial.ts";
 import { eventsMigration } from "./0002-events.ts";
+import { eventResourcesOccurredMigration } from "./0003-event-resources-occurred.ts";
 import type { Migration } from "./column-types.ts";
 
 /** Every migration, in the order they are applied. */
-export const MIGRATIONS: readonly Migration[] = [initialMigration, eventsMigration];
+export const MIGRATIONS: readonly Migration[] = [
+  initialMigration,
+  eventsMigration,
+  eventResourcesOccurredMigration,
+];
