@@ -4,9 +4,11 @@
  *    in the database: requests/s and p95 latency at concurrency 10;
  *  - create + set_state RUNNING + COMPLETED of 1,000 flow runs at concurrency 10: flow runs/s;
  *  - the SDK in client mode: 1,000 sequential tasks (ms per task, next to one PostgreSQL commit)
- *    and how long after the flow returns its task runs are all visible through the API.
+ *    and how long after the flow returns its task runs are all visible through the API — against
+ *    `prefect-ts server start` in its own process, and against the server in the flow's process.
  * Usage: npm run bench:server [-- --dialects sqlite,postgres]
  */
+import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -174,43 +176,106 @@ async function benchDialect(dialect: string) {
     });
     const lifecycleRate = Math.round(1000 / ((performance.now() - t0) / 1000));
 
-    const client = new HttpClient(api);
-    useClient(client, { ...loadSettings(), loggingLevel: "WARNING" });
-    const inc = task({ name: "inc" }, async (x: number) => x + 1);
-    const chain = flow({ name: "bench-client-chain" }, async (n: number) => {
-      let x = 0;
-      for (let i = 0; i < n; i++) x = await inc(x);
-      return getRunContext()?.flowRun?.id ?? "";
-    });
-    await chain(50);
-    const t1 = performance.now();
-    const runId = (await chain(1000)) as string;
-    const perTask = (performance.now() - t1) / 1000;
-    const returned = performance.now();
-    let visible = 0;
-    while (visible < 1000 && performance.now() - returned < 10_000) {
-      visible = await client.countTaskRuns({ flowRunIds: [runId], stateTypes: ["COMPLETED"] });
-    }
-    const lag = performance.now() - returned;
-    await shutdownRuntime();
+    const inProcess = await clientMode(api);
+    const serverProcess = await withServerProcess(url, (processApi) => clientMode(processApi));
     const floor = dialect === "postgres" ? await postgresCommitMs(url) : null;
     return {
       dialect,
       flow_runs_filter_limit_50_with_100k_task_runs: filter,
       task_runs_count_with_100k_task_runs: count,
       flow_run_create_running_completed_per_second: lifecycleRate,
-      client_mode_sequential_1000: {
-        ms_per_task: round(perTask, 4),
-        postgres_commit_ms: floor === null ? null : round(floor, 4),
-        x_postgres_commit: floor === null ? null : round(perTask / floor, 2),
-        all_visible_ms_after_return: Math.round(lag),
-        visible,
-      },
+      // the server as users run it (`prefect-ts server start`, its own process)
+      client_mode_sequential_1000: clientModeReport(serverProcess, floor),
+      // the server inside the flow's own process: both share one thread
+      client_mode_sequential_1000_server_in_flow_process: clientModeReport(inProcess, floor),
     };
   } finally {
     await app.close();
     await database.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+interface ClientModeFigures {
+  perTask: number;
+  lag: number;
+  visible: number;
+}
+
+function clientModeReport(m: ClientModeFigures, floor: number | null) {
+  return {
+    ms_per_task: round(m.perTask, 4),
+    postgres_commit_ms: floor === null ? null : round(floor, 4),
+    x_postgres_commit: floor === null ? null : round(m.perTask / floor, 2),
+    all_visible_ms_after_return: Math.round(m.lag),
+    visible: m.visible,
+  };
+}
+
+/** 1000 sequential tasks in client mode against `api`: the run of median time of three. */
+async function clientMode(api: string): Promise<ClientModeFigures> {
+  const client = new HttpClient(api);
+  useClient(client, { ...loadSettings(), loggingLevel: "WARNING" });
+  try {
+    const inc = task({ name: "inc" }, async (x: number) => x + 1);
+    const chain = flow({ name: "bench-client-chain" }, async (n: number) => {
+      let x = 0;
+      for (let i = 0; i < n; i++) x = await inc(x);
+      return getRunContext()?.flowRun?.id ?? "";
+    });
+    // a long-running server is warm: one flow of the same size first, then the median of three
+    await chain(1000);
+    const runs: ClientModeFigures[] = [];
+    for (let rep = 0; rep < 3; rep++) {
+      const t1 = performance.now();
+      const runId = (await chain(1000)) as string;
+      const perTask = (performance.now() - t1) / 1000;
+      const returned = performance.now();
+      let visible = 0;
+      while (visible < 1000 && performance.now() - returned < 10_000) {
+        visible = await client.countTaskRuns({ flowRunIds: [runId], stateTypes: ["COMPLETED"] });
+      }
+      runs.push({ perTask, lag: performance.now() - returned, visible });
+    }
+    runs.sort((a, b) => a.perTask - b.perTask);
+    return runs[1] as ClientModeFigures;
+  } finally {
+    await shutdownRuntime();
+  }
+}
+
+/** Run `fn` against `prefect-ts server start` in its own process on the database at `url`. */
+async function withServerProcess<T>(url: string, fn: (api: string) => Promise<T>): Promise<T> {
+  const home = mkdtempSync(join(tmpdir(), "prefect-ts-bench-home-"));
+  const server = spawn(
+    process.execPath,
+    ["--import", "tsx", "src/cli/main.ts", "server", "start", "--port", "0"],
+    {
+      env: {
+        ...process.env,
+        PREFECT_HOME: home,
+        PREFECT_API_DATABASE_CONNECTION_URL: url,
+        PREFECT_UI_ENABLED: "false",
+      },
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  try {
+    const api = await new Promise<string>((resolve, reject) => {
+      let out = "";
+      server.stdout.on("data", (chunk: Buffer) => {
+        out += chunk.toString();
+        const m = /PREFECT_API_URL=(\S+)/.exec(out);
+        if (m?.[1]) resolve(m[1]);
+      });
+      server.once("exit", (code) => reject(new Error(`server exited (${code}): ${out}`)));
+    });
+    return await fn(api);
+  } finally {
+    const exited = new Promise((resolve) => server.once("exit", resolve));
+    server.kill("SIGTERM");
+    await exited;
+    rmSync(home, { recursive: true, force: true });
   }
 }
 

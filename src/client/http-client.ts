@@ -1,8 +1,8 @@
 /**
  * The client against a Prefect-compatible REST API (`PREFECT_API_URL`): this package's server or a
  * real Prefect 3 server. Flow-run transitions go through `set_state`; task-run transitions are
- * sent as `prefect.task-run.*` events in batches (`POST /events`), logs with `POST /logs/` — the
- * traffic of Prefect's own client.
+ * sent as `prefect.task-run.*` events on the `/events/in` WebSocket (`POST /events` where the
+ * server does not offer it), logs with `POST /logs/` — the traffic of Prefect's own client.
  */
 import type {
   FlowListOptions,
@@ -13,6 +13,7 @@ import type {
 import type { FlowCreate, FlowRunCreate, TaskRunCreate } from "../core/run-inputs.ts";
 import type { Flow, FlowRun, LogRecord, TaskRun } from "../core/runs.ts";
 import type { OrchestrationResult, StateCreate, StateRecord } from "../core/state.ts";
+import { EventsSocket, EventsSocketUnavailable } from "./events-socket.ts";
 import { HttpTransport, type TransportOptions } from "./http-transport.ts";
 import type { PrefectClient, SetStateOptions, TaskRunTransition } from "./prefect-client.ts";
 import { type FlowRunOfTask, type PrefectEvent, taskRunEvent } from "./task-run-events.ts";
@@ -27,6 +28,8 @@ export class HttpClient implements PrefectClient {
   readonly mode = "http" as const;
   readonly location: string;
   readonly #http: HttpTransport;
+  /** Where task-run events go; null once the server refused the WebSocket (then `POST /events`). */
+  #events: EventsSocket | null;
   /** The last state sent per task run, for the `initial_state`/`follows` of the next event. */
   readonly #lastTaskState = new Map<string, StateRecord>();
   /** Flow runs this client created or read, and the names of flows, for task-run events. */
@@ -36,6 +39,10 @@ export class HttpClient implements PrefectClient {
   constructor(apiUrl: string, options: TransportOptions = {}) {
     this.#http = new HttpTransport(apiUrl, options);
     this.location = this.#http.baseUrl;
+    this.#events = new EventsSocket(this.#http.baseUrl, {
+      headers: { ...this.#http.headers },
+      token: options.apiKey ?? options.authString ?? null,
+    });
   }
 
   async createFlow(input: FlowCreate): Promise<Flow> {
@@ -158,13 +165,28 @@ export class HttpClient implements PrefectClient {
         this.#lastTaskState.delete(run.id);
       } else this.#lastTaskState.set(run.id, state);
     }
-    // batches under the server's per-event size limit let it skip measuring every event; each is
-    // sent as soon as it is built, so building the next overlaps the server taking this one
+    const texts = events.map((event) => JSON.stringify(event));
+    if (this.#events) {
+      try {
+        await this.#events.send(texts);
+        return;
+      } catch (error) {
+        if (!(error instanceof EventsSocketUnavailable)) throw error;
+        this.#events = null;
+      }
+    }
+    await this.#postEvents(texts);
+  }
+
+  /**
+   * `POST /events` in batches under the server's per-event size limit (which lets it skip
+   * measuring every event); each is sent as soon as it is built.
+   */
+  async #postEvents(texts: readonly string[]): Promise<void> {
     const sent: Promise<unknown>[] = [];
     let parts: string[] = [];
     let size = 2;
-    for (const event of events) {
-      const text = JSON.stringify(event);
+    for (const text of texts) {
       if (parts.length > 0 && size + text.length + 1 > EVENT_BATCH_BYTES) {
         sent.push(this.#http.requestRaw("POST", "/events", `[${parts.join(",")}]`));
         parts = [];
@@ -204,7 +226,19 @@ export class HttpClient implements PrefectClient {
     });
   }
 
-  async close(): Promise<void> {}
+  /**
+   * Wait until the server has read every task-run event sent so far. Flows return once their
+   * events are written to the connection; this waits for the server's confirmation too (which
+   * `close()` and the end of the process also wait for).
+   */
+  async confirmEvents(): Promise<void> {
+    await this.#events?.confirm();
+  }
+
+  /** Wait until the server has every task-run event sent, and close the events connection. */
+  async close(): Promise<void> {
+    await this.#events?.close();
+  }
 }
 
 /** Set `key` in a map that keeps the newest `REMEMBERED` entries. */

@@ -37,6 +37,11 @@ export class HttpTransport {
     this.#sleep = options.sleep ?? defaultSleep;
   }
 
+  /** The headers every request carries (API version, authorization). */
+  get headers(): Readonly<Record<string, string>> {
+    return this.#headers;
+  }
+
   /** Send a request; resolves with the parsed JSON body (or null for an empty one). */
   request<T>(method: string, path: string, body?: unknown): Promise<T> {
     return this.requestRaw<T>(method, path, body === undefined ? undefined : JSON.stringify(body));

@@ -132,6 +132,8 @@ async function onSignal(signal: "SIGTERM" | "SIGINT"): Promise<void> {
     if (runtimePromise) {
       const rt = await runtimePromise;
       await rt.recorder.flush().catch(() => undefined);
+      // the client confirms delivery of what it sent (the API's events connection) before exit
+      await rt.client.close().catch(() => undefined);
     }
   } finally {
     flushConsole();

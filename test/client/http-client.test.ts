@@ -41,6 +41,7 @@ for (const dialect of DIALECTS) {
       const run = await client.readFlowRun(out.id);
       assert.equal(run.state_type, "COMPLETED");
       // task runs arrive as events, recorded by the server within its flush interval
+      await client.confirmEvents();
       await app.flushEvents();
       assert.equal(
         await client.countTaskRuns({ flowRunIds: [out.id], stateTypes: ["COMPLETED"] }),

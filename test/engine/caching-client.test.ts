@@ -56,6 +56,7 @@ for (const dialect of DIALECTS) {
       assert.deepEqual([first.value, second.value], [6, 6]);
       assert.deepEqual(c.calls, [2]);
       // the server records task-run events within its flush interval, as Prefect's does
+      await client.confirmEvents();
       await app.flushEvents();
       const [run] = await client.readTaskRuns({ flowRunIds: [second.id] });
       assert.equal(run?.state_name, "Cached");
@@ -88,6 +89,7 @@ for (const dialect of DIALECTS) {
       });
       const id = await f();
       assert.deepEqual(undone, ["rows"]);
+      await client.confirmEvents();
       await app.flushEvents();
       const runs = await client.readTaskRuns({ flowRunIds: [id] });
       assert.equal(runs.find((r) => r.name.startsWith("stage-rows"))?.state_name, "RolledBack");
@@ -113,6 +115,7 @@ for (const dialect of DIALECTS) {
       });
       const failed = await f.callWithState();
       assert.equal(failed.type, "FAILED");
+      await client.confirmEvents();
       await app.flushEvents();
       const id = failed.stateDetails.flow_run_id as string;
       await client.setFlowRunState(

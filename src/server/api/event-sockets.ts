@@ -28,6 +28,12 @@ export function frameText(data: Buffer | ArrayBuffer | Buffer[]): string {
   return data.toString("utf8");
 }
 
+/** Size of a frame in bytes. */
+export function frameBytes(data: Buffer | ArrayBuffer | Buffer[]): number {
+  if (Array.isArray(data)) return data.reduce((n, b) => n + b.length, 0);
+  return data.byteLength;
+}
+
 export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);

@@ -17,9 +17,16 @@ import {
   EventSchema,
   MAXIMUM_EVENT_SIZE_BYTES,
   SmallEventBatchSchema,
+  UnsizedEventSchema,
 } from "../schemas/events.ts";
 import type { RouteDeps } from "./deps.ts";
-import { acceptAuthFrame, type EventSocket, frameText, parseJson } from "./event-sockets.ts";
+import {
+  acceptAuthFrame,
+  type EventSocket,
+  frameBytes,
+  frameText,
+  parseJson,
+} from "./event-sockets.ts";
 import { eventsOutRoutes } from "./events-out.ts";
 import { eventQueryRoutes } from "./events-query.ts";
 
@@ -78,7 +85,9 @@ function streamEventsIn(socket: EventSocket, pipeline: EventPipeline, log: Fasti
       authenticated = acceptAuthFrame(socket, message);
       return;
     }
-    const parsed = EventSchema.safeParse(message);
+    // a frame within the size limit holds an event within it: no need to serialise it again
+    const schema = frameBytes(data) <= MAXIMUM_EVENT_SIZE_BYTES ? UnsizedEventSchema : EventSchema;
+    const parsed = schema.safeParse(message);
     if (!parsed.success) {
       log.warn({ issues: parsed.error.issues }, "invalid event on /events/in: dropped");
       return;

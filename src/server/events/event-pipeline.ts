@@ -46,6 +46,12 @@ export function receiveEvent(event: IncomingEvent, received: string = nowIso()):
   };
 }
 
+/**
+ * Events per write of a lane: small enough that preparing one write keeps the event loop only a
+ * few milliseconds from the API requests waiting on it.
+ */
+const LANE_BATCH = 200;
+
 export class EventPipeline {
   readonly #flushIntervalMs: number;
   readonly #maxBatch: number;
@@ -60,7 +66,7 @@ export class EventPipeline {
     this.#maxBatch = options.maxBatch ?? 500;
     this.#log = options.log;
     const lane = {
-      maxBatch: this.#maxBatch,
+      maxBatch: Math.min(this.#maxBatch, LANE_BATCH),
       maxAttempts: options.maxAttempts ?? 3,
       retryAfterMs: Math.max(this.#flushIntervalMs, 200),
     };

@@ -3,6 +3,7 @@
  * failed batch goes back to the front of the queue and is retried after a pause, up to
  * `maxAttempts` per event, then dropped (and logged).
  */
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import type { FastifyBaseLogger } from "fastify";
 import type { ReceivedEvent } from "../../storage/queries/events.ts";
 
@@ -51,6 +52,8 @@ export class WriteLane {
       const batch = this.#pending.splice(0, this.#maxBatch);
       try {
         await this.#write(batch.map((p) => p.event));
+        // let requests waiting on the event loop in between batches
+        if (this.#pending.length > 0) await yieldToEventLoop();
       } catch (error) {
         const retry = batch.filter((p) => ++p.attempts < this.#maxAttempts);
         this.#log?.error(

@@ -1,0 +1,269 @@
+/**
+ * The `/api/events/in` WebSocket, which Prefect's client uses to report task runs: after the
+ * handshake (`{"type":"auth","token":…}` answered by `{"type":"auth_success"}`), one event per
+ * frame, with no answer per event.
+ *
+ * Delivery is confirmed with pings: every batch of frames is followed by a ping, and its pong
+ * means the server has read every frame before it. Events not yet confirmed are kept and sent
+ * again on a new connection if this one drops (the server ignores event ids it already has).
+ * While events are unconfirmed the connection keeps the process alive; once all are confirmed
+ * it does not, so a script ends when its work is done and its events have arrived.
+ */
+import { type NetConnectOpts, connect as netConnect, type Socket } from "node:net";
+import { type ConnectionOptions, connect as tlsConnect } from "node:tls";
+import WebSocket from "ws";
+import { ErrorCode, PrefectTsError } from "../core/errors.ts";
+
+/** How long `close()` waits for the server to confirm the last events. */
+const CONFIRM_TIMEOUT_MS = 30_000;
+/** Connection attempts before giving up (backoff 0.1 s, 0.2 s, … as the HTTP transport). */
+const CONNECT_ATTEMPTS = 5;
+const noop = () => undefined;
+
+export interface EventsSocketOptions {
+  /** Headers of the upgrade request (API version, authorization). */
+  headers: Record<string, string>;
+  /** The token of the auth frame (Prefect's API key or auth string), or null. */
+  token: string | null;
+}
+
+/** Thrown when the server does not offer the WebSocket (HTTP status of its answer). */
+export class EventsSocketUnavailable extends PrefectTsError {
+  readonly status: number;
+  constructor(status: number, url: string) {
+    super(ErrorCode.HTTP, `the server refused the WebSocket ${url} (HTTP ${status})`);
+    this.status = status;
+  }
+}
+
+interface Connection {
+  ws: WebSocket;
+  tcp: Socket;
+}
+
+interface Checkpoint {
+  /** Unconfirmed events sent before this ping. */
+  upTo: number;
+  resolve: () => void;
+}
+
+export class EventsSocket {
+  readonly #url: string;
+  readonly #options: EventsSocketOptions;
+  #connection: Promise<Connection> | null = null;
+  /** The connection `#connection` resolved to, while it is open. */
+  #live: Connection | null = null;
+  /** Event texts sent (or to be sent) and not yet confirmed, oldest first. */
+  #unconfirmed: string[] = [];
+  /** Pings awaiting their pong, in sending order. */
+  #checkpoints: Checkpoint[] = [];
+
+  constructor(apiUrl: string, options: EventsSocketOptions) {
+    this.#url = `${apiUrl.replace(/^http/, "ws").replace(/\/+$/, "")}/events/in`;
+    this.#options = options;
+  }
+
+  /**
+   * Send events (JSON texts, one per frame). Resolves once they are written to the connection;
+   * their confirmation follows in the background.
+   */
+  async send(events: readonly string[]): Promise<void> {
+    if (events.length === 0) return;
+    const { ws, tcp } = await this.#open();
+    for (const text of events) this.#unconfirmed.push(text);
+    tcp.ref();
+    await this.#write(ws, events);
+    void this.#checkpoint(ws);
+  }
+
+  /** Wait until every event sent so far is confirmed (reconnecting to resend if needed). */
+  async confirm(timeoutMs: number = CONFIRM_TIMEOUT_MS): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.#unconfirmed.length > 0) {
+      const { ws } = await this.#open();
+      const confirmed = this.#checkpoint(ws);
+      const left = deadline - Date.now();
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<"timeout">((resolve) => {
+        timer = setTimeout(() => resolve("timeout"), Math.max(0, left));
+      });
+      const closed = new Promise<"closed">((resolve) => ws.once("close", () => resolve("closed")));
+      const outcome = await Promise.race([confirmed.then(() => "ok" as const), timedOut, closed]);
+      clearTimeout(timer);
+      if (outcome === "timeout") {
+        throw new PrefectTsError(
+          ErrorCode.API_UNREACHABLE,
+          `the Prefect API at ${this.#url} did not confirm ${this.#unconfirmed.length} events within ${timeoutMs / 1000} s`,
+        );
+      }
+    }
+  }
+
+  /** Confirm what was sent, then close the connection. */
+  async close(): Promise<void> {
+    if (!this.#connection && this.#unconfirmed.length === 0) return;
+    try {
+      await this.confirm();
+    } finally {
+      const connection = this.#live;
+      this.#live = null;
+      this.#connection = null;
+      if (connection && connection.ws.readyState === WebSocket.OPEN) {
+        await new Promise<void>((resolve) => {
+          connection.ws.once("close", () => resolve());
+          connection.ws.close(1000);
+          setTimeout(resolve, 1000).unref();
+        });
+      }
+    }
+  }
+
+  /** The open, authenticated connection; a new one resends what is unconfirmed. */
+  #open(): Promise<Connection> {
+    if (!this.#connection) {
+      const opening = this.#connectWithRetries();
+      this.#connection = opening;
+      opening.catch(() => {
+        if (this.#connection === opening) this.#connection = null;
+      });
+    }
+    return this.#connection;
+  }
+
+  async #connectWithRetries(): Promise<Connection> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#connect();
+      } catch (error) {
+        if (error instanceof EventsSocketUnavailable || attempt >= CONNECT_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 100 * 2 ** attempt)));
+      }
+    }
+  }
+
+  async #connect(): Promise<Connection> {
+    let tcp: Socket | undefined;
+    const ws = new WebSocket(this.#url, ["prefect"], {
+      headers: this.#options.headers,
+      perMessageDeflate: false,
+      // an all-zero masking key makes `ws` skip masking every byte of every frame: masking
+      // protects intermediaries from scripts in browsers (RFC 6455 §10.3), not a concern of a
+      // client process talking to its API, and it costs more CPU than building the events
+      generateMask: (mask: Buffer) => {
+        mask.fill(0);
+      },
+      // our own socket, so that it keeps the process alive only while events are unconfirmed
+      createConnection: (opts: object) => {
+        tcp = this.#url.startsWith("wss:")
+          ? tlsConnect(opts as ConnectionOptions)
+          : netConnect(opts as NetConnectOpts);
+        return tcp;
+      },
+    });
+    await new Promise<void>((resolve, reject) => {
+      const fail = (error: unknown) => {
+        ws.removeAllListeners();
+        ws.on("error", noop);
+        ws.terminate();
+        reject(error);
+      };
+      ws.once("unexpected-response", (req, res) => {
+        res.resume();
+        req.destroy();
+        fail(new EventsSocketUnavailable(res.statusCode ?? 0, this.#url));
+      });
+      ws.once("error", (error) => {
+        fail(
+          new PrefectTsError(
+            ErrorCode.API_UNREACHABLE,
+            `cannot reach the Prefect API at ${this.#url} (${error.message}); is the server running? Check PREFECT_API_URL.`,
+            { cause: error },
+          ),
+        );
+      });
+      ws.once("close", (code, reason) => {
+        fail(
+          new PrefectTsError(
+            ErrorCode.HTTP,
+            `the server closed ${this.#url} during the handshake (${code} ${reason.toString()})`,
+          ),
+        );
+      });
+      ws.once("open", () => {
+        ws.send(JSON.stringify({ type: "auth", token: this.#options.token }));
+      });
+      ws.once("message", (data) => {
+        let type: unknown;
+        try {
+          type = (JSON.parse(String(data)) as { type?: unknown }).type;
+        } catch {
+          type = undefined;
+        }
+        if (type !== "auth_success") {
+          fail(new PrefectTsError(ErrorCode.HTTP, `the server refused the events auth frame`));
+          return;
+        }
+        ws.removeAllListeners();
+        resolve();
+      });
+    });
+    if (!tcp) throw new PrefectTsError(ErrorCode.API_UNREACHABLE, `no connection to ${this.#url}`);
+    const connection = { ws, tcp };
+    this.#live = connection;
+    ws.on("pong", () => this.#onPong());
+    ws.on("error", noop);
+    ws.once("close", () => {
+      if (this.#live === connection) {
+        this.#live = null;
+        this.#connection = null;
+      }
+      // pings of this connection will never be answered: their events are resent on the next one
+      for (const c of this.#checkpoints) c.resolve();
+      this.#checkpoints = [];
+    });
+    if (this.#unconfirmed.length > 0) {
+      tcp.ref();
+      await this.#write(ws, this.#unconfirmed);
+      void this.#checkpoint(ws);
+    } else tcp.unref();
+    return connection;
+  }
+
+  /**
+   * Write frames, all in one write to the operating system (the socket is corked meanwhile);
+   * resolves when they are handed over.
+   */
+  #write(ws: WebSocket, texts: readonly string[]): Promise<void> {
+    const tcp = this.#live?.tcp;
+    return new Promise((resolve, reject) => {
+      const last = texts.length - 1;
+      tcp?.cork();
+      try {
+        texts.forEach((text, i) => {
+          if (i < last) ws.send(text);
+          else ws.send(text, (error) => (error ? reject(error) : resolve()));
+        });
+      } finally {
+        tcp?.uncork();
+      }
+    });
+  }
+
+  /** Ping after what was sent; resolves when its pong arrives (or the connection closes). */
+  #checkpoint(ws: WebSocket): Promise<void> {
+    return new Promise((resolve) => {
+      this.#checkpoints.push({ upTo: this.#unconfirmed.length, resolve });
+      ws.ping();
+    });
+  }
+
+  #onPong(): void {
+    const checkpoint = this.#checkpoints.shift();
+    if (!checkpoint) return;
+    // pongs come back in order: everything sent before this ping has been read by the server
+    this.#unconfirmed.splice(0, checkpoint.upTo);
+    for (const c of this.#checkpoints) c.upTo -= checkpoint.upTo;
+    checkpoint.resolve();
+    if (this.#unconfirmed.length === 0 && this.#checkpoints.length === 0) this.#live?.tcp.unref();
+  }
+}

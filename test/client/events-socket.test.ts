@@ -1,0 +1,158 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { after, before, describe, it } from "node:test";
+import type { FastifyInstance } from "fastify";
+import { HttpClient } from "../../src/client/http-client.ts";
+import { uuid7 } from "../../src/core/ids.ts";
+import { defaultTaskRunPolicy, type TaskRun } from "../../src/core/runs.ts";
+import { emptyStateDetails, type StateRecord } from "../../src/core/state.ts";
+import { nowIso } from "../../src/core/time.ts";
+import { shutdownRuntime, useClient } from "../../src/engine/process-runtime.ts";
+import { flow, getRunContext, task } from "../../src/index.ts";
+import { createApp } from "../../src/server/app.ts";
+import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
+
+for (const dialect of DIALECTS) {
+  describe(`${dialect}: task-run events over the /events/in WebSocket`, () => {
+    let t: TestDatabase;
+    let app: FastifyInstance;
+    let api: string;
+
+    before(async () => {
+      t = await createTestDatabase(dialect);
+      app = await createApp({ database: t.database });
+      api = `${await app.listen({ host: "127.0.0.1", port: 0 })}/api`;
+    });
+    after(async () => {
+      await shutdownRuntime();
+      await app.close();
+      await t.dispose();
+    });
+
+    it("a client-mode script exits by itself once the server has every task run", async () => {
+      const child = spawn(
+        process.execPath,
+        ["--import", "tsx", "test/fixtures/client-mode-flow.ts"],
+        {
+          env: { ...process.env, PREFECT_HOME: t.home, PREFECT_API_URL: api },
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
+      let out = "";
+      child.stdout.on("data", (d: Buffer) => {
+        out += d.toString();
+      });
+      child.stderr.on("data", (d: Buffer) => {
+        out += d.toString();
+      });
+      // a socket keeping the process alive would hang here until the test's timeout
+      const [code] = await once(child, "exit");
+      assert.equal(code, 0, out);
+      const runId = /RUN (\S+)/.exec(out)?.[1];
+      assert.ok(runId, out);
+      await app.flushEvents();
+      const client = new HttpClient(api);
+      assert.equal(
+        await client.countTaskRuns({ flowRunIds: [runId], stateTypes: ["COMPLETED"] }),
+        200,
+      );
+    });
+
+    it("events of a dropped connection are sent again on a new one", async () => {
+      const client = new HttpClient(api);
+      useClient(client);
+      const double = task({ name: "double" }, async (x: number) => x * 2);
+      const f = flow({ name: "ws-drop" }, async (n: number) => {
+        await double.map(Array.from({ length: n }, (_, i) => i));
+        return getRunContext()?.flowRun?.id ?? "";
+      });
+      const first = (await f(50)) as string;
+      // the server drops every events connection, confirmed or not
+      for (const socket of app.websocketServer.clients) socket.terminate();
+      const second = (await f(50)) as string;
+      await client.confirmEvents();
+      await app.flushEvents();
+      for (const id of [first, second]) {
+        assert.equal(
+          await client.countTaskRuns({ flowRunIds: [id], stateTypes: ["COMPLETED"] }),
+          50,
+        );
+      }
+      await shutdownRuntime();
+    });
+  });
+}
+
+describe("a server without the /events/in WebSocket", () => {
+  it("gets the task-run events by POST /api/events", async () => {
+    const posted: unknown[] = [];
+    const server = createServer((req, res) => {
+      let body = "";
+      req.on("data", (d: Buffer) => {
+        body += d.toString();
+      });
+      req.on("end", () => {
+        if (req.method === "POST" && req.url === "/api/events") {
+          posted.push(...(JSON.parse(body) as unknown[]));
+          res.writeHead(204).end();
+        } else
+          res.writeHead(404, { "content-type": "application/json" }).end('{"detail":"Not Found"}');
+      });
+    });
+    // a plain HTTP server answers the upgrade request like any other: 404
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    const { port } = server.address() as AddressInfo;
+    const client = new HttpClient(`http://127.0.0.1:${port}/api`);
+    try {
+      const now = nowIso();
+      const run: TaskRun = {
+        id: uuid7(),
+        created: now,
+        updated: now,
+        name: "t-1",
+        flow_run_id: uuid7(),
+        task_key: "t",
+        dynamic_key: "1",
+        cache_key: null,
+        cache_expiration: null,
+        task_version: null,
+        empirical_policy: defaultTaskRunPolicy(),
+        task_inputs: {},
+        tags: [],
+        labels: {},
+        flow_run_run_count: 1,
+        state_id: null,
+        state_type: "PENDING",
+        state_name: "Pending",
+        state_timestamp: now,
+        run_count: 0,
+        expected_start_time: now,
+        next_scheduled_start_time: null,
+        start_time: null,
+        end_time: null,
+        total_run_time: 0,
+        state: null,
+      };
+      const state: StateRecord = {
+        id: uuid7(),
+        type: "PENDING",
+        name: "Pending",
+        timestamp: now,
+        message: null,
+        state_details: emptyStateDetails(),
+        data: null,
+      };
+      await client.recordTaskRunTransitions([{ run, state }]);
+      await client.recordTaskRunTransitions([{ run, state: { ...state, id: uuid7() } }]);
+      assert.equal(posted.length, 2);
+      assert.equal((posted[0] as { event: string }).event, "prefect.task-run.Pending");
+    } finally {
+      await client.close();
+      server.close();
+    }
+  });
+});
