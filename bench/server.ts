@@ -232,8 +232,11 @@ async function clientMode(api: string): Promise<ClientModeFigures> {
       const perTask = (performance.now() - t1) / 1000;
       const returned = performance.now();
       let visible = 0;
-      while (visible < 1000 && performance.now() - returned < 10_000) {
+      // polled every 20 ms: polling flat out would load the very server being measured
+      while (performance.now() - returned < 10_000) {
         visible = await client.countTaskRuns({ flowRunIds: [runId], stateTypes: ["COMPLETED"] });
+        if (visible >= 1000) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
       }
       runs.push({ perTask, lag: performance.now() - returned, visible });
     }

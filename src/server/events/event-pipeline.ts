@@ -2,9 +2,11 @@
  * Where every event the server receives or emits goes: handed at once to the live subscribers of
  * `/events/out` whose filter it matches, then buffered and written in two independent lanes — the
  * task-run events through the task-run recorder (what makes task runs visible), and every event
- * into the event store. The lanes do not wait on each other: a slow event-store write never holds
- * up task runs. A lane writes every `flushIntervalMs`, or at once when `maxBatch` events wait; a
- * failed batch is retried with the next flush, up to `maxAttempts`.
+ * into the event store. Task runs go first: the event store writes its next batch when the
+ * recorder has nothing queued, and a slow or failing event-store write never holds up task runs.
+ * A lane writes every `flushIntervalMs`, or at once when `maxBatch` events wait, 200 events per
+ * write with the event loop free in between; a failed batch is retried with the next flush, up to
+ * `maxAttempts`.
  */
 import type { FastifyBaseLogger } from "fastify";
 import { nowIso } from "../../core/time.ts";
@@ -76,10 +78,12 @@ export class EventPipeline {
       lane,
       this.#log,
     );
+    // task runs are what clients wait to see: the event store writes when the recorder is idle
+    const recorder = this.#recorder;
     this.#store = new WriteLane(
       "writing events",
       (events) => insertEvents(database, events),
-      lane,
+      { ...lane, beforeBatch: () => recorder.idle() },
       this.#log,
     );
   }

@@ -15,6 +15,7 @@ export class WriteLane {
   readonly #maxAttempts: number;
   readonly #retryAfterMs: number;
   readonly #log: FastifyBaseLogger | undefined;
+  readonly #beforeBatch: (() => Promise<void>) | undefined;
   #pending: { event: ReceivedEvent; attempts: number }[] = [];
   #inflight: Promise<void> = Promise.resolve();
   #retryTimer: NodeJS.Timeout | null = null;
@@ -22,7 +23,13 @@ export class WriteLane {
   constructor(
     name: string,
     write: (events: ReceivedEvent[]) => Promise<unknown>,
-    options: { maxBatch: number; maxAttempts: number; retryAfterMs: number },
+    options: {
+      maxBatch: number;
+      maxAttempts: number;
+      retryAfterMs: number;
+      /** Awaited before each batch: lets another lane go first. */
+      beforeBatch?: () => Promise<void>;
+    },
     log: FastifyBaseLogger | undefined,
   ) {
     this.#name = name;
@@ -30,6 +37,7 @@ export class WriteLane {
     this.#maxBatch = options.maxBatch;
     this.#maxAttempts = options.maxAttempts;
     this.#retryAfterMs = options.retryAfterMs;
+    this.#beforeBatch = options.beforeBatch;
     this.#log = log;
   }
 
@@ -41,6 +49,11 @@ export class WriteLane {
     this.#pending.push({ event, attempts: 0 });
   }
 
+  /** Resolves once this lane has written what it has queued (at once when nothing is). */
+  idle(): Promise<void> {
+    return this.#pending.length === 0 ? Promise.resolve() : this.flush();
+  }
+
   /** Write everything queued; resolves when it (and earlier flushes of this lane) are written. */
   flush(): Promise<void> {
     this.#inflight = this.#inflight.then(() => this.#drain());
@@ -49,6 +62,7 @@ export class WriteLane {
 
   async #drain(): Promise<void> {
     while (this.#pending.length > 0) {
+      await this.#beforeBatch?.();
       const batch = this.#pending.splice(0, this.#maxBatch);
       try {
         await this.#write(batch.map((p) => p.event));
