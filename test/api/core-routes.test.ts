@@ -3,6 +3,7 @@ import { after, before, describe, it } from "node:test";
 import type { FastifyInstance } from "fastify";
 import { createApp } from "../../src/server/app.ts";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
+import { assertDocumentedResponse } from "../helpers/responses.ts";
 
 for (const dialect of DIALECTS) {
   describe(`${dialect}: REST API core routes`, () => {
@@ -22,6 +23,20 @@ for (const dialect of DIALECTS) {
     });
 
     it("answers the root routes as Prefect does", async () => {
+      for (const path of [
+        "/health",
+        "/version",
+        "/hello",
+        "/ready",
+        "/admin/version",
+        "/admin/settings",
+        "/admin/storage",
+      ]) {
+        const res = await get(path);
+        assertDocumentedResponse(`GET /api${path}`, res.statusCode, res.json());
+      }
+      const csrfDoc = await get("/csrf-token");
+      assertDocumentedResponse("GET /api/csrf-token", csrfDoc.statusCode, csrfDoc.json());
       assert.equal((await get("/health")).json(), true);
       assert.equal((await get("/version")).json(), "0.8.4");
       assert.equal((await get("/admin/version")).statusCode, 200);

@@ -313,8 +313,25 @@ const count = z.number().int();
 /** A count per id (`/ui/flows/count-deployments`, `/ui/flow_runs/count-task-runs`). */
 const countsById = z.record(id, count);
 
+/** `/ready`: the database answered, or not (503). */
+const ReadyResponse = z.object({ message: z.string() });
+/** `/admin/settings`: the server's settings that matter to clients (Prefect sends all of them). */
+const ServerSettings = z.record(z.string(), z.unknown());
+/** `/admin/storage`. */
+const StorageSettings = z.object({ default_result_storage_block_id: z.uuid().nullable() });
+/** `/csrf-token` while CSRF protection is off (as on Prefect's default server). */
+const CsrfDisabled = z.object({ detail: z.string() });
+
 /** Response schemas by `METHOD path` (the path as registered, `:param` style). */
 export const RESPONSE_SCHEMAS: Record<string, Record<number, z.ZodType>> = {
+  "GET /api/health": { 200: z.boolean() },
+  "GET /api/version": { 200: z.string() },
+  "GET /api/hello": { 200: z.string() },
+  "GET /api/ready": { 200: ReadyResponse, 503: ReadyResponse },
+  "GET /api/admin/version": { 200: z.string() },
+  "GET /api/admin/settings": { 200: ServerSettings },
+  "GET /api/admin/storage": { 200: StorageSettings },
+  "GET /api/csrf-token": { 422: CsrfDisabled },
   "POST /api/flows/": { 200: FlowResponse, 201: FlowResponse },
   "GET /api/flows/:id": { 200: FlowResponse },
   "GET /api/flows/name/:name": { 200: FlowResponse },
