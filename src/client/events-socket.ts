@@ -252,7 +252,16 @@ export class EventsSocket {
   /** Ping after what was sent; resolves when its pong arrives (or the connection closes). */
   #checkpoint(ws: WebSocket): Promise<void> {
     return new Promise((resolve) => {
-      this.#checkpoints.push({ upTo: this.#unconfirmed.length, resolve });
+      // a server that never answers pings must not keep the process alive for ever
+      const timer = setTimeout(() => this.#live?.tcp.unref(), CONFIRM_TIMEOUT_MS);
+      timer.unref();
+      this.#checkpoints.push({
+        upTo: this.#unconfirmed.length,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      });
       ws.ping();
     });
   }
