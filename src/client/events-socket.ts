@@ -13,11 +13,10 @@ import { type NetConnectOpts, connect as netConnect, type Socket } from "node:ne
 import { type ConnectionOptions, connect as tlsConnect } from "node:tls";
 import WebSocket from "ws";
 import { ErrorCode, PrefectTsError } from "../core/errors.ts";
+import { apiUnreachable, backoff, MAX_RETRIES } from "./http-transport.ts";
 
 /** How long `close()` waits for the server to confirm the last events. */
 const CONFIRM_TIMEOUT_MS = 30_000;
-/** Connection attempts before giving up (backoff 0.1 s, 0.2 s, … as the HTTP transport). */
-const CONNECT_ATTEMPTS = 5;
 const noop = () => undefined;
 
 export interface EventsSocketOptions {
@@ -87,8 +86,8 @@ export class EventsSocket {
       const timedOut = new Promise<"timeout">((resolve) => {
         timer = setTimeout(() => resolve("timeout"), Math.max(0, left));
       });
-      const closed = new Promise<"closed">((resolve) => ws.once("close", () => resolve("closed")));
-      const outcome = await Promise.race([confirmed.then(() => "ok" as const), timedOut, closed]);
+      // a connection that closes resolves its checkpoints: the loop then resends on a new one
+      const outcome = await Promise.race([confirmed.then(() => "ok" as const), timedOut]);
       clearTimeout(timer);
       if (outcome === "timeout") {
         throw new PrefectTsError(
@@ -131,12 +130,13 @@ export class EventsSocket {
   }
 
   async #connectWithRetries(): Promise<Connection> {
-    for (let attempt = 1; ; attempt++) {
+    // retried as the HTTP transport retries a request that cannot connect
+    for (let attempt = 0; ; attempt++) {
       try {
         return await this.#connect();
       } catch (error) {
-        if (error instanceof EventsSocketUnavailable || attempt >= CONNECT_ATTEMPTS) throw error;
-        await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 100 * 2 ** attempt)));
+        if (error instanceof EventsSocketUnavailable || attempt >= MAX_RETRIES) throw error;
+        await new Promise((resolve) => setTimeout(resolve, backoff(attempt)));
       }
     }
   }
@@ -173,13 +173,7 @@ export class EventsSocket {
         fail(new EventsSocketUnavailable(res.statusCode ?? 0, this.#url));
       });
       ws.once("error", (error) => {
-        fail(
-          new PrefectTsError(
-            ErrorCode.API_UNREACHABLE,
-            `cannot reach the Prefect API at ${this.#url} (${error.message}); is the server running? Check PREFECT_API_URL.`,
-            { cause: error },
-          ),
-        );
+        fail(apiUnreachable(this.#url, error));
       });
       ws.once("close", (code, reason) => {
         fail(

@@ -7,7 +7,8 @@ import { API_VERSION } from "../core/api-version.ts";
 import { ErrorCode, ObjectNotFoundError, PrefectTsError, ValidationError } from "../core/errors.ts";
 
 const RETRY_STATUSES = new Set([429, 502, 503, 504]);
-const MAX_RETRIES = 5;
+/** Retries after a failed attempt (requests here, connections of the events socket too). */
+export const MAX_RETRIES = 5;
 
 export interface TransportOptions {
   apiKey?: string | null;
@@ -61,11 +62,7 @@ export class HttpTransport {
           await this.#sleep(backoff(attempt));
           continue;
         }
-        throw new PrefectTsError(
-          ErrorCode.API_UNREACHABLE,
-          `cannot reach the Prefect API at ${this.baseUrl} (${(error as Error).message}); is the server running? Check PREFECT_API_URL.`,
-          { cause: error },
-        );
+        throw apiUnreachable(this.baseUrl, error);
       }
       if (RETRY_STATUSES.has(response.status) && attempt < MAX_RETRIES) {
         await response.body?.cancel();
@@ -83,7 +80,17 @@ export class HttpTransport {
   }
 }
 
-function backoff(attempt: number): number {
+/** The error for an API that cannot be reached at `url`, saying what to check. */
+export function apiUnreachable(url: string, error: unknown): PrefectTsError {
+  return new PrefectTsError(
+    ErrorCode.API_UNREACHABLE,
+    `cannot reach the Prefect API at ${url} (${(error as Error).message}); is the server running? Check PREFECT_API_URL.`,
+    { cause: error },
+  );
+}
+
+/** Milliseconds to wait before retry `attempt` (exponential from 0.1 s, at most 5 s, jittered). */
+export function backoff(attempt: number): number {
   return Math.min(5000, 100 * 2 ** attempt) * (0.5 + Math.random() / 2);
 }
 

@@ -7,13 +7,13 @@ import { after, before, describe, it } from "node:test";
 import type { FastifyInstance } from "fastify";
 import { HttpClient } from "../../src/client/http-client.ts";
 import { uuid7 } from "../../src/core/ids.ts";
-import { defaultTaskRunPolicy, type TaskRun } from "../../src/core/runs.ts";
 import { emptyStateDetails, type StateRecord } from "../../src/core/state.ts";
 import { nowIso } from "../../src/core/time.ts";
 import { shutdownRuntime, useClient } from "../../src/engine/process-runtime.ts";
 import { flow, getRunContext, task } from "../../src/index.ts";
 import { createApp } from "../../src/server/app.ts";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
+import { taskRunRecord } from "../helpers/records.ts";
 
 for (const dialect of DIALECTS) {
   describe(`${dialect}: task-run events over the /events/in WebSocket`, () => {
@@ -109,34 +109,7 @@ describe("a server without the /events/in WebSocket", () => {
     const client = new HttpClient(`http://127.0.0.1:${port}/api`);
     try {
       const now = nowIso();
-      const run: TaskRun = {
-        id: uuid7(),
-        created: now,
-        updated: now,
-        name: "t-1",
-        flow_run_id: uuid7(),
-        task_key: "t",
-        dynamic_key: "1",
-        cache_key: null,
-        cache_expiration: null,
-        task_version: null,
-        empirical_policy: defaultTaskRunPolicy(),
-        task_inputs: {},
-        tags: [],
-        labels: {},
-        flow_run_run_count: 1,
-        state_id: null,
-        state_type: "PENDING",
-        state_name: "Pending",
-        state_timestamp: now,
-        run_count: 0,
-        expected_start_time: now,
-        next_scheduled_start_time: null,
-        start_time: null,
-        end_time: null,
-        total_run_time: 0,
-        state: null,
-      };
+      const run = taskRunRecord(uuid7(), { name: "t-1", task_key: "t", dynamic_key: "1" });
       const state: StateRecord = {
         id: uuid7(),
         type: "PENDING",

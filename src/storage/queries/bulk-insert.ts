@@ -1,7 +1,8 @@
 /**
  * Bulk inserts written once with Kysely and executed two ways: on PostgreSQL with the rows as one
- * JSON parameter per table (`pg-recordset-insert.ts`); on SQLite as one cached prepared statement run per row inside one native
- * transaction (far cheaper than compiling and preparing a large multi-row statement per batch).
+ * JSON parameter per table (`pg-recordset-insert.ts`); on SQLite as one cached prepared statement
+ * run per row inside one native transaction (far cheaper than compiling and preparing a large
+ * multi-row statement per batch).
  */
 import type { Statement } from "better-sqlite3";
 import { type Compilable, CompiledQuery } from "kysely";
