@@ -129,12 +129,8 @@ async function onSignal(signal: "SIGTERM" | "SIGINT"): Promise<void> {
   guard.unref();
   try {
     await Promise.allSettled([...activeRuns].map((run) => run.terminate(signal)));
-    if (runtimePromise) {
-      const rt = await runtimePromise;
-      await rt.recorder.flush().catch(() => undefined);
-      // the client confirms delivery of what it sent (the API's events connection) before exit
-      await rt.client.close().catch(() => undefined);
-    }
+    // flush the records, then close the client (which confirms the API has every event sent)
+    await shutdownRuntime().catch(() => undefined);
   } finally {
     flushConsole();
     process.exit(code);
