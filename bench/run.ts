@@ -1,7 +1,7 @@
 /**
  * Foundation benchmarks (JSON on stdout, also written to bench/results/latest.json):
  *  a) one flow of 1000 sequential trivial tasks: ms per task, on SQLite and PostgreSQL
- *  b) 10,000 trivial tasks via .map(): task runs per second
+ *  b) 10,000 trivial tasks via .map(): task runs per second (median of 3, after a warm-up)
  *  c) an empty flow: ms per flow run
  * each next to the floor measured in the same run (one SQLite WAL commit; one PostgreSQL commit),
  * and a check that every record is stored when the flow returns.
@@ -69,13 +69,19 @@ async function benchDialect(dialect: string) {
       perTask.push((performance.now() - t0) / 1000);
       stored = await client.countTaskRuns({ flowRunIds: [out.id], stateTypes: ["COMPLETED"] });
     }
-    const t1 = performance.now();
-    const mapped = await fanout(10_000);
-    const mapSeconds = (performance.now() - t1) / 1000;
-    const mappedStored = await client.countTaskRuns({
-      flowRunIds: [mapped.id],
-      stateTypes: ["COMPLETED"],
-    });
+    await fanout(1000); // warm-up
+    const mapRates: number[] = [];
+    let mappedStored = 0;
+    for (let rep = 0; rep < 3; rep++) {
+      const t1 = performance.now();
+      const mapped = await fanout(10_000);
+      mapRates.push(10_000 / ((performance.now() - t1) / 1000));
+      mappedStored = Math.min(
+        rep === 0 ? Number.POSITIVE_INFINITY : mappedStored,
+        await client.countTaskRuns({ flowRunIds: [mapped.id], stateTypes: ["COMPLETED"] }),
+      );
+    }
+    const mapRate = median(mapRates);
     const emptyMs: number[] = [];
     for (let i = 0; i < 50; i++) {
       const t = performance.now();
@@ -97,9 +103,10 @@ async function benchDialect(dialect: string) {
         task_runs_stored_when_flow_returned: stored,
       },
       b_map_10000: {
-        task_runs_per_second: Math.round(10_000 / mapSeconds),
+        task_runs_per_second: Math.round(mapRate),
+        runs: mapRates.map((r) => Math.round(r)),
         target: 10_000,
-        meets_target: 10_000 / mapSeconds >= 10_000,
+        meets_target: mapRate >= 10_000,
         task_runs_stored_when_flow_returned: mappedStored,
       },
       c_empty_flow: {

@@ -154,6 +154,29 @@ for (const dialect of DIALECTS) {
       assert.equal(peak, 6);
     });
 
+    it("lets the rest of the process run during a large map of trivial tasks, and keeps submission order", async () => {
+      const started: number[] = [];
+      const quick = task({ name: "quick" }, async (i: number) => {
+        started.push(i);
+        return i;
+      });
+      let seenByTimer = -1;
+      const big = flow({ name: "big-map" }, async () => {
+        // an immediate queued before the map gets its turn long before the map is done
+        setImmediate(() => {
+          seenByTimer = started.length;
+        });
+        return await quick.map(Array.from({ length: 3000 }, (_, i) => i));
+      });
+      const results = await big();
+      assert.equal(results.length, 3000);
+      assert.ok(seenByTimer >= 0 && seenByTimer < 3000, `the immediate saw ${seenByTimer} started`);
+      assert.deepEqual(
+        started,
+        Array.from({ length: 3000 }, (_, i) => i),
+      );
+    });
+
     it("waits for submitted task runs the flow did not await before finishing", async () => {
       const t = task({ name: "forgotten" }, async () => {
         await new Promise((r) => setImmediate(r));

@@ -171,6 +171,63 @@ for (const dialect of DIALECTS) {
       assert.equal((await states.readTaskRunStates(t.database, first.id)).length, 3);
     });
 
+    it("bulk inserts keep every value exactly: quotes, backslashes, control characters, emoji, NULL-like text", async () => {
+      const { flow } = await flows.createFlow(t.database, { name: "awkward" });
+      const fr = flowRunRecord(flow.id);
+      await flowRuns.insertFlowRun(t.database, t.database.db, fr);
+      const awkward = [
+        'say "hi"',
+        "back\\slash \\n not a newline",
+        "line\nbreak\ttab\u0001bell",
+        "emoji 🦆 and é",
+        "NULL",
+        "null",
+        "",
+        "{braces,commas}",
+        "  spaced  ",
+      ];
+      const runs = awkward.map((name, i) => ({
+        ...taskRunRecord(fr.id, `k${i}`),
+        name,
+        tags: [name, "same"],
+        task_inputs: { [name]: [] },
+      }));
+      const batch = runs.map((run, i) => {
+        const s = state("COMPLETED", "Completed", { task_run_id: run.id, flow_run_id: fr.id });
+        s.message = i % 2 === 0 ? (awkward[i] ?? null) : null;
+        s.data = { value: awkward[i] ?? null };
+        return { run: { ...run, state_id: s.id, state_type: "COMPLETED" as const }, state: s };
+      });
+      // a batch this size is one statement; the same values again in a batch big enough to split
+      const filler = Array.from({ length: 1100 }, (_, i) => taskRunRecord(fr.id, `f${i}`)).map(
+        (run) => {
+          const a = state("PENDING", "Pending", { task_run_id: run.id, flow_run_id: fr.id });
+          const b = state("RUNNING", "Running", { task_run_id: run.id, flow_run_id: fr.id });
+          return [
+            { run: { ...run, state_id: a.id }, state: a },
+            { run: { ...run, state_id: b.id, state_type: "RUNNING" as const }, state: b },
+          ];
+        },
+      );
+      const again = batch.map(({ run, state: s }) => ({
+        run: { ...run, id: uuid7(), dynamic_key: `again-${run.dynamic_key}` },
+        state: { ...s, id: uuid7() },
+      }));
+      for (const entry of again) entry.state.state_details.task_run_id = entry.run.id;
+      await taskRuns.recordTaskRunTransitions(t.database, batch, nowIso());
+      await taskRuns.recordTaskRunTransitions(t.database, [...filler.flat(), ...again], nowIso());
+      for (const [i, { run, state: s }] of [...batch, ...again].entries()) {
+        const name = awkward[i % awkward.length] ?? "";
+        const stored = await taskRuns.readTaskRun(t.database, run.id);
+        assert.equal(stored?.name, name);
+        assert.deepEqual(stored?.tags, [name, "same"]);
+        assert.deepEqual(stored?.task_inputs, { [name]: [] });
+        const [history] = await states.readTaskRunStates(t.database, run.id);
+        assert.equal(history?.message, s.message);
+        assert.deepEqual(history?.data, { value: name });
+      }
+    });
+
     it("stores logs in bulk and reads them in time order, filtered by level", async () => {
       const { flow } = await flows.createFlow(t.database, { name: "logging" });
       const fr = flowRunRecord(flow.id);

@@ -1,13 +1,13 @@
 /**
  * Bulk inserts written once with Kysely and executed two ways: on PostgreSQL with the rows as one
- * JSON parameter per table (`pg-recordset-insert.ts`); on SQLite as one cached prepared statement
+ * array parameter per column (`pg-array-insert.ts`); on SQLite as one cached prepared statement
  * run per row inside one native transaction (far cheaper than compiling and preparing a large
  * multi-row statement per batch).
  */
 import type { Statement } from "better-sqlite3";
 import { type Compilable, CompiledQuery } from "kysely";
 import type { Database } from "../database.ts";
-import { MAX_RECORDSET_ROWS, recordsetInsert, recordsetStatement } from "./pg-recordset-insert.ts";
+import { arrayInsert, arrayInsertStatement, MAX_INSERT_ROWS } from "./pg-array-insert.ts";
 
 const statements = new WeakMap<object, Map<string, { stmt: Statement; columns: string[] }>>();
 
@@ -75,32 +75,32 @@ export async function runBulkInserts(
     });
     return;
   }
-  await runRecordsetInserts(database, work);
+  await runArrayInserts(database, work);
 }
 
 /**
- * PostgreSQL: each op's rows as one JSON parameter (`pg-recordset-insert.ts`). A batch that fits
- * is one statement — the ops as data-modifying CTEs, atomic without a transaction's round trips,
- * so it is on its way to the server as soon as it is issued; larger batches go in chunks inside
- * one transaction.
+ * PostgreSQL: each op's rows as column arrays (`pg-array-insert.ts`). A batch that fits is one
+ * statement — the ops as data-modifying CTEs, atomic without a transaction's round trips, so it is
+ * on its way to the server as soon as it is issued; larger batches go in chunks inside one
+ * transaction.
  */
-async function runRecordsetInserts(
+async function runArrayInserts(
   database: Database,
   work: readonly BulkInsert<object>[],
 ): Promise<void> {
-  if (work.every((op) => op.rows.length <= MAX_RECORDSET_ROWS)) {
+  if (work.every((op) => op.rows.length <= MAX_INSERT_ROWS)) {
     const parts: string[] = [];
-    const params: string[] = [];
+    const params: unknown[] = [];
     for (const op of work) {
-      const statement = await recordsetStatement(
+      const statement = await arrayInsertStatement(
         database,
         op.key,
         op.query,
-        op.rows[0] as object,
-        parts.length + 1,
+        op.rows,
+        params.length + 1,
       );
       parts.push(statement.sql);
-      params.push(JSON.stringify(op.rows));
+      params.push(...statement.parameters);
     }
     const last = parts.pop() as string;
     const ctes = parts.map((part, i) => `"_op${i}" as (${part})`);
@@ -110,9 +110,9 @@ async function runRecordsetInserts(
   }
   await database.db.transaction().execute(async (trx) => {
     for (const op of work) {
-      for (let i = 0; i < op.rows.length; i += MAX_RECORDSET_ROWS) {
-        const rows = op.rows.slice(i, i + MAX_RECORDSET_ROWS);
-        await trx.executeQuery(await recordsetInsert(database, op.key, op.query, rows));
+      for (let i = 0; i < op.rows.length; i += MAX_INSERT_ROWS) {
+        const rows = op.rows.slice(i, i + MAX_INSERT_ROWS);
+        await trx.executeQuery(await arrayInsert(database, op.key, op.query, rows));
       }
     }
   });

@@ -18,7 +18,7 @@ import type { EventResourcesTable, EventsTable } from "../schema.ts";
 import { type BulkInsert, sqliteStatement } from "./bulk-insert.ts";
 import { parseTextQuery } from "./filters.ts";
 import { epochSeconds } from "./history.ts";
-import { MAX_RECORDSET_ROWS, recordsetInsert } from "./pg-recordset-insert.ts";
+import { arrayInsert, MAX_INSERT_ROWS } from "./pg-array-insert.ts";
 
 type Cond = Expression<SqlBool>;
 type Labels = Record<string, string>;
@@ -190,7 +190,7 @@ export async function insertEvents(
       })();
     });
   }
-  // PostgreSQL: rows as JSON (pg-recordset-insert.ts); ON CONFLICT DO NOTHING RETURNING names
+  // PostgreSQL: rows as column arrays (pg-array-insert.ts); ON CONFLICT DO NOTHING RETURNING names
   // the events that went in, and only their resources follow
   const unique = new Map<string, number>();
   rows.forEach((r, i) => {
@@ -199,9 +199,9 @@ export async function insertEvents(
   const indexes = [...unique.values()];
   return database.db.transaction().execute(async (trx) => {
     const inserted = new Set<string>();
-    for (let i = 0; i < indexes.length; i += MAX_RECORDSET_ROWS) {
-      const chunk = indexes.slice(i, i + MAX_RECORDSET_ROWS).map((k) => rows[k] as EventsTable);
-      const query = await recordsetInsert(database, ops.events.key, ops.events.query, chunk);
+    for (let i = 0; i < indexes.length; i += MAX_INSERT_ROWS) {
+      const chunk = indexes.slice(i, i + MAX_INSERT_ROWS).map((k) => rows[k] as EventsTable);
+      const query = await arrayInsert(database, ops.events.key, ops.events.query, chunk);
       const result = await trx.executeQuery<{ id: string }>(query);
       for (const r of result.rows) inserted.add(r.id);
     }
@@ -212,10 +212,10 @@ export async function insertEvents(
         resRows.push(...resourceRows(database, events[k] as ReceivedEvent, r.occurred, r.id));
       }
     }
-    for (let i = 0; i < resRows.length; i += MAX_RECORDSET_ROWS) {
-      const chunk = resRows.slice(i, i + MAX_RECORDSET_ROWS);
+    for (let i = 0; i < resRows.length; i += MAX_INSERT_ROWS) {
+      const chunk = resRows.slice(i, i + MAX_INSERT_ROWS);
       await trx.executeQuery(
-        await recordsetInsert(database, ops.resources.key, ops.resources.query, chunk),
+        await arrayInsert(database, ops.resources.key, ops.resources.query, chunk),
       );
     }
     return inserted.size;

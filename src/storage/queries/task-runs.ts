@@ -46,7 +46,21 @@ export function splitTransitions(transitions: readonly TaskRunTransition[]): {
   return { runs: [...latest.values()], states };
 }
 
-/** Upsert task-run snapshots (one per run) and insert states, in one transaction. */
+/**
+ * On PostgreSQL a large batch is written as this many statements at once, each on its own pool
+ * connection and holding a disjoint set of task runs. One statement keeps one server process busy
+ * while this one waits; a second lets PostgreSQL use another core meanwhile.
+ */
+const PG_WRITE_PARTS = 2;
+/** States per part below which a batch is not worth splitting. */
+const PG_PART_MIN_STATES = 1000;
+
+/**
+ * Upsert task-run snapshots (one per run) and insert states. Every run's rows are written
+ * atomically (with the states of that run); a large PostgreSQL batch is split by run into parts
+ * written concurrently. A failed batch can be written again: states are inserted once and a
+ * snapshot replaces itself.
+ */
 export async function recordTaskRuns(
   database: Database,
   runs: readonly TaskRun[],
@@ -54,6 +68,30 @@ export async function recordTaskRuns(
   created: string,
 ): Promise<void> {
   if (runs.length === 0 && states.length === 0) return;
+  const parts = database.native
+    ? 1
+    : Math.min(PG_WRITE_PARTS, Math.floor(states.length / PG_PART_MIN_STATES), runs.length);
+  if (parts <= 1) return recordTaskRunsPart(database, runs, states, created);
+  const partOf = new Map<string, number>();
+  const runParts: TaskRun[][] = Array.from({ length: parts }, () => []);
+  const stateParts: (readonly [string, StateRecord])[][] = Array.from({ length: parts }, () => []);
+  runs.forEach((run, i) => {
+    partOf.set(run.id, i % parts);
+    runParts[i % parts]?.push(run);
+  });
+  // a state whose run is not in the batch (its snapshot was not newer) can go in any part
+  for (const entry of states) stateParts[partOf.get(entry[0]) ?? 0]?.push(entry);
+  await Promise.all(
+    runParts.map((part, i) => recordTaskRunsPart(database, part, stateParts[i] ?? [], created)),
+  );
+}
+
+async function recordTaskRunsPart(
+  database: Database,
+  runs: readonly TaskRun[],
+  states: readonly (readonly [string, StateRecord])[],
+  created: string,
+): Promise<void> {
   const { db, dialect } = database;
   const runRows = runs.map((run) => taskRunToRow(dialect, run));
   const stateRows = states.map(([id, state]) => taskRunStateToRow(dialect, id, state, created));
