@@ -478,6 +478,26 @@ for (const dialect of DIALECTS) {
       assert.equal((states as unknown[]).length, 3);
       assert.deepEqual(replies, [{ type: "auth_success" }]);
 
+      // stored as sent, with a resource row per resource: found by any of them
+      const sent = events[0];
+      assert.ok(sent);
+      const stored = (
+        await post("/events/filter", {
+          filter: {
+            occurred: { since: "2026-11-22T00:00:00Z", until: "2026-11-23T00:00:00Z" },
+            related: { id: [`prefect.flow.${flowId}`], role: ["flow"] },
+            resource: { id: [sent.resource["prefect.resource.id"]] },
+          },
+        })
+      ).json() as { total: number; events: Record<string, unknown>[] };
+      const pending = stored.events.find((e) => e.id === sent.id);
+      assert.ok(pending, JSON.stringify(stored));
+      assert.deepEqual(pending.resource, sent.resource);
+      assert.deepEqual(pending.related, sent.related);
+      assert.deepEqual(pending.payload, sent.payload);
+      assert.equal(pending.event, sent.event);
+      assert.equal(Date.parse(String(pending.occurred)), Date.parse(sent.occurred));
+
       // a first frame that is not an auth message closes the socket (policy violation)
       const rude = new WebSocket(url, ["prefect"]);
       const rudeClosed = new Promise<number>((resolve) =>

@@ -80,7 +80,8 @@ export const eventRoutes: FastifyPluginAsyncZod<EventRouteDeps> = async (app, de
 function streamEventsIn(socket: EventSocket, pipeline: EventPipeline, log: FastifyBaseLogger) {
   let authenticated = false;
   socket.on("message", (data) => {
-    const message = parseJson(frameText(data));
+    const text = frameText(data);
+    const message = parseJson(text);
     if (!authenticated) {
       authenticated = acceptAuthFrame(socket, message);
       return;
@@ -92,7 +93,7 @@ function streamEventsIn(socket: EventSocket, pipeline: EventPipeline, log: Fasti
       log.warn({ issues: parsed.error.issues }, "invalid event on /events/in: dropped");
       return;
     }
-    pipeline.receive([parsed.data]);
+    pipeline.receive([parsed.data], [text]);
   });
   socket.on("close", () => {
     pipeline.flushSoon(0);

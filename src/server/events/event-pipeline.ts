@@ -3,15 +3,18 @@
  * `/events/out` whose filter it matches, then buffered and written in two independent lanes — the
  * task-run events through the task-run recorder (what makes task runs visible), and every event
  * into the event store. Task runs go first: the event store writes its next batch when the
- * recorder has nothing queued, and a slow or failing event-store write never holds up task runs.
- * A lane writes every `flushIntervalMs`, or at once when `maxBatch` events wait, 200 events per
- * write with the event loop free in between; a failed batch is retried with the next flush, up to
- * `maxAttempts`.
+ * recorder has nothing queued and task-run events have paused, and a slow or failing event-store
+ * write never holds up task runs.
+ * A lane writes every `flushIntervalMs`, or at once when `maxBatch` events wait — the recorder
+ * up to 2000 events per write, the event store 200 — with the event loop free in between; a
+ * failed batch is retried with the next flush, up to `maxAttempts`.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import type { FastifyBaseLogger } from "fastify";
 import { nowIso } from "../../core/time.ts";
 import type { Database } from "../../storage/database.ts";
 import { insertEvents, type ReceivedEvent } from "../../storage/queries/events.ts";
+import { SOURCE_JSON } from "../../storage/queries/pg-event-insert.ts";
 import type { FlowRunStateEvent } from "../orchestration/events.ts";
 import type { IncomingEvent } from "../schemas/events.ts";
 import type { EventFilter } from "../schemas/events-filter.ts";
@@ -34,9 +37,16 @@ interface Subscriber {
   send: (event: ReceivedEvent) => void;
 }
 
-/** An event as received now (`received` set, `follows` explicit). */
-export function receiveEvent(event: IncomingEvent, received: string = nowIso()): ReceivedEvent {
-  return {
+/**
+ * An event as received now (`received` set, `follows` explicit). `source` is the JSON text it
+ * arrived in, if the server has it: the event store keeps it rather than serialising the event.
+ */
+export function receiveEvent(
+  event: IncomingEvent,
+  received: string = nowIso(),
+  source?: string,
+): ReceivedEvent {
+  const out: ReceivedEvent = {
     occurred: event.occurred,
     event: event.event,
     resource: event.resource,
@@ -46,13 +56,31 @@ export function receiveEvent(event: IncomingEvent, received: string = nowIso()):
     follows: event.follows ?? null,
     received,
   };
+  if (source !== undefined) out[SOURCE_JSON] = source;
+  return out;
 }
 
 /**
- * Events per write of a lane: small enough that preparing one write keeps the event loop only a
- * few milliseconds from the API requests waiting on it.
+ * Events per write of the event store: small enough that preparing one write keeps the event loop
+ * only a few milliseconds from the API requests waiting on it.
  */
 const LANE_BATCH = 200;
+/**
+ * Events per write of the task-run recorder. Each write makes three round trips to the database
+ * whatever its size, so while a flow streams its task runs in, writes of this size keep up with
+ * far fewer of them; preparing one takes some 20 ms of the event loop.
+ */
+const RECORDER_BATCH = 2000;
+
+/**
+ * The event store writes once task-run events have stopped arriving for this long (ms), so that
+ * while a flow streams its task runs in, the database's time goes to recording them…
+ */
+const STORE_QUIET_MS = 100;
+/** …or, from this many events waiting, whenever the recorder has nothing queued… */
+const STORE_BACKLOG = 20_000;
+/** …and from this many, at once: a steady stream cannot hold events back without bound. */
+const STORE_BACKLOG_LIMIT = 50_000;
 
 export class EventPipeline {
   readonly #flushIntervalMs: number;
@@ -62,6 +90,10 @@ export class EventPipeline {
   readonly #recorder: WriteLane;
   readonly #store: WriteLane;
   #timer: NodeJS.Timeout | null = null;
+  /** When the last task-run event arrived (`performance.now()`). */
+  #lastTaskRunEventAt = Number.NEGATIVE_INFINITY;
+  /** Explicit flushes under way: the store then writes without waiting for a quiet moment. */
+  #flushing = 0;
 
   constructor(database: Database, options: EventPipelineOptions = {}) {
     this.#flushIntervalMs = options.flushIntervalMs ?? 50;
@@ -75,17 +107,31 @@ export class EventPipeline {
     this.#recorder = new WriteLane(
       "recording task-run events",
       (events) => recordTaskRunEvents(database, events, this.#log),
-      lane,
+      { ...lane, maxBatch: RECORDER_BATCH },
       this.#log,
     );
-    // task runs are what clients wait to see: the event store writes when the recorder is idle
-    const recorder = this.#recorder;
     this.#store = new WriteLane(
       "writing events",
       (events) => insertEvents(database, events),
-      { ...lane, beforeBatch: () => recorder.idle() },
+      { ...lane, beforeBatch: () => this.#storeTurn() },
       this.#log,
     );
+  }
+
+  /**
+   * Task runs are what clients wait to see: the event store writes its next batch when the
+   * recorder has nothing queued and task-run events have stopped coming in — or without waiting
+   * for that during an explicit flush, or once its own backlog has grown large.
+   */
+  async #storeTurn(): Promise<void> {
+    for (;;) {
+      if (this.#store.size >= STORE_BACKLOG_LIMIT) return;
+      await this.#recorder.idle();
+      if (this.#flushing > 0 || this.#store.size >= STORE_BACKLOG) return;
+      const wait = this.#lastTaskRunEventAt + STORE_QUIET_MS - performance.now();
+      if (wait <= 0) return;
+      await sleep(wait);
+    }
   }
 
   /** Events waiting to be written to the event store. */
@@ -102,14 +148,20 @@ export class EventPipeline {
     };
   }
 
-  /** Take events in: publish them at once and queue them for recording and storing. */
-  receive(events: readonly IncomingEvent[]): void {
+  /**
+   * Take events in: publish them at once and queue them for recording and storing. `sources`,
+   * when given, holds the JSON text each event arrived in.
+   */
+  receive(events: readonly IncomingEvent[], sources?: readonly string[]): void {
     if (events.length === 0) return;
     const received = nowIso();
-    for (const incoming of events) {
-      const event = receiveEvent(incoming, received);
+    for (const [i, incoming] of events.entries()) {
+      const event = receiveEvent(incoming, received, sources?.[i]);
       this.#publish(event);
-      if (isTaskRunRecorderEvent(incoming)) this.#recorder.push(event);
+      if (isTaskRunRecorderEvent(incoming)) {
+        this.#recorder.push(event);
+        this.#lastTaskRunEventAt = performance.now();
+      }
       this.#store.push(event);
     }
     this.flushSoon(this.#store.size >= this.#maxBatch ? 0 : this.#flushIntervalMs);
@@ -144,7 +196,12 @@ export class EventPipeline {
       clearTimeout(this.#timer);
       this.#timer = null;
     }
-    await Promise.all([this.#recorder.flush(), this.#store.flush()]);
+    this.#flushing++;
+    try {
+      await Promise.all([this.#recorder.flush(), this.#store.flush()]);
+    } finally {
+      this.#flushing--;
+    }
   }
 }
 

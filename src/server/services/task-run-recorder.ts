@@ -228,6 +228,7 @@ async function recordSerially(
     } catch (error) {
       // a flow run deleted, or a natural key taken, between our read and our write: read again
       if (attempt >= 2 || !isConstraintViolation(error)) throw error;
+      knownFlowRuns.delete(database);
     }
   }
 }
@@ -239,8 +240,11 @@ async function writeRecords(
   log: FastifyBaseLogger | undefined,
 ): Promise<{ recorded: number; skipped: number }> {
   const flowRunIds = unique(records.map((r) => r.run.flow_run_id).filter(isString));
-  const existingFlowRuns = await existingIds(database, flowRunIds);
-  const stored = await storedTaskRuns(database, records);
+  // independent reads: on PostgreSQL they run side by side, on pooled connections
+  const [existingFlowRuns, stored] = await Promise.all([
+    existingFlowRunIds(database, flowRunIds),
+    storedTaskRuns(database, records),
+  ]);
 
   // canonical id per natural key: the stored row's, else the latest event's
   const canonicalByKey = new Map<string, string>();
@@ -294,7 +298,7 @@ interface StoredTaskRun {
   state_timestamp: string | null;
 }
 
-const CHUNK = 500;
+const CHUNK = 1000;
 
 /** Stored task runs matching the records by id or by natural key, by id. */
 async function storedTaskRuns(
@@ -313,15 +317,14 @@ async function storedTaskRuns(
     else keysByFlowRun.set(flowRunId, [r]);
   }
   const keys = new Set(records.filter((r) => r.run.flow_run_id).map((r) => naturalKey(r.run)));
-  const found = new Map<string, StoredTaskRun>();
   const columns = ["id", "flow_run_id", "task_key", "dynamic_key", "state_timestamp"] as const;
+  const reads: Promise<{ rows: StoredTaskRun[]; byKey: boolean }>[] = [];
   for (let i = 0; i < ids.length; i += CHUNK) {
-    const rows = await database.db
+    const query = database.db
       .selectFrom("task_run")
       .select(columns)
-      .where("id", "in", ids.slice(i, i + CHUNK))
-      .execute();
-    for (const row of rows) found.set(row.id, row);
+      .where("id", "in", ids.slice(i, i + CHUNK));
+    reads.push(query.execute().then((rows) => ({ rows, byKey: false })));
   }
   for (const [flowRunId, mine] of keysByFlowRun) {
     const taskKeys = unique(mine.map((r) => r.run.task_key));
@@ -329,18 +332,44 @@ async function storedTaskRuns(
     for (let i = 0; i < taskKeys.length; i += CHUNK) {
       for (let j = 0; j < dynamicKeys.length; j += CHUNK) {
         // a superset of the keys (every task key with every dynamic key), filtered below
-        const rows = await database.db
+        const query = database.db
           .selectFrom("task_run")
           .select(columns)
           .where("flow_run_id", "=", flowRunId)
           .where("task_key", "in", taskKeys.slice(i, i + CHUNK))
-          .where("dynamic_key", "in", dynamicKeys.slice(j, j + CHUNK))
-          .execute();
-        for (const row of rows) if (keys.has(naturalKey(row))) found.set(row.id, row);
+          .where("dynamic_key", "in", dynamicKeys.slice(j, j + CHUNK));
+        reads.push(query.execute().then((rows) => ({ rows, byKey: true })));
       }
     }
   }
+  const found = new Map<string, StoredTaskRun>();
+  for (const { rows, byKey } of await Promise.all(reads)) {
+    for (const row of rows) if (!byKey || keys.has(naturalKey(row))) found.set(row.id, row);
+  }
   return found;
+}
+
+/**
+ * Flow runs seen to exist, per database, so that a stream of task-run events looks each one up
+ * once. A write failing on a constraint forgets them all (one may have been deleted since).
+ */
+const knownFlowRuns = new WeakMap<Database, Set<string>>();
+const KNOWN_FLOW_RUNS_MAX = 10_000;
+
+async function existingFlowRunIds(
+  database: Database,
+  flowRunIds: readonly string[],
+): Promise<Set<string>> {
+  let known = knownFlowRuns.get(database);
+  if (!known || known.size > KNOWN_FLOW_RUNS_MAX) {
+    known = new Set();
+    knownFlowRuns.set(database, known);
+  }
+  const cache = known;
+  const unknown = flowRunIds.filter((id) => !cache.has(id));
+  const found = unknown.length > 0 ? await existingIds(database, unknown) : new Set<string>();
+  for (const id of found) cache.add(id);
+  return new Set(flowRunIds.filter((id) => cache.has(id)));
 }
 
 async function existingIds(

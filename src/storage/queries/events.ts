@@ -18,7 +18,7 @@ import type { EventResourcesTable, EventsTable } from "../schema.ts";
 import { type BulkInsert, sqliteStatement } from "./bulk-insert.ts";
 import { parseTextQuery } from "./filters.ts";
 import { epochSeconds } from "./history.ts";
-import { arrayInsert, MAX_INSERT_ROWS } from "./pg-array-insert.ts";
+import { insertEventsPostgres, SOURCE_JSON } from "./pg-event-insert.ts";
 
 type Cond = Expression<SqlBool>;
 type Labels = Record<string, string>;
@@ -33,6 +33,8 @@ export interface ReceivedEvent {
   id: string;
   follows: string | null;
   received: string;
+  /** The JSON text it arrived in, when the server has it: stored without serialising it again. */
+  [SOURCE_JSON]?: string;
 }
 
 const RESOURCE_ID = "prefect.resource.id";
@@ -144,10 +146,10 @@ export async function insertEvents(
   recorded: string = nowIso(),
 ): Promise<number> {
   if (events.length === 0) return 0;
-  const rows = events.map((e) => eventRow(database, e, recorded));
-  const ops = insertOps(database);
   const native = database.native;
   if (native) {
+    const rows = events.map((e) => eventRow(database, e, recorded));
+    const ops = insertOps(database);
     return database.db.connection().execute(async () => {
       const sample = rows[0] as EventsTable;
       const ev = sqliteStatement(
@@ -190,36 +192,7 @@ export async function insertEvents(
       })();
     });
   }
-  // PostgreSQL: rows as column arrays (pg-array-insert.ts); ON CONFLICT DO NOTHING RETURNING names
-  // the events that went in, and only their resources follow
-  const unique = new Map<string, number>();
-  rows.forEach((r, i) => {
-    if (!unique.has(r.id)) unique.set(r.id, i);
-  });
-  const indexes = [...unique.values()];
-  return database.db.transaction().execute(async (trx) => {
-    const inserted = new Set<string>();
-    for (let i = 0; i < indexes.length; i += MAX_INSERT_ROWS) {
-      const chunk = indexes.slice(i, i + MAX_INSERT_ROWS).map((k) => rows[k] as EventsTable);
-      const query = await arrayInsert(database, ops.events.key, ops.events.query, chunk);
-      const result = await trx.executeQuery<{ id: string }>(query);
-      for (const r of result.rows) inserted.add(r.id);
-    }
-    const resRows: EventResourcesTable[] = [];
-    for (const k of indexes) {
-      const r = rows[k] as EventsTable;
-      if (inserted.has(r.id)) {
-        resRows.push(...resourceRows(database, events[k] as ReceivedEvent, r.occurred, r.id));
-      }
-    }
-    for (let i = 0; i < resRows.length; i += MAX_INSERT_ROWS) {
-      const chunk = resRows.slice(i, i + MAX_INSERT_ROWS);
-      await trx.executeQuery(
-        await arrayInsert(database, ops.resources.key, ops.resources.query, chunk),
-      );
-    }
-    return inserted.size;
-  });
+  return insertEventsPostgres(database, events, recorded);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,117 @@
+/**
+ * The event store's write on PostgreSQL: a batch of events, and the `event_resources` rows of the
+ * ones not stored before, as one statement.
+ *
+ * Each event's resource, related resources and payload travel as the JSON text the event arrived
+ * in when the server has it (a frame of `/events/in`), all of them as one `jsonb` array, and
+ * PostgreSQL takes the columns and the resource rows out of it. Nothing of an event is serialised
+ * again here, and PostgreSQL parses each document once instead of once per column.
+ */
+import { CompiledQuery } from "kysely";
+import { normalizeIso } from "../../core/time.ts";
+import type { Database } from "../database.ts";
+import { arrayLiteral, MAX_INSERT_ROWS } from "./pg-array-insert.ts";
+
+/** The JSON text an event arrived in, kept on it (a symbol: never part of what is answered). */
+export const SOURCE_JSON: unique symbol = Symbol("prefect-ts.event-source-json");
+
+/** What this write reads of an event. */
+export interface StorableEvent {
+  occurred: string;
+  event: string;
+  resource: Record<string, string>;
+  related: Record<string, string>[];
+  payload: Record<string, unknown>;
+  id: string;
+  follows: string | null;
+  received: string;
+  /** A JSON object holding at least this event's `resource`, `related` and `payload`. */
+  [SOURCE_JSON]?: string;
+}
+
+const STATEMENT = `
+with "i" as (
+  select * from rows from (
+    unnest($1::uuid[]), unnest($2::timestamptz[]), unnest($3::text[]), unnest($4::uuid[]),
+    unnest($5::timestamptz[]), jsonb_array_elements($6::jsonb)
+  ) as "i"("id", "occurred", "event", "follows", "received", "doc")
+), "e" as (
+  insert into "events" ("id", "occurred", "event", "resource_id", "resource",
+    "related_resource_ids", "related", "payload", "received", "recorded", "follows")
+  select "i"."id", "i"."occurred", "i"."event",
+    "i"."doc" -> 'resource' ->> 'prefect.resource.id',
+    "i"."doc" -> 'resource',
+    coalesce((
+      select jsonb_agg("r"."value" -> 'prefect.resource.id' order by "r"."ordinality")
+      from jsonb_array_elements(coalesce("i"."doc" -> 'related', '[]'::jsonb))
+        with ordinality as "r"("value", "ordinality")
+    ), '[]'::jsonb),
+    coalesce("i"."doc" -> 'related', '[]'::jsonb),
+    coalesce("i"."doc" -> 'payload', '{}'::jsonb),
+    "i"."received", $7::timestamptz, "i"."follows"
+  from "i"
+  on conflict ("id") do nothing
+  returning "id"
+), "r" as (
+  insert into "event_resources" ("occurred", "resource_id", "resource_role", "resource",
+    "event_id")
+  select "i"."occurred", "x"."labels" ->> 'prefect.resource.id', "x"."role",
+    "x"."labels" - 'prefect.resource.id' - 'prefect.resource.role', "i"."id"
+  from "e" join "i" on "i"."id" = "e"."id"
+  cross join lateral (
+    select "i"."doc" -> 'resource' as "labels", '' as "role"
+    union all
+    select "related", coalesce("related" ->> 'prefect.resource.role', '')
+    from jsonb_array_elements(coalesce("i"."doc" -> 'related', '[]'::jsonb)) as "related"
+  ) as "x"
+)
+select "id" from "e"`;
+
+/** The part of an event stored as JSON, as JSON text. */
+function documentOf(event: StorableEvent): string {
+  return (
+    event[SOURCE_JSON] ??
+    JSON.stringify({ resource: event.resource, related: event.related, payload: event.payload })
+  );
+}
+
+/**
+ * Store events not stored before (the first of a repeated id), with their resources, in one
+ * transaction. Returns how many were stored.
+ */
+export async function insertEventsPostgres(
+  database: Database,
+  events: readonly StorableEvent[],
+  recorded: string,
+): Promise<number> {
+  const byId = new Map<string, StorableEvent>();
+  for (const event of events) {
+    const id = event.id.toLowerCase();
+    if (!byId.has(id)) byId.set(id, event);
+  }
+  const unique = [...byId];
+  const statements: CompiledQuery<{ id: string }>[] = [];
+  for (let start = 0; start < unique.length; start += MAX_INSERT_ROWS) {
+    const chunk = unique.slice(start, start + MAX_INSERT_ROWS);
+    statements.push(
+      CompiledQuery.raw(STATEMENT, [
+        arrayLiteral(chunk.map(([id]) => id)),
+        arrayLiteral(chunk.map(([, e]) => normalizeIso(e.occurred))),
+        arrayLiteral(chunk.map(([, e]) => e.event)),
+        arrayLiteral(chunk.map(([, e]) => e.follows?.toLowerCase() ?? null)),
+        arrayLiteral(chunk.map(([, e]) => normalizeIso(e.received))),
+        `[${chunk.map(([, e]) => documentOf(e)).join(",")}]`,
+        recorded,
+      ]) as CompiledQuery<{ id: string }>,
+    );
+  }
+  if (statements.length === 1) {
+    const result = await database.db.executeQuery(statements[0] as CompiledQuery<{ id: string }>);
+    return result.rows.length;
+  }
+  return database.db.transaction().execute(async (trx) => {
+    let stored = 0;
+    for (const statement of statements) stored += (await trx.executeQuery(statement)).rows.length;
+    return stored;
+  });
+}
