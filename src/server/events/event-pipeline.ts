@@ -66,9 +66,9 @@ export function receiveEvent(
  */
 const LANE_BATCH = 200;
 /**
- * Events per write of the task-run recorder. Each write makes three round trips to the database
+ * Events per write of the task-run recorder. Each write makes two round trips to the database
  * whatever its size, so while a flow streams its task runs in, writes of this size keep up with
- * far fewer of them; preparing one takes some 20 ms of the event loop.
+ * far fewer of them (the recorder reads such a batch a slice at a time, between API requests).
  */
 const RECORDER_BATCH = 2000;
 

@@ -25,6 +25,7 @@
  * one event by default); here those events are skipped (counted in `skipped`) and the rest of the
  * batch is recorded.
  */
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import type { FastifyBaseLogger } from "fastify";
 import { z } from "zod";
 import type { TaskRun, TaskRunInput } from "../../core/runs.ts";
@@ -195,6 +196,9 @@ export function recordTaskRunEvents(
   return next;
 }
 
+/** Events read between two turns of the event loop (some 2 ms of work). */
+const PREPARE_SLICE = 200;
+
 const queues = new WeakMap<Database, Promise<void>>();
 
 async function recordSerially(
@@ -205,7 +209,9 @@ async function recordSerially(
   const now = nowIso();
   const records: TaskRunEventRecord[] = [];
   let skipped = 0;
-  for (const event of events) {
+  for (const [i, event] of events.entries()) {
+    // a large batch is read a slice at a time, letting API requests run in between
+    if (i > 0 && i % PREPARE_SLICE === 0) await yieldToEventLoop();
     if (!isTaskRunRecorderEvent(event)) continue;
     const record = taskRunFromEvent(event, now);
     if ("error" in record) {
