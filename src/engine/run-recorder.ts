@@ -22,6 +22,7 @@ export class RunRecorder implements LogShipper {
   #transitions: TaskRunTransition[] = [];
   #logs: LogRecord[] = [];
   #timer: NodeJS.Timeout | null = null;
+  #full: NodeJS.Immediate | null = null;
   #inFlight: Promise<void> = Promise.resolve();
 
   constructor(client: PrefectClient, options: RunRecorderOptions = {}) {
@@ -43,7 +44,15 @@ export class RunRecorder implements LogShipper {
 
   #schedule(): void {
     if (this.#transitions.length + this.#logs.length >= this.#maxBatch) {
-      void this.flush().catch(() => undefined);
+      // on the next turn of the event loop: a run of tasks that never waits for I/O (trivial
+      // tasks awaited one after another) is not interrupted, and whatever it is about to send
+      // itself (its flow run's final state) goes first
+      if (this.#full === null) {
+        this.#full = setImmediate(() => {
+          this.#full = null;
+          void this.flush().catch(() => undefined);
+        });
+      }
       return;
     }
     if (this.#timer === null) {
@@ -63,6 +72,10 @@ export class RunRecorder implements LogShipper {
     if (this.#timer !== null) {
       clearTimeout(this.#timer);
       this.#timer = null;
+    }
+    if (this.#full !== null) {
+      clearImmediate(this.#full);
+      this.#full = null;
     }
     const next = this.#inFlight.then(() => this.#ship());
     // the caller of flush() sees a failure; the chain carries on (the records stay queued)
