@@ -5,9 +5,9 @@
  * into the event store. Task runs go first: the event store writes its next batch when the
  * recorder has nothing queued and task-run events have paused, and a slow or failing event-store
  * write never holds up task runs.
- * A lane writes every `flushIntervalMs`, or at once when `maxBatch` events wait — the recorder
- * up to 2000 events per write, the event store 200 — with the event loop free in between; a
- * failed batch is retried with the next flush, up to `maxAttempts`.
+ * A lane writes every `flushIntervalMs`, or at once when `maxBatch` events wait — 200 events per
+ * write (the recorder on PostgreSQL 2000) — with the event loop free in between; a failed batch
+ * is retried with the next flush, up to `maxAttempts`.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { FastifyBaseLogger } from "fastify";
@@ -66,15 +66,17 @@ export function receiveEvent(
  */
 const LANE_BATCH = 200;
 /**
- * Events per write of the task-run recorder. Each write makes two round trips to the database
- * whatever its size, so while a flow streams its task runs in, writes of this size keep up with
- * far fewer of them (the recorder reads such a batch a slice at a time, between API requests).
+ * Events per write of the task-run recorder on PostgreSQL. Each write makes two round trips to the
+ * database whatever its size, so while a flow streams its task runs in, writes of this size keep
+ * up with far fewer of them (the recorder reads such a batch a slice at a time, between API
+ * requests). On SQLite a write has no round trip but holds the event loop while it runs: there it
+ * is the event store's size.
  */
-const RECORDER_BATCH = 2000;
+const RECORDER_BATCH_POSTGRES = 2000;
 
 /**
- * The event store writes once task-run events have stopped arriving for this long (ms), so that
- * while a flow streams its task runs in, the database's time goes to recording them…
+ * On PostgreSQL the event store writes once task-run events have stopped arriving for this long
+ * (ms), so that while a flow streams its task runs in, the database's time goes to recording them…
  */
 const STORE_QUIET_MS = 100;
 /** …or, from this many events waiting, whenever the recorder has nothing queued… */
@@ -107,13 +109,17 @@ export class EventPipeline {
     this.#recorder = new WriteLane(
       "recording task-run events",
       (events) => recordTaskRunEvents(database, events, this.#log),
-      { ...lane, maxBatch: RECORDER_BATCH },
+      database.native ? lane : { ...lane, maxBatch: RECORDER_BATCH_POSTGRES },
       this.#log,
     );
     this.#store = new WriteLane(
       "writing events",
       (events) => insertEvents(database, events),
-      { ...lane, beforeBatch: () => this.#storeTurn() },
+      // SQLite writes in this thread, so holding the store back only moves the same work later
+      {
+        ...lane,
+        beforeBatch: database.native ? () => this.#recorder.idle() : () => this.#storeTurn(),
+      },
       this.#log,
     );
   }
