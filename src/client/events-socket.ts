@@ -35,6 +35,37 @@ export class EventsSocketUnavailable extends PrefectTsError {
   }
 }
 
+/**
+ * Client text frames (RFC 6455 §5.2), one per text, in one buffer: FIN and opcode 1, the mask bit
+ * with an all-zero masking key (as `ws` is configured below), so each payload is the text as is.
+ */
+export function textFrames(texts: readonly string[]): Buffer {
+  const lengths = new Array<number>(texts.length);
+  let size = 0;
+  for (let i = 0; i < texts.length; i++) {
+    const n = Buffer.byteLength(texts[i] as string);
+    lengths[i] = n;
+    size += n + 6 + (n < 126 ? 0 : n < 65_536 ? 2 : 8);
+  }
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (let i = 0; i < texts.length; i++) {
+    const n = lengths[i] as number;
+    out[at++] = 0x81;
+    if (n < 126) out[at++] = 0x80 | n;
+    else if (n < 65_536) {
+      out[at++] = 0x80 | 126;
+      at = out.writeUInt16BE(n, at);
+    } else {
+      out[at++] = 0x80 | 127;
+      at = out.writeBigUInt64BE(BigInt(n), at);
+    }
+    at = out.writeUInt32BE(0, at);
+    at += out.write(texts[i] as string, at);
+  }
+  return out;
+}
+
 interface Connection {
   ws: WebSocket;
   tcp: Socket;
@@ -71,7 +102,7 @@ export class EventsSocket {
     const { ws, tcp } = await this.#open();
     for (const text of events) this.#unconfirmed.push(text);
     tcp.ref();
-    await this.#write(ws, events);
+    await this.#write(tcp, events);
     void this.#checkpoint(ws);
   }
 
@@ -217,29 +248,20 @@ export class EventsSocket {
     });
     if (this.#unconfirmed.length > 0) {
       tcp.ref();
-      await this.#write(ws, this.#unconfirmed);
+      await this.#write(tcp, this.#unconfirmed);
       void this.#checkpoint(ws);
     } else tcp.unref();
     return connection;
   }
 
   /**
-   * Write frames, all in one write to the operating system (the socket is corked meanwhile);
-   * resolves when they are handed over.
+   * Write frames, all in one write to the operating system; resolves when they are handed over.
+   * They go straight to the socket, built here in one buffer: `ws` would write each frame as two
+   * pieces, header and text, which costs more than building the events.
    */
-  #write(ws: WebSocket, texts: readonly string[]): Promise<void> {
-    const tcp = this.#live?.tcp;
+  #write(tcp: Socket, texts: readonly string[]): Promise<void> {
     return new Promise((resolve, reject) => {
-      const last = texts.length - 1;
-      tcp?.cork();
-      try {
-        texts.forEach((text, i) => {
-          if (i < last) ws.send(text);
-          else ws.send(text, (error) => (error ? reject(error) : resolve()));
-        });
-      } finally {
-        tcp?.uncork();
-      }
+      tcp.write(textFrames(texts), (error) => (error ? reject(error) : resolve()));
     });
   }
 

@@ -5,6 +5,8 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import type { FastifyInstance } from "fastify";
+import { WebSocketServer } from "ws";
+import { EventsSocket } from "../../src/client/events-socket.ts";
 import { HttpClient } from "../../src/client/http-client.ts";
 import { uuid7 } from "../../src/core/ids.ts";
 import { emptyStateDetails, type StateRecord } from "../../src/core/state.ts";
@@ -125,6 +127,39 @@ describe("a server without the /events/in WebSocket", () => {
       assert.equal((posted[0] as { event: string }).event, "prefect.task-run.Pending");
     } finally {
       await client.close();
+      server.close();
+    }
+  });
+});
+
+describe("the events socket's frames", () => {
+  it("carry every text exactly, short, long and over 64 KiB, multibyte included, in order", async () => {
+    // a bare WebSocket server doing Prefect's handshake, keeping every later message
+    const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+    await once(server, "listening");
+    const received: string[] = [];
+    const got = new Promise<void>((resolve) => {
+      server.on("connection", (ws) => {
+        ws.on("message", (data: Buffer) => {
+          const text = data.toString("utf8");
+          if (text.startsWith('{"type":"auth"')) ws.send('{"type":"auth_success"}');
+          else received.push(text);
+          if (received.length === texts.length) resolve();
+        });
+      });
+    });
+    const texts = ["a", "é".repeat(100), `{"x":"${"y".repeat(200)}"}`, "🦆".repeat(20_000), "end"];
+    const { port } = server.address() as AddressInfo;
+    const socket = new EventsSocket(`http://127.0.0.1:${port}/api`, { headers: {}, token: null });
+    try {
+      await socket.send(texts.slice(0, 2));
+      await socket.send(texts.slice(2));
+      await got;
+      assert.deepEqual(received, texts);
+      // every one confirmed by the server's pongs
+      await socket.confirm();
+    } finally {
+      await socket.close();
       server.close();
     }
   });

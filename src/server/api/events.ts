@@ -80,20 +80,23 @@ export const eventRoutes: FastifyPluginAsyncZod<EventRouteDeps> = async (app, de
 function streamEventsIn(socket: EventSocket, pipeline: EventPipeline, log: FastifyBaseLogger) {
   let authenticated = false;
   socket.on("message", (data) => {
-    const text = frameText(data);
-    const message = parseJson(text);
     if (!authenticated) {
-      authenticated = acceptAuthFrame(socket, message);
+      authenticated = acceptAuthFrame(socket, parseJson(frameText(data)));
       return;
     }
-    // a frame within the size limit holds an event within it: no need to serialise it again
-    const schema = frameBytes(data) <= MAXIMUM_EVENT_SIZE_BYTES ? UnsizedEventSchema : EventSchema;
-    const parsed = schema.safeParse(message);
-    if (!parsed.success) {
-      log.warn({ issues: parsed.error.issues }, "invalid event on /events/in: dropped");
-      return;
-    }
-    pipeline.receive([parsed.data], [text]);
+    // decoded on a later turn (in order): reading the socket stays quick under a stream of frames
+    pipeline.receiveLater(() => {
+      const text = frameText(data);
+      // a frame within the size limit holds an event within it: no need to serialise it again
+      const schema =
+        frameBytes(data) <= MAXIMUM_EVENT_SIZE_BYTES ? UnsizedEventSchema : EventSchema;
+      const parsed = schema.safeParse(parseJson(text));
+      if (!parsed.success) {
+        log.warn({ issues: parsed.error.issues }, "invalid event on /events/in: dropped");
+        return undefined;
+      }
+      return { event: parsed.data, source: text };
+    });
   });
   socket.on("close", () => {
     pipeline.flushSoon(0);

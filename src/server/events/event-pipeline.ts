@@ -32,6 +32,15 @@ export interface EventPipelineOptions {
   log?: FastifyBaseLogger;
 }
 
+/** An event decoded from what it arrived in, with that JSON text when there is one. */
+export interface DecodedEvent {
+  event: IncomingEvent;
+  source?: string;
+}
+
+/** Decoding of `receiveLater` events per turn of the event loop (ms). */
+const DECODE_SLICE_MS = 2;
+
 interface Subscriber {
   filter: EventFilter;
   send: (event: ReceivedEvent) => void;
@@ -92,6 +101,9 @@ export class EventPipeline {
   readonly #recorder: WriteLane;
   readonly #store: WriteLane;
   #timer: NodeJS.Timeout | null = null;
+  /** Events taken in by `receiveLater`, not decoded yet, and the turn that will. */
+  #undecoded: (() => DecodedEvent | undefined)[] = [];
+  #decoding: NodeJS.Immediate | null = null;
   /** When the last task-run event arrived (`performance.now()`). */
   #lastTaskRunEventAt = Number.NEGATIVE_INFINITY;
   /** Explicit flushes under way: the store then writes without waiting for a quiet moment. */
@@ -158,7 +170,7 @@ export class EventPipeline {
    * Take events in: publish them at once and queue them for recording and storing. `sources`,
    * when given, holds the JSON text each event arrived in.
    */
-  receive(events: readonly IncomingEvent[], sources?: readonly string[]): void {
+  receive(events: readonly IncomingEvent[], sources?: readonly (string | undefined)[]): void {
     if (events.length === 0) return;
     const received = nowIso();
     for (const [i, incoming] of events.entries()) {
@@ -185,6 +197,41 @@ export class EventPipeline {
     }
   }
 
+  /**
+   * Take in an event whose decoding can wait: `decode` runs on a later turn of the event loop, in
+   * slices of a few milliseconds, so that reading a fast stream of frames neither holds up API
+   * requests nor keeps the sender waiting on its socket. Arrival order is kept; `decode` returns
+   * nothing for a frame that is not an event.
+   */
+  receiveLater(decode: () => DecodedEvent | undefined): void {
+    this.#undecoded.push(decode);
+    this.#decoding ??= setImmediate(() => this.#decode(DECODE_SLICE_MS));
+  }
+
+  /** Decode waiting frames for up to `budgetMs`, then carry on in the next turn. */
+  #decode(budgetMs: number): void {
+    if (this.#decoding !== null) clearImmediate(this.#decoding);
+    this.#decoding = null;
+    const deadline = performance.now() + budgetMs;
+    const events: IncomingEvent[] = [];
+    const sources: (string | undefined)[] = [];
+    const waiting = this.#undecoded;
+    let i = 0;
+    while (i < waiting.length) {
+      if (i % 32 === 31 && performance.now() > deadline) break;
+      const decoded = (waiting[i++] as () => DecodedEvent | undefined)();
+      if (decoded) {
+        events.push(decoded.event);
+        sources.push(decoded.source);
+      }
+    }
+    this.#undecoded = i < waiting.length ? waiting.slice(i) : [];
+    this.receive(events, sources);
+    if (this.#undecoded.length > 0) {
+      this.#decoding = setImmediate(() => this.#decode(DECODE_SLICE_MS));
+    }
+  }
+
   /** Schedule a flush in `delayMs` unless one is already scheduled sooner. */
   flushSoon(delayMs: number = 0): void {
     if (this.#timer && delayMs > 0) return;
@@ -202,6 +249,7 @@ export class EventPipeline {
       clearTimeout(this.#timer);
       this.#timer = null;
     }
+    if (this.#undecoded.length > 0) this.#decode(Number.POSITIVE_INFINITY);
     this.#flushing++;
     try {
       await Promise.all([this.#recorder.flush(), this.#store.flush()]);
