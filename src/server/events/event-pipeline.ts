@@ -104,6 +104,12 @@ export class EventPipeline {
   /** Events taken in by `receiveLater`, not decoded yet, and the turn that will. */
   #undecoded: (() => DecodedEvent | undefined)[] = [];
   #decoding: NodeJS.Immediate | null = null;
+  #decodedWaiter: { promise: Promise<void>; resolve: () => void } | null = null;
+  /**
+   * Whether decoding waits for a later turn and the event store for task-run events to pause,
+   * so that the database's time goes to task runs first (PostgreSQL).
+   */
+  readonly #holdBack: boolean;
   /** When the last task-run event arrived (`performance.now()`). */
   #lastTaskRunEventAt = Number.NEGATIVE_INFINITY;
   /** Explicit flushes under way: the store then writes without waiting for a quiet moment. */
@@ -127,25 +133,26 @@ export class EventPipeline {
     this.#store = new WriteLane(
       "writing events",
       (events) => insertEvents(database, events),
-      // SQLite writes in this thread, so holding the store back only moves the same work later
-      {
-        ...lane,
-        beforeBatch: database.native ? () => this.#recorder.idle() : () => this.#storeTurn(),
-      },
+      { ...lane, beforeBatch: () => this.#storeTurn() },
       this.#log,
     );
+    // with SQLite every write runs in this thread: there, events are decoded as they arrive and
+    // the event store writes whenever the recorder is idle, since putting work off only moves it
+    this.#holdBack = !database.native;
   }
 
   /**
-   * Task runs are what clients wait to see: the event store writes its next batch when the
-   * recorder has nothing queued and task-run events have stopped coming in — or without waiting
-   * for that during an explicit flush, or once its own backlog has grown large.
+   * Task runs are what clients wait to see: the event store writes its next batch when nothing
+   * waits to be decoded or recorded and (on PostgreSQL) task-run events have stopped coming in —
+   * or without waiting for that during an explicit flush, or once its own backlog has grown large.
    */
   async #storeTurn(): Promise<void> {
     for (;;) {
       if (this.#store.size >= STORE_BACKLOG_LIMIT) return;
+      await this.#whenDecoded();
       await this.#recorder.idle();
-      if (this.#flushing > 0 || this.#store.size >= STORE_BACKLOG) return;
+      if (this.#undecoded.length > 0) continue;
+      if (!this.#holdBack || this.#flushing > 0 || this.#store.size >= STORE_BACKLOG) return;
       const wait = this.#lastTaskRunEventAt + STORE_QUIET_MS - performance.now();
       if (wait <= 0) return;
       await sleep(wait);
@@ -198,14 +205,32 @@ export class EventPipeline {
   }
 
   /**
-   * Take in an event whose decoding can wait: `decode` runs on a later turn of the event loop, in
-   * slices of a few milliseconds, so that reading a fast stream of frames neither holds up API
-   * requests nor keeps the sender waiting on its socket. Arrival order is kept; `decode` returns
-   * nothing for a frame that is not an event.
+   * Take in an event whose decoding can wait: on PostgreSQL `decode` runs on a later turn of the
+   * event loop, in slices of a few milliseconds, so that reading a fast stream of frames neither
+   * holds up API requests nor keeps the sender waiting on its socket. Arrival order is kept;
+   * `decode` returns nothing for a frame that is not an event.
    */
   receiveLater(decode: () => DecodedEvent | undefined): void {
+    if (!this.#holdBack) {
+      const decoded = decode();
+      if (decoded) this.receive([decoded.event], [decoded.source]);
+      return;
+    }
     this.#undecoded.push(decode);
     this.#decoding ??= setImmediate(() => this.#decode(DECODE_SLICE_MS));
+  }
+
+  /** Resolves once nothing taken in by `receiveLater` waits to be decoded. */
+  #whenDecoded(): Promise<void> {
+    if (this.#undecoded.length === 0) return Promise.resolve();
+    if (!this.#decodedWaiter) {
+      let resolve: () => void = () => undefined;
+      const promise = new Promise<void>((r) => {
+        resolve = r;
+      });
+      this.#decodedWaiter = { promise, resolve };
+    }
+    return this.#decodedWaiter.promise;
   }
 
   /** Decode waiting frames for up to `budgetMs`, then carry on in the next turn. */
@@ -227,6 +252,10 @@ export class EventPipeline {
     }
     this.#undecoded = i < waiting.length ? waiting.slice(i) : [];
     this.receive(events, sources);
+    if (this.#undecoded.length === 0 && this.#decodedWaiter) {
+      this.#decodedWaiter.resolve();
+      this.#decodedWaiter = null;
+    }
     if (this.#undecoded.length > 0) {
       this.#decoding = setImmediate(() => this.#decode(DECODE_SLICE_MS));
     }
