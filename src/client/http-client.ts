@@ -16,7 +16,7 @@ import type { OrchestrationResult, StateCreate, StateRecord } from "../core/stat
 import { EventsSocket, EventsSocketUnavailable } from "./events-socket.ts";
 import { HttpTransport, type TransportOptions } from "./http-transport.ts";
 import type { PrefectClient, SetStateOptions, TaskRunTransition } from "./prefect-client.ts";
-import { type FlowRunOfTask, type PrefectEvent, taskRunEvent } from "./task-run-events.ts";
+import { type FlowRunOfTask, taskRunEventText } from "./task-run-events.ts";
 
 const LOG_CHUNK = 2000;
 /** Flow runs (and flows) remembered for naming the related resources of task-run events. */
@@ -151,11 +151,11 @@ export class HttpClient implements PrefectClient {
   }
 
   async recordTaskRunTransitions(transitions: readonly TaskRunTransition[]): Promise<void> {
-    const events: PrefectEvent[] = [];
+    const texts: string[] = [];
     for (const { run, state } of transitions) {
       const previous = this.#lastTaskState.get(run.id) ?? null;
       const parent = run.flow_run_id ? this.#flowRuns.get(run.flow_run_id) : undefined;
-      events.push(taskRunEvent(run, state, previous, parent));
+      texts.push(taskRunEventText(run, state, previous, parent));
       if (
         state.type === "COMPLETED" ||
         state.type === "FAILED" ||
@@ -165,7 +165,6 @@ export class HttpClient implements PrefectClient {
         this.#lastTaskState.delete(run.id);
       } else this.#lastTaskState.set(run.id, state);
     }
-    const texts = events.map((event) => JSON.stringify(event));
     if (this.#events) {
       try {
         await this.#events.send(texts);

@@ -38,16 +38,22 @@ const DERIVED_RUN_FIELDS = new Set([
 /** `state_details` without default values, as Prefect's client sends them (`exclude_unset`). */
 function setDetails(details: StateRecord["state_details"]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(details))
+  const all = details as unknown as Record<string, unknown>;
+  for (const k in all) {
+    const v = all[k];
     if (v !== DEFAULT_DETAILS[k] && v !== undefined && !DERIVED_DETAILS.has(k)) out[k] = v;
+  }
   return out;
 }
 
 /** The task run's fields that are set (nulls left out), without what the server derives. */
 function setFields(run: TaskRun): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(run))
-    if (v !== null && !DERIVED_RUN_FIELDS.has(k)) out[k] = v;
+  const all = run as unknown as Record<string, unknown>;
+  for (const k in all) {
+    const v = all[k];
+    if (v !== null && v !== undefined && !DERIVED_RUN_FIELDS.has(k)) out[k] = v;
+  }
   return out;
 }
 
@@ -70,6 +76,65 @@ export function taskRunEvent(
   previous: StateRecord | null,
   parent?: FlowRunOfTask,
 ): PrefectEvent {
+  return {
+    occurred: state.timestamp,
+    event: `prefect.task-run.${state.name}`,
+    resource: taskRunResource(run, state),
+    related: relatedResources(run, parent),
+    payload: taskRunPayload(run, state, previous),
+    id: state.id,
+    follows: previous?.id ?? null,
+  };
+}
+
+/**
+ * `taskRunEvent` as JSON text, the same as `JSON.stringify` of it. The related resources, the
+ * same for every task run of a flow run with the same tags, are serialised once for them all.
+ */
+export function taskRunEventText(
+  run: TaskRun,
+  state: StateRecord,
+  previous: StateRecord | null,
+  parent?: FlowRunOfTask,
+): string {
+  return `{"occurred":${JSON.stringify(state.timestamp)},"event":${JSON.stringify(`prefect.task-run.${state.name}`)},"resource":${JSON.stringify(taskRunResource(run, state))},"related":${relatedText(run, parent)},"payload":${JSON.stringify(taskRunPayload(run, state, previous))},"id":${JSON.stringify(state.id)},"follows":${previous ? JSON.stringify(previous.id) : "null"}}`;
+}
+
+function taskRunResource(run: TaskRun, state: StateRecord): Record<string, string> {
+  return { ...runStateResource("task-run", run, state), "prefect.orchestration": "client" };
+}
+
+function taskRunPayload(
+  run: TaskRun,
+  state: StateRecord,
+  previous: StateRecord | null,
+): Record<string, unknown> {
+  return {
+    intended: { from: previous?.type ?? null, to: state.type },
+    initial_state: previous
+      ? {
+          type: previous.type,
+          name: previous.name,
+          message: previous.message ?? "",
+          state_details: setDetails(previous.state_details),
+        }
+      : null,
+    validated_state: {
+      type: state.type,
+      name: state.name,
+      message: state.message ?? "",
+      state_details: setDetails(state.state_details),
+      data: state.data ?? null,
+    },
+    task_run: setFields(run),
+  };
+}
+
+/** The flow run and the flow (named when `parent` is known), then the tags. */
+function relatedResources(
+  run: TaskRun,
+  parent: FlowRunOfTask | undefined,
+): Record<string, string>[] {
   const related: Record<string, string>[] = [];
   if (run.flow_run_id) {
     const flowRun: Record<string, string> = {
@@ -88,31 +153,24 @@ export function taskRunEvent(
     }
   }
   related.push(...tagResources(run.tags));
-  return {
-    occurred: state.timestamp,
-    event: `prefect.task-run.${state.name}`,
-    resource: { ...runStateResource("task-run", run, state), "prefect.orchestration": "client" },
-    related,
-    payload: {
-      intended: { from: previous?.type ?? null, to: state.type },
-      initial_state: previous
-        ? {
-            type: previous.type,
-            name: previous.name,
-            message: previous.message ?? "",
-            state_details: setDetails(previous.state_details),
-          }
-        : null,
-      validated_state: {
-        type: state.type,
-        name: state.name,
-        message: state.message ?? "",
-        state_details: setDetails(state.state_details),
-        data: state.data ?? null,
-      },
-      task_run: setFields(run),
-    },
-    id: state.id,
-    follows: previous?.id ?? null,
-  };
+  return related;
+}
+
+/** Serialised related resources, by the flow run they name (its record here) and by tags. */
+const relatedTexts = new WeakMap<FlowRunOfTask, Map<string, string>>();
+
+function relatedText(run: TaskRun, parent: FlowRunOfTask | undefined): string {
+  if (!parent) return JSON.stringify(relatedResources(run, parent));
+  let byTags = relatedTexts.get(parent);
+  if (!byTags) {
+    byTags = new Map();
+    relatedTexts.set(parent, byTags);
+  }
+  const tags = run.tags.length === 0 ? "" : JSON.stringify(run.tags);
+  let text = byTags.get(tags);
+  if (text === undefined) {
+    text = JSON.stringify(relatedResources(run, parent));
+    byTags.set(tags, text);
+  }
+  return text;
 }
