@@ -38,6 +38,9 @@ export interface DecodedEvent {
   source?: string;
 }
 
+/** What a decoded slot of the waiting frames holds (lets the frame be collected). */
+const noDecode = (): undefined => undefined;
+
 /** Decoding of `receiveLater` events per turn of the event loop (ms). */
 const DECODE_SLICE_MS = 2;
 
@@ -103,6 +106,8 @@ export class EventPipeline {
   #timer: NodeJS.Timeout | null = null;
   /** Events taken in by `receiveLater`, not decoded yet, and the turn that will. */
   #undecoded: (() => DecodedEvent | undefined)[] = [];
+  /** Index of the first of `#undecoded` not decoded yet. */
+  #undecodedHead = 0;
   #decoding: NodeJS.Immediate | null = null;
   #decodedWaiter: { promise: Promise<void>; resolve: () => void } | null = null;
   /**
@@ -151,7 +156,7 @@ export class EventPipeline {
       if (this.#store.size >= STORE_BACKLOG_LIMIT) return;
       await this.#whenDecoded();
       await this.#recorder.idle();
-      if (this.#undecoded.length > 0) continue;
+      if (this.#undecodedCount > 0) continue;
       if (!this.#holdBack || this.#flushing > 0 || this.#store.size >= STORE_BACKLOG) return;
       const wait = this.#lastTaskRunEventAt + STORE_QUIET_MS - performance.now();
       if (wait <= 0) return;
@@ -222,7 +227,7 @@ export class EventPipeline {
 
   /** Resolves once nothing taken in by `receiveLater` waits to be decoded. */
   #whenDecoded(): Promise<void> {
-    if (this.#undecoded.length === 0) return Promise.resolve();
+    if (this.#undecodedCount === 0) return Promise.resolve();
     if (!this.#decodedWaiter) {
       let resolve: () => void = () => undefined;
       const promise = new Promise<void>((r) => {
@@ -241,24 +246,42 @@ export class EventPipeline {
     const events: IncomingEvent[] = [];
     const sources: (string | undefined)[] = [];
     const waiting = this.#undecoded;
-    let i = 0;
-    while (i < waiting.length) {
-      if (i % 32 === 31 && performance.now() > deadline) break;
-      const decoded = (waiting[i++] as () => DecodedEvent | undefined)();
+    let done = 0;
+    while (this.#undecodedHead < waiting.length) {
+      if (done % 32 === 31 && performance.now() > deadline) break;
+      const decode = waiting[this.#undecodedHead] as () => DecodedEvent | undefined;
+      waiting[this.#undecodedHead++] = noDecode;
+      done++;
+      let decoded: DecodedEvent | undefined;
+      try {
+        decoded = decode();
+      } catch (error) {
+        this.#log?.warn({ err: error }, "decoding an event failed: dropped");
+      }
       if (decoded) {
         events.push(decoded.event);
         sources.push(decoded.source);
       }
     }
-    this.#undecoded = i < waiting.length ? waiting.slice(i) : [];
+    if (this.#undecodedHead >= waiting.length) {
+      this.#undecoded = [];
+      this.#undecodedHead = 0;
+    } else if (this.#undecodedHead > 4096) {
+      this.#undecoded = waiting.slice(this.#undecodedHead);
+      this.#undecodedHead = 0;
+    }
     this.receive(events, sources);
-    if (this.#undecoded.length === 0 && this.#decodedWaiter) {
+    if (this.#undecodedCount === 0 && this.#decodedWaiter) {
       this.#decodedWaiter.resolve();
       this.#decodedWaiter = null;
     }
-    if (this.#undecoded.length > 0) {
+    if (this.#undecodedCount > 0) {
       this.#decoding = setImmediate(() => this.#decode(DECODE_SLICE_MS));
     }
+  }
+
+  get #undecodedCount(): number {
+    return this.#undecoded.length - this.#undecodedHead;
   }
 
   /** Schedule a flush in `delayMs` unless one is already scheduled sooner. */
@@ -278,7 +301,7 @@ export class EventPipeline {
       clearTimeout(this.#timer);
       this.#timer = null;
     }
-    if (this.#undecoded.length > 0) this.#decode(Number.POSITIVE_INFINITY);
+    if (this.#undecodedCount > 0) this.#decode(Number.POSITIVE_INFINITY);
     this.#flushing++;
     try {
       await Promise.all([this.#recorder.flush(), this.#store.flush()]);
