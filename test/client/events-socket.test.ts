@@ -9,13 +9,11 @@ import { WebSocketServer } from "ws";
 import { EventsSocket } from "../../src/client/events-socket.ts";
 import { HttpClient } from "../../src/client/http-client.ts";
 import { uuid7 } from "../../src/core/ids.ts";
-import { emptyStateDetails, type StateRecord } from "../../src/core/state.ts";
-import { nowIso } from "../../src/core/time.ts";
 import { shutdownRuntime, useClient } from "../../src/engine/process-runtime.ts";
 import { flow, getRunContext, task } from "../../src/index.ts";
 import { createApp } from "../../src/server/app.ts";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
-import { taskRunRecord } from "../helpers/records.ts";
+import { stateRecord, taskRunRecord } from "../helpers/records.ts";
 
 for (const dialect of DIALECTS) {
   describe(`${dialect}: task-run events over the /events/in WebSocket`, () => {
@@ -110,17 +108,8 @@ describe("a server without the /events/in WebSocket", () => {
     const { port } = server.address() as AddressInfo;
     const client = new HttpClient(`http://127.0.0.1:${port}/api`);
     try {
-      const now = nowIso();
       const run = taskRunRecord(uuid7(), { name: "t-1", task_key: "t", dynamic_key: "1" });
-      const state: StateRecord = {
-        id: uuid7(),
-        type: "PENDING",
-        name: "Pending",
-        timestamp: now,
-        message: null,
-        state_details: emptyStateDetails(),
-        data: null,
-      };
+      const state = stateRecord("PENDING", "Pending");
       await client.recordTaskRunTransitions([{ run, state }]);
       await client.recordTaskRunTransitions([{ run, state: { ...state, id: uuid7() } }]);
       assert.equal(posted.length, 2);

@@ -11,23 +11,13 @@ import {
 } from "../../src/client/task-run-events.ts";
 import { uuid7 } from "../../src/core/ids.ts";
 import { emptyStateDetails, type StateRecord } from "../../src/core/state.ts";
-import { nowIso } from "../../src/core/time.ts";
-import { taskRunRecord } from "../helpers/records.ts";
+import { stateRecord, taskRunRecord } from "../helpers/records.ts";
 
-function state(
-  type: StateRecord["type"],
-  name: string,
-  message: string | null = null,
-): StateRecord {
-  return {
-    id: uuid7(),
-    type,
-    name,
-    timestamp: nowIso(),
+function state(type: StateRecord["type"], name: string, message: string | null = null) {
+  return stateRecord(type, name, {
     message,
-    data: null,
     state_details: { ...emptyStateDetails(), cache_key: type === "COMPLETED" ? "k" : null },
-  };
+  });
 }
 
 describe("task-run event text", () => {

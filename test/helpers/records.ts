@@ -7,6 +7,7 @@ import {
   type FlowRun,
   type TaskRun,
 } from "../../src/core/runs.ts";
+import { emptyStateDetails, type StateRecord } from "../../src/core/state.ts";
 import { nowIso } from "../../src/core/time.ts";
 
 export function flowRunRecord(flowId: string, over: Partial<FlowRun> = {}): FlowRun {
@@ -61,6 +62,24 @@ export function taskRunRecord(flowRunId: string | null, over: Partial<TaskRun> =
     labels: {},
     flow_run_run_count: 1,
     ...emptyRunTimes(),
+    ...over,
+  };
+}
+
+/** A state record of `type` named `name`, now, with default details; overrides on top. */
+export function stateRecord(
+  type: StateRecord["type"],
+  name: string,
+  over: Partial<StateRecord> = {},
+): StateRecord {
+  return {
+    id: uuid7(),
+    type,
+    name,
+    timestamp: nowIso(),
+    message: null,
+    data: null,
+    state_details: emptyStateDetails(),
     ...over,
   };
 }

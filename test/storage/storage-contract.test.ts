@@ -17,22 +17,18 @@ import * as logs from "../../src/storage/queries/logs.ts";
 import * as states from "../../src/storage/queries/states.ts";
 import * as taskRuns from "../../src/storage/queries/task-runs.ts";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
-import { flowRunRecord as baseFlowRun, taskRunRecord as baseTaskRun } from "../helpers/records.ts";
+import {
+  flowRunRecord as baseFlowRun,
+  taskRunRecord as baseTaskRun,
+  stateRecord,
+} from "../helpers/records.ts";
 
 function state(
   type: StateRecord["type"],
   name: string,
   details: Partial<StateRecord["state_details"]> = {},
 ): StateRecord {
-  return {
-    id: uuid7(),
-    type,
-    name,
-    timestamp: nowIso(),
-    message: null,
-    data: null,
-    state_details: { ...emptyStateDetails(), ...details },
-  };
+  return stateRecord(type, name, { state_details: { ...emptyStateDetails(), ...details } });
 }
 
 function flowRunRecord(flowId: string): FlowRun {

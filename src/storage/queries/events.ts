@@ -1,8 +1,9 @@
 /**
  * The event store (Prefect's `events` / `event_resources`): bulk writes that ignore event ids
- * already stored, and the `EventFilter` grammar as one `where` per query, written once for SQLite
- * and PostgreSQL. What differs by dialect — reading a label out of a JSON column, seconds since
- * the epoch — lives in `DialectOps`.
+ * already stored (PostgreSQL's, which reads events from the JSON they arrived in, is in
+ * `pg-event-insert.ts`), and the `EventFilter` grammar as one `where` per query, written once for
+ * SQLite and PostgreSQL. What differs by dialect in reading — a label out of a JSON column,
+ * seconds since the epoch — lives in `DialectOps`.
  */
 import { type Expression, type RawBuilder, type SqlBool, sql } from "kysely";
 import { normalizeIso, nowIso } from "../../core/time.ts";
@@ -115,17 +116,17 @@ function resourceRows(database: Database, e: ReceivedEvent, occurred: string, id
   return rows;
 }
 
-function insertOps(database: Database) {
+/** SQLite's inserts of the event store: an id already stored is ignored (with its resources). */
+function sqliteInserts(database: Database) {
   const { db } = database;
   const events: BulkInsert<EventsTable> = {
-    key: "events.insert",
+    key: "events.insert-or-ignore",
     rows: [],
     query: (rows) =>
       db
         .insertInto("events")
         .values(rows)
-        .onConflict((oc) => oc.column("id").doNothing())
-        .returning("id"),
+        .onConflict((oc) => oc.column("id").doNothing()),
   };
   const resources: BulkInsert<EventResourcesTable> = {
     key: "event_resources.insert",
@@ -149,22 +150,9 @@ export async function insertEvents(
   const native = database.native;
   if (native) {
     const rows = events.map((e) => eventRow(database, e, recorded));
-    const ops = insertOps(database);
+    const ops = sqliteInserts(database);
     return database.db.connection().execute(async () => {
-      const sample = rows[0] as EventsTable;
-      const ev = sqliteStatement(
-        database,
-        {
-          ...ops.events,
-          key: "events.insert-or-ignore",
-          query: (r) =>
-            database.db
-              .insertInto("events")
-              .values(r)
-              .onConflict((oc) => oc.column("id").doNothing()),
-        },
-        sample,
-      );
+      const ev = sqliteStatement(database, ops.events, rows[0] as EventsTable);
       const firstResources = resourceRows(database, events[0] as ReceivedEvent, "", "");
       const res = sqliteStatement(
         database,

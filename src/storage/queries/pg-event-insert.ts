@@ -10,24 +10,11 @@
 import { CompiledQuery } from "kysely";
 import { normalizeIso } from "../../core/time.ts";
 import type { Database } from "../database.ts";
+import type { ReceivedEvent } from "./events.ts";
 import { arrayLiteral, MAX_INSERT_ROWS } from "./pg-array-insert.ts";
 
 /** The JSON text an event arrived in, kept on it (a symbol: never part of what is answered). */
 export const SOURCE_JSON: unique symbol = Symbol("prefect-ts.event-source-json");
-
-/** What this write reads of an event. */
-export interface StorableEvent {
-  occurred: string;
-  event: string;
-  resource: Record<string, string>;
-  related: Record<string, string>[];
-  payload: Record<string, unknown>;
-  id: string;
-  follows: string | null;
-  received: string;
-  /** A JSON object holding at least this event's `resource`, `related` and `payload`. */
-  [SOURCE_JSON]?: string;
-}
 
 const STATEMENT = `
 with "i" as (
@@ -68,7 +55,7 @@ with "i" as (
 select "id" from "e"`;
 
 /** The part of an event stored as JSON, as JSON text. */
-function documentOf(event: StorableEvent): string {
+function documentOf(event: ReceivedEvent): string {
   return (
     event[SOURCE_JSON] ??
     JSON.stringify({ resource: event.resource, related: event.related, payload: event.payload })
@@ -81,10 +68,10 @@ function documentOf(event: StorableEvent): string {
  */
 export async function insertEventsPostgres(
   database: Database,
-  events: readonly StorableEvent[],
+  events: readonly ReceivedEvent[],
   recorded: string,
 ): Promise<number> {
-  const byId = new Map<string, StorableEvent>();
+  const byId = new Map<string, ReceivedEvent>();
   for (const event of events) {
     const id = event.id.toLowerCase();
     if (!byId.has(id)) byId.set(id, event);
