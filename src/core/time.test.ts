@@ -25,6 +25,17 @@ describe("time", () => {
     assert.equal(addSeconds(iso, 1.5), "2026-11-22T01:33:25.557243Z");
     assert.equal(secondsBetween(iso, "2026-11-22T01:33:34.057243Z"), 10);
   });
+  it("keeps canonical timestamps and normalises the near misses as Date reads them", () => {
+    for (const iso of ["2026-01-01T00:00:00.000000Z", "1999-12-28T23:59:59.999999Z"])
+      assert.equal(normalizeIso(iso), iso);
+    // canonical in shape, but a day or a time Date rolls over
+    assert.equal(normalizeIso("2026-02-30T10:00:00.000001Z"), "2026-03-02T10:00:00.000001Z");
+    assert.equal(normalizeIso("2026-11-22T24:00:00.000000Z"), "2026-11-23T00:00:00.000000Z");
+    // a time zone other than Z, and a separator out of place
+    assert.equal(normalizeIso("2026-11-22T01:33:24.000007+01:00"), "2026-11-22T00:33:24.000007Z");
+    assert.throws(() => normalizeIso("2026-11-22T01:33:2x.000000Z"), RangeError);
+    assert.throws(() => normalizeIso("2026-13-22T01:33:24.000000Z"), RangeError);
+  });
 });
 
 describe("uuid7", () => {

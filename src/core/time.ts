@@ -44,27 +44,38 @@ export function normalizeIso(value: string | Date): string {
   return microsToIso(isoToMicros(value));
 }
 
-const CANONICAL_ISO = /^\d{4}-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)\.\d{6}Z$/;
-
 /**
- * Already in canonical form, with fields no calendar arithmetic would change (days past the 28th
- * take the slow path, which rolls e.g. Feb 30 over as `Date` does). Every timestamp this library
- * writes is canonical, so normalising them is a check, not a reformat.
+ * Already in canonical form (`YYYY-MM-DDTHH:MM:SS.ffffffZ`), with fields no calendar arithmetic
+ * would change (days past the 28th take the slow path, which rolls e.g. Feb 30 over as `Date`
+ * does). Every timestamp this library writes is canonical, so normalising them is a check, not a
+ * reformat — read character by character, as it runs for every timestamp stored.
  */
 function isCanonicalIso(value: string): boolean {
-  const m = CANONICAL_ISO.exec(value);
-  if (!m) return false;
-  const month = Number(m[1]);
-  const day = Number(m[2]);
+  if (!isCanonicalShape(value) || value[4] !== "-" || value[7] !== "-") return false;
+  if (value[13] !== ":" || value[16] !== ":") return false;
+  for (const i of DIGITS) {
+    const c = value.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  const month = twoDigits(value, 5);
+  const day = twoDigits(value, 8);
   return (
     month >= 1 &&
     month <= 12 &&
     day >= 1 &&
     day <= 28 &&
-    Number(m[3]) < 24 &&
-    Number(m[4]) < 60 &&
-    Number(m[5]) < 60
+    twoDigits(value, 11) < 24 &&
+    twoDigits(value, 14) < 60 &&
+    twoDigits(value, 17) < 60
   );
+}
+
+/** Positions of the digits of a canonical timestamp. */
+const DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22, 23, 24, 25];
+
+/** The number written by the two digits at `at`. */
+function twoDigits(value: string, at: number): number {
+  return (value.charCodeAt(at) - 48) * 10 + value.charCodeAt(at + 1) - 48;
 }
 
 /** Order of two timestamps (negative, zero, positive), any parseable form. */

@@ -19,6 +19,7 @@ import {
   SmallEventBatchSchema,
   UnsizedEventSchema,
 } from "../schemas/events.ts";
+import { ordinaryEvent } from "../schemas/ordinary-event.ts";
 import type { RouteDeps } from "./deps.ts";
 import {
   acceptAuthFrame,
@@ -87,10 +88,12 @@ function streamEventsIn(socket: EventSocket, pipeline: EventPipeline, log: Fasti
     // decoded on a later turn (in order): reading the socket stays quick under a stream of frames
     pipeline.receiveLater(() => {
       const text = frameText(data);
+      const value = parseJson(text);
       // a frame within the size limit holds an event within it: no need to serialise it again
-      const schema =
-        frameBytes(data) <= MAXIMUM_EVENT_SIZE_BYTES ? UnsizedEventSchema : EventSchema;
-      const parsed = schema.safeParse(parseJson(text));
+      const small = frameBytes(data) <= MAXIMUM_EVENT_SIZE_BYTES;
+      const ordinary = small ? ordinaryEvent(value) : null;
+      if (ordinary) return { event: ordinary, source: text };
+      const parsed = (small ? UnsizedEventSchema : EventSchema).safeParse(value);
       if (!parsed.success) {
         log.warn({ issues: parsed.error.issues }, "invalid event on /events/in: dropped");
         return undefined;

@@ -1,8 +1,9 @@
 /**
  * Where every event the server receives or emits goes: handed at once to the live subscribers of
  * `/events/out` whose filter it matches, then buffered and written in two independent lanes — the
- * task-run events through the task-run recorder (what makes task runs visible), and every event
- * into the event store. Task runs go first: the event store writes its next batch when the
+ * task-run events through the task-run recorder (what makes task runs visible; each is read into
+ * its task run and state as it is received, so that reading the next ones overlaps the write of
+ * the last), and every event into the event store. Task runs go first: the event store writes its next batch when the
  * recorder has nothing queued and task-run events have paused, and a slow or failing event-store
  * write never holds up task runs.
  * A lane writes every `flushIntervalMs`, or at once when `maxBatch` events wait — 200 events per
@@ -18,7 +19,13 @@ import { SOURCE_JSON } from "../../storage/queries/pg-event-insert.ts";
 import type { FlowRunStateEvent } from "../orchestration/events.ts";
 import type { IncomingEvent } from "../schemas/events.ts";
 import type { EventFilter } from "../schemas/events-filter.ts";
-import { isTaskRunRecorderEvent, recordTaskRunEvents } from "../services/task-run-recorder.ts";
+import {
+  isTaskRunRecorderEvent,
+  recordTaskRunEvents,
+  type TaskRunEventRecord,
+  taskRunFromEvent,
+  type UnrecordableTaskRunEvent,
+} from "../services/task-run-recorder.ts";
 import { eventMatches } from "./event-matcher.ts";
 import { WriteLane } from "./write-lane.ts";
 
@@ -101,8 +108,9 @@ export class EventPipeline {
   readonly #maxBatch: number;
   readonly #log: FastifyBaseLogger | undefined;
   readonly #subscribers = new Set<Subscriber>();
-  readonly #recorder: WriteLane;
-  readonly #store: WriteLane;
+  /** Task-run events, read as they are received (so reading them overlaps earlier writes). */
+  readonly #recorder: WriteLane<TaskRunEventRecord | UnrecordableTaskRunEvent>;
+  readonly #store: WriteLane<ReceivedEvent>;
   #timer: NodeJS.Timeout | null = null;
   /** Events taken in by `receiveLater`, not decoded yet, and the turn that will. */
   #undecoded: (() => DecodedEvent | undefined)[] = [];
@@ -129,13 +137,13 @@ export class EventPipeline {
       maxAttempts: options.maxAttempts ?? 3,
       retryAfterMs: Math.max(this.#flushIntervalMs, 200),
     };
-    this.#recorder = new WriteLane(
+    this.#recorder = new WriteLane<TaskRunEventRecord | UnrecordableTaskRunEvent>(
       "recording task-run events",
-      (events) => recordTaskRunEvents(database, events, this.#log),
+      (records) => recordTaskRunEvents(database, records, this.#log),
       database.native ? lane : { ...lane, maxBatch: RECORDER_BATCH_POSTGRES },
       this.#log,
     );
-    this.#store = new WriteLane(
+    this.#store = new WriteLane<ReceivedEvent>(
       "writing events",
       (events) => insertEvents(database, events),
       { ...lane, beforeBatch: () => this.#storeTurn() },
@@ -189,7 +197,7 @@ export class EventPipeline {
       const event = receiveEvent(incoming, received, sources?.[i]);
       this.#publish(event);
       if (isTaskRunRecorderEvent(incoming)) {
-        this.#recorder.push(event);
+        this.#recorder.push(taskRunFromEvent(incoming, received));
         this.#lastTaskRunEventAt = performance.now();
       }
       this.#store.push(event);

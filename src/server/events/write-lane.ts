@@ -1,28 +1,27 @@
 /**
- * A write lane of the event pipeline: events queued, written in batches one after another; a
- * failed batch goes back to the front of the queue and is retried after a pause, up to
- * `maxAttempts` per event, then dropped (and logged).
+ * A write lane of the event pipeline: items (received events, or what was read from them) queued,
+ * written in batches one after another; a failed batch goes back to the front of the queue and is
+ * retried after a pause, up to `maxAttempts` per item, then dropped (and logged).
  */
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import type { FastifyBaseLogger } from "fastify";
-import type { ReceivedEvent } from "../../storage/queries/events.ts";
 
-/** One kind of write of received events. */
-export class WriteLane {
+/** One kind of write of what the pipeline received. */
+export class WriteLane<T> {
   readonly #name: string;
-  readonly #write: (events: ReceivedEvent[]) => Promise<unknown>;
+  readonly #write: (items: T[]) => Promise<unknown>;
   readonly #maxBatch: number;
   readonly #maxAttempts: number;
   readonly #retryAfterMs: number;
   readonly #log: FastifyBaseLogger | undefined;
   readonly #beforeBatch: (() => Promise<void>) | undefined;
-  #pending: { event: ReceivedEvent; attempts: number }[] = [];
+  #pending: { item: T; attempts: number }[] = [];
   #inflight: Promise<void> = Promise.resolve();
   #retryTimer: NodeJS.Timeout | null = null;
 
   constructor(
     name: string,
-    write: (events: ReceivedEvent[]) => Promise<unknown>,
+    write: (items: T[]) => Promise<unknown>,
     options: {
       maxBatch: number;
       maxAttempts: number;
@@ -45,8 +44,8 @@ export class WriteLane {
     return this.#pending.length;
   }
 
-  push(event: ReceivedEvent): void {
-    this.#pending.push({ event, attempts: 0 });
+  push(item: T): void {
+    this.#pending.push({ item, attempts: 0 });
   }
 
   /** Resolves once this lane has written what it has queued (at once when nothing is). */
@@ -65,7 +64,7 @@ export class WriteLane {
       await this.#beforeBatch?.();
       const batch = this.#pending.splice(0, this.#maxBatch);
       try {
-        await this.#write(batch.map((p) => p.event));
+        await this.#write(batch.map((p) => p.item));
         // let requests waiting on the event loop in between batches
         if (this.#pending.length > 0) await yieldToEventLoop();
       } catch (error) {

@@ -25,7 +25,6 @@
  * one event by default); here those events are skipped (counted in `skipped`) and the rest of the
  * batch is recorded.
  */
-import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import type { FastifyBaseLogger } from "fastify";
 import { z } from "zod";
 import type { TaskRun, TaskRunInput } from "../../core/runs.ts";
@@ -85,6 +84,13 @@ export interface TaskRunEventRecord {
   eventId: string;
 }
 
+/** A task-run event that cannot be recorded, and why. */
+export interface UnrecordableTaskRunEvent {
+  error: string;
+  eventId: string;
+  event: string;
+}
+
 /** Whether the task-run recorder takes this event (Prefect's consumer filter). */
 export function isTaskRunRecorderEvent(event: IncomingEvent): boolean {
   return (
@@ -94,22 +100,24 @@ export function isTaskRunRecorderEvent(event: IncomingEvent): boolean {
 }
 
 /**
- * The task run and state an event describes, or an error message when it is a task-run event
- * that cannot be recorded (no `payload.task_run` / `payload.validated_state`, or invalid ones).
+ * The task run and state an event describes, or why it is a task-run event that cannot be
+ * recorded (no `payload.task_run` / `payload.validated_state`, or invalid ones). `now` is when the
+ * event was received: the run's `created` / `updated` when it is first recorded.
  */
 export function taskRunFromEvent(
   event: IncomingEvent,
   now: string = nowIso(),
-): TaskRunEventRecord | { error: string } {
+): TaskRunEventRecord | UnrecordableTaskRunEvent {
+  const unrecordable = (error: string) => ({ error, eventId: event.id, event: event.event });
   const parsed = RecordablePayloadSchema.safeParse(event.payload);
   if (!parsed.success) {
-    return { error: `invalid task-run event payload: ${z.prettifyError(parsed.error)}` };
+    return unrecordable(`invalid task-run event payload: ${z.prettifyError(parsed.error)}`);
   }
   const { task_run: tr, validated_state: vs } = parsed.data;
   const id = (tr.id ?? objectIdOf(event.resource["prefect.resource.id"], "prefect.task-run"))
     ?.toLowerCase()
     .trim();
-  if (!id) return { error: "the resource is not a prefect.task-run.<uuid>" };
+  if (!id) return unrecordable("the resource is not a prefect.task-run.<uuid>");
   const relatedFlowRun = relatedInRole(event, "flow-run")?.["prefect.resource.id"];
   const flowRunId =
     tr.flow_run_id !== undefined
@@ -175,13 +183,13 @@ export interface RecordSummary {
 }
 
 /**
- * Record the task-run events among `events` (others are ignored) in bulk. Calls on one database
- * are serialised, so that the read of the stored runs and the write that depends on it are not
- * interleaved with another batch of this process.
+ * Record task-run events, as read by `taskRunFromEvent` when they were received, in bulk. Calls on
+ * one database are serialised, so that the read of the stored runs and the write that depends on
+ * it are not interleaved with another batch of this process.
  */
 export function recordTaskRunEvents(
   database: Database,
-  events: readonly IncomingEvent[],
+  events: readonly (TaskRunEventRecord | UnrecordableTaskRunEvent)[],
   log?: FastifyBaseLogger,
 ): Promise<RecordSummary> {
   const previous = queues.get(database) ?? Promise.resolve();
@@ -196,27 +204,20 @@ export function recordTaskRunEvents(
   return next;
 }
 
-/** Events read between two turns of the event loop (some 2 ms of work). */
-const PREPARE_SLICE = 200;
-
 const queues = new WeakMap<Database, Promise<void>>();
 
 async function recordSerially(
   database: Database,
-  events: readonly IncomingEvent[],
+  events: readonly (TaskRunEventRecord | UnrecordableTaskRunEvent)[],
   log: FastifyBaseLogger | undefined,
 ): Promise<RecordSummary> {
   const now = nowIso();
   const records: TaskRunEventRecord[] = [];
   let skipped = 0;
-  for (const [i, event] of events.entries()) {
-    // a large batch is read a slice at a time, letting API requests run in between
-    if (i > 0 && i % PREPARE_SLICE === 0) await yieldToEventLoop();
-    if (!isTaskRunRecorderEvent(event)) continue;
-    const record = taskRunFromEvent(event, now);
+  for (const record of events) {
     if ("error" in record) {
       skipped++;
-      log?.warn({ eventId: event.id, event: event.event }, record.error);
+      log?.warn({ eventId: record.eventId, event: record.event }, record.error);
       continue;
     }
     records.push(record);
@@ -424,7 +425,9 @@ function normalizeDetails(
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+  const out: Partial<T> = {};
+  for (const key in value) if (value[key] !== undefined) out[key] = value[key];
+  return out;
 }
 
 function unique<T>(values: readonly T[]): T[] {
