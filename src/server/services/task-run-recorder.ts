@@ -34,47 +34,10 @@ import { compareIso, normalizeIso, nowIso } from "../../core/time.ts";
 import type { Database } from "../../storage/database.ts";
 import { recordTaskRuns } from "../../storage/queries/task-runs.ts";
 import { buildState } from "../orchestration/states.ts";
-import { DateTimeString, JsonObject, StateTypeSchema, Uuid } from "../schemas/common.ts";
 import { type IncomingEvent, objectIdOf, relatedInRole } from "../schemas/events.ts";
-import { StateDetailsCreate } from "../schemas/states.ts";
-import { TaskRunCreateSchema, TaskRunPolicySchema } from "../schemas/task-runs.ts";
-
-const TaskRunPayloadSchema = z.object({
-  id: Uuid.optional(),
-  flow_run_id: Uuid.nullish(),
-  name: z.string().nullish(),
-  task_key: z.string(),
-  dynamic_key: z.string(),
-  cache_key: z.string().nullish(),
-  cache_expiration: DateTimeString.nullish(),
-  task_version: z.string().nullish(),
-  empirical_policy: TaskRunPolicySchema.nullish(),
-  tags: z.array(z.string()).nullish(),
-  labels: JsonObject.nullish(),
-  task_inputs: TaskRunCreateSchema.shape.task_inputs.unwrap().nullish(),
-  run_count: z.number().int().nullish(),
-  flow_run_run_count: z.number().int().nullish(),
-  expected_start_time: DateTimeString.nullish(),
-  next_scheduled_start_time: DateTimeString.nullish(),
-  start_time: DateTimeString.nullish(),
-  end_time: DateTimeString.nullish(),
-  total_run_time: z.number().nullish(),
-});
-
-const ValidatedStateSchema = z.object({
-  id: Uuid.optional(),
-  type: StateTypeSchema,
-  name: z.string().nullish(),
-  timestamp: DateTimeString.optional(),
-  message: z.string().nullish(),
-  data: z.unknown().optional(),
-  state_details: StateDetailsCreate.nullish(),
-});
-
-const RecordablePayloadSchema = z.object({
-  task_run: TaskRunPayloadSchema,
-  validated_state: ValidatedStateSchema,
-});
+import { ordinaryTaskRunPayload } from "../schemas/ordinary-task-run-payload.ts";
+import type { StateDetailsCreate } from "../schemas/states.ts";
+import { RecordablePayloadSchema } from "../schemas/task-run-event-payload.ts";
 
 /** A task-run transition read from one event. */
 export interface TaskRunEventRecord {
@@ -109,11 +72,15 @@ export function taskRunFromEvent(
   now: string = nowIso(),
 ): TaskRunEventRecord | UnrecordableTaskRunEvent {
   const unrecordable = (error: string) => ({ error, eventId: event.id, event: event.event });
-  const parsed = RecordablePayloadSchema.safeParse(event.payload);
-  if (!parsed.success) {
-    return unrecordable(`invalid task-run event payload: ${z.prettifyError(parsed.error)}`);
+  let payload = ordinaryTaskRunPayload(event.payload);
+  if (!payload) {
+    const parsed = RecordablePayloadSchema.safeParse(event.payload);
+    if (!parsed.success) {
+      return unrecordable(`invalid task-run event payload: ${z.prettifyError(parsed.error)}`);
+    }
+    payload = parsed.data;
   }
-  const { task_run: tr, validated_state: vs } = parsed.data;
+  const { task_run: tr, validated_state: vs } = payload;
   const id = (tr.id ?? objectIdOf(event.resource["prefect.resource.id"], "prefect.task-run"))
     ?.toLowerCase()
     .trim();
