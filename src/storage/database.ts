@@ -109,9 +109,23 @@ const pgTypes = {
 async function openPostgres(url: string): Promise<Database> {
   const connectionString = url.replace(/^postgres(ql)?\+\w+:/, "postgresql:");
   const pool = new pg.Pool({ connectionString, max: 10, types: pgTypes });
+  // connections open now, each until PostgreSQL has seen it end
+  const open = new Map<pg.Client, Promise<void>>();
   pool.on("connect", (client) => {
+    open.set(
+      client,
+      new Promise((resolve) =>
+        client.once("end", () => {
+          open.delete(client);
+          resolve();
+        }),
+      ),
+    );
     client.query("SET TIME ZONE 'UTC'").catch(() => undefined);
   });
+  // an idle connection lost (the server restarted, or ended it): the pool drops it and opens
+  // another on demand; without a listener the loss would crash the process
+  pool.on("error", () => undefined);
   const location = redactUrl(connectionString);
   try {
     const client = await pool.connect();
@@ -124,7 +138,17 @@ async function openPostgres(url: string): Promise<Database> {
     );
   }
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: postgresDialect, location, close: () => db.destroy() };
+  return {
+    db,
+    dialect: postgresDialect,
+    location,
+    // the pool's end resolves once it has asked its connections to end: wait until they have
+    close: async () => {
+      const ending = [...open.values()];
+      await db.destroy();
+      await Promise.all(ending);
+    },
+  };
 }
 
 export { sql };
