@@ -132,6 +132,27 @@ for (const dialect of DIALECTS) {
       assert.equal((await get(`/task_runs/${a.json().id}`)).json().state_type, "FAILED");
     });
 
+    it("labels a new task run with its flow run's labels and id, its own labels winning", async () => {
+      const flow = (await post("/flows/", { name: "labelled" })).json();
+      const run = (
+        await post("/flow_runs/", { flow_id: flow.id, labels: { team: "data", tier: "1" } })
+      ).json();
+      const created = await post("/task_runs/", {
+        flow_run_id: run.id,
+        task_key: "k",
+        dynamic_key: "0",
+        labels: { tier: "2" },
+      });
+      assert.deepEqual(created.json().labels, {
+        team: "data",
+        tier: "2",
+        "prefect.flow.id": flow.id,
+        "prefect.flow-run.id": run.id,
+      });
+      const orphan = await post("/task_runs/", { task_key: "k", dynamic_key: "1" });
+      assert.deepEqual(orphan.json().labels, {});
+    });
+
     it("stores log batches", async () => {
       const flow = (await post("/flows/", { name: "logged" })).json();
       const run = (await post("/flow_runs/", { flow_id: flow.id })).json();

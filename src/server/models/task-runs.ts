@@ -56,7 +56,7 @@ export async function createTaskRun(
   options: { clock?: Clock } = {},
 ): Promise<{ taskRun: TaskRun; created: boolean }> {
   const clock = options.clock ?? systemClock;
-  const run = newTaskRun(input, clock.nowIso());
+  const run = newTaskRun(input, clock.nowIso(), await flowRunLabels(database, input.flow_run_id));
   const created = await withWriteTransaction(database, async (trx) => {
     const state = input.state ?? { type: StateType.PENDING };
     const { inserted } = await orchestrateTaskRun(database, trx, run, state, clock, {
@@ -85,7 +85,30 @@ async function findExisting(database: Database, input: TaskRunCreate, id: string
   return readTaskRun(database, id);
 }
 
-function newTaskRun(input: TaskRunCreate, now: string): TaskRun {
+/** The labels of the flow run a new task run belongs to (none without one). */
+async function flowRunLabels(
+  database: Database,
+  flowRunId: string | null | undefined,
+): Promise<Record<string, unknown>> {
+  if (!flowRunId) return {};
+  const row = await database.db
+    .selectFrom("flow_run")
+    .select("labels")
+    .where("id", "=", flowRunId)
+    .executeTakeFirst();
+  return row ? (database.dialect.fromJson<Record<string, unknown>>(row.labels) ?? {}) : {};
+}
+
+/**
+ * A task run as created: its labels are its flow run's, then `prefect.flow-run.id`, then its own
+ * (Prefect's `with_system_labels_for_task_run`; the later win).
+ */
+function newTaskRun(
+  input: TaskRunCreate,
+  now: string,
+  parentLabels: Record<string, unknown>,
+): TaskRun {
+  const systemLabels = input.flow_run_id ? { "prefect.flow-run.id": input.flow_run_id } : {};
   return {
     id: input.id ?? uuid4(),
     created: now,
@@ -99,7 +122,7 @@ function newTaskRun(input: TaskRunCreate, now: string): TaskRun {
     task_version: input.task_version ?? null,
     empirical_policy: { ...defaultTaskRunPolicy(), ...input.empirical_policy },
     tags: input.tags ?? [],
-    labels: input.labels ?? {},
+    labels: { ...parentLabels, ...systemLabels, ...input.labels },
     task_inputs: input.task_inputs ?? {},
     flow_run_run_count: 0,
     ...emptyRunTimes(),
