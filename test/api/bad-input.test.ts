@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { FastifyInstance } from "fastify";
-import { createApp } from "../../src/server/app.ts";
+import { createCheckedApp } from "../helpers/checked-app.ts";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
 
 const R = "00000000-0000-4000-8000-000000000000";
@@ -157,7 +157,7 @@ for (const dialect of DIALECTS) {
 
     before(async () => {
       t = await createTestDatabase(dialect);
-      app = await createApp({ database: t.database });
+      app = await createCheckedApp({ database: t.database });
       const flow = (await inject("POST", "/flows/", { name: "bad-input" })).json();
       const run = (await inject("POST", "/flow_runs/", { flow_id: flow.id })).json();
       const task = (

@@ -6,7 +6,6 @@ import { createInterface } from "node:readline";
 import { after, before, beforeEach, describe, it, mock } from "node:test";
 import { ErrorCode, PrefectTsError } from "../../src/core/errors.ts";
 import { addSeconds, type Clock } from "../../src/core/time.ts";
-import { createApp } from "../../src/server/app.ts";
 import {
   EVENT_TRIM_INTERVAL_MS,
   EventRetention,
@@ -19,6 +18,7 @@ import {
   EVENT_DELETE_BATCH_SIZE,
 } from "../../src/storage/queries/event-retention.ts";
 import { insertEvents, type ReceivedEvent } from "../../src/storage/queries/events.ts";
+import { createCheckedApp } from "../helpers/checked-app.ts";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
 
 const NOW = "2026-06-10T12:00:00.000000Z";
@@ -270,13 +270,13 @@ for (const dialect of DIALECTS) {
       const recent = eventAged(86_400);
       await store([old, recent]);
 
-      const plain = await createApp({ database: t.database });
+      const plain = await createCheckedApp({ database: t.database });
       await plain.ready();
       await plain.close();
       assert.equal((await storedIds()).length, 2);
 
       const { lines, log, lineCount } = recordingLog();
-      const app = await createApp({
+      const app = await createCheckedApp({
         database: t.database,
         eventRetention: { retentionSeconds: 7 * 86_400, clock: fixedClock(NOW), log },
       });

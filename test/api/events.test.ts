@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import type { FastifyInstance } from "fastify";
 import { sql } from "kysely";
-import { createApp } from "../../src/server/app.ts";
+import { createCheckedApp } from "../helpers/checked-app.ts";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
 
 /** The `ws` client (brought by @fastify/websocket, which ships no types for it). */
@@ -180,7 +180,7 @@ for (const dialect of DIALECTS) {
 
     before(async () => {
       t = await createTestDatabase(dialect);
-      app = await createApp({ database: t.database });
+      app = await createCheckedApp({ database: t.database });
     });
     after(async () => {
       await app.close();

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { FastifyInstance } from "fastify";
-import { createApp } from "../../src/server/app.ts";
+import { createCheckedApp } from "../helpers/checked-app.ts";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
 
 for (const dialect of DIALECTS) {
@@ -20,7 +20,7 @@ for (const dialect of DIALECTS) {
 
     before(async () => {
       t = await createTestDatabase(dialect);
-      app = await createApp({ database: t.database });
+      app = await createCheckedApp({ database: t.database });
       const flow = (await post("/flows/", { name: "filtered" })).body;
       for (let i = 0; i < 5; i++) {
         const run = (

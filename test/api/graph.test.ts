@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { FastifyInstance } from "fastify";
 import { flow, runtime, task } from "../../src/index.ts";
-import { createApp } from "../../src/server/app.ts";
+import { createCheckedApp } from "../helpers/checked-app.ts";
 import { DIALECTS } from "../helpers/databases.ts";
 import { assertDocumentedResponse } from "../helpers/responses.ts";
 import { type SdkHarness, sdkHarness } from "../helpers/runtime.ts";
@@ -22,7 +22,7 @@ for (const dialect of DIALECTS) {
     let app: FastifyInstance;
     before(async () => {
       h = await sdkHarness(dialect);
-      app = await createApp({ database: h.db.database });
+      app = await createCheckedApp({ database: h.db.database });
     });
     after(async () => {
       await app.close();

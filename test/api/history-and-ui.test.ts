@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { FastifyInstance } from "fastify";
-import { createApp } from "../../src/server/app.ts";
+import { createCheckedApp } from "../helpers/checked-app.ts";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
 import { assertDocumentedResponse } from "../helpers/responses.ts";
 
@@ -70,7 +70,7 @@ for (const dialect of DIALECTS) {
 
     before(async () => {
       t = await createTestDatabase(dialect);
-      app = await createApp({ database: t.database });
+      app = await createCheckedApp({ database: t.database });
       histFlow = (await post("/flows/", { name: "hist" })).body.id;
       otherFlow = (await post("/flows/", { name: "other" })).body.id;
       idleFlow = (await post("/flows/", { name: "idle" })).body.id;

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { FastifyInstance } from "fastify";
 import WebSocket from "ws";
-import { createApp } from "../../src/server/app.ts";
+import { createCheckedApp } from "../helpers/checked-app.ts";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
 
 const TRANSCRIPTS = join(import.meta.dirname, "../../../shared/prefect-wire-transcripts");
@@ -152,7 +152,7 @@ for (const dialect of DIALECTS) {
     let base: string;
     before(async () => {
       t = await createTestDatabase(dialect);
-      app = await createApp({ database: t.database });
+      app = await createCheckedApp({ database: t.database });
       base = await app.listen({ host: "127.0.0.1", port: 0 });
     });
     after(async () => {

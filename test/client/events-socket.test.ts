@@ -11,7 +11,7 @@ import { HttpClient } from "../../src/client/http-client.ts";
 import { uuid7 } from "../../src/core/ids.ts";
 import { shutdownRuntime, useClient } from "../../src/engine/process-runtime.ts";
 import { flow, getRunContext, task } from "../../src/index.ts";
-import { createApp } from "../../src/server/app.ts";
+import { createCheckedApp } from "../helpers/checked-app.ts";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
 import { stateRecord, taskRunRecord } from "../helpers/records.ts";
 
@@ -23,7 +23,7 @@ for (const dialect of DIALECTS) {
 
     before(async () => {
       t = await createTestDatabase(dialect);
-      app = await createApp({ database: t.database });
+      app = await createCheckedApp({ database: t.database });
       api = `${await app.listen({ host: "127.0.0.1", port: 0 })}/api`;
     });
     after(async () => {

@@ -5,7 +5,7 @@ import { HttpClient } from "../../src/client/http-client.ts";
 import { ErrorCode, isPrefectTsError } from "../../src/core/errors.ts";
 import { shutdownRuntime, useClient } from "../../src/engine/process-runtime.ts";
 import { flow, getRunContext, getRunLogger, task } from "../../src/index.ts";
-import { createApp } from "../../src/server/app.ts";
+import { createCheckedApp } from "../helpers/checked-app.ts";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
 
 for (const dialect of DIALECTS) {
@@ -17,7 +17,7 @@ for (const dialect of DIALECTS) {
 
     before(async () => {
       t = await createTestDatabase(dialect);
-      app = await createApp({ database: t.database });
+      app = await createCheckedApp({ database: t.database });
       const address = await app.listen({ host: "127.0.0.1", port: 0 });
       apiUrl = `${address}/api`;
       client = new HttpClient(apiUrl);

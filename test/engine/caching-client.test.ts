@@ -7,7 +7,7 @@ import type { FastifyInstance } from "fastify";
 import { HttpClient } from "../../src/client/http-client.ts";
 import { shutdownRuntime, useClient } from "../../src/engine/process-runtime.ts";
 import { flow, getRunContext, State, StateType, task, transaction } from "../../src/index.ts";
-import { createApp } from "../../src/server/app.ts";
+import { createCheckedApp } from "../helpers/checked-app.ts";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
 
 function counter() {
@@ -25,7 +25,7 @@ for (const dialect of DIALECTS) {
       storage = mkdtempSync(join(tmpdir(), "prefect-ts-storage-"));
       process.env.PREFECT_LOCAL_STORAGE_PATH = storage;
       t = await createTestDatabase(dialect);
-      app = await createApp({ database: t.database });
+      app = await createCheckedApp({ database: t.database });
       const address = await app.listen({ host: "127.0.0.1", port: 0 });
       client = new HttpClient(`${address}/api`);
       useClient(client);

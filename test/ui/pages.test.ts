@@ -8,7 +8,6 @@ import { after, before, describe, it } from "node:test";
 import type { FastifyInstance } from "fastify";
 import type { Browser } from "playwright-core";
 import { flow, getRunLogger, runtime, task } from "../../src/index.ts";
-import { createApp } from "../../src/server/app.ts";
 import {
   ensureUiBuilt,
   launchChromium,
@@ -16,6 +15,7 @@ import {
   type WatchedPage,
   watchedPage,
 } from "../helpers/browser.ts";
+import { createCheckedApp } from "../helpers/checked-app.ts";
 import { type SdkHarness, sdkHarness } from "../helpers/runtime.ts";
 
 /** A gate a running flow waits on, opened by the test. */
@@ -64,7 +64,7 @@ describe("the web UI in Chromium", () => {
       return child();
     });
     await parent();
-    app = await createApp({ database: h.db.database, ui: {} });
+    app = await createCheckedApp({ database: h.db.database, ui: {} });
     await app.listen({ host: "127.0.0.1", port: 0 });
     const address = app.server.address();
     base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;

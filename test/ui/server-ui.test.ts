@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { FastifyInstance } from "fastify";
-import { createApp } from "../../src/server/app.ts";
 import { loadSettings } from "../../src/settings/settings.ts";
+import { createCheckedApp } from "../helpers/checked-app.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/databases.ts";
 
 describe("UI settings", () => {
@@ -49,11 +49,11 @@ describe("the server hosting the UI", () => {
     mkdirSync(join(dist, "assets"));
     writeFileSync(join(dist, "index.html"), '<!doctype html><div id="root"></div>');
     writeFileSync(join(dist, "assets", "app-1234.js"), "console.log(1)");
-    withUi = await createApp({
+    withUi = await createCheckedApp({
       database: db.database,
       ui: { distDir: dist, apiUrl: "http://api.example/api" },
     });
-    withoutUi = await createApp({ database: db.database, ui: false });
+    withoutUi = await createCheckedApp({ database: db.database, ui: false });
   });
   after(async () => {
     await withUi.close();
