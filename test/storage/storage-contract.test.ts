@@ -167,6 +167,36 @@ for (const dialect of DIALECTS) {
       assert.equal((await states.readTaskRunStates(t.database, first.id)).length, 3);
     });
 
+    it("replaces a recorded task run only with a later snapshot, whatever the order they come in", async () => {
+      const { flow } = await flows.createFlow(t.database, { name: "out-of-order" });
+      const fr = flowRunRecord(flow.id);
+      await flowRuns.insertFlowRun(t.database, t.database.db, fr);
+      const r = taskRunRecord(fr.id, "0");
+      const snapshot = (type: "RUNNING" | "COMPLETED", name: string) => {
+        const s = state(type, name, { task_run_id: r.id, flow_run_id: fr.id });
+        const run = {
+          ...r,
+          state_id: s.id,
+          state_type: type,
+          state_name: name,
+          state_timestamp: s.timestamp,
+        };
+        return { run, state: s };
+      };
+      const running = snapshot("RUNNING", "Running");
+      const completed = snapshot("COMPLETED", "Completed");
+      // the later snapshot is written first; the earlier one then adds its state, nothing more
+      await taskRuns.recordTaskRunTransitions(t.database, [completed], nowIso());
+      await taskRuns.recordTaskRunTransitions(t.database, [running], nowIso());
+      const stored = await taskRuns.readTaskRun(t.database, r.id);
+      assert.equal(stored?.state_type, "COMPLETED");
+      assert.equal(stored?.state?.id, completed.state.id);
+      assert.deepEqual(
+        (await states.readTaskRunStates(t.database, r.id)).map((s) => s.name),
+        ["Running", "Completed"],
+      );
+    });
+
     it("bulk inserts keep every value exactly: quotes, backslashes, control characters, emoji, NULL-like text", async () => {
       const { flow } = await flows.createFlow(t.database, { name: "awkward" });
       const fr = flowRunRecord(flow.id);

@@ -255,7 +255,8 @@ async function writeRecords(
     states.push([id, state]);
   }
 
-  // a stored run is only overwritten by a later state (Prefect's `WHERE state_timestamp < …`)
+  // a stored run is only overwritten by a later state (Prefect's `WHERE state_timestamp < …`, which
+  // the write holds to as well): a snapshot known to be older is not even sent
   const runs = [...latest.values()].filter((run) => {
     const current = stored.get(run.id)?.state_timestamp;
     return !current || compareIso(current, run.state_timestamp ?? current) < 0;
@@ -274,12 +275,15 @@ interface StoredTaskRun {
 
 const CHUNK = 1000;
 
-/** Stored task runs matching the records by id or by natural key, by id. */
+/**
+ * Stored task runs matching the records, by id: a run of a flow run is looked up by its natural
+ * key (which finds it under its own id as well as under another), a run without one by its id.
+ */
 async function storedTaskRuns(
   database: Database,
   records: readonly TaskRunEventRecord[],
 ): Promise<Map<string, StoredTaskRun>> {
-  const ids = unique(records.map((r) => r.run.id));
+  const ids = unique(records.filter((r) => !r.run.flow_run_id).map((r) => r.run.id));
   // natural keys by flow run: each lookup constrains every column of the unique
   // (flow_run_id, task_key, dynamic_key) index, so it is index seeks, not a scan of task_run
   const keysByFlowRun = new Map<string, TaskRunEventRecord[]>();

@@ -56,10 +56,11 @@ const PG_WRITE_PARTS = 2;
 const PG_PART_MIN_STATES = 1000;
 
 /**
- * Upsert task-run snapshots (one per run) and insert states. Every run's rows are written
- * atomically (with the states of that run); a large PostgreSQL batch is split by run into parts
- * written concurrently. A failed batch can be written again: states are inserted once and a
- * snapshot replaces itself.
+ * Upsert task-run snapshots (one per run) and insert states. A stored run is only replaced by a
+ * snapshot with a later state timestamp, so that snapshots arriving out of order end on the latest.
+ * Every run's rows are written atomically (with the states of that run); a large PostgreSQL batch
+ * is split by run into parts written concurrently. A failed batch can be written again: states are
+ * inserted once and a snapshot replaces only an older one.
  */
 export async function recordTaskRuns(
   database: Database,
@@ -124,7 +125,14 @@ async function recordTaskRunsPart(
               start_time: eb.ref("excluded.start_time"),
               end_time: eb.ref("excluded.end_time"),
               total_run_time: eb.ref("excluded.total_run_time"),
-            })),
+            }))
+              // a snapshot replaces only an older one (Prefect's recorder: `state_timestamp <`)
+              .where((eb) =>
+                eb.or([
+                  eb("task_run.state_timestamp", "is", null),
+                  eb("task_run.state_timestamp", "<", eb.ref("excluded.state_timestamp")),
+                ]),
+              ),
           ),
     },
     {
