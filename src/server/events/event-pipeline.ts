@@ -292,18 +292,26 @@ export class EventPipeline {
     return this.#undecoded.length - this.#undecodedHead;
   }
 
-  /** Schedule a flush in `delayMs` unless one is already scheduled sooner. */
+  /**
+   * Have the lanes write what they hold in `delayMs`, unless that is already due sooner. Unlike
+   * `flush`, this neither decodes what waits to be decoded (that goes on a slice at a time) nor
+   * lets the event store skip its turn.
+   */
   flushSoon(delayMs: number = 0): void {
     if (this.#timer && delayMs > 0) return;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = setTimeout(() => {
       this.#timer = null;
-      void this.flush();
+      void this.#recorder.flush();
+      void this.#store.flush();
     }, delayMs);
     this.#timer.unref();
   }
 
-  /** Write everything buffered so far; resolves when it (and earlier flushes) are written. */
+  /**
+   * Write everything received so far, decoding what waits first; the event store writes without
+   * waiting for its turn. Resolves when it (and earlier flushes) are written.
+   */
   async flush(): Promise<void> {
     if (this.#timer) {
       clearTimeout(this.#timer);
