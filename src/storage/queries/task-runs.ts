@@ -105,27 +105,29 @@ async function recordTaskRunsPart(
           .insertInto("task_run")
           .values(rows)
           .onConflict((oc) =>
-            oc.column("id").doUpdateSet((eb) => ({
-              updated: eb.ref("excluded.updated"),
-              name: eb.ref("excluded.name"),
-              cache_key: eb.ref("excluded.cache_key"),
-              cache_expiration: eb.ref("excluded.cache_expiration"),
-              empirical_policy: eb.ref("excluded.empirical_policy"),
-              task_inputs: eb.ref("excluded.task_inputs"),
-              tags: eb.ref("excluded.tags"),
-              labels: eb.ref("excluded.labels"),
-              flow_run_run_count: eb.ref("excluded.flow_run_run_count"),
-              state_id: eb.ref("excluded.state_id"),
-              state_type: eb.ref("excluded.state_type"),
-              state_name: eb.ref("excluded.state_name"),
-              state_timestamp: eb.ref("excluded.state_timestamp"),
-              run_count: eb.ref("excluded.run_count"),
-              expected_start_time: eb.ref("excluded.expected_start_time"),
-              next_scheduled_start_time: eb.ref("excluded.next_scheduled_start_time"),
-              start_time: eb.ref("excluded.start_time"),
-              end_time: eb.ref("excluded.end_time"),
-              total_run_time: eb.ref("excluded.total_run_time"),
-            }))
+            oc
+              .column("id")
+              .doUpdateSet((eb) => ({
+                updated: eb.ref("excluded.updated"),
+                name: eb.ref("excluded.name"),
+                cache_key: eb.ref("excluded.cache_key"),
+                cache_expiration: eb.ref("excluded.cache_expiration"),
+                empirical_policy: eb.ref("excluded.empirical_policy"),
+                task_inputs: eb.ref("excluded.task_inputs"),
+                tags: eb.ref("excluded.tags"),
+                labels: eb.ref("excluded.labels"),
+                flow_run_run_count: eb.ref("excluded.flow_run_run_count"),
+                state_id: eb.ref("excluded.state_id"),
+                state_type: eb.ref("excluded.state_type"),
+                state_name: eb.ref("excluded.state_name"),
+                state_timestamp: eb.ref("excluded.state_timestamp"),
+                run_count: eb.ref("excluded.run_count"),
+                expected_start_time: eb.ref("excluded.expected_start_time"),
+                next_scheduled_start_time: eb.ref("excluded.next_scheduled_start_time"),
+                start_time: eb.ref("excluded.start_time"),
+                end_time: eb.ref("excluded.end_time"),
+                total_run_time: eb.ref("excluded.total_run_time"),
+              }))
               // a snapshot replaces only an older one (Prefect's recorder: `state_timestamp <`)
               .where((eb) =>
                 eb.or([
