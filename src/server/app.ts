@@ -65,6 +65,14 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
       request.headers["content-type"] = "application/json";
     }
   });
+  // An empty body under a JSON content type is no body, as FastAPI reads it: a route without one
+  // (a DELETE) is served, a route whose body is optional (a filter) uses its defaults
+  const parseJsonBody = app.getDefaultJsonParser("error", "error");
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    if (body === "") done(null, undefined);
+    else void parseJsonBody(request, String(body), done);
+  });
   app.addContentTypeParser("*", { parseAs: "string" }, (_req, body, done) => {
     try {
       done(null, body === "" ? undefined : JSON.parse(body as string));

@@ -60,7 +60,31 @@ function isIntegrityError(error: unknown): boolean {
   return false;
 }
 
+const UUID_SEGMENT =
+  "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}";
+
+/**
+ * A route's path (`/api/flows/:id`) as a pattern for request paths; an id parameter matches only
+ * a UUID, as Prefect's typed path parameters do (`/api/flows/bulk_delete` is not a flow).
+ */
+function pathPattern(url: string): RegExp {
+  const escaped = url
+    .replace(/[.+?^${}()|[\]\\]/g, "\\$&")
+    .replace(/:([^/]+)/g, (_, name: string) => (/(^|_)id$/.test(name) ? UUID_SEGMENT : "[^/]+"));
+  return new RegExp(`^${escaped}/?$`);
+}
+
+/**
+ * Install Prefect's error answers. Call before the routes are added: a request for an API path
+ * that is served, with another method, is answered 405 (as Starlette does), which needs them.
+ */
 export function installErrorHandlers(app: FastifyInstance): void {
+  const apiRoutes: { methods: string[]; pattern: RegExp }[] = [];
+  app.addHook("onRoute", (route) => {
+    if (!route.url.startsWith("/api/")) return;
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    apiRoutes.push({ methods: methods.map(String), pattern: pathPattern(route.url) });
+  });
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (hasZodFastifySchemaValidationErrors(error)) {
       const context = error.validationContext ?? "body";
@@ -111,5 +135,18 @@ export function installErrorHandlers(app: FastifyInstance): void {
     request.log.error({ err: error }, "unhandled error");
     return reply.code(500).send({ exception_message: "Internal Server Error" });
   });
-  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ detail: "Not Found" }));
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split("?")[0] ?? "";
+    const allowed = new Set<string>();
+    for (const route of apiRoutes) {
+      if (route.pattern.test(path)) for (const m of route.methods) allowed.add(m);
+    }
+    if (allowed.size > 0 && !allowed.has(request.method)) {
+      return reply
+        .code(405)
+        .header("allow", [...allowed].join(", "))
+        .send({ detail: "Method Not Allowed" });
+    }
+    return reply.code(404).send({ detail: "Not Found" });
+  });
 }

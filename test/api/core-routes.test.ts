@@ -132,6 +132,42 @@ for (const dialect of DIALECTS) {
       assert.equal((await get(`/task_runs/${a.json().id}`)).json().state_type, "FAILED");
     });
 
+    it("updates and deletes flows, flow runs and task runs", async () => {
+      const send = (method: "PATCH" | "DELETE", url: string, payload?: object) =>
+        app.inject({ method, url: `/api${url}`, payload });
+      const flow = (await post("/flows/", { name: "to-change" })).json();
+      const run = (await post("/flow_runs/", { flow_id: flow.id, labels: { a: "1" } })).json();
+      const taskRun = (
+        await post("/task_runs/", { flow_run_id: run.id, task_key: "k", dynamic_key: "0" })
+      ).json();
+
+      assert.equal((await send("PATCH", `/flows/${flow.id}`, { tags: ["x"] })).statusCode, 204);
+      assert.deepEqual((await get(`/flows/${flow.id}`)).json().tags, ["x"]);
+      const renamed = await send("PATCH", `/flow_runs/${run.id}`, { name: "renamed-run" });
+      assert.equal(renamed.statusCode, 204);
+      assert.equal((await get(`/flow_runs/${run.id}`)).json().name, "renamed-run");
+      const labelled = await send("PATCH", `/flow_runs/${run.id}/labels`, { b: 2 });
+      assert.equal(labelled.statusCode, 204);
+      assert.deepEqual((await get(`/flow_runs/${run.id}`)).json().labels, {
+        a: "1",
+        b: 2,
+        "prefect.flow.id": flow.id,
+      });
+      const task = await send("PATCH", `/task_runs/${taskRun.id}`, { name: "renamed-task" });
+      assert.equal(task.statusCode, 204);
+      assert.equal((await get(`/task_runs/${taskRun.id}`)).json().name, "renamed-task");
+      // TaskRunUpdate takes a name only
+      const other = await send("PATCH", `/task_runs/${taskRun.id}`, { tags: ["x"] });
+      assert.equal(other.statusCode, 422);
+      const unknown = "00000000-0000-4000-8000-000000000000";
+      assert.equal((await send("PATCH", `/task_runs/${unknown}`, { name: "x" })).statusCode, 404);
+
+      assert.equal((await send("DELETE", `/task_runs/${taskRun.id}`)).statusCode, 204);
+      assert.equal((await get(`/task_runs/${taskRun.id}`)).statusCode, 404);
+      assert.equal((await send("DELETE", `/flow_runs/${run.id}`)).statusCode, 204);
+      assert.equal((await get(`/flow_runs/${run.id}`)).statusCode, 404);
+    });
+
     it("labels a new task run with its flow run's labels and id, its own labels winning", async () => {
       const flow = (await post("/flows/", { name: "labelled" })).json();
       const run = (

@@ -1,4 +1,7 @@
-/** `/task_runs`: create (idempotent by flow run, task key and dynamic key), read, delete, `set_state`. */
+/**
+ * `/task_runs`: create (idempotent by flow run, task key and dynamic key), read, update, delete,
+ * `set_state`.
+ */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { TaskRunCreate } from "../../core/run-inputs.ts";
@@ -14,7 +17,7 @@ import {
   TaskRunsPaginateBodySchema,
 } from "../schemas/filters.ts";
 import { SetStateBody } from "../schemas/states.ts";
-import { TaskRunCreateSchema } from "../schemas/task-runs.ts";
+import { TaskRunCreateSchema, TaskRunUpdateSchema } from "../schemas/task-runs.ts";
 import type { RouteDeps } from "./deps.ts";
 import { paginate } from "./paginate.ts";
 
@@ -32,6 +35,18 @@ export const taskRunRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { dat
     if (!run) return reply.code(404).send({ detail: "Task run not found" });
     return toTaskRunResponse(run);
   });
+
+  app.patch(
+    "/task_runs/:id",
+    { schema: { params: IdParams, body: TaskRunUpdateSchema } },
+    async (req, reply) => {
+      const run = await taskRuns.readTaskRun(database, req.params.id);
+      if (!run) return reply.code(404).send({ detail: "Task run not found" });
+      if (req.body.name !== undefined)
+        await taskRuns.renameTaskRun(database, run.id, req.body.name);
+      return reply.code(204).send();
+    },
+  );
 
   app.delete("/task_runs/:id", { schema: { params: IdParams } }, async (req, reply) => {
     const run = await taskRuns.readTaskRun(database, req.params.id);

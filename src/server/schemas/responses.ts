@@ -358,6 +358,7 @@ export const RESPONSE_SCHEMAS: Record<string, Record<number, z.ZodType>> = {
   "POST /api/flow_runs/history": { 200: z.array(HistoryResponse) },
   "POST /api/task_runs/": { 200: TaskRunResponse, 201: TaskRunResponse },
   "GET /api/task_runs/:id": { 200: TaskRunResponse },
+  "PATCH /api/task_runs/:id": { 204: noContent },
   "DELETE /api/task_runs/:id": { 204: noContent },
   "POST /api/task_runs/:id/set_state": {
     200: OrchestrationResultResponse,

@@ -36,3 +36,6 @@ export const TaskRunCreateSchema = z
     task_inputs: z.record(z.string(), z.array(TaskRunInputSchema)).default({}),
   })
   .strict();
+
+/** `TaskRunUpdate`: what `PATCH /task_runs/{id}` may change. */
+export const TaskRunUpdateSchema = z.object({ name: z.string().optional() }).strict();

@@ -1,6 +1,7 @@
 import { ObjectNotFoundError } from "../../core/errors.ts";
 import type { TaskRun } from "../../core/runs.ts";
 import type { StateRecord } from "../../core/state.ts";
+import { nowIso } from "../../core/time.ts";
 
 /** One client-decided transition: the task run as it stands after it, and its new state. */
 export interface TaskRunTransition {
@@ -234,6 +235,15 @@ export async function countTaskRuns(
     .select((eb) => eb.fn.countAll<number>().as("n"))
     .executeTakeFirstOrThrow();
   return Number(row.n);
+}
+
+/** Give a task run another name. */
+export async function renameTaskRun(database: Database, id: string, name: string): Promise<void> {
+  await database.db
+    .updateTable("task_run")
+    .set({ name, updated: nowIso() })
+    .where("id", "=", id)
+    .execute();
 }
 
 export async function deleteTaskRun(database: Database, id: string): Promise<void> {
