@@ -27,7 +27,7 @@ export {
   RUN_ID,
   TASK_SOURCE,
 } from "./caching/policies.ts";
-export { createClient } from "./client/get-client.ts";
+export { createClient, getClient } from "./client/get-client.ts";
 export type { PrefectClient } from "./client/prefect-client.ts";
 export { ErrorCode, isPrefectTsError, PrefectTsError } from "./core/errors.ts";
 export type { FlowRun, LogRecord, TaskRun } from "./core/runs.ts";

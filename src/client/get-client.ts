@@ -9,8 +9,14 @@ import type { PrefectClient } from "./prefect-client.ts";
 export async function createClient(settings: Settings = loadSettings()): Promise<PrefectClient> {
   if (settings.apiUrl) {
     const { HttpClient } = await import("./http-client.ts");
-    return new HttpClient(settings.apiUrl, { apiKey: settings.apiKey });
+    return new HttpClient(settings.apiUrl, {
+      apiKey: settings.apiKey ?? undefined,
+      authString: settings.apiAuthString ?? undefined,
+    });
   }
   const { EmbeddedClient } = await import("../embedded/embedded-client.ts");
   return EmbeddedClient.open(settings.databaseUrl);
 }
+
+/** `createClient` under the name of Prefect's `get_client()`. */
+export const getClient = createClient;

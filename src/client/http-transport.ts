@@ -27,7 +27,6 @@ export class HttpTransport {
   constructor(apiUrl: string, options: TransportOptions = {}) {
     this.baseUrl = apiUrl.replace(/\/+$/, "");
     this.#headers = {
-      "content-type": "application/json",
       "x-prefect-api-version": API_VERSION,
       "user-agent": `prefect-ts (API ${API_VERSION})`,
     };
@@ -51,8 +50,11 @@ export class HttpTransport {
   /** Send a request whose body is already JSON text. */
   async requestRaw<T>(method: string, path: string, json?: string): Promise<T> {
     const url = `${this.baseUrl}${path}`;
-    const init: RequestInit = { method, headers: this.#headers };
-    if (json !== undefined) init.body = json;
+    // a content type only with a body: an empty body under a JSON content type is not JSON
+    const init: RequestInit =
+      json === undefined
+        ? { method, headers: this.#headers }
+        : { method, headers: { ...this.#headers, "content-type": "application/json" }, body: json };
     for (let attempt = 0; ; attempt++) {
       let response: Response;
       try {

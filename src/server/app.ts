@@ -128,6 +128,8 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(historyRoutes, deps);
       await api.register(uiRoutes, deps);
       api.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+      // Prefect's docs point at `/docs` under the API URL as well as on the server's root
+      api.get("/docs", { schema: { hide: true } }, (_req, reply) => reply.redirect("/docs"));
     },
     { prefix: "/api" },
   );

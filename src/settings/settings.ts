@@ -37,6 +37,7 @@ const schema = z.object({
   PREFECT_HOME: z.string().min(1).optional(),
   PREFECT_API_URL: z.url({ message: "must be a URL such as http://127.0.0.1:4200/api" }).optional(),
   PREFECT_API_KEY: z.string().optional(),
+  PREFECT_API_AUTH_STRING: z.string().optional(),
   PREFECT_API_DATABASE_CONNECTION_URL: z.string().min(1).optional(),
   PREFECT_LOGGING_LEVEL: z
     .string()
@@ -69,6 +70,8 @@ export interface Settings {
   home: string;
   apiUrl: string | null;
   apiKey: string | null;
+  /** `PREFECT_API_AUTH_STRING` (`user:password`), sent as Basic auth when there is no API key. */
+  apiAuthString: string | null;
   databaseUrl: string;
   loggingLevel: LogLevelName;
   logPrints: boolean;
@@ -118,6 +121,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     home,
     apiUrl: s.PREFECT_API_URL ?? null,
     apiKey: s.PREFECT_API_KEY ?? null,
+    apiAuthString: s.PREFECT_API_AUTH_STRING ?? null,
     databaseUrl: s.PREFECT_API_DATABASE_CONNECTION_URL ?? join(home, "prefect.db"),
     loggingLevel: s.PREFECT_LOGGING_LEVEL ?? "INFO",
     logPrints: s.PREFECT_LOGGING_LOG_PRINTS ?? false,

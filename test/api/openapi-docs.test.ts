@@ -176,6 +176,9 @@ for (const dialect of DIALECTS) {
     });
 
     it("serves Swagger UI at /docs over the same document", async () => {
+      const redirect = await app.inject({ method: "GET", url: "/api/docs" });
+      assert.equal(redirect.statusCode, 302);
+      assert.equal(redirect.headers.location, "/docs");
       const page = await app.inject({ method: "GET", url: "/docs" });
       assert.equal(page.statusCode, 200);
       assert.match(String(page.headers["content-type"]), /text\/html/);

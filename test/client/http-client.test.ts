@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { FastifyInstance } from "fastify";
+import { getClient } from "../../src/client/get-client.ts";
 import { HttpClient } from "../../src/client/http-client.ts";
 import { ErrorCode, isPrefectTsError } from "../../src/core/errors.ts";
 import { shutdownRuntime, useClient } from "../../src/engine/process-runtime.ts";
 import { flow, getRunContext, getRunLogger, task } from "../../src/index.ts";
+import { loadSettings } from "../../src/settings/settings.ts";
 import { createCheckedApp } from "../helpers/checked-app.ts";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
 
@@ -85,6 +87,15 @@ for (const dialect of DIALECTS) {
       assert.ok(logs.some((l) => l.message === "starting"));
       const names = (await client.readFlowRuns({ flowNames: ["over-http"] })).map((r) => r.id);
       assert.ok(names.includes(out.id));
+    });
+
+    it("is what getClient() gives when PREFECT_API_URL is set", async () => {
+      const fromSettings = await getClient(
+        loadSettings({ PREFECT_API_URL: apiUrl, PREFECT_HOME: t.home }),
+      );
+      assert.ok(fromSettings instanceof HttpClient);
+      const flow = await client.createFlow({ name: "seen-by-both" });
+      assert.equal((await fromSettings.readFlow(flow.id)).name, "seen-by-both");
     });
 
     it("maps API errors to this library's errors", async () => {
