@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import type { FastifyInstance } from "fastify";
 import type { FlowRun } from "../../src/core/runs.ts";
 import { createFlow } from "../../src/storage/queries/flows.ts";
 import { createLogs } from "../../src/storage/queries/logs.ts";
+import { createCheckedApp } from "../helpers/checked-app.ts";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
 import { type CliResult, cliEnv, isoAgo, runCli, seedFlowRun, stateAgo } from "./helpers.ts";
 
@@ -223,6 +225,45 @@ for (const dialect of DIALECTS) {
       const again = await cli("flow-run", "delete", running.id);
       assert.equal(again.code, 1);
       assert.equal(again.stderr, `Flow run '${running.id}' not found!\n`);
+    });
+  });
+}
+
+for (const dialect of DIALECTS) {
+  describe(`prefect-ts flow-run against PREFECT_API_URL (${dialect})`, () => {
+    let tdb: TestDatabase;
+    let app: FastifyInstance;
+    let env: Record<string, string>;
+    let done: FlowRun;
+    const cli = (...args: string[]): Promise<CliResult> => runCli(args, env);
+
+    before(async () => {
+      tdb = await createTestDatabase(dialect);
+      const etl = (await createFlow(tdb.database, { name: "etl-remote" })).flow;
+      done = await seedFlowRun(tdb.database, etl.id, "remote-run", stateAgo("COMPLETED", 60), 10);
+      app = await createCheckedApp({ database: tdb.database });
+      const address = await app.listen({ host: "127.0.0.1", port: 0 });
+      // the CLI has only the server: no database of its own
+      env = { PREFECT_HOME: tdb.home, PREFECT_API_URL: `${address}/api` };
+    });
+    after(async () => {
+      await app.close();
+      await tdb.dispose();
+    });
+
+    it("lists, inspects and deletes runs through the server", async () => {
+      const listed = await cli("flow-run", "ls");
+      assert.equal(listed.code, 0, listed.stderr);
+      assert.match(tableRow(listed.stdout, done.id), /etl-remote.*COMPLETED/);
+      const inspected = await cli("flow-run", "inspect", done.id, "-o", "json");
+      assert.equal(inspected.code, 0, inspected.stderr);
+      assert.equal(JSON.parse(inspected.stdout).name, "remote-run");
+      const deleted = await cli("flow-run", "delete", done.id);
+      assert.equal(deleted.code, 0, deleted.stderr);
+      assert.equal(deleted.stdout, `Successfully deleted flow run '${done.id}'.\n`);
+      const gone = await cli("flow-run", "inspect", done.id);
+      assert.equal(gone.code, 1);
+      assert.equal(gone.stderr, `Flow run '${done.id}' not found!\n`);
     });
   });
 }
