@@ -206,5 +206,25 @@ for (const dialect of DIALECTS) {
       }
       assert.deepEqual(await rowCounts(), before);
     });
+
+    it("answers a body over 8 MB with 413 and writes nothing", async () => {
+      const before = await rowCounts();
+      const log = {
+        name: "big",
+        level: 20,
+        message: "x".repeat(1024 * 1024),
+        timestamp: "2026-01-01T00:00:00Z",
+        flow_run_id: ids.run,
+      };
+      const res = await app.inject({
+        method: "POST",
+        url: "/api/logs/",
+        headers: { "content-type": "application/json" },
+        payload: JSON.stringify(Array.from({ length: 9 }, () => log)),
+      });
+      assert.equal(res.statusCode, 413);
+      assert.deepEqual(res.json(), { detail: "Request body is too large." });
+      assert.deepEqual(await rowCounts(), before);
+    });
   });
 }

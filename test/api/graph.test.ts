@@ -87,5 +87,17 @@ for (const dialect of DIALECTS) {
       });
       assert.equal(missing.statusCode, 404);
     });
+
+    it("refuses a graph of more than 10,000 nodes with 400", async () => {
+      const noop = task({ name: "noop" }, async (x: number) => x);
+      const wide = flow({ name: "graph-wide" }, async () => {
+        await noop.map(Array.from({ length: 10_001 }, (_, i) => i));
+        return runtime.flowRun.id;
+      });
+      const id = await wide();
+      const res = await app.inject({ method: "GET", url: `/api/flow_runs/${id}/graph-v2` });
+      assert.equal(res.statusCode, 400);
+      assert.match(res.json().detail, /10001 nodes, more than the 10000/);
+    });
   });
 }
