@@ -281,6 +281,8 @@ for (const dialect of DIALECTS) {
 
       it("deployments/work pools: ignored when empty, match nothing otherwise", async () => {
         assert.deepEqual(await flowIds({ deployments: {}, work_pools: null }), F);
+        // a criterion whose every field is null sets nothing
+        assert.deepEqual(await flowIds({ deployments: { id: { any_: null } } }), F);
         assert.deepEqual(await flowIds({ deployments: { name: { any_: ["d"] } } }), []);
         assert.deepEqual(await flowIds({ work_pools: { name: { any_: ["p"] } } }), []);
       });
@@ -577,6 +579,33 @@ describe("filter body validation", () => {
     rejects(TaskRunsFilterBodySchema, { task_runs: { id: { not_any_: [TR[0]] } } });
     rejects(LogsFilterBodySchema, { logs: { level: { gt_: 1 } } });
     rejects(FlowRunsFilterBodySchema, { deployments: { bogus: {} } });
+    rejects(FlowRunsFilterBodySchema, { deployments: { id: { bogus_: 1 } } });
+    rejects(FlowRunsFilterBodySchema, { work_pools: { name: { like_: "x" } } });
+    rejects(FlowRunsFilterBodySchema, { work_pool_queues: { name: { eq_: "x" } } });
+  });
+
+  it("types the criteria of deployments, work pools and work queues as Prefect does", () => {
+    rejects(FlowRunsFilterBodySchema, { deployments: { id: { any_: "notalist" } } });
+    rejects(FlowRunsFilterBodySchema, { deployments: { id: { any_: ["not-a-uuid"] } } });
+    rejects(FlowRunsFilterBodySchema, { deployments: { paused: { eq_: "yes" } } });
+    rejects(FlowRunsFilterBodySchema, { deployments: { tags: { all_: "a" } } });
+    rejects(FlowRunsFilterBodySchema, { deployments: { concurrency_limit: { ge_: 1.5 } } });
+    rejects(FlowRunsFilterBodySchema, { work_pools: { type: { any_: [1] } } });
+    rejects(FlowRunsFilterBodySchema, { work_pool_queues: { name: { startswith_: "a" } } });
+    const ok = FlowRunsFilterBodySchema.safeParse({
+      deployments: {
+        id: { any_: [TR[0]], not_any_: null },
+        name: { any_: ["d"], like_: "d" },
+        flow_or_deployment_name: { like_: "x" },
+        paused: { eq_: false },
+        tags: { operator: "or_", all_: ["a"], any_: ["b"], is_null_: false },
+        work_queue_name: { any_: ["default"] },
+        concurrency_limit: { ge_: 1, le_: 2, is_null_: false },
+      },
+      work_pools: { id: { any_: [TR[0]] }, name: { any_: ["p"] }, type: { any_: ["process"] } },
+      work_pool_queues: { id: { any_: [TR[0]] }, name: { any_: ["q"], startswith_: ["q"] } },
+    });
+    assert.ok(ok.success, ok.error?.message);
   });
 
   it("rejects wrong types and out-of-range numbers", () => {

@@ -214,29 +214,38 @@ export const LogFilterSchema = z.strictObject({
 export type LogFilter = z.infer<typeof LogFilterSchema>;
 
 // ---------------------------------------------------------------------------------------------
-// Resources we do not store yet: validated for their keys only. A filter with any criterion set
+// Resources we do not store yet: validated as Prefect types them. A filter with any criterion set
 // matches nothing (there are no deployments, work pools or work queues); an empty one is ignored.
 // ---------------------------------------------------------------------------------------------
 
-const criterion = z.record(z.string(), z.unknown()).nullish();
-
 export const DeploymentFilterSchema = z.strictObject({
   operator,
-  id: criterion,
-  name: criterion,
-  flow_or_deployment_name: criterion,
-  paused: criterion,
-  tags: criterion,
-  work_queue_name: criterion,
-  concurrency_limit: criterion,
+  id: z.strictObject({ any_: ids, not_any_: ids }).nullish(),
+  name: z.strictObject({ any_: strings, like_: z.string().nullish() }).nullish(),
+  flow_or_deployment_name: z.strictObject({ like_: z.string().nullish() }).nullish(),
+  paused: z.strictObject({ eq_: flag }).nullish(),
+  tags: z.strictObject({ operator, all_: strings, any_: strings, is_null_: flag }).nullish(),
+  work_queue_name: z.strictObject({ any_: strings }).nullish(),
+  /** Deprecated in Prefect, and ignored there. */
+  concurrency_limit: z
+    .strictObject({
+      ge_: z.number().int().nullish(),
+      le_: z.number().int().nullish(),
+      is_null_: flag,
+    })
+    .nullish(),
 });
 export const WorkPoolFilterSchema = z.strictObject({
   operator,
-  id: criterion,
-  name: criterion,
-  type: criterion,
+  id: z.strictObject({ any_: ids }).nullish(),
+  name: z.strictObject({ any_: strings }).nullish(),
+  type: z.strictObject({ any_: strings }).nullish(),
 });
-export const WorkQueueFilterSchema = z.strictObject({ operator, id: criterion, name: criterion });
+export const WorkQueueFilterSchema = z.strictObject({
+  operator,
+  id: z.strictObject({ any_: ids }).nullish(),
+  name: z.strictObject({ any_: strings, startswith_: strings }).nullish(),
+});
 export type UnsupportedResourceFilter =
   | z.infer<typeof DeploymentFilterSchema>
   | z.infer<typeof WorkPoolFilterSchema>

@@ -193,11 +193,16 @@ function timeCond(expr: Expression<unknown>, f: TimeCriteria, nullExpr = expr): 
 
 /** Deployments, work pools and work queues are not stored: an active filter matches nothing. */
 function unsupportedCond(filters: readonly Maybe<UnsupportedResourceFilter>[]): Cond | undefined {
+  // a criterion is set when one of its fields is (`{"id": {"any_": null}}` sets nothing)
+  const isSet = (criterion: unknown) =>
+    criterion != null &&
+    typeof criterion === "object" &&
+    Object.entries(criterion).some(([key, value]) => key !== "operator" && value != null);
   const active = filters.some(
     (f) =>
       f != null &&
       Object.entries(f).some(
-        ([key, value]) => key !== "operator" && key !== "concurrency_limit" && value != null,
+        ([key, value]) => key !== "operator" && key !== "concurrency_limit" && isSet(value),
       ),
   );
   return active ? FALSE : undefined;
