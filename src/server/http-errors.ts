@@ -8,25 +8,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { ErrorCode, isPrefectTsError } from "../core/errors.ts";
-
-interface PrefectValidationDetail {
-  type: string;
-  loc: (string | number)[];
-  msg: string;
-  input?: unknown;
-}
-
-function detailFromPath(
-  context: string,
-  path: string,
-  message: string,
-  type: string,
-): PrefectValidationDetail {
-  const loc: (string | number)[] = [context];
-  for (const part of path.split("/").filter(Boolean))
-    loc.push(/^\d+$/.test(part) ? Number(part) : part);
-  return { type, loc, msg: message };
-}
+import { type PrefectValidationDetail, prefectValidationDetails } from "./validation-detail.ts";
 
 /** 422 in Prefect's shape. */
 export function sendValidationError(
@@ -90,12 +72,14 @@ export function installErrorHandlers(app: FastifyInstance): void {
       const context = error.validationContext ?? "body";
       // a path parameter of the wrong shape (e.g. not a UUID) matches no route in Prefect: 404
       if (context === "params") return reply.code(404).send({ detail: "Not Found" });
+      const source = { body: request.body, querystring: request.query, headers: request.headers }[
+        context
+      ];
+      const where = context === "querystring" ? "query" : context;
       return sendValidationError(
         reply,
         request,
-        error.validation.map((v) =>
-          detailFromPath(context, v.instancePath, v.message ?? "invalid", v.keyword),
-        ),
+        error.validation.flatMap((issue) => prefectValidationDetails(where, source, issue)),
       );
     }
     if (

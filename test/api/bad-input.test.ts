@@ -192,6 +192,42 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(await rowCounts(), before);
     });
 
+    it("words each problem as Prefect (pydantic) does: type, loc, msg, input", async () => {
+      const res = await inject("POST", "/flow_runs/filter", {
+        sort: "NOPE",
+        limit: 500,
+        flow_runs: { id: { any_: ["x"] }, tags: { is_null_: "yes" }, nme: 1 },
+      });
+      assert.equal(res.statusCode, 422);
+      const details = res.json().exception_detail as Record<string, unknown>[];
+      const byLoc = new Map(details.map((d) => [JSON.stringify(d.loc), d]));
+      assert.deepEqual(byLoc.get('["body","limit"]'), {
+        type: "less_than_equal",
+        loc: ["body", "limit"],
+        msg: "Input should be less than or equal to 200",
+        input: 500,
+      });
+      assert.equal(byLoc.get('["body","sort"]')?.type, "enum");
+      assert.match(String(byLoc.get('["body","sort"]')?.msg), /^Input should be '.+' or '.+'$/);
+      assert.deepEqual(byLoc.get('["body","flow_runs","id","any_",0]'), {
+        type: "uuid_parsing",
+        loc: ["body", "flow_runs", "id", "any_", 0],
+        msg: "Input should be a valid UUID",
+        input: "x",
+      });
+      assert.equal(byLoc.get('["body","flow_runs","tags","is_null_"]')?.type, "bool_type");
+      assert.deepEqual(byLoc.get('["body","flow_runs","nme"]'), {
+        type: "extra_forbidden",
+        loc: ["body", "flow_runs", "nme"],
+        msg: "Extra inputs are not permitted",
+        input: 1,
+      });
+      const missing = await inject("POST", "/flows/", { tags: [] });
+      assert.deepEqual(missing.json().exception_detail, [
+        { type: "missing", loc: ["body", "name"], msg: "Field required", input: { tags: [] } },
+      ]);
+    });
+
     it("answers malformed JSON with 422 on every route that takes a body", async () => {
       const before = await rowCounts();
       for (const url of BODY_ROUTES) {
