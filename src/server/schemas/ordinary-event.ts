@@ -15,17 +15,11 @@ import {
   MAXIMUM_EVENT_NAME_LENGTH,
   MAXIMUM_LABELS_PER_RESOURCE,
   MAXIMUM_RELATED_RESOURCES,
+  UnsizedEventSchema,
 } from "./events.ts";
 
-const EVENT_KEYS = new Set([
-  "occurred",
-  "event",
-  "resource",
-  "related",
-  "payload",
-  "id",
-  "follows",
-]);
+/** The keys the schema reads (any other one it would drop: left to the schema). */
+const EVENT_KEYS = new Set(Object.keys(UnsizedEventSchema.shape));
 
 /** `value` as the event it holds when the fast path can vouch for it, else null. */
 export function ordinaryEvent(value: unknown): IncomingEvent | null {
