@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { FastifyInstance } from "fastify";
 import { createCheckedApp } from "../helpers/checked-app.ts";
@@ -46,6 +48,24 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(csrf.json(), { detail: "CSRF protection is disabled." });
       const doc = (await get("/openapi.json")).json() as { paths: Record<string, unknown> };
       assert.ok(doc.paths["/api/flow_runs/{id}/set_state"]);
+    });
+
+    it("answers /admin/settings in the shape of Prefect's Settings, secrets obfuscated", async () => {
+      const prefect = JSON.parse(
+        readFileSync(join(import.meta.dirname, "../../../shared/prefect-openapi.json"), "utf8"),
+      ) as { components: { schemas: { Settings: { properties: Record<string, unknown> } } } };
+      const res = await get("/admin/settings");
+      assert.equal(res.statusCode, 200);
+      const settings = res.json();
+      assert.deepEqual(
+        Object.keys(settings).sort(),
+        Object.keys(prefect.components.schemas.Settings.properties).sort(),
+      );
+      assert.equal(settings.server.database.connection_url, "********");
+      assert.equal(settings.server.events.retention_period, "P7D");
+      assert.equal(settings.server.events.maximum_related_resources, 100);
+      assert.equal(typeof settings.server.api.port, "number");
+      assert.equal(typeof settings.server.ui.enabled, "boolean");
     });
 
     it("creates flows idempotently by name: 201 then 200 with the same id", async () => {

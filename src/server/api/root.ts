@@ -3,6 +3,8 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { sql } from "kysely";
 import { z } from "zod";
 import { API_VERSION, PREFECT_SERVER_VERSION } from "../../core/api-version.ts";
+import { loadSettings } from "../../settings/settings.ts";
+import { adminSettings } from "../admin-settings.ts";
 import type { RouteDeps } from "./deps.ts";
 
 /** Prefect answers these routes with JSON strings (`"0.8.4"`), not plain text. */
@@ -25,10 +27,17 @@ export const rootRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { databa
   app.get("/admin/version", async (_req, reply) =>
     reply.type("application/json").send(json(PREFECT_SERVER_VERSION)),
   );
-  app.get("/admin/settings", async () => ({
-    server: { database: { dialect: database.dialect.name } },
-    api: { version: API_VERSION },
-  }));
+  app.get("/admin/settings", async (req) => {
+    const address = req.server.server.address();
+    const serving =
+      address && typeof address === "object"
+        ? { host: address.address, port: address.port }
+        : {
+            host: process.env.PREFECT_SERVER_API_HOST ?? "127.0.0.1",
+            port: Number(process.env.PREFECT_SERVER_API_PORT ?? 4200),
+          };
+    return adminSettings(loadSettings(), serving, database.dialect.name);
+  });
   app.get("/admin/storage", async () => ({ default_result_storage_block_id: null }));
   app.get(
     "/csrf-token",

@@ -315,8 +315,34 @@ const countsById = z.record(id, count);
 
 /** `/ready`: the database answered, or not (503). */
 const ReadyResponse = z.object({ message: z.string() });
-/** `/admin/settings`: the server's settings that matter to clients (Prefect sends all of them). */
-const ServerSettings = z.record(z.string(), z.unknown());
+/** `/admin/settings`: Prefect's `Settings`, every section (see `admin-settings.ts`). */
+const ServerSettings = z
+  .object({
+    home: z.string(),
+    profiles_path: z.string().nullable(),
+    debug_mode: z.boolean(),
+    api: json,
+    cli: json,
+    client: json,
+    cloud: json,
+    deployments: json,
+    events: json,
+    experiments: json,
+    flows: json,
+    internal: json,
+    logging: json,
+    plugins: json,
+    results: json,
+    runner: json,
+    server: json,
+    tasks: json,
+    telemetry: json,
+    testing: json,
+    worker: json,
+    ui_url: z.string().nullable(),
+    silence_api_url_misconfiguration: z.boolean(),
+  })
+  .meta({ id: "Settings" });
 /** `/admin/storage`. */
 const StorageSettings = z.object({ default_result_storage_block_id: z.uuid().nullable() });
 /** `/csrf-token` while CSRF protection is off (as on Prefect's default server). */
