@@ -52,6 +52,32 @@ const median = (xs: number[]) =>
   [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 const round = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d;
 
+/**
+ * `run(n)` three times after one warm-up run of `warmup` tasks: the milliseconds each took, and the
+ * fewest task runs found stored COMPLETED when a run returned.
+ */
+async function threeRuns(
+  client: EmbeddedClient,
+  run: (n: number) => Promise<{ id: string }>,
+  n: number,
+  warmup: number,
+): Promise<{ ms: number[]; stored: number }> {
+  await run(warmup);
+  const ms: number[] = [];
+  let stored = Number.POSITIVE_INFINITY;
+  for (let rep = 0; rep < 3; rep++) {
+    const t0 = performance.now();
+    const out = await run(n);
+    ms.push(performance.now() - t0);
+    const completed = await client.countTaskRuns({
+      flowRunIds: [out.id],
+      stateTypes: ["COMPLETED"],
+    });
+    stored = Math.min(stored, completed);
+  }
+  return { ms, stored };
+}
+
 async function benchDialect(dialect: string) {
   const dir = mkdtempSync(join(tmpdir(), "prefect-ts-bench-"));
   const url = dialect === "sqlite" ? join(dir, "prefect.db") : await freshPostgres();
@@ -60,27 +86,12 @@ async function benchDialect(dialect: string) {
   useClient(client, { ...loadSettings(), loggingLevel: "WARNING" });
   try {
     const floorMs = dialect === "sqlite" ? await sqliteCommitMs() : await postgresCommitMs(url);
-    await chain(50); // warm-up
-    const perTask: number[] = [];
-    let stored = 0;
-    for (let rep = 0; rep < 3; rep++) {
-      const t0 = performance.now();
-      const out = await chain(1000);
-      perTask.push((performance.now() - t0) / 1000);
-      stored = await client.countTaskRuns({ flowRunIds: [out.id], stateTypes: ["COMPLETED"] });
-    }
-    await fanout(1000); // warm-up
-    const mapRates: number[] = [];
-    let mappedStored = 0;
-    for (let rep = 0; rep < 3; rep++) {
-      const t1 = performance.now();
-      const mapped = await fanout(10_000);
-      mapRates.push(10_000 / ((performance.now() - t1) / 1000));
-      mappedStored = Math.min(
-        rep === 0 ? Number.POSITIVE_INFINITY : mappedStored,
-        await client.countTaskRuns({ flowRunIds: [mapped.id], stateTypes: ["COMPLETED"] }),
-      );
-    }
+    const sequential = await threeRuns(client, chain, 1000, 50);
+    const perTask = sequential.ms.map((m) => m / 1000);
+    const stored = sequential.stored;
+    const mapped = await threeRuns(client, fanout, 10_000, 1000);
+    const mapRates = mapped.ms.map((m) => 10_000 / (m / 1000));
+    const mappedStored = mapped.stored;
     const mapRate = median(mapRates);
     const emptyMs: number[] = [];
     for (let i = 0; i < 50; i++) {

@@ -75,7 +75,9 @@ export function installErrorHandlers(app: FastifyInstance): void {
       const source = { body: request.body, querystring: request.query, headers: request.headers }[
         context
       ];
-      const where = context === "querystring" ? "query" : context;
+      // FastAPI's names of the request's parts
+      const names: Record<string, string> = { querystring: "query", headers: "header" };
+      const where = names[context] ?? context;
       return sendValidationError(
         reply,
         request,

@@ -5,9 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { uuid7 } from "../../src/core/ids.ts";
 import type { FlowRun, TaskRun } from "../../src/core/runs.ts";
-import { emptyStateDetails, type StateRecord } from "../../src/core/state.ts";
 import type { StateType } from "../../src/core/state-types.ts";
 import { nowIso } from "../../src/core/time.ts";
 import {
@@ -27,7 +25,7 @@ import * as logs from "../../src/storage/queries/logs.ts";
 import * as states from "../../src/storage/queries/states.ts";
 import * as taskRuns from "../../src/storage/queries/task-runs.ts";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
-import { flowRunRecord, taskRunRecord } from "../helpers/records.ts";
+import { flowRunRecord, stateRecord, taskRunRecord } from "../helpers/records.ts";
 
 /** Fixed, valid v4 ids that sort in numeric order. */
 const id = (prefix: string, n: number) =>
@@ -38,18 +36,6 @@ const L = [1, 2, 3, 4].map((n) => id("c0", n)) as [string, string, string, strin
 const CREATOR = id("d0", 1);
 const day = (d: number, time = "00:00:00") => `2026-01-0${d}T${time}.000000Z`;
 
-function stateOf(type: StateType, name: string): StateRecord {
-  return {
-    id: uuid7(),
-    type,
-    name,
-    timestamp: nowIso(),
-    message: null,
-    data: null,
-    state_details: emptyStateDetails(),
-  };
-}
-
 function flowRun(runId: string, flowId: string, over: Partial<FlowRun>): FlowRun {
   return flowRunRecord(flowId, { id: runId, ...over });
 }
@@ -59,7 +45,7 @@ function taskRun(runId: string, flowRunId: string | null, over: Partial<TaskRun>
 }
 
 function withState<T extends FlowRun | TaskRun>(run: T, type: StateType, name: string) {
-  const state = stateOf(type, name);
+  const state = stateRecord(type, name);
   return {
     run: { ...run, state_id: state.id, state_type: type, state_name: name, state },
     state,

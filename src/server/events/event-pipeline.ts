@@ -3,9 +3,9 @@
  * `/events/out` whose filter it matches, then buffered and written in two independent lanes — the
  * task-run events through the task-run recorder (what makes task runs visible; each is read into
  * its task run and state as it is received, so that reading the next ones overlaps the write of
- * the last), and every event into the event store. Task runs go first: the event store writes its next batch when the
- * recorder has nothing queued and task-run events have paused, and a slow or failing event-store
- * write never holds up task runs.
+ * the last), and every event into the event store. Task runs go first: the event store writes its
+ * next batch when the recorder has nothing queued and task-run events have paused, and a slow or
+ * failing event-store write never holds up task runs.
  * A lane writes every `flushIntervalMs`, or at once when `maxBatch` events wait — 200 events per
  * write (the recorder on PostgreSQL 6000) — with the event loop free in between; a failed batch
  * is retried with the next flush, up to `maxAttempts`.
