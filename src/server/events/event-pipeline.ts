@@ -14,8 +14,12 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { FastifyBaseLogger } from "fastify";
 import { nowIso } from "../../core/time.ts";
 import type { Database } from "../../storage/database.ts";
-import { insertEvents, type ReceivedEvent } from "../../storage/queries/events.ts";
-import { SOURCE_JSON } from "../../storage/queries/pg-event-insert.ts";
+import {
+  insertEvents,
+  type ReceivedEvent,
+  type StorableEvent,
+} from "../../storage/queries/events.ts";
+import { eventDocument } from "../../storage/queries/pg-event-insert.ts";
 import type { FlowRunStateEvent } from "../orchestration/events.ts";
 import type { IncomingEvent } from "../schemas/events.ts";
 import type { EventFilter } from "../schemas/events-filter.ts";
@@ -56,16 +60,9 @@ interface Subscriber {
   send: (event: ReceivedEvent) => void;
 }
 
-/**
- * An event as received now (`received` set, `follows` explicit). `source` is the JSON text it
- * arrived in, if the server has it: the event store keeps it rather than serialising the event.
- */
-export function receiveEvent(
-  event: IncomingEvent,
-  received: string = nowIso(),
-  source?: string,
-): ReceivedEvent {
-  const out: ReceivedEvent = {
+/** An event as received now (`received` set, `follows` explicit). */
+export function receiveEvent(event: IncomingEvent, received: string = nowIso()): ReceivedEvent {
+  return {
     occurred: event.occurred,
     event: event.event,
     resource: event.resource,
@@ -75,8 +72,6 @@ export function receiveEvent(
     follows: event.follows ?? null,
     received,
   };
-  if (source !== undefined) out[SOURCE_JSON] = source;
-  return out;
 }
 
 /**
@@ -110,7 +105,7 @@ export class EventPipeline {
   readonly #subscribers = new Set<Subscriber>();
   /** Task-run events, read as they are received (so reading them overlaps earlier writes). */
   readonly #recorder: WriteLane<TaskRunEventRecord | UnrecordableTaskRunEvent>;
-  readonly #store: WriteLane<ReceivedEvent>;
+  readonly #store: WriteLane<StorableEvent>;
   #timer: NodeJS.Timeout | null = null;
   /** Events taken in by `receiveLater`, not decoded yet, and the turn that will. */
   #undecoded: (() => DecodedEvent | undefined)[] = [];
@@ -123,6 +118,8 @@ export class EventPipeline {
    * so that the database's time goes to task runs first (PostgreSQL).
    */
   readonly #holdBack: boolean;
+  /** Whether events wait for the event store as JSON text (PostgreSQL: see `EventDocument`). */
+  readonly #storeDocuments: boolean;
   /** When the last task-run event arrived (`performance.now()`). */
   #lastTaskRunEventAt = Number.NEGATIVE_INFINITY;
   /** Explicit flushes under way: the store then writes without waiting for a quiet moment. */
@@ -143,7 +140,7 @@ export class EventPipeline {
       database.native ? lane : { ...lane, maxBatch: RECORDER_BATCH_POSTGRES },
       this.#log,
     );
-    this.#store = new WriteLane<ReceivedEvent>(
+    this.#store = new WriteLane<StorableEvent>(
       "writing events",
       (events) => insertEvents(database, events),
       { ...lane, beforeBatch: () => this.#storeTurn() },
@@ -152,6 +149,7 @@ export class EventPipeline {
     // with SQLite every write runs in this thread: there, events are decoded as they arrive and
     // the event store writes whenever the recorder is idle, since putting work off only moves it
     this.#holdBack = !database.native;
+    this.#storeDocuments = !database.native;
   }
 
   /**
@@ -194,13 +192,13 @@ export class EventPipeline {
     if (events.length === 0) return;
     const received = nowIso();
     for (const [i, incoming] of events.entries()) {
-      const event = receiveEvent(incoming, received, sources?.[i]);
+      const event = receiveEvent(incoming, received);
       this.#publish(event);
       if (isTaskRunRecorderEvent(incoming)) {
         this.#recorder.push(taskRunFromEvent(incoming, received));
         this.#lastTaskRunEventAt = performance.now();
       }
-      this.#store.push(event);
+      this.#store.push(this.#storeDocuments ? eventDocument(event, sources?.[i]) : event);
     }
     this.flushSoon(this.#store.size >= this.#maxBatch ? 0 : this.#flushIntervalMs);
   }

@@ -19,7 +19,7 @@ import type { EventResourcesTable, EventsTable } from "../schema.ts";
 import { type BulkInsert, sqliteStatement } from "./bulk-insert.ts";
 import { parseTextQuery } from "./filters.ts";
 import { epochSeconds } from "./history.ts";
-import { insertEventsPostgres, SOURCE_JSON } from "./pg-event-insert.ts";
+import { type EventDocument, eventDocument, insertEventsPostgres } from "./pg-event-insert.ts";
 
 type Cond = Expression<SqlBool>;
 type Labels = Record<string, string>;
@@ -34,8 +34,6 @@ export interface ReceivedEvent {
   id: string;
   follows: string | null;
   received: string;
-  /** The JSON text it arrived in, when the server has it: stored without serialising it again. */
-  [SOURCE_JSON]?: string;
 }
 
 const RESOURCE_ID = "prefect.resource.id";
@@ -136,6 +134,23 @@ function sqliteInserts(database: Database) {
   return { events, resources };
 }
 
+/** An event to store: decoded, or as the JSON text PostgreSQL's store takes. */
+export type StorableEvent = ReceivedEvent | EventDocument;
+
+function isDocument(event: StorableEvent): event is EventDocument {
+  return "json" in event;
+}
+
+/** A document decoded again (its JSON text is one the server produced or validated). */
+function decodedEvent(document: EventDocument): ReceivedEvent {
+  const { resource, related, payload } = JSON.parse(document.json) as Pick<
+    ReceivedEvent,
+    "resource" | "related" | "payload"
+  >;
+  const { json: _json, ...columns } = document;
+  return { ...columns, resource, related, payload };
+}
+
 /**
  * Store events, each with one `event_resources` row per resource involved, in one transaction.
  * An event whose id is already stored (or repeated in the batch) is skipped with its resources,
@@ -143,12 +158,13 @@ function sqliteInserts(database: Database) {
  */
 export async function insertEvents(
   database: Database,
-  events: readonly ReceivedEvent[],
+  storable: readonly StorableEvent[],
   recorded: string = nowIso(),
 ): Promise<number> {
-  if (events.length === 0) return 0;
+  if (storable.length === 0) return 0;
   const native = database.native;
   if (native) {
+    const events = storable.map((e) => (isDocument(e) ? decodedEvent(e) : e));
     const rows = events.map((e) => eventRow(database, e, recorded));
     const ops = sqliteInserts(database);
     return database.db.connection().execute(async () => {
@@ -180,7 +196,8 @@ export async function insertEvents(
       })();
     });
   }
-  return insertEventsPostgres(database, events, recorded);
+  const documents = storable.map((e) => (isDocument(e) ? e : eventDocument(e)));
+  return insertEventsPostgres(database, documents, recorded);
 }
 
 // ---------------------------------------------------------------------------------------------

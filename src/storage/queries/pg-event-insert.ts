@@ -6,6 +6,11 @@
  * in when the server has it (a frame of `/events/in`), all of them as one `jsonb` array, and
  * PostgreSQL takes the columns and the resource rows out of it. Nothing of an event is serialised
  * again here, and PostgreSQL parses each document once instead of once per column.
+ *
+ * Events wait for this write as `EventDocument`s: a few strings each, where the decoded event is a
+ * tree of hundreds of small objects. A stream of task-run events keeps tens of thousands waiting
+ * while task runs are recorded first; held decoded, they would survive every young-generation
+ * collection meanwhile and make each one copy them.
  */
 import { CompiledQuery } from "kysely";
 import { normalizeIso } from "../../core/time.ts";
@@ -13,8 +18,33 @@ import type { Database } from "../database.ts";
 import type { ReceivedEvent } from "./events.ts";
 import { arrayLiteral, MAX_INSERT_ROWS } from "./pg-array-insert.ts";
 
-/** The JSON text an event arrived in, kept on it (a symbol: never part of what is answered). */
-export const SOURCE_JSON: unique symbol = Symbol("prefect-ts.event-source-json");
+/**
+ * An event as PostgreSQL's event store takes it: its scalar columns, and a JSON object text with
+ * at least its `resource`, `related` and `payload` (the whole event as it arrived, when it did as
+ * JSON text).
+ */
+export interface EventDocument {
+  id: string;
+  occurred: string;
+  event: string;
+  follows: string | null;
+  received: string;
+  json: string;
+}
+
+/** `event` as an `EventDocument`; `json` is the JSON text it arrived in, if there is one. */
+export function eventDocument(event: ReceivedEvent, json?: string): EventDocument {
+  return {
+    id: event.id,
+    occurred: event.occurred,
+    event: event.event,
+    follows: event.follows,
+    received: event.received,
+    json:
+      json ??
+      JSON.stringify({ resource: event.resource, related: event.related, payload: event.payload }),
+  };
+}
 
 const STATEMENT = `
 with "i" as (
@@ -54,24 +84,16 @@ with "i" as (
 )
 select "id" from "e"`;
 
-/** The part of an event stored as JSON, as JSON text. */
-function documentOf(event: ReceivedEvent): string {
-  return (
-    event[SOURCE_JSON] ??
-    JSON.stringify({ resource: event.resource, related: event.related, payload: event.payload })
-  );
-}
-
 /**
  * Store events not stored before (the first of a repeated id), with their resources, in one
  * transaction. Returns how many were stored.
  */
 export async function insertEventsPostgres(
   database: Database,
-  events: readonly ReceivedEvent[],
+  events: readonly EventDocument[],
   recorded: string,
 ): Promise<number> {
-  const byId = new Map<string, ReceivedEvent>();
+  const byId = new Map<string, EventDocument>();
   for (const event of events) {
     const id = event.id.toLowerCase();
     if (!byId.has(id)) byId.set(id, event);
@@ -87,7 +109,7 @@ export async function insertEventsPostgres(
         arrayLiteral(chunk.map(([, e]) => e.event)),
         arrayLiteral(chunk.map(([, e]) => e.follows?.toLowerCase() ?? null)),
         arrayLiteral(chunk.map(([, e]) => normalizeIso(e.received))),
-        `[${chunk.map(([, e]) => documentOf(e)).join(",")}]`,
+        `[${chunk.map(([, e]) => e.json).join(",")}]`,
         recorded,
       ]) as CompiledQuery<{ id: string }>,
     );

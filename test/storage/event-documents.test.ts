@@ -1,0 +1,82 @@
+/**
+ * The event store takes an event decoded or as an `EventDocument` (its JSON text, as the server
+ * keeps events waiting for PostgreSQL's store): both are stored alike, on either database, and a
+ * document's text is taken as sent — with the event's other keys in it, as in a frame of
+ * `/events/in`.
+ */
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { after, before, describe, it } from "node:test";
+import { EventFilterSchema, resolveEventFilter } from "../../src/server/schemas/events-filter.ts";
+import { insertEvents, type ReceivedEvent, readEvents } from "../../src/storage/queries/events.ts";
+import { eventDocument } from "../../src/storage/queries/pg-event-insert.ts";
+import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
+
+function sampleEvent(name: string): ReceivedEvent {
+  return {
+    occurred: "2026-11-22T06:00:00.123456Z",
+    event: name,
+    resource: {
+      "prefect.resource.id": `prefect.task-run.${randomUUID()}`,
+      "prefect.resource.name": 'répété "quoted" \\ name',
+    },
+    related: [
+      {
+        "prefect.resource.id": `prefect.flow-run.${randomUUID()}`,
+        "prefect.resource.role": "flow-run",
+      },
+      { "prefect.resource.id": "prefect.tag.a", "prefect.resource.role": "tag" },
+    ],
+    payload: { task_run: { name: "t", tags: ["a"], nested: { n: 1.5, none: null } } },
+    id: randomUUID(),
+    follows: null,
+    received: "2026-11-22T06:00:00.200000Z",
+  };
+}
+
+for (const dialect of DIALECTS) {
+  describe(`${dialect}: events stored from their JSON text`, () => {
+    let t: TestDatabase;
+    before(async () => {
+      t = await createTestDatabase(dialect);
+    });
+    after(async () => {
+      await t.dispose();
+    });
+
+    it("stores an event given as a document as it stores the decoded event, resources included", async () => {
+      const decoded = sampleEvent("test.decoded");
+      const asFrame = sampleEvent("test.document");
+      const { received: _received, ...frame } = asFrame;
+      const documents = [
+        eventDocument(asFrame, JSON.stringify(frame)),
+        eventDocument(sampleEvent("test.serialised")),
+      ];
+      assert.equal(await insertEvents(t.database, [decoded, ...documents]), 3);
+      // a repeated id is skipped, whatever form it comes in
+      assert.equal(await insertEvents(t.database, [eventDocument(decoded)]), 0);
+
+      const occurred = { since: "2026-11-22T00:00:00Z", until: "2026-11-23T00:00:00Z" };
+      const filter = (more: object = {}) =>
+        resolveEventFilter(EventFilterSchema.parse({ occurred, ...more }));
+      const stored = await readEvents(t.database, filter(), 10);
+      assert.deepEqual(stored.map((e) => e.event).sort(), [
+        "test.decoded",
+        "test.document",
+        "test.serialised",
+      ]);
+      const back = stored.find((e) => e.id === asFrame.id);
+      assert.deepEqual(
+        { ...back, occurred: Date.parse(back?.occurred ?? ""), received: undefined },
+        { ...asFrame, occurred: Date.parse(asFrame.occurred), received: undefined },
+      );
+      // found by a related resource: its event_resources rows were written from the document
+      const byTag = await readEvents(
+        t.database,
+        filter({ related: { id: ["prefect.tag.a"], role: ["tag"] } }),
+        10,
+      );
+      assert.equal(byTag.length, 3);
+    });
+  });
+}
