@@ -439,7 +439,7 @@ for (const dialect of DIALECTS) {
       const start = new Date("2026-11-22T06:00:00Z");
       const events = ids.flatMap((taskRunId, i) =>
         lifecycle({ taskRunId, flowRunId, flowId }, new Date(start.getTime() + i), {
-          name: `ws-${i}`,
+          name: `ws-é-${i}`,
           key: "ws",
           dynamicKey: String(i),
         }),

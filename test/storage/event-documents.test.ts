@@ -1,7 +1,7 @@
 /**
- * The event store takes an event decoded or as an `EventDocument` (its JSON text, as the server
- * keeps events waiting for PostgreSQL's store): both are stored alike, on either database, and a
- * document's text is taken as sent — with the event's other keys in it, as in a frame of
+ * The event store takes an event decoded or as an `EventDocument` (its JSON as text or UTF-8 bytes,
+ * as the server keeps events waiting for PostgreSQL's store): all are stored alike, on either
+ * database, and a document is taken as sent — with the event's other keys in it, as in a frame of
  * `/events/in`.
  */
 import assert from "node:assert/strict";
@@ -47,12 +47,14 @@ for (const dialect of DIALECTS) {
     it("stores an event given as a document as it stores the decoded event, resources included", async () => {
       const decoded = sampleEvent("test.decoded");
       const asFrame = sampleEvent("test.document");
-      const { received: _received, ...frame } = asFrame;
+      const asBytes = sampleEvent("test.bytes");
+      const frameOf = ({ received: _received, ...frame }: ReceivedEvent) => JSON.stringify(frame);
       const documents = [
-        eventDocument(asFrame, JSON.stringify(frame)),
+        eventDocument(asFrame, frameOf(asFrame)),
         eventDocument(sampleEvent("test.serialised")),
+        eventDocument(asBytes, Buffer.from(frameOf(asBytes))),
       ];
-      assert.equal(await insertEvents(t.database, [decoded, ...documents]), 3);
+      assert.equal(await insertEvents(t.database, [decoded, ...documents]), 4);
       // a repeated id is skipped, whatever form it comes in
       assert.equal(await insertEvents(t.database, [eventDocument(decoded)]), 0);
 
@@ -61,22 +63,25 @@ for (const dialect of DIALECTS) {
         resolveEventFilter(EventFilterSchema.parse({ occurred, ...more }));
       const stored = await readEvents(t.database, filter(), 10);
       assert.deepEqual(stored.map((e) => e.event).sort(), [
+        "test.bytes",
         "test.decoded",
         "test.document",
         "test.serialised",
       ]);
-      const back = stored.find((e) => e.id === asFrame.id);
-      assert.deepEqual(
-        { ...back, occurred: Date.parse(back?.occurred ?? ""), received: undefined },
-        { ...asFrame, occurred: Date.parse(asFrame.occurred), received: undefined },
-      );
+      for (const sent of [asFrame, asBytes]) {
+        const back = stored.find((e) => e.id === sent.id);
+        assert.deepEqual(
+          { ...back, occurred: Date.parse(back?.occurred ?? ""), received: undefined },
+          { ...sent, occurred: Date.parse(sent.occurred), received: undefined },
+        );
+      }
       // found by a related resource: its event_resources rows were written from the document
       const byTag = await readEvents(
         t.database,
         filter({ related: { id: ["prefect.tag.a"], role: ["tag"] } }),
         10,
       );
-      assert.equal(byTag.length, 3);
+      assert.equal(byTag.length, 4);
     });
   });
 }

@@ -78,6 +78,14 @@ export const eventRoutes: FastifyPluginAsyncZod<EventRouteDeps> = async (app, de
   await app.register(eventsOutRoutes, deps);
 };
 
+/**
+ * What the event store keeps of a frame: its bytes as received when they are one buffer (off the
+ * JS heap, so that events waiting to be stored cost the collector nothing), else its text.
+ */
+function sourceOf(data: Buffer | ArrayBuffer | Buffer[], text: string): string | Buffer {
+  return Buffer.isBuffer(data) ? data : text;
+}
+
 function streamEventsIn(socket: EventSocket, pipeline: EventPipeline, log: FastifyBaseLogger) {
   let authenticated = false;
   socket.on("message", (data) => {
@@ -92,13 +100,13 @@ function streamEventsIn(socket: EventSocket, pipeline: EventPipeline, log: Fasti
       // a frame within the size limit holds an event within it: no need to serialise it again
       const small = frameBytes(data) <= MAXIMUM_EVENT_SIZE_BYTES;
       const ordinary = small ? ordinaryEvent(value) : null;
-      if (ordinary) return { event: ordinary, source: text };
+      if (ordinary) return { event: ordinary, source: sourceOf(data, text) };
       const parsed = (small ? UnsizedEventSchema : EventSchema).safeParse(value);
       if (!parsed.success) {
         log.warn({ issues: parsed.error.issues }, "invalid event on /events/in: dropped");
         return undefined;
       }
-      return { event: parsed.data, source: text };
+      return { event: parsed.data, source: sourceOf(data, text) };
     });
   });
   socket.on("close", () => {

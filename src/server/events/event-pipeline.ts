@@ -43,10 +43,10 @@ export interface EventPipelineOptions {
   log?: FastifyBaseLogger;
 }
 
-/** An event decoded from what it arrived in, with that JSON text when there is one. */
+/** An event decoded from what it arrived in, with that JSON text (or its bytes) when there is one. */
 export interface DecodedEvent {
   event: IncomingEvent;
-  source?: string;
+  source?: string | Buffer;
 }
 
 /** What a decoded slot of the waiting frames holds (lets the frame be collected). */
@@ -186,9 +186,12 @@ export class EventPipeline {
 
   /**
    * Take events in: publish them at once and queue them for recording and storing. `sources`,
-   * when given, holds the JSON text each event arrived in.
+   * when given, holds the JSON text each event arrived in (or its UTF-8 bytes).
    */
-  receive(events: readonly IncomingEvent[], sources?: readonly (string | undefined)[]): void {
+  receive(
+    events: readonly IncomingEvent[],
+    sources?: readonly (string | Buffer | undefined)[],
+  ): void {
     if (events.length === 0) return;
     const received = nowIso();
     for (const [i, incoming] of events.entries()) {
@@ -250,7 +253,7 @@ export class EventPipeline {
     this.#decoding = null;
     const deadline = performance.now() + budgetMs;
     const events: IncomingEvent[] = [];
-    const sources: (string | undefined)[] = [];
+    const sources: (string | Buffer | undefined)[] = [];
     const waiting = this.#undecoded;
     let done = 0;
     while (this.#undecodedHead < waiting.length) {

@@ -143,7 +143,8 @@ function isDocument(event: StorableEvent): event is EventDocument {
 
 /** A document decoded again (its JSON text is one the server produced or validated). */
 function decodedEvent(document: EventDocument): ReceivedEvent {
-  const { resource, related, payload } = JSON.parse(document.json) as Pick<
+  const json = typeof document.json === "string" ? document.json : document.json.toString("utf8");
+  const { resource, related, payload } = JSON.parse(json) as Pick<
     ReceivedEvent,
     "resource" | "related" | "payload"
   >;

@@ -19,9 +19,9 @@ import type { ReceivedEvent } from "./events.ts";
 import { arrayLiteral, MAX_INSERT_ROWS } from "./pg-array-insert.ts";
 
 /**
- * An event as PostgreSQL's event store takes it: its scalar columns, and a JSON object text with
- * at least its `resource`, `related` and `payload` (the whole event as it arrived, when it did as
- * JSON text).
+ * An event as PostgreSQL's event store takes it: its scalar columns, and a JSON object with at
+ * least its `resource`, `related` and `payload` — as text, or as UTF-8 bytes (the whole event as
+ * it arrived, when it did as JSON: a frame's buffer lies outside the JS heap).
  */
 export interface EventDocument {
   id: string;
@@ -29,11 +29,11 @@ export interface EventDocument {
   event: string;
   follows: string | null;
   received: string;
-  json: string;
+  json: string | Buffer;
 }
 
-/** `event` as an `EventDocument`; `json` is the JSON text it arrived in, if there is one. */
-export function eventDocument(event: ReceivedEvent, json?: string): EventDocument {
+/** `event` as an `EventDocument`; `json` is the JSON it arrived in, if there is one. */
+export function eventDocument(event: ReceivedEvent, json?: string | Buffer): EventDocument {
   return {
     id: event.id,
     occurred: event.occurred,
@@ -109,7 +109,7 @@ export async function insertEventsPostgres(
         arrayLiteral(chunk.map(([, e]) => e.event)),
         arrayLiteral(chunk.map(([, e]) => e.follows?.toLowerCase() ?? null)),
         arrayLiteral(chunk.map(([, e]) => normalizeIso(e.received))),
-        `[${chunk.map(([, e]) => e.json).join(",")}]`,
+        jsonArrayText(chunk.map(([, e]) => e.json)),
         recorded,
       ]) as CompiledQuery<{ id: string }>,
     );
@@ -123,4 +123,20 @@ export async function insertEventsPostgres(
     for (const statement of statements) stored += (await trx.executeQuery(statement)).rows.length;
     return stored;
   });
+}
+
+const OPEN = Buffer.from("[");
+const COMMA = Buffer.from(",");
+const CLOSE = Buffer.from("]");
+
+/** JSON documents, as text or UTF-8 bytes, as the text of one JSON array of them. */
+function jsonArrayText(documents: readonly (string | Buffer)[]): string {
+  if (documents.every((d) => typeof d === "string")) return `[${documents.join(",")}]`;
+  const parts: Buffer[] = [OPEN];
+  for (const [i, d] of documents.entries()) {
+    if (i > 0) parts.push(COMMA);
+    parts.push(typeof d === "string" ? Buffer.from(d) : d);
+  }
+  parts.push(CLOSE);
+  return Buffer.concat(parts).toString("utf8");
 }
