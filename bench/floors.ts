@@ -28,19 +28,23 @@ export async function sqliteCommitMs(n = 2000): Promise<number> {
   }
 }
 
-/** Milliseconds of one PostgreSQL commit: an insert in autocommit over one connection. */
+/**
+ * Milliseconds of one PostgreSQL commit: an insert in autocommit over one connection, into an
+ * ordinary table, so that each commit flushes the write-ahead log as a commit of runs does (a
+ * temporary table's commits write none, and measured about 35% faster here).
+ */
 export async function postgresCommitMs(url: string, n = 1000): Promise<number> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
+  const table = `prefect_ts_floor_${process.pid}`;
   try {
-    await client.query("create temporary table floor_t (id serial primary key, v text)");
-    for (let i = 0; i < 50; i++)
-      await client.query("insert into floor_t (v) values ($1)", ["warm"]);
+    await client.query(`create table ${table} (id serial primary key, v text)`);
+    for (let i = 0; i < 50; i++) await client.query(`insert into ${table} (v) values ($1)`, ["w"]);
     const t0 = performance.now();
-    for (let i = 0; i < n; i++)
-      await client.query("insert into floor_t (v) values ($1)", [`x${i}`]);
+    for (let i = 0; i < n; i++) await client.query(`insert into ${table} (v) values ($1)`, [`x${i}`]);
     return (performance.now() - t0) / n;
   } finally {
+    await client.query(`drop table if exists ${table}`);
     await client.end();
   }
 }
