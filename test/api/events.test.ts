@@ -347,6 +347,27 @@ for (const dialect of DIALECTS) {
       assert.equal((states as unknown[]).length, 3);
     });
 
+    it("keeps runs apart whose task key and dynamic key only run together the same", async () => {
+      const { flowId, flowRunId } = await newFlowRun();
+      const at = new Date("2026-11-22T04:30:00Z");
+      const ids = [randomUUID(), randomUUID()];
+      const events = [
+        ...lifecycle({ taskRunId: ids[0] ?? "", flowRunId, flowId }, at, {
+          name: "a",
+          key: "a",
+          dynamicKey: "bc",
+        }),
+        ...lifecycle({ taskRunId: ids[1] ?? "", flowRunId, flowId }, at, {
+          name: "ab",
+          key: "ab",
+          dynamicKey: "c",
+        }),
+      ];
+      assert.equal((await post("/events", events)).statusCode, 204);
+      const runs = await taskRunsOf(flowRunId);
+      assert.deepEqual(runs.map((r) => r.id).sort(), [...ids].sort());
+    });
+
     it("answers 422 for events that are not Prefect events", async () => {
       const { flowId, flowRunId } = await newFlowRun();
       const [good] = lifecycle(

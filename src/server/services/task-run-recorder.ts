@@ -366,8 +366,13 @@ async function existingIds(
   return found;
 }
 
+/**
+ * `(flow_run_id, task_key, dynamic_key)` as one string: the lengths of the first two lead, so
+ * distinct triples never give the same string (a run without a flow run is never looked up by it).
+ */
 function naturalKey(run: { flow_run_id: string | null; task_key: string; dynamic_key: string }) {
-  return JSON.stringify([run.flow_run_id, run.task_key, run.dynamic_key]);
+  const flowRun = run.flow_run_id ?? "";
+  return `${flowRun.length}:${run.task_key.length}:${flowRun}${run.task_key}${run.dynamic_key}`;
 }
 
 function isConstraintViolation(error: unknown): boolean {
