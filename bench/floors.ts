@@ -41,7 +41,8 @@ export async function postgresCommitMs(url: string, n = 1000): Promise<number> {
     await client.query(`create table ${table} (id serial primary key, v text)`);
     for (let i = 0; i < 50; i++) await client.query(`insert into ${table} (v) values ($1)`, ["w"]);
     const t0 = performance.now();
-    for (let i = 0; i < n; i++) await client.query(`insert into ${table} (v) values ($1)`, [`x${i}`]);
+    for (let i = 0; i < n; i++)
+      await client.query(`insert into ${table} (v) values ($1)`, [`x${i}`]);
     return (performance.now() - t0) / n;
   } finally {
     await client.query(`drop table if exists ${table}`);
