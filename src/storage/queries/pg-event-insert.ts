@@ -7,7 +7,7 @@
  * PostgreSQL takes the columns and the resource rows out of it. Nothing of an event is serialised
  * again here, and PostgreSQL parses each document once instead of once per column.
  *
- * Events wait for this write as `EventDocument`s: a few strings each, where the decoded event is a
+ * Events wait for this write as `EventDocument`s: a few fields each, where the decoded event is a
  * tree of hundreds of small objects. A stream of task-run events keeps tens of thousands waiting
  * while task runs are recorded first; held decoded, they would survive every young-generation
  * collection meanwhile and make each one copy them.
