@@ -4,8 +4,10 @@
  * frame, with no answer per event.
  *
  * Delivery is confirmed with pings: every batch of frames is followed by a ping, and its pong
- * means the server has read every frame before it. Events not yet confirmed are kept and sent
- * again on a new connection if this one drops (the server ignores event ids it already has).
+ * means the server has read every frame before it. Events not yet confirmed are kept — as the
+ * frames already built, outside the JS heap, so that a stream of them costs the collector nothing
+ * — and sent again on a new connection if this one drops (the server ignores event ids it already
+ * has).
  * While events are unconfirmed the connection keeps the process alive; once all are confirmed
  * it does not, so a script ends when its work is done and its events have arrived.
  */
@@ -26,12 +28,17 @@ export interface EventsSocketOptions {
   token: string | null;
 }
 
-/** Thrown when the server does not offer the WebSocket (HTTP status of its answer). */
+/**
+ * Thrown when the server does not offer the WebSocket (HTTP status of its answer); from `send`,
+ * with the events it could not send.
+ */
 export class EventsSocketUnavailable extends PrefectTsError {
   readonly status: number;
-  constructor(status: number, url: string) {
+  readonly unsent: readonly string[];
+  constructor(status: number, url: string, unsent: readonly string[] = []) {
     super(ErrorCode.HTTP, `the server refused the WebSocket ${url} (HTTP ${status})`);
     this.status = status;
+    this.unsent = unsent;
   }
 }
 
@@ -71,8 +78,14 @@ interface Connection {
   tcp: Socket;
 }
 
+/** Frames written (or to be written) in one go, and how many events they hold. */
+interface SentFrames {
+  frames: Buffer;
+  events: number;
+}
+
 interface Checkpoint {
-  /** Unconfirmed events sent before this ping. */
+  /** Entries of the unconfirmed frames sent before this ping. */
   upTo: number;
   resolve: () => void;
 }
@@ -83,8 +96,8 @@ export class EventsSocket {
   #connection: Promise<Connection> | null = null;
   /** The connection `#connection` resolved to, while it is open. */
   #live: Connection | null = null;
-  /** Event texts sent (or to be sent) and not yet confirmed, oldest first. */
-  #unconfirmed: string[] = [];
+  /** Frames sent (or to be sent) and not yet confirmed, oldest first. */
+  #unconfirmed: SentFrames[] = [];
   /** Pings awaiting their pong, in sending order. */
   #checkpoints: Checkpoint[] = [];
 
@@ -95,14 +108,26 @@ export class EventsSocket {
 
   /**
    * Send events (JSON texts, one per frame). Resolves once they are written to the connection;
-   * their confirmation follows in the background.
+   * their confirmation follows in the background. Nothing here holds on to the texts once their
+   * frames are built (a caller that does not either lets them be collected young); a server that
+   * refuses the WebSocket gets them back in the `EventsSocketUnavailable` thrown.
    */
   async send(events: readonly string[]): Promise<void> {
     if (events.length === 0) return;
-    const { ws, tcp } = await this.#open();
-    for (const text of events) this.#unconfirmed.push(text);
+    let connection: Connection;
+    try {
+      connection = await this.#open();
+    } catch (error) {
+      if (error instanceof EventsSocketUnavailable) {
+        throw new EventsSocketUnavailable(error.status, this.#url, events);
+      }
+      throw error;
+    }
+    const { ws, tcp } = connection;
+    const frames = textFrames(events);
+    this.#unconfirmed.push({ frames, events: events.length });
     tcp.ref();
-    await this.#write(tcp, events);
+    await this.#write(tcp, frames);
     void this.#checkpoint(ws);
   }
 
@@ -123,7 +148,7 @@ export class EventsSocket {
       if (outcome === "timeout") {
         throw new PrefectTsError(
           ErrorCode.API_UNREACHABLE,
-          `the Prefect API at ${this.#url} did not confirm ${this.#unconfirmed.length} events within ${timeoutMs / 1000} s`,
+          `the Prefect API at ${this.#url} did not confirm ${this.#unconfirmedEvents()} events within ${timeoutMs / 1000} s`,
         );
       }
     }
@@ -248,7 +273,7 @@ export class EventsSocket {
     });
     if (this.#unconfirmed.length > 0) {
       tcp.ref();
-      await this.#write(tcp, this.#unconfirmed);
+      await this.#write(tcp, Buffer.concat(this.#unconfirmed.map((u) => u.frames)));
       void this.#checkpoint(ws);
     } else tcp.unref();
     return connection;
@@ -256,13 +281,19 @@ export class EventsSocket {
 
   /**
    * Write frames, all in one write to the operating system; resolves when they are handed over.
-   * They go straight to the socket, built here in one buffer: `ws` would write each frame as two
-   * pieces, header and text, which costs more than building the events.
+   * They go straight to the socket, built in one buffer (`textFrames`): `ws` would write each frame
+   * as two pieces, header and text, which costs more than building the events.
    */
-  #write(tcp: Socket, texts: readonly string[]): Promise<void> {
+  #write(tcp: Socket, frames: Buffer): Promise<void> {
     return new Promise((resolve, reject) => {
-      tcp.write(textFrames(texts), (error) => (error ? reject(error) : resolve()));
+      tcp.write(frames, (error) => (error ? reject(error) : resolve()));
     });
+  }
+
+  #unconfirmedEvents(): number {
+    let n = 0;
+    for (const u of this.#unconfirmed) n += u.events;
+    return n;
   }
 
   /** Ping after what was sent; resolves when its pong arrives (or the connection closes). */

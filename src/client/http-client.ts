@@ -165,16 +165,15 @@ export class HttpClient implements PrefectClient {
         this.#lastTaskState.delete(run.id);
       } else this.#lastTaskState.set(run.id, state);
     }
-    if (this.#events) {
-      try {
-        await this.#events.send(texts);
-        return;
-      } catch (error) {
-        if (!(error instanceof EventsSocketUnavailable)) throw error;
-        this.#events = null;
-      }
+    if (!this.#events) return this.#postEvents(texts);
+    try {
+      // `texts` is not used past this point: while they are written, only their frames are kept
+      await this.#events.send(texts);
+    } catch (error) {
+      if (!(error instanceof EventsSocketUnavailable)) throw error;
+      this.#events = null;
+      await this.#postEvents(error.unsent);
     }
-    await this.#postEvents(texts);
   }
 
   /**
