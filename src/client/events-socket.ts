@@ -107,13 +107,21 @@ export class EventsSocket {
   }
 
   /**
-   * Send events (JSON texts, one per frame). Resolves once they are written to the connection;
-   * their confirmation follows in the background. Nothing here holds on to the texts once their
-   * frames are built (a caller that does not either lets them be collected young); a server that
-   * refuses the WebSocket gets them back in the `EventsSocketUnavailable` thrown.
+   * Send events (JSON texts, one per frame). Resolves once their frames are queued on the
+   * connection: from then on they are kept until the server confirms them, and sent again on a new
+   * connection if this one drops, so the caller has nothing left to hold on to or wait for. Once
+   * the frames are built nothing here holds the texts either (no suspended function has them), so
+   * that a stream of events is collected young; a server that refuses the WebSocket gets them
+   * back in the `EventsSocketUnavailable` thrown.
    */
-  async send(events: readonly string[]): Promise<void> {
-    if (events.length === 0) return;
+  send(events: readonly string[]): Promise<void> {
+    if (events.length === 0) return Promise.resolve();
+    const live = this.#live;
+    if (live) return this.#sendFrames(live, textFrames(events), events.length);
+    return this.#openAndSend(events);
+  }
+
+  async #openAndSend(events: readonly string[]): Promise<void> {
     let connection: Connection;
     try {
       connection = await this.#open();
@@ -123,12 +131,16 @@ export class EventsSocket {
       }
       throw error;
     }
-    const { ws, tcp } = connection;
-    const frames = textFrames(events);
-    this.#unconfirmed.push({ frames, events: events.length });
-    tcp.ref();
-    await this.#write(tcp, frames);
-    void this.#checkpoint(ws);
+    return this.#sendFrames(connection, textFrames(events), events.length);
+  }
+
+  #sendFrames(connection: Connection, frames: Buffer, events: number): Promise<void> {
+    this.#unconfirmed.push({ frames, events });
+    connection.tcp.ref();
+    // a failed write closes the connection: its unconfirmed frames then go again on the next one
+    connection.tcp.write(frames, noop);
+    void this.#checkpoint(connection.ws);
+    return Promise.resolve();
   }
 
   /** Wait until every event sent so far is confirmed (reconnecting to resend if needed). */

@@ -150,7 +150,12 @@ export class HttpClient implements PrefectClient {
     return this.#http.request("GET", `/task_run_states/?task_run_id=${taskRunId}`);
   }
 
-  async recordTaskRunTransitions(transitions: readonly TaskRunTransition[]): Promise<void> {
+  /**
+   * Task-run transitions as `prefect.task-run.*` events: on the events socket, or by
+   * `POST /events` from a server without it. Not an async function: none stays suspended holding
+   * the event texts while they are written (`EventsSocket.send`).
+   */
+  recordTaskRunTransitions(transitions: readonly TaskRunTransition[]): Promise<void> {
     const texts: string[] = [];
     for (const { run, state } of transitions) {
       const previous = this.#lastTaskState.get(run.id) ?? null;
@@ -165,15 +170,13 @@ export class HttpClient implements PrefectClient {
         this.#lastTaskState.delete(run.id);
       } else this.#lastTaskState.set(run.id, state);
     }
-    if (!this.#events) return this.#postEvents(texts);
-    try {
-      // `texts` is not used past this point: while they are written, only their frames are kept
-      await this.#events.send(texts);
-    } catch (error) {
+    const events = this.#events;
+    if (!events) return this.#postEvents(texts);
+    return events.send(texts).catch((error: unknown) => {
       if (!(error instanceof EventsSocketUnavailable)) throw error;
       this.#events = null;
-      await this.#postEvents(error.unsent);
-    }
+      return this.#postEvents(error.unsent);
+    });
   }
 
   /**
