@@ -43,11 +43,15 @@ describe("postgres connections", { skip: !DIALECTS.includes("postgres") }, () =>
     const pids = await backends(admin, name);
     assert.ok(pids.length > 0);
     await admin.query("SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid", [pids]);
-    // once the backends are gone the pool has been told on its idle connections (an error event
-    // nobody listens to would end this process); the next query opens a new connection
     while ((await backends(admin, name)).length > 0);
-    const { rows } = await sql<{ one: number }>`SELECT 1 AS one`.execute(t.database.db);
-    assert.deepEqual(rows, [{ one: 1 }]);
+    // the pool hears of the loss on its idle connections (an error event nobody listens to would
+    // end this process) and opens a new one: at most a query racing that notice fails, with the
+    // database's own reason, and the next one gets an answer
+    const one = () => sql<{ one: number }>`SELECT 1 AS one`.execute(t.database.db);
+    const first = await one().catch((error: unknown) => error as Error & { code?: string });
+    if (first instanceof Error) assert.equal(first.code, "57P01");
+    else assert.deepEqual(first.rows, [{ one: 1 }]);
+    assert.deepEqual((await one()).rows, [{ one: 1 }]);
   });
 
   it("closes every connection before close resolves", async () => {
