@@ -8,6 +8,7 @@ import { normalizeIso } from "../core/time.ts";
 import { isPostgresUrl, redactUrl } from "./database-url.ts";
 import { postgresDialect, type StorageDialect, sqliteDialect } from "./dialect.ts";
 import { migrate } from "./migrate.ts";
+import { resilientPool } from "./pg-resilient-pool.ts";
 import type { Tables } from "./schema.ts";
 
 export type Db = Kysely<Tables>;
@@ -137,7 +138,7 @@ async function openPostgres(url: string): Promise<Database> {
       { cause: error },
     );
   }
-  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool: resilientPool(pool) }) });
   return {
     db,
     dialect: postgresDialect,
