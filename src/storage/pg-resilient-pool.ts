@@ -52,19 +52,15 @@ function checkout(pool: pg.Pool, first: pg.PoolClient): PostgresPoolClient {
         PostgresQueryResult<R>
       >;
     if (!retry) return run();
-    return (async () => {
-      // every idle connection may have been ended at once: one try more than the pool holds
-      for (let attempt = 0; ; attempt++) {
-        try {
-          return await run();
-        } catch (error) {
-          if (!isConnectionEnded(error) || attempt >= (pool.options.max ?? 10)) throw error;
-          // the ended connection leaves the pool for good; the checkout goes on with another
-          client.release(error as Error);
-          client = await pool.connect();
-        }
-      }
-    })();
+    // every idle connection may have been ended at once: up to one try more than the pool holds
+    const again = async (error: unknown, attempt: number): Promise<PostgresQueryResult<R>> => {
+      if (!isConnectionEnded(error) || attempt > (pool.options.max ?? 10)) throw error;
+      // the ended connection leaves the pool for good; the checkout goes on with another
+      client.release(error as Error);
+      client = await pool.connect();
+      return run().catch((next: unknown) => again(next, attempt + 1));
+    };
+    return run().catch((error: unknown) => again(error, 1));
   }
   return { query, release: () => client.release() };
 }
