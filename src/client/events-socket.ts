@@ -136,11 +136,20 @@ export class EventsSocket {
 
   #sendFrames(connection: Connection, frames: Buffer, events: number): Promise<void> {
     this.#unconfirmed.push({ frames, events });
+    this.#writeFrames(connection, frames);
+    return Promise.resolve();
+  }
+
+  /**
+   * Write frames, all in one write to the operating system, and ping after them. They go straight
+   * to the socket, built in one buffer (`textFrames`): `ws` would write each frame as two pieces,
+   * header and text, which costs more than building the events. Nothing waits for the write: a
+   * failed one closes the connection, and its unconfirmed frames then go again on the next one.
+   */
+  #writeFrames(connection: Connection, frames: Buffer): void {
     connection.tcp.ref();
-    // a failed write closes the connection: its unconfirmed frames then go again on the next one
     connection.tcp.write(frames, noop);
     void this.#checkpoint(connection.ws);
-    return Promise.resolve();
   }
 
   /** Wait until every event sent so far is confirmed (reconnecting to resend if needed). */
@@ -284,22 +293,9 @@ export class EventsSocket {
       this.#checkpoints = [];
     });
     if (this.#unconfirmed.length > 0) {
-      tcp.ref();
-      await this.#write(tcp, Buffer.concat(this.#unconfirmed.map((u) => u.frames)));
-      void this.#checkpoint(ws);
+      this.#writeFrames(connection, Buffer.concat(this.#unconfirmed.map((u) => u.frames)));
     } else tcp.unref();
     return connection;
-  }
-
-  /**
-   * Write frames, all in one write to the operating system; resolves when they are handed over.
-   * They go straight to the socket, built in one buffer (`textFrames`): `ws` would write each frame
-   * as two pieces, header and text, which costs more than building the events.
-   */
-  #write(tcp: Socket, frames: Buffer): Promise<void> {
-    return new Promise((resolve, reject) => {
-      tcp.write(frames, (error) => (error ? reject(error) : resolve()));
-    });
   }
 
   #unconfirmedEvents(): number {

@@ -16,7 +16,7 @@ import type pg from "pg";
 const ENDED_BY_SERVER = new Set(["57P01", "57P02"]);
 
 /** Whether `error` says the connection was gone before the statement could run. */
-export function isConnectionEnded(error: unknown): boolean {
+function isConnectionEnded(error: unknown): boolean {
   if (typeof error !== "object" || error === null) return false;
   const { code, message } = error as { code?: unknown; message?: unknown };
   if (typeof code === "string" && ENDED_BY_SERVER.has(code)) return true;
