@@ -15,7 +15,7 @@ import { EmbeddedClient } from "../src/embedded/embedded-client.ts";
 import { shutdownRuntime, useClient } from "../src/engine/process-runtime.ts";
 import { flow, getRunContext, INPUTS, task } from "../src/index.ts";
 import { loadSettings } from "../src/settings/settings.ts";
-import { openDatabase } from "../src/storage/database.ts";
+import { openDatabase } from "../src/storage/open-database.ts";
 
 const N = 1000;
 const round = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d;

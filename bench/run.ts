@@ -15,7 +15,7 @@ import { EmbeddedClient } from "../src/embedded/embedded-client.ts";
 import { shutdownRuntime, useClient } from "../src/engine/process-runtime.ts";
 import { flow, getRunContext, task } from "../src/index.ts";
 import { loadSettings } from "../src/settings/settings.ts";
-import { openDatabase } from "../src/storage/database.ts";
+import { openDatabase } from "../src/storage/open-database.ts";
 import { postgresCommitMs, sqliteCommitMs } from "./floors.ts";
 
 const PG_ADMIN = process.env.BENCH_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";

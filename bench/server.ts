@@ -23,10 +23,10 @@ import { emptyStateDetails, type StateRecord } from "../src/core/state.ts";
 import { nowIso } from "../src/core/time.ts";
 import { shutdownRuntime, useClient } from "../src/engine/process-runtime.ts";
 import { flow, getRunContext, task } from "../src/index.ts";
+import { recordTaskRuns } from "../src/resources/task-runs/queries.ts";
 import { createApp } from "../src/server/app.ts";
 import { loadSettings } from "../src/settings/settings.ts";
-import { openDatabase } from "../src/storage/database.ts";
-import { recordTaskRuns } from "../src/storage/queries/task-runs.ts";
+import { openDatabase } from "../src/storage/open-database.ts";
 import { postgresCommitMs } from "./floors.ts";
 
 const PG_ADMIN = process.env.BENCH_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";

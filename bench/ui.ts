@@ -14,10 +14,10 @@ import { uuid7 } from "../src/core/ids.ts";
 import { defaultTaskRunPolicy, type LogRecord, type TaskRun } from "../src/core/runs.ts";
 import { emptyStateDetails, type StateRecord } from "../src/core/state.ts";
 import type { StateType } from "../src/core/state-types.ts";
+import { createLogs } from "../src/resources/logs/queries.ts";
+import { recordTaskRuns } from "../src/resources/task-runs/queries.ts";
 import { createApp } from "../src/server/app.ts";
-import { openDatabase } from "../src/storage/database.ts";
-import { createLogs } from "../src/storage/queries/logs.ts";
-import { recordTaskRuns } from "../src/storage/queries/task-runs.ts";
+import { openDatabase } from "../src/storage/open-database.ts";
 import { ensureUiBuilt, launchChromium, UI_DIST } from "../test/helpers/browser.ts";
 
 const FLOW_RUNS = 10_000;

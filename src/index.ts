@@ -30,11 +30,34 @@ export {
 export { createClient, getClient } from "./client/get-client.ts";
 export type { PrefectClient } from "./client/prefect-client.ts";
 export { ErrorCode, isPrefectTsError, PrefectTsError } from "./core/errors.ts";
+export {
+  Abort,
+  CancelledRun,
+  CrashedRun,
+  FailedRun,
+  MissingContextError,
+  MissingResultError,
+  ParameterValidationError,
+  RunTimeoutError,
+  TerminationSignal,
+  UpstreamTaskError,
+} from "./core/run-errors.ts";
 export type { FlowRun, LogRecord, TaskRun } from "./core/runs.ts";
 export type { StateRecord } from "./core/state.ts";
 export { StateType, TERMINAL_STATE_TYPES } from "./core/state-types.ts";
+export { getRunContext, type RunContext } from "./engine/context.ts";
+export {
+  allowFailure,
+  asCompleted,
+  isFuture,
+  PrefectFuture,
+  PrefectFutureList,
+  unmapped,
+  wait,
+} from "./engine/futures.ts";
 export type { RunLogger } from "./engine/logging.ts";
 export { shutdownRuntime } from "./engine/process-runtime.ts";
+export { isState, State, type StateOptions } from "./engine/state.ts";
 export { TaskRunner } from "./engine/task-runner.ts";
 export {
   LockError,
@@ -53,32 +76,9 @@ export {
   type Serializer,
 } from "./results/serializers.ts";
 export type { ResultStorage } from "./results/storage.ts";
-export { getRunContext, type RunContext } from "./sdk/context.ts";
-export {
-  Abort,
-  CancelledRun,
-  CrashedRun,
-  FailedRun,
-  MissingContextError,
-  MissingResultError,
-  ParameterValidationError,
-  RunTimeoutError,
-  TerminationSignal,
-  UpstreamTaskError,
-} from "./sdk/errors.ts";
 export { type Flow, type FlowOptions, flow } from "./sdk/flow.ts";
-export {
-  allowFailure,
-  asCompleted,
-  isFuture,
-  PrefectFuture,
-  PrefectFutureList,
-  unmapped,
-  wait,
-} from "./sdk/futures.ts";
 export { getRunLogger } from "./sdk/get-run-logger.ts";
 export { runtime } from "./sdk/runtime.ts";
-export { isState, State, type StateOptions } from "./sdk/state.ts";
 export {
   AwaitingConcurrencySlot,
   AwaitingRetry,

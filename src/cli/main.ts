@@ -7,10 +7,10 @@ import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
 import { ErrorCode, isPrefectTsError } from "../core/errors.ts";
-import { registerFlow } from "./commands/flow.ts";
-import { registerFlowRun } from "./commands/flow-run.ts";
+import { registerFlowRun } from "../resources/flow-runs/cli.ts";
+import { registerFlow } from "../resources/flows/cli.ts";
+import { registerTaskRun } from "../resources/task-runs/cli.ts";
 import { registerServer } from "./commands/server.ts";
-import { registerTaskRun } from "./commands/task-run.ts";
 import { packageVersion, registerVersion } from "./commands/version.ts";
 import { CliError, type CliIo, processIo } from "./support.ts";
 

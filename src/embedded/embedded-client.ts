@@ -18,14 +18,15 @@ import type { FlowCreate, FlowRunCreate, TaskRunCreate } from "../core/run-input
 import type { Flow, FlowRun, LogRecord, TaskRun } from "../core/runs.ts";
 import type { OrchestrationResult, StateCreate, StateRecord } from "../core/state.ts";
 import { nowIso } from "../core/time.ts";
-import * as flowRunModels from "../server/models/flow-runs.ts";
-import * as taskRunModels from "../server/models/task-runs.ts";
-import { type Database, openDatabase } from "../storage/database.ts";
-import * as flowRuns from "../storage/queries/flow-runs.ts";
-import * as flows from "../storage/queries/flows.ts";
-import * as logs from "../storage/queries/logs.ts";
-import * as states from "../storage/queries/states.ts";
-import * as taskRuns from "../storage/queries/task-runs.ts";
+import * as flowRunModels from "../resources/flow-runs/model.ts";
+import * as flowRuns from "../resources/flow-runs/queries.ts";
+import * as flows from "../resources/flows/queries.ts";
+import * as logs from "../resources/logs/queries.ts";
+import * as states from "../resources/states/queries.ts";
+import * as taskRunModels from "../resources/task-runs/model.ts";
+import * as taskRuns from "../resources/task-runs/queries.ts";
+import type { Database } from "../storage/database.ts";
+import { openDatabase } from "../storage/open-database.ts";
 
 export class EmbeddedClient implements PrefectClient {
   readonly mode = "embedded" as const;

@@ -7,27 +7,27 @@
 import { createHash } from "node:crypto";
 import type { PrefectClient } from "../client/prefect-client.ts";
 import { uuid4 } from "../core/ids.ts";
-import type { Flow as FlowRecord, FlowRun } from "../core/runs.ts";
-import type { OrchestrationResult } from "../core/state.ts";
-import { StateType } from "../core/state-types.ts";
-import { nowIso, secondsBetween } from "../core/time.ts";
-import { type FlowRunScope, type RunScope, runScope } from "../sdk/context.ts";
 import {
   Abort,
   ParameterValidationError,
   RunTimeoutError,
   TerminationSignal,
-} from "../sdk/errors.ts";
-import { isFuture } from "../sdk/futures.ts";
-import { bindParameters, formatRunName, jsonSafe } from "../sdk/parameters.ts";
-import { isState, State } from "../sdk/state.ts";
+} from "../core/run-errors.ts";
+import type { Flow as FlowRecord, FlowRun } from "../core/runs.ts";
+import type { OrchestrationResult } from "../core/state.ts";
+import { StateType } from "../core/state-types.ts";
+import { nowIso, secondsBetween } from "../core/time.ts";
 import type { Settings } from "../settings/settings.ts";
 import { flushConsole } from "./console-sink.ts";
+import { type FlowRunScope, type RunScope, runScope } from "./context.ts";
 import type { FlowHook, FlowResults, FlowSpec } from "./flow-spec.ts";
+import { isFuture } from "./futures.ts";
 import { runStateHooks } from "./hooks.ts";
 import { consoleLogger, RunLogger } from "./logging.ts";
+import { bindParameters, formatRunName, jsonSafe } from "./parameters.ts";
 import { getRuntime, trackActiveRun } from "./process-runtime.ts";
 import { ResumeLedger } from "./resume-ledger.ts";
+import { isState, State } from "./state.ts";
 import { seedDynamicKeys } from "./task-engine.ts";
 import { TaskRunner } from "./task-runner.ts";
 import { validateParameters } from "./validate-parameters.ts";

@@ -1,6 +1,6 @@
 import type { FlowRun } from "../core/runs.ts";
 import type { ResultStore } from "../results/result-store.ts";
-import type { State } from "../sdk/state.ts";
+import type { State } from "./state.ts";
 import type { TaskRunner } from "./task-runner.ts";
 
 /** How a flow persists its result. */

@@ -1,5 +1,5 @@
-import type { State } from "../sdk/state.ts";
 import type { RunLogger } from "./logging.ts";
+import type { State } from "./state.ts";
 
 /**
  * Run state hooks one after another, as Prefect does: each is logged, and an error in one is

@@ -6,6 +6,7 @@
  */
 import { uuid4, uuid7 } from "../core/ids.ts";
 import { retryDelaySeconds } from "../core/retry-delay.ts";
+import { RunTimeoutError, TerminationSignal, UpstreamTaskError } from "../core/run-errors.ts";
 import {
   defaultTaskRunPolicy,
   type TaskRun,
@@ -14,17 +15,16 @@ import {
 } from "../core/runs.ts";
 import { StateType } from "../core/state-types.ts";
 import { addSeconds, nowIso } from "../core/time.ts";
-import { type RunScope, runScope, type TaskRunScope } from "../sdk/context.ts";
-import { RunTimeoutError, TerminationSignal, UpstreamTaskError } from "../sdk/errors.ts";
-import { isFuture } from "../sdk/futures.ts";
-import { bindParameters, formatRunName } from "../sdk/parameters.ts";
-import { resultOrExit } from "../sdk/result-or-exit.ts";
-import { isState, State } from "../sdk/state.ts";
 import { hasOpenTransactions } from "../transactions/transaction.ts";
+import { type RunScope, runScope, type TaskRunScope } from "./context.ts";
+import { isFuture } from "./futures.ts";
 import { runStateHooks } from "./hooks.ts";
 import { RunLogger } from "./logging.ts";
+import { bindParameters, formatRunName } from "./parameters.ts";
 import { getRuntime } from "./process-runtime.ts";
+import { resultOrExit } from "./result-or-exit.ts";
 import type { RunRecorder } from "./run-recorder.ts";
+import { isState, State } from "./state.ts";
 import { awaitWaitFor, needsResolution, resolveArgument, upstreamInputs } from "./task-inputs.ts";
 import { TaskResultsRun } from "./task-results.ts";
 import type { TaskHook, TaskSpec } from "./task-spec.ts";
@@ -36,11 +36,6 @@ export interface TaskCallOptions {
   taskRunId?: string;
   /** Kept up to date with the run's latest state (what `future.state` reads). */
   observer?: { current: State | null };
-}
-
-/** A running task run, as the flow engine sees it (to crash it on SIGTERM). */
-export interface RunningTask {
-  crash(message: string): void;
 }
 
 function describeError(error: unknown): string {

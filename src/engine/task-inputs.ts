@@ -3,10 +3,11 @@
  * are awaited and replaced by their results, and recorded as `task_inputs` — the upstream edges of
  * the run graph. An upstream that did not complete stops the task unless wrapped in `allowFailure`.
  */
+
+import { UpstreamTaskError } from "../core/run-errors.ts";
 import type { TaskRunInput } from "../core/runs.ts";
-import { UpstreamTaskError } from "../sdk/errors.ts";
-import { isAllowFailure, isFuture, type PrefectFuture } from "../sdk/futures.ts";
-import type { State } from "../sdk/state.ts";
+import { isAllowFailure, isFuture, type PrefectFuture } from "./futures.ts";
+import type { State } from "./state.ts";
 
 function containsFuture(value: unknown): boolean {
   if (value === null || typeof value !== "object") return false;

@@ -7,7 +7,6 @@
 import { hashObjects, UnhashableInputError } from "../caching/hash-inputs.ts";
 import {
   type CacheKeyContext,
-  type CacheKeyFn,
   CacheKeyFnPolicy,
   type CachePolicy,
   DEFAULT,
@@ -22,11 +21,6 @@ import {
   ResultStore,
   readResultFromMetadata,
 } from "../results/result-store.ts";
-import type { SerializerLike } from "../results/serializers.ts";
-import type { ResultStorage } from "../results/storage.ts";
-import type { FlowRunScope } from "../sdk/context.ts";
-import { bindParameters } from "../sdk/parameters.ts";
-import { State } from "../sdk/state.ts";
 import type { Settings } from "../settings/settings.ts";
 import { IsolationLevel } from "../transactions/isolation.ts";
 import { FileSystemLockManager } from "../transactions/lock-managers/file-system-lock-manager.ts";
@@ -37,39 +31,11 @@ import {
   type TransactionHook,
   TransactionState,
 } from "../transactions/transaction.ts";
+import type { FlowRunScope } from "./context.ts";
+import { bindParameters } from "./parameters.ts";
 import type { ResumeEntry } from "./resume-ledger.ts";
-import type { TaskSpec } from "./task-spec.ts";
-
-/** The result and cache options of a task, as given. */
-export interface TaskResultOptions {
-  persistResult?: boolean;
-  resultStorage?: ResultStorage | string;
-  resultSerializer?: SerializerLike;
-  resultStorageKey?: string;
-  cachePolicy?: CachePolicy;
-  cacheKeyFn?: CacheKeyFn;
-  cacheExpiration?: number;
-  refreshCache?: boolean;
-  cacheResultInMemory?: boolean;
-  onCommit?: TransactionHook[];
-  onRollback?: TransactionHook[];
-  /** Reuse this task's result on a retried attempt of its flow run (default true). */
-  resume?: boolean;
-}
-
-/** Resolved once per task: null when the task takes the plain path. */
-export interface TaskResults {
-  readonly persist: boolean;
-  readonly cachePolicy: CachePolicy | null;
-  readonly storageKey: string | null;
-  readonly expiration: number | null;
-  readonly refresh: boolean;
-  readonly isolationLevel: IsolationLevel | null;
-  readonly onCommit: readonly TransactionHook[];
-  readonly onRollback: readonly TransactionHook[];
-  /** The task's store; the flow's (`inherit`) when the task names no storage of its own. */
-  store(inherit?: (() => ResultStore) | null): ResultStore;
-}
+import { State } from "./state.ts";
+import type { TaskResultOptions, TaskResults, TaskSpec } from "./task-spec.ts";
 
 /** Prefect's rule: persisting is on when asked, or when a caching feature is used, else the setting. */
 export function resolveTaskResults(o: TaskResultOptions, settings: Settings): TaskResults | null {

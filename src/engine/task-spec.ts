@@ -1,6 +1,11 @@
+import type { CacheKeyFn, CachePolicy } from "../caching/policies.ts";
 import type { TaskRun } from "../core/runs.ts";
-import type { State } from "../sdk/state.ts";
-import type { TaskResults } from "./task-results.ts";
+import type { ResultStore } from "../results/result-store.ts";
+import type { SerializerLike } from "../results/serializers.ts";
+import type { ResultStorage } from "../results/storage.ts";
+import type { IsolationLevel } from "../transactions/isolation.ts";
+import type { TransactionHook } from "../transactions/transaction.ts";
+import type { State } from "./state.ts";
 
 /** A task hook: `(task, taskRun, state)`, as Prefect's task state hooks. */
 export type TaskHook = (task: TaskSpec, taskRun: TaskRun, state: State) => unknown;
@@ -30,4 +35,35 @@ export interface TaskSpec {
   readonly results: TaskResults | null;
   /** Reuse this task's result when its flow run is attempted again (default true). */
   readonly resume: boolean;
+}
+
+/** The result and cache options of a task, as given. */
+export interface TaskResultOptions {
+  persistResult?: boolean;
+  resultStorage?: ResultStorage | string;
+  resultSerializer?: SerializerLike;
+  resultStorageKey?: string;
+  cachePolicy?: CachePolicy;
+  cacheKeyFn?: CacheKeyFn;
+  cacheExpiration?: number;
+  refreshCache?: boolean;
+  cacheResultInMemory?: boolean;
+  onCommit?: TransactionHook[];
+  onRollback?: TransactionHook[];
+  /** Reuse this task's result on a retried attempt of its flow run (default true). */
+  resume?: boolean;
+}
+
+/** Resolved once per task: null when the task takes the plain path. */
+export interface TaskResults {
+  readonly persist: boolean;
+  readonly cachePolicy: CachePolicy | null;
+  readonly storageKey: string | null;
+  readonly expiration: number | null;
+  readonly refresh: boolean;
+  readonly isolationLevel: IsolationLevel | null;
+  readonly onCommit: readonly TransactionHook[];
+  readonly onRollback: readonly TransactionHook[];
+  /** The task's store; the flow's (`inherit`) when the task names no storage of its own. */
+  store(inherit?: (() => ResultStore) | null): ResultStore;
 }

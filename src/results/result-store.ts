@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
-import { MissingResultError } from "../sdk/errors.ts";
+import { MissingResultError } from "../core/run-errors.ts";
 import { loadSettings } from "../settings/settings.ts";
 import { FileSystemLockManager } from "../transactions/lock-managers/file-system-lock-manager.ts";
 import type { LockManager } from "../transactions/lock-managers/lock-manager.ts";

@@ -12,6 +12,9 @@ import { join } from "node:path";
 import { z } from "zod";
 import { runFlow } from "../engine/flow-engine.ts";
 import type { FlowHook, FlowResults, FlowSpec, StandardSchemaLike } from "../engine/flow-spec.ts";
+import { parameterNames } from "../engine/parameters.ts";
+import { resultOrExit } from "../engine/result-or-exit.ts";
+import type { State } from "../engine/state.ts";
 import type { TaskRunner, TaskRunnerOptions } from "../engine/task-runner.ts";
 import { LocalFileSystem } from "../results/local-file-storage.ts";
 import { defaultResultStorage, ResultStore } from "../results/result-store.ts";
@@ -19,9 +22,6 @@ import type { SerializerLike } from "../results/serializers.ts";
 import type { ResultStorage } from "../results/storage.ts";
 import { loadSettings, type Settings } from "../settings/settings.ts";
 import { FileSystemLockManager } from "../transactions/lock-managers/file-system-lock-manager.ts";
-import { parameterNames } from "./parameters.ts";
-import { resultOrExit } from "./result-or-exit.ts";
-import type { State } from "./state.ts";
 
 export interface FlowOptions<S extends StandardSchemaLike | undefined = undefined> {
   /** Defaults to the function's name. */

@@ -1,5 +1,5 @@
+import { runScope } from "../engine/context.ts";
 import { consoleLogger, type RunLogger } from "../engine/logging.ts";
-import { runScope } from "./context.ts";
 
 /** The logger of the current task or flow run; its records are stored with the run's logs. */
 export function getRunLogger(): RunLogger {

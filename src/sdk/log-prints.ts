@@ -3,7 +3,7 @@
  * `console.warn` (WARNING) and `console.error` (ERROR) become that run's log records. Everywhere
  * else the console behaves as usual.
  */
-import { runScope } from "./context.ts";
+import { runScope } from "../engine/context.ts";
 
 let installed = false;
 

@@ -1,5 +1,5 @@
 /** `runtime.flowRun.*` and `runtime.taskRun.*`: facts about the current run, as Prefect's `prefect.runtime`. */
-import { runScope } from "./context.ts";
+import { runScope } from "../engine/context.ts";
 
 const flowScope = () => runScope.getStore()?.flow ?? null;
 const taskScope = () => runScope.getStore()?.task ?? null;

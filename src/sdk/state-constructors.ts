@@ -1,7 +1,7 @@
 /** Prefect's named states: `Completed()`, `Failed({ message })`, `AwaitingRetry({ scheduledTime })`… */
 import { StateType } from "../core/state-types.ts";
 import { nowIso } from "../core/time.ts";
-import { State, type StateOptions } from "./state.ts";
+import { State, type StateOptions } from "../engine/state.ts";
 
 type Opts<T> = StateOptions<T>;
 interface ScheduledOpts<T> extends Opts<T> {

@@ -11,11 +11,7 @@ import { createHash } from "node:crypto";
 import { uuid7 } from "../core/ids.ts";
 import type { TaskRun } from "../core/runs.ts";
 import { StateType } from "../core/state-types.ts";
-import { runTask, runTaskForResult } from "../engine/task-engine.ts";
-import { resolveTaskResults, type TaskResultOptions } from "../engine/task-results.ts";
-import type { TaskHook, TaskSpec } from "../engine/task-spec.ts";
-import { loadSettings } from "../settings/settings.ts";
-import { runScope } from "./context.ts";
+import { runScope } from "../engine/context.ts";
 import {
   type AllowFailure,
   isFuture,
@@ -23,9 +19,13 @@ import {
   PrefectFuture,
   PrefectFutureList,
   type Unmapped,
-} from "./futures.ts";
-import { parameterNames } from "./parameters.ts";
-import { State } from "./state.ts";
+} from "../engine/futures.ts";
+import { parameterNames } from "../engine/parameters.ts";
+import { State } from "../engine/state.ts";
+import { runTask, runTaskForResult } from "../engine/task-engine.ts";
+import { resolveTaskResults } from "../engine/task-results.ts";
+import type { TaskHook, TaskResultOptions, TaskSpec } from "../engine/task-spec.ts";
+import { loadSettings } from "../settings/settings.ts";
 
 /** An argument may also be a future of its type (or an `allowFailure` of one). */
 export type TaskArg<T> = T | PrefectFuture<T> | AllowFailure<PrefectFuture<T>>;

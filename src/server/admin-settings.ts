@@ -4,13 +4,13 @@
  * rest. Secret values are obfuscated as Prefect obfuscates them.
  */
 import { MAX_RETRIES } from "../client/http-transport.ts";
-import type { Settings } from "../settings/settings.ts";
 import {
   MAXIMUM_EVENT_NAME_LENGTH,
   MAXIMUM_EVENT_SIZE_BYTES,
   MAXIMUM_LABELS_PER_RESOURCE,
   MAXIMUM_RELATED_RESOURCES,
-} from "./schemas/events.ts";
+} from "../resources/events/schema.ts";
+import type { Settings } from "../settings/settings.ts";
 
 /** How Prefect shows a secret that is set. */
 const OBFUSCATED = "********";

@@ -8,24 +8,24 @@ import swaggerUi from "@fastify/swagger-ui";
 import websocket from "@fastify/websocket";
 import Fastify, { type FastifyInstance } from "fastify";
 import { jsonSchemaTransform, validatorCompiler } from "fastify-type-provider-zod";
+import { EventPipeline } from "../resources/events/pipeline.ts";
+import { eventRoutes } from "../resources/events/routes.ts";
+import { flowRunRoutes } from "../resources/flow-runs/routes.ts";
+import { flowRoutes } from "../resources/flows/routes.ts";
+import { historyRoutes } from "../resources/history/routes.ts";
+import { logRoutes } from "../resources/logs/routes.ts";
+import { stateRoutes } from "../resources/states/routes.ts";
+import { taskRunRoutes } from "../resources/task-runs/routes.ts";
+import { uiRoutes } from "../resources/ui/routes.ts";
+import { EventRetention, type EventRetentionOptions } from "../services/event-retention.ts";
 import type { Database } from "../storage/database.ts";
-import { eventRoutes } from "./api/events.ts";
-import { flowRunRoutes } from "./api/flow-runs.ts";
-import { flowRoutes } from "./api/flows.ts";
-import { historyRoutes } from "./api/history.ts";
-import { logRoutes } from "./api/logs.ts";
-import { rootRoutes } from "./api/root.ts";
-import { stateRoutes } from "./api/states.ts";
-import { taskRunRoutes } from "./api/task-runs.ts";
-import { uiRoutes } from "./api/ui.ts";
-import { EventPipeline } from "./events/event-pipeline.ts";
 import { installErrorHandlers } from "./http-errors.ts";
+import { rootRoutes } from "./root-routes.ts";
 import {
   attachResponseSchemas,
   documentTransformObject,
   jsonSerializerCompiler,
 } from "./schemas/responses.ts";
-import { EventRetention, type EventRetentionOptions } from "./services/event-retention.ts";
 import { type UiOptions, uiApp } from "./ui-app.ts";
 
 declare module "fastify" {

@@ -11,11 +11,11 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
+import { runScope } from "../engine/context.ts";
 import { consoleLogger, type RunLogger } from "../engine/logging.ts";
 import { TransactionError } from "../results/errors.ts";
 import type { ResultRecord } from "../results/result-record.ts";
 import { defaultResultStore, type ResultStore } from "../results/result-store.ts";
-import { runScope } from "../sdk/context.ts";
 import { IsolationLevel } from "./isolation.ts";
 
 export const TransactionState = {

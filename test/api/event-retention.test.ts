@@ -6,18 +6,18 @@ import { createInterface } from "node:readline";
 import { after, before, beforeEach, describe, it, mock } from "node:test";
 import { ErrorCode, PrefectTsError } from "../../src/core/errors.ts";
 import { addSeconds, type Clock } from "../../src/core/time.ts";
-import {
-  EVENT_TRIM_INTERVAL_MS,
-  EventRetention,
-  type EventRetentionLog,
-} from "../../src/server/services/event-retention.ts";
-import { loadSettings } from "../../src/settings/settings.ts";
+import { insertEvents, type ReceivedEvent } from "../../src/resources/events/queries.ts";
 import {
   deleteEventBatch,
   deleteEventsOlderThan,
   EVENT_DELETE_BATCH_SIZE,
-} from "../../src/storage/queries/event-retention.ts";
-import { insertEvents, type ReceivedEvent } from "../../src/storage/queries/events.ts";
+} from "../../src/resources/events/retention-queries.ts";
+import {
+  EVENT_TRIM_INTERVAL_MS,
+  EventRetention,
+  type EventRetentionLog,
+} from "../../src/services/event-retention.ts";
+import { loadSettings } from "../../src/settings/settings.ts";
 import { createCheckedApp } from "../helpers/checked-app.ts";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
 

@@ -8,8 +8,8 @@ import { taskRunEventText } from "../../src/client/task-run-events.ts";
 import { uuid7 } from "../../src/core/ids.ts";
 import { defaultTaskRunPolicy, type TaskRun } from "../../src/core/runs.ts";
 import { nowIso } from "../../src/core/time.ts";
-import { UnsizedEventSchema } from "../../src/server/schemas/events.ts";
-import { ordinaryEvent } from "../../src/server/schemas/ordinary-event.ts";
+import { ordinaryEvent } from "../../src/resources/events/ordinary-event.ts";
+import { UnsizedEventSchema } from "../../src/resources/events/schema.ts";
 import { assertFastPathAgrees } from "../helpers/fast-path.ts";
 import { stateRecord } from "../helpers/records.ts";
 

@@ -1,8 +1,8 @@
 import { describe, it } from "node:test";
 import { uuid7 } from "../../src/core/ids.ts";
 import { nowIso } from "../../src/core/time.ts";
-import { ordinaryTaskRunPayload } from "../../src/server/schemas/ordinary-task-run-payload.ts";
-import { RecordablePayloadSchema } from "../../src/server/schemas/task-run-event-payload.ts";
+import { RecordablePayloadSchema } from "../../src/resources/task-runs/event-payload-schema.ts";
+import { ordinaryTaskRunPayload } from "../../src/resources/task-runs/ordinary-event-payload.ts";
 import { assertFastPathAgrees } from "../helpers/fast-path.ts";
 
 type Json = Record<string, unknown>;

@@ -97,8 +97,8 @@ export async function seedFlowRun(
   s: StateRecord,
   createdAgo: number,
 ): Promise<FlowRun> {
-  const { insertFlowRun } = await import("../../src/storage/queries/flow-runs.ts");
-  const { insertFlowRunState } = await import("../../src/storage/queries/states.ts");
+  const { insertFlowRun } = await import("../../src/resources/flow-runs/queries.ts");
+  const { insertFlowRunState } = await import("../../src/resources/states/queries.ts");
   const created = isoAgo(createdAgo);
   const run: FlowRun = flowRunRecord(flowId, {
     created,
@@ -122,7 +122,7 @@ export async function seedTaskRun(
   s: StateRecord,
   createdAgo: number,
 ): Promise<TaskRun> {
-  const { recordTaskRunTransitions } = await import("../../src/storage/queries/task-runs.ts");
+  const { recordTaskRunTransitions } = await import("../../src/resources/task-runs/queries.ts");
   const created = isoAgo(createdAgo);
   const run: TaskRun = taskRunRecord(flowRunId, {
     id: uuid4(),

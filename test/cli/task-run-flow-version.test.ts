@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { FlowRun, LogRecord, TaskRun } from "../../src/core/runs.ts";
-import { createFlow } from "../../src/storage/queries/flows.ts";
-import { createLogs } from "../../src/storage/queries/logs.ts";
+import { createFlow } from "../../src/resources/flows/queries.ts";
+import { createLogs } from "../../src/resources/logs/queries.ts";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
 import {
   type CliResult,

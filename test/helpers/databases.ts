@@ -9,9 +9,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import { type Database, openDatabase } from "../../src/storage/database.ts";
+import type { Database } from "../../src/storage/database.ts";
 import { postgresDialect } from "../../src/storage/dialect.ts";
 import { MIGRATIONS } from "../../src/storage/migrations/index.ts";
+import { openDatabase } from "../../src/storage/open-database.ts";
 
 export type DialectName = "sqlite" | "postgres";
 

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import type { SetStateStatus, StateCreate, StateDetails } from "../../src/core/state.ts";
 import type { StateType } from "../../src/core/state-types.ts";
-import type { SetStateOutcome } from "../../src/server/models/flow-runs.ts";
+import type { SetStateOutcome } from "../../src/resources/flow-runs/model.ts";
 
 /** A state proposal in one line: `st("SCHEDULED", "Late", { scheduled_time })`. */
 export function st(

@@ -5,14 +5,14 @@ import type { FlowRun } from "../../src/core/runs.ts";
 import type { StateCreate } from "../../src/core/state.ts";
 import { StateType } from "../../src/core/state-types.ts";
 import { secondsBetween } from "../../src/core/time.ts";
+import type { FlowRunStateEvent } from "../../src/orchestration/events.ts";
+import { MarkLateRunsPolicy } from "../../src/orchestration/policies.ts";
 import {
   type SetFlowRunStateOptions,
   type SetStateOutcome,
   setFlowRunState,
-} from "../../src/server/models/flow-runs.ts";
-import type { FlowRunStateEvent } from "../../src/server/orchestration/events.ts";
-import { MarkLateRunsPolicy } from "../../src/server/orchestration/policies.ts";
-import { readFlowRunOrThrow } from "../../src/storage/queries/flow-runs.ts";
+} from "../../src/resources/flow-runs/model.ts";
+import { readFlowRunOrThrow } from "../../src/resources/flow-runs/queries.ts";
 import { assertOutcome, type Expect, st } from "./cases.ts";
 import {
   describeOnEachDialect,

@@ -3,11 +3,11 @@ import assert from "node:assert/strict";
 import { it } from "node:test";
 import { StateType } from "../../src/core/state-types.ts";
 import { addSeconds, secondsBetween } from "../../src/core/time.ts";
-import { createFlowRun, setFlowRunState } from "../../src/server/models/flow-runs.ts";
-import { setTaskRunState } from "../../src/server/models/task-runs.ts";
-import { readFlowRunOrThrow } from "../../src/storage/queries/flow-runs.ts";
-import { readFlowRunStates } from "../../src/storage/queries/states.ts";
-import { readTaskRunOrThrow } from "../../src/storage/queries/task-runs.ts";
+import { createFlowRun, setFlowRunState } from "../../src/resources/flow-runs/model.ts";
+import { readFlowRunOrThrow } from "../../src/resources/flow-runs/queries.ts";
+import { readFlowRunStates } from "../../src/resources/states/queries.ts";
+import { setTaskRunState } from "../../src/resources/task-runs/model.ts";
+import { readTaskRunOrThrow } from "../../src/resources/task-runs/queries.ts";
 import { st } from "./cases.ts";
 import {
   describeOnEachDialect,

@@ -3,12 +3,12 @@ import { after, before, describe } from "node:test";
 import type { FlowRun, TaskRun } from "../../src/core/runs.ts";
 import type { StateCreate } from "../../src/core/state.ts";
 import { addSeconds, type Clock, nowIso } from "../../src/core/time.ts";
-import { createFlowRun } from "../../src/server/models/flow-runs.ts";
-import { createTaskRun } from "../../src/server/models/task-runs.ts";
+import { createFlowRun } from "../../src/resources/flow-runs/model.ts";
+import { readFlowRunOrThrow, updateFlowRun } from "../../src/resources/flow-runs/queries.ts";
+import { createFlow } from "../../src/resources/flows/queries.ts";
+import { createTaskRun } from "../../src/resources/task-runs/model.ts";
+import { readTaskRunOrThrow, updateTaskRun } from "../../src/resources/task-runs/queries.ts";
 import type { Database } from "../../src/storage/database.ts";
-import { readFlowRunOrThrow, updateFlowRun } from "../../src/storage/queries/flow-runs.ts";
-import { createFlow } from "../../src/storage/queries/flows.ts";
-import { readTaskRunOrThrow, updateTaskRun } from "../../src/storage/queries/task-runs.ts";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
 
 /** The database of a dialect's suite, open from its `before` hook to its `after` hook. */

@@ -2,17 +2,17 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { StateType } from "../../src/core/state-types.ts";
-import { setFlowRunState } from "../../src/server/models/flow-runs.ts";
-import { selectTaskPolicy } from "../../src/server/models/task-runs.ts";
-import type { FlowOrchestrationContext } from "../../src/server/orchestration/context.ts";
+import type { FlowOrchestrationContext } from "../../src/orchestration/context.ts";
 import {
   BackgroundTaskPolicy,
   CoreTaskPolicy,
   MinimalTaskPolicy,
-} from "../../src/server/orchestration/policies.ts";
-import { ALL_STATES, type OrchestrationRule } from "../../src/server/orchestration/rule.ts";
-import { readFlowRunOrThrow } from "../../src/storage/queries/flow-runs.ts";
-import { readFlowRunStates } from "../../src/storage/queries/states.ts";
+} from "../../src/orchestration/policies.ts";
+import { ALL_STATES, type OrchestrationRule } from "../../src/orchestration/rule.ts";
+import { setFlowRunState } from "../../src/resources/flow-runs/model.ts";
+import { readFlowRunOrThrow } from "../../src/resources/flow-runs/queries.ts";
+import { readFlowRunStates } from "../../src/resources/states/queries.ts";
+import { selectTaskPolicy } from "../../src/resources/task-runs/model.ts";
 import { st } from "./cases.ts";
 import { describeOnEachDialect, flowRunIn } from "./helpers.ts";
 

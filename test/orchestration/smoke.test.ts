@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
-import { createFlowRun, setFlowRunState } from "../../src/server/models/flow-runs.ts";
-import { createTaskRun, setTaskRunState } from "../../src/server/models/task-runs.ts";
-import { readFlowRunOrThrow } from "../../src/storage/queries/flow-runs.ts";
-import { readFlowRunStates } from "../../src/storage/queries/states.ts";
-import { readTaskRunOrThrow } from "../../src/storage/queries/task-runs.ts";
+import { createFlowRun, setFlowRunState } from "../../src/resources/flow-runs/model.ts";
+import { readFlowRunOrThrow } from "../../src/resources/flow-runs/queries.ts";
+import { readFlowRunStates } from "../../src/resources/states/queries.ts";
+import { createTaskRun, setTaskRunState } from "../../src/resources/task-runs/model.ts";
+import { readTaskRunOrThrow } from "../../src/resources/task-runs/queries.ts";
 import { describeOnEachDialect, newFlowId } from "./helpers.ts";
 
 describeOnEachDialect("engine happy path", (t) => {

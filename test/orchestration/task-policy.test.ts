@@ -5,9 +5,9 @@ import type { TaskRun } from "../../src/core/runs.ts";
 import type { StateCreate } from "../../src/core/state.ts";
 import { StateType } from "../../src/core/state-types.ts";
 import { secondsBetween } from "../../src/core/time.ts";
-import { createTaskRun, setTaskRunState } from "../../src/server/models/task-runs.ts";
-import { deleteFlowRun } from "../../src/storage/queries/flow-runs.ts";
-import { readTaskRunOrThrow } from "../../src/storage/queries/task-runs.ts";
+import { deleteFlowRun } from "../../src/resources/flow-runs/queries.ts";
+import { createTaskRun, setTaskRunState } from "../../src/resources/task-runs/model.ts";
+import { readTaskRunOrThrow } from "../../src/resources/task-runs/queries.ts";
 import { assertOutcome, type Expect, st } from "./cases.ts";
 import {
   describeOnEachDialect,

@@ -7,9 +7,13 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { EventFilterSchema, resolveEventFilter } from "../../src/server/schemas/events-filter.ts";
-import { insertEvents, type ReceivedEvent, readEvents } from "../../src/storage/queries/events.ts";
-import { eventDocument } from "../../src/storage/queries/pg-event-insert.ts";
+import { EventFilterSchema, resolveEventFilter } from "../../src/resources/events/filter-schema.ts";
+import { eventDocument } from "../../src/resources/events/pg-insert.ts";
+import {
+  insertEvents,
+  type ReceivedEvent,
+  readEvents,
+} from "../../src/resources/events/queries.ts";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
 
 function sampleEvent(name: string): ReceivedEvent {

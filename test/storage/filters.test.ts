@@ -8,6 +8,11 @@ import { after, before, describe, it } from "node:test";
 import type { FlowRun, TaskRun } from "../../src/core/runs.ts";
 import type { StateType } from "../../src/core/state-types.ts";
 import { nowIso } from "../../src/core/time.ts";
+import * as flowRuns from "../../src/resources/flow-runs/queries.ts";
+import * as flows from "../../src/resources/flows/queries.ts";
+import * as logs from "../../src/resources/logs/queries.ts";
+import * as states from "../../src/resources/states/queries.ts";
+import * as taskRuns from "../../src/resources/task-runs/queries.ts";
 import {
   FlowRunsCountBodySchema,
   FlowRunsFilterBodySchema,
@@ -18,12 +23,7 @@ import {
   TaskRunsFilterBodySchema,
 } from "../../src/server/schemas/filters.ts";
 import type { Database } from "../../src/storage/database.ts";
-import * as filters from "../../src/storage/queries/filters.ts";
-import * as flowRuns from "../../src/storage/queries/flow-runs.ts";
-import * as flows from "../../src/storage/queries/flows.ts";
-import * as logs from "../../src/storage/queries/logs.ts";
-import * as states from "../../src/storage/queries/states.ts";
-import * as taskRuns from "../../src/storage/queries/task-runs.ts";
+import * as filters from "../../src/storage/filter-sql.ts";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
 import { flowRunRecord, stateRecord, taskRunRecord } from "../helpers/records.ts";
 

@@ -9,13 +9,13 @@ import { uuid7 } from "../../src/core/ids.ts";
 import type { FlowRun, TaskRun } from "../../src/core/runs.ts";
 import { emptyStateDetails, type StateRecord } from "../../src/core/state.ts";
 import { nowIso } from "../../src/core/time.ts";
-import { openDatabase } from "../../src/storage/database.ts";
+import * as flowRuns from "../../src/resources/flow-runs/queries.ts";
+import * as flows from "../../src/resources/flows/queries.ts";
+import * as logs from "../../src/resources/logs/queries.ts";
+import * as states from "../../src/resources/states/queries.ts";
+import * as taskRuns from "../../src/resources/task-runs/queries.ts";
 import { MIGRATIONS } from "../../src/storage/migrations/index.ts";
-import * as flowRuns from "../../src/storage/queries/flow-runs.ts";
-import * as flows from "../../src/storage/queries/flows.ts";
-import * as logs from "../../src/storage/queries/logs.ts";
-import * as states from "../../src/storage/queries/states.ts";
-import * as taskRuns from "../../src/storage/queries/task-runs.ts";
+import { openDatabase } from "../../src/storage/open-database.ts";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
 import {
   flowRunRecord as baseFlowRun,

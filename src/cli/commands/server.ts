@@ -25,7 +25,7 @@ export function registerServer(program: Command, io: CliIo): void {
       }
       const [{ loadSettings }, { openDatabase }, { createApp }] = await Promise.all([
         import("../../settings/settings.ts"),
-        import("../../storage/database.ts"),
+        import("../../storage/open-database.ts"),
         import("../../server/app.ts"),
       ]);
       const settings = loadSettings();

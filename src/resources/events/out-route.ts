@@ -1,0 +1,107 @@
+/**
+ * The `/events/out` WebSocket (Prefect's `stream_workspace_events_out`): after the auth
+ * handshake, one frame `{"type":"filter","filter":EventFilter,"backfill"?:bool}`; the server then
+ * sends `{"type":"event","event":…}` for up to 1,000 stored events matching the filter, oldest
+ * first (unless `backfill` is false), and every matching event received afterwards. A second frame
+ * that is not a valid filter closes the socket with 1002.
+ */
+import type { FastifyBaseLogger } from "fastify";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import type { ReceivedEvent } from "../../core/events.ts";
+import type { Database } from "../../storage/database.ts";
+import { EventFilterSchema, resolveEventFilter } from "./filter-schema.ts";
+import type { EventPipeline } from "./pipeline.ts";
+import { readEvents } from "./queries.ts";
+import type { EventRouteDeps } from "./routes.ts";
+import {
+  acceptAuthFrame,
+  type EventSocket,
+  frameText,
+  isObject,
+  parseJson,
+  WS_OPEN,
+  WS_PROTOCOL_ERROR,
+} from "./sockets.ts";
+
+/** Stored events sent before the live ones (Prefect: 1,000). */
+const BACKFILL_SIZE = 1000;
+
+export const eventsOutRoutes: FastifyPluginAsyncZod<EventRouteDeps> = async (
+  app,
+  { database, events },
+) => {
+  app.get(
+    "/events/out",
+    { websocket: true, schema: { hide: true } },
+    (socket: EventSocket, req) => {
+      streamEventsOut(socket, database, events, req.log);
+    },
+  );
+};
+
+function streamEventsOut(
+  socket: EventSocket,
+  database: Database,
+  pipeline: EventPipeline,
+  log: FastifyBaseLogger,
+) {
+  let stage: "auth" | "filter" | "streaming" = "auth";
+  let unsubscribe: (() => void) | null = null;
+  const send = (event: ReceivedEvent) => {
+    if (socket.readyState === WS_OPEN) socket.send(JSON.stringify({ type: "event", event }));
+  };
+  socket.on("message", (data) => {
+    const message = parseJson(frameText(data));
+    if (stage === "auth") {
+      if (acceptAuthFrame(socket, message)) stage = "filter";
+      return;
+    }
+    if (stage !== "filter") return;
+    stage = "streaming";
+    if (!isObject(message) || message.type !== "filter") {
+      socket.close(WS_PROTOCOL_ERROR, "Expected 'filter' message");
+      return;
+    }
+    const parsed = EventFilterSchema.safeParse(message.filter ?? {});
+    if (!parsed.success) {
+      // a close reason is limited to 123 bytes
+      const reason = `Invalid filter: ${z.prettifyError(parsed.error)}`;
+      socket.close(WS_PROTOCOL_ERROR, Buffer.from(reason).subarray(0, 123).toString("utf8"));
+      return;
+    }
+    const filter = resolveEventFilter(parsed.data);
+    const backfill = message.backfill !== false;
+    // subscribe first so that nothing is missed; live events wait while the backfill is sent
+    let queued: ReceivedEvent[] | null = backfill ? [] : null;
+    unsubscribe = pipeline.subscribe(filter, (event) => {
+      if (queued) queued.push(event);
+      else send(event);
+    });
+    if (!backfill) return;
+    void (async () => {
+      try {
+        await pipeline.flush();
+        const stored = await readEvents(database, filter, BACKFILL_SIZE);
+        const sent = new Set<string>();
+        stored.sort((a, b) => (a.occurred < b.occurred ? -1 : a.occurred > b.occurred ? 1 : 0));
+        for (const event of stored) {
+          sent.add(event.id);
+          send(event);
+        }
+        const waiting = queued ?? [];
+        queued = null;
+        for (const event of waiting) if (!sent.has(event.id)) send(event);
+      } catch (error) {
+        log.error({ err: error }, "/events/out backfill failed");
+        socket.close(1011, "backfill failed");
+      }
+    })();
+  });
+  socket.on("close", () => {
+    unsubscribe?.();
+  });
+  socket.on("error", (error) => {
+    log.warn({ err: error }, "/events/out socket error");
+  });
+}

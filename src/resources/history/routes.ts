@@ -1,0 +1,64 @@
+/** `POST /flow_runs/history` and `POST /task_runs/history`: runs per interval and state. */
+import type { FastifyReply } from "fastify";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import type { RouteDeps } from "../../server/route-deps.ts";
+import {
+  flowRunCondition,
+  historyIntervals,
+  type Interval,
+  runHistory,
+  TooManyIntervalsError,
+  taskRunCondition,
+} from "./queries.ts";
+import { FlowRunHistoryBodySchema, TaskRunHistoryBodySchema } from "./schema.ts";
+
+/** The intervals of a history body, or a 422 `{detail}` as Prefect answers a bad interval. */
+function intervalsOrReply(
+  reply: FastifyReply,
+  body: { history_start: string; history_end: string; history_interval_seconds: number },
+): Interval[] | null {
+  if (body.history_interval_seconds < 1) {
+    reply.code(422).send({ detail: "History interval must not be less than 1 second." });
+    return null;
+  }
+  try {
+    return historyIntervals(body.history_start, body.history_end, body.history_interval_seconds);
+  } catch (error) {
+    if (!(error instanceof TooManyIntervalsError)) throw error;
+    reply.code(422).send({ detail: error.message });
+    return null;
+  }
+}
+
+export const historyRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { database }) => {
+  app.post(
+    "/flow_runs/history",
+    { schema: { body: FlowRunHistoryBodySchema } },
+    async (req, reply) => {
+      const intervals = intervalsOrReply(reply, req.body);
+      if (!intervals) return reply;
+      const { flows, flow_runs, task_runs, deployments, work_pools, work_queues } = req.body;
+      const where = await flowRunCondition(database, {
+        flows,
+        flow_runs,
+        task_runs,
+        deployments,
+        work_pools,
+        work_pool_queues: work_queues,
+      });
+      return runHistory(database, "flow_run", where, intervals);
+    },
+  );
+
+  app.post(
+    "/task_runs/history",
+    { schema: { body: TaskRunHistoryBodySchema } },
+    async (req, reply) => {
+      const intervals = intervalsOrReply(reply, req.body);
+      if (!intervals) return reply;
+      const { flows, flow_runs, task_runs, deployments } = req.body;
+      const where = await taskRunCondition(database, { flows, flow_runs, task_runs, deployments });
+      return runHistory(database, "task_run", where, intervals);
+    },
+  );
+};

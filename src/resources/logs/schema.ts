@@ -1,0 +1,15 @@
+import { z } from "zod";
+import { DateTimeString, Uuid } from "../../server/schemas/common.ts";
+
+export const LogCreateSchema = z
+  .object({
+    name: z.string(),
+    level: z.number().int(),
+    message: z.string().max(1_000_000),
+    timestamp: DateTimeString,
+    flow_run_id: Uuid.nullish(),
+    task_run_id: Uuid.nullish(),
+  })
+  .strict();
+
+export const LogBatchSchema = z.array(LogCreateSchema);

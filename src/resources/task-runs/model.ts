@@ -1,0 +1,228 @@
+/**
+ * Task runs in the models layer (Prefect's `models/task_runs.py`): creation and orchestrated
+ * state changes, each one database transaction.
+ */
+import { coerceError } from "../../core/errors.ts";
+import { uuid4 } from "../../core/ids.ts";
+import { generateRunName } from "../../core/names.ts";
+import type { TaskRunCreate } from "../../core/run-inputs.ts";
+import { defaultTaskRunPolicy, emptyRunTimes, type TaskRun } from "../../core/runs.ts";
+import type { StateCreate } from "../../core/state.ts";
+import { StateType } from "../../core/state-types.ts";
+import { type Clock, normalizeIso, systemClock } from "../../core/time.ts";
+import type { TransitionOutcome as SetStateOutcome } from "../../orchestration/apply.ts";
+import { applyPolicy, StateValidationError } from "../../orchestration/apply.ts";
+import {
+  createTaskContext,
+  type FlowRunSnapshot,
+  type TaskOrchestrationDeps,
+} from "../../orchestration/context.ts";
+import {
+  BackgroundTaskPolicy,
+  CoreTaskPolicy,
+  GlobalTaskPolicy,
+  MinimalTaskPolicy,
+  type TaskPolicy,
+} from "../../orchestration/policies.ts";
+import { buildState } from "../../orchestration/states.ts";
+import type { Database, Db } from "../../storage/database.ts";
+import { taskRunToRow } from "../../storage/rows.ts";
+import { withWriteTransaction } from "../../storage/write-transaction.ts";
+import { readFlowRunWithState, readTaskRunWithState } from "../states/locked-reads.ts";
+import { insertTaskRunState } from "../states/queries.ts";
+import { setRunState } from "../states/set-run-state.ts";
+import { insertTaskRunCacheEntry, readCachedTaskRunState } from "./cache-queries.ts";
+import { readTaskRun, updateTaskRun } from "./queries.ts";
+
+export interface SetTaskRunStateOptions {
+  force?: boolean;
+  /** Clock for server-side timestamps (tests). */
+  clock?: Clock;
+}
+
+/** Policy selection: deferred → BackgroundTaskPolicy (even forced); force → Minimal; else Core. */
+export function selectTaskPolicy(state: StateCreate, force: boolean | undefined): TaskPolicy {
+  if (state.state_details?.deferred === true) return BackgroundTaskPolicy;
+  return force ? MinimalTaskPolicy : CoreTaskPolicy;
+}
+
+/** Create a task run, or return the existing one with the same (flow_run_id, task_key, dynamic_key). */
+export async function createTaskRun(
+  database: Database,
+  input: TaskRunCreate,
+  options: { clock?: Clock } = {},
+): Promise<{ taskRun: TaskRun; created: boolean }> {
+  const clock = options.clock ?? systemClock;
+  const run = newTaskRun(input, clock.nowIso(), await flowRunLabels(database, input.flow_run_id));
+  const created = await withWriteTransaction(database, async (trx) => {
+    const state = input.state ?? { type: StateType.PENDING };
+    const { inserted } = await orchestrateTaskRun(database, trx, run, state, clock, {
+      force: true,
+      isNew: true,
+    });
+    return inserted;
+  });
+  if (created) return { taskRun: run, created: true };
+  const existing = await findExisting(database, input, run.id);
+  if (!existing) throw new Error(`task run ${run.id} was neither inserted nor found`);
+  return { taskRun: existing, created: false };
+}
+
+async function findExisting(database: Database, input: TaskRunCreate, id: string) {
+  if (input.id === undefined && input.flow_run_id) {
+    const row = await database.db
+      .selectFrom("task_run")
+      .select("id")
+      .where("flow_run_id", "=", input.flow_run_id)
+      .where("task_key", "=", input.task_key)
+      .where("dynamic_key", "=", input.dynamic_key)
+      .executeTakeFirst();
+    if (row) return readTaskRun(database, row.id);
+  }
+  return readTaskRun(database, id);
+}
+
+/** The labels of the flow run a new task run belongs to (none without one). */
+async function flowRunLabels(
+  database: Database,
+  flowRunId: string | null | undefined,
+): Promise<Record<string, unknown>> {
+  if (!flowRunId) return {};
+  const row = await database.db
+    .selectFrom("flow_run")
+    .select("labels")
+    .where("id", "=", flowRunId)
+    .executeTakeFirst();
+  return row ? (database.dialect.fromJson<Record<string, unknown>>(row.labels) ?? {}) : {};
+}
+
+/**
+ * A task run as created: its labels are its flow run's, then `prefect.flow-run.id`, then its own
+ * (Prefect's `with_system_labels_for_task_run`; the later win).
+ */
+function newTaskRun(
+  input: TaskRunCreate,
+  now: string,
+  parentLabels: Record<string, unknown>,
+): TaskRun {
+  const systemLabels = input.flow_run_id ? { "prefect.flow-run.id": input.flow_run_id } : {};
+  return {
+    id: input.id ?? uuid4(),
+    created: now,
+    updated: now,
+    name: input.name ?? generateRunName(),
+    flow_run_id: input.flow_run_id ?? null,
+    task_key: input.task_key,
+    dynamic_key: input.dynamic_key,
+    cache_key: input.cache_key ?? null,
+    cache_expiration: input.cache_expiration ?? null,
+    task_version: input.task_version ?? null,
+    empirical_policy: { ...defaultTaskRunPolicy(), ...input.empirical_policy },
+    tags: input.tags ?? [],
+    labels: { ...parentLabels, ...systemLabels, ...input.labels },
+    task_inputs: input.task_inputs ?? {},
+    flow_run_run_count: 0,
+    ...emptyRunTimes(),
+  };
+}
+
+/** Propose a state for a task run (policy per {@link selectTaskPolicy}) in one transaction. */
+export async function setTaskRunState(
+  database: Database,
+  id: string,
+  state: StateCreate,
+  options: SetTaskRunStateOptions = {},
+): Promise<SetStateOutcome> {
+  const clock = options.clock ?? systemClock;
+  return setRunState(database, "Task run", id, readTaskRunWithState, async (trx, run) => {
+    const { outcome } = await orchestrateTaskRun(database, trx, run, state, clock, {
+      force: options.force,
+    });
+    return outcome;
+  });
+}
+
+/**
+ * Force a state onto a task run inside an open transaction (a subflow's parent task run):
+ * MinimalTaskPolicy + GlobalTaskPolicy. A missing task run is skipped.
+ */
+export async function forceTaskRunStateInTransaction(
+  database: Database,
+  trx: Db,
+  id: string,
+  state: StateCreate,
+  clock: Clock,
+): Promise<void> {
+  const run = await readTaskRunWithState(database, trx, id, true);
+  if (!run) return;
+  try {
+    await orchestrateTaskRun(database, trx, run, state, clock, { force: true });
+  } catch (error) {
+    if (error instanceof StateValidationError) throw coerceError(error.cause);
+    throw error;
+  }
+}
+
+/**
+ * Orchestrate `state` for `run` (policy per {@link selectTaskPolicy}); `inserted` tells whether
+ * the run row was inserted (always true for existing runs).
+ */
+async function orchestrateTaskRun(
+  database: Database,
+  trx: Db,
+  run: TaskRun,
+  state: StateCreate,
+  clock: Clock,
+  options: { force?: boolean; isNew?: boolean },
+): Promise<{ outcome: SetStateOutcome; inserted: boolean }> {
+  const isNew = options.isNew ?? false;
+  const policy = selectTaskPolicy(state, options.force);
+  const now = clock.nowIso();
+  const ctx = createTaskContext({
+    run,
+    proposedState: buildState(state, now),
+    clock,
+    deps: taskDeps(database, trx, run, clock),
+  });
+  let inserted = true;
+  const outcome = await applyPolicy(ctx, policy, GlobalTaskPolicy, async (writes) => {
+    if (writes.runChanged) run.updated = now;
+    if (isNew) {
+      const res = await trx
+        .insertInto("task_run")
+        .values(taskRunToRow(database.dialect, run))
+        .onConflict((oc) => oc.doNothing())
+        .executeTakeFirst();
+      inserted = Number(res.numInsertedOrUpdatedRows ?? 0n) > 0;
+      if (!inserted) return;
+    } else if (writes.runChanged) {
+      await updateTaskRun(database, trx, run);
+    }
+    if (writes.stateWritten && run.state) {
+      await insertTaskRunState(database, trx, run.id, run.state, now);
+    }
+  });
+  return { outcome, inserted };
+}
+
+function taskDeps(database: Database, trx: Db, run: TaskRun, clock: Clock): TaskOrchestrationDeps {
+  let flowRun: Promise<FlowRunSnapshot | null> | undefined;
+  return {
+    readFlowRun() {
+      const flowRunId = run.flow_run_id;
+      if (!flowRunId) return Promise.resolve(null);
+      flowRun ??= readFlowRunWithState(database, trx, flowRunId, false).then((r) =>
+        r ? { id: r.id, run_count: r.run_count, state: r.state } : null,
+      );
+      return flowRun;
+    },
+    readCachedState: (cacheKey, now) => readCachedTaskRunState(database, trx, cacheKey, now),
+    insertCacheEntry: (cacheKey, expiration, stateId) =>
+      insertTaskRunCacheEntry(trx, {
+        cacheKey,
+        expiration: expiration ? normalizeIso(expiration) : null,
+        stateId,
+        created: clock.nowIso(),
+      }),
+  };
+}

@@ -1,0 +1,256 @@
+import { ObjectNotFoundError } from "../../core/errors.ts";
+import type { TaskRun } from "../../core/runs.ts";
+import type { StateRecord } from "../../core/state.ts";
+import { nowIso } from "../../core/time.ts";
+
+/** One client-decided transition: the task run as it stands after it, and its new state. */
+export interface TaskRunTransition {
+  run: TaskRun;
+  state: StateRecord;
+}
+
+import type { Selectable } from "kysely";
+import { TASK_RUN_SORTS, type TaskRunListOptions } from "../../core/list-options.ts";
+import { type BulkInsert, runBulkInserts } from "../../storage/bulk-insert.ts";
+import type { Database, Db } from "../../storage/database.ts";
+import { taskRunFromRow, taskRunStateToRow, taskRunToRow } from "../../storage/rows.ts";
+import type { TaskRunStateTable, TaskRunTable } from "../../storage/schema.ts";
+import { readStatesByIds } from "../states/queries.ts";
+
+type Executor = Pick<Db, "selectFrom" | "insertInto" | "updateTable" | "deleteFrom">;
+
+/**
+ * Record task-run transitions in bulk, as Prefect's task-run recorder does with the events the
+ * client emits: upsert each task run once (its latest snapshot) and insert every state. No
+ * orchestration: the client already decided these transitions.
+ */
+export function recordTaskRunTransitions(
+  database: Database,
+  transitions: readonly TaskRunTransition[],
+  created: string,
+): Promise<void> {
+  const { runs, states } = splitTransitions(transitions);
+  return recordTaskRuns(database, runs, states, created);
+}
+
+/** The latest snapshot of each task run, and every state as `[taskRunId, state]`. */
+export function splitTransitions(transitions: readonly TaskRunTransition[]): {
+  runs: TaskRun[];
+  states: [string, StateRecord][];
+} {
+  const latest = new Map<string, TaskRun>();
+  const states: [string, StateRecord][] = [];
+  for (const t of transitions) {
+    latest.set(t.run.id, t.run);
+    states.push([t.run.id, t.state]);
+  }
+  return { runs: [...latest.values()], states };
+}
+
+/**
+ * On PostgreSQL a large batch is written as this many statements at once, each on its own pool
+ * connection and holding a disjoint set of task runs. One statement keeps one server process busy
+ * while this one waits; a second lets PostgreSQL use another core meanwhile.
+ */
+const PG_WRITE_PARTS = 2;
+/** States per part below which a batch is not worth splitting. */
+const PG_PART_MIN_STATES = 1000;
+
+/**
+ * Upsert task-run snapshots (one per run) and insert states. A stored run is only replaced by a
+ * snapshot with a later state timestamp, so that snapshots arriving out of order end on the latest.
+ * Every run's rows are written atomically (with the states of that run); a large PostgreSQL batch
+ * is split by run into parts written concurrently. A failed batch can be written again: states are
+ * inserted once and a snapshot replaces only an older one.
+ */
+export async function recordTaskRuns(
+  database: Database,
+  runs: readonly TaskRun[],
+  states: readonly (readonly [string, StateRecord])[],
+  created: string,
+): Promise<void> {
+  if (runs.length === 0 && states.length === 0) return;
+  const parts = database.native
+    ? 1
+    : Math.min(PG_WRITE_PARTS, Math.floor(states.length / PG_PART_MIN_STATES), runs.length);
+  if (parts <= 1) return recordTaskRunsPart(database, runs, states, created);
+  const partOf = new Map<string, number>();
+  const runParts: TaskRun[][] = Array.from({ length: parts }, () => []);
+  const stateParts: (readonly [string, StateRecord])[][] = Array.from({ length: parts }, () => []);
+  runs.forEach((run, i) => {
+    partOf.set(run.id, i % parts);
+    runParts[i % parts]?.push(run);
+  });
+  // a state whose run is not in the batch (its snapshot was not newer) can go in any part
+  for (const entry of states) stateParts[partOf.get(entry[0]) ?? 0]?.push(entry);
+  await Promise.all(
+    runParts.map((part, i) => recordTaskRunsPart(database, part, stateParts[i] ?? [], created)),
+  );
+}
+
+async function recordTaskRunsPart(
+  database: Database,
+  runs: readonly TaskRun[],
+  states: readonly (readonly [string, StateRecord])[],
+  created: string,
+): Promise<void> {
+  const { db, dialect } = database;
+  const runRows = runs.map((run) => taskRunToRow(dialect, run));
+  const stateRows = states.map(([id, state]) => taskRunStateToRow(dialect, id, state, created));
+  await runBulkInserts(database, [
+    {
+      key: "task_run.upsert",
+      rows: runRows,
+      query: (rows: TaskRunTable[]) =>
+        db
+          .insertInto("task_run")
+          .values(rows)
+          .onConflict((oc) =>
+            oc
+              .column("id")
+              .doUpdateSet((eb) => ({
+                updated: eb.ref("excluded.updated"),
+                name: eb.ref("excluded.name"),
+                cache_key: eb.ref("excluded.cache_key"),
+                cache_expiration: eb.ref("excluded.cache_expiration"),
+                empirical_policy: eb.ref("excluded.empirical_policy"),
+                task_inputs: eb.ref("excluded.task_inputs"),
+                tags: eb.ref("excluded.tags"),
+                labels: eb.ref("excluded.labels"),
+                flow_run_run_count: eb.ref("excluded.flow_run_run_count"),
+                state_id: eb.ref("excluded.state_id"),
+                state_type: eb.ref("excluded.state_type"),
+                state_name: eb.ref("excluded.state_name"),
+                state_timestamp: eb.ref("excluded.state_timestamp"),
+                run_count: eb.ref("excluded.run_count"),
+                expected_start_time: eb.ref("excluded.expected_start_time"),
+                next_scheduled_start_time: eb.ref("excluded.next_scheduled_start_time"),
+                start_time: eb.ref("excluded.start_time"),
+                end_time: eb.ref("excluded.end_time"),
+                total_run_time: eb.ref("excluded.total_run_time"),
+              }))
+              // a snapshot replaces only an older one (Prefect's recorder: `state_timestamp <`)
+              .where((eb) =>
+                eb.or([
+                  eb("task_run.state_timestamp", "is", null),
+                  eb("task_run.state_timestamp", "<", eb.ref("excluded.state_timestamp")),
+                ]),
+              ),
+          ),
+    },
+    {
+      key: "task_run_state.insert",
+      rows: stateRows,
+      query: (rows: TaskRunStateTable[]) =>
+        db
+          .insertInto("task_run_state")
+          .values(rows)
+          .onConflict((oc) => oc.column("id").doNothing()),
+    },
+  ] as BulkInsert<object>[]);
+}
+
+/** Insert a task run row as given (used for subflow parent task runs and the API). */
+export async function insertTaskRun(database: Database, db: Executor, run: TaskRun): Promise<void> {
+  await db.insertInto("task_run").values(taskRunToRow(database.dialect, run)).execute();
+}
+
+export async function updateTaskRun(database: Database, db: Executor, run: TaskRun): Promise<void> {
+  const { id, created, ...rest } = taskRunToRow(database.dialect, run);
+  await db.updateTable("task_run").set(rest).where("id", "=", id).execute();
+}
+
+function attachStates(database: Database, db: Executor, rows: { state_id: string | null }[]) {
+  return readStatesByIds(database, db, "task_run_state", rows);
+}
+
+/** Wire records for task-run rows, each with its current state. */
+export async function taskRunsFromRows(
+  database: Database,
+  rows: Selectable<TaskRunTable>[],
+): Promise<TaskRun[]> {
+  const states = await attachStates(database, database.db, rows);
+  return rows.map((r) =>
+    taskRunFromRow(database.dialect, r, r.state_id ? (states.get(r.state_id) ?? null) : null),
+  );
+}
+
+export async function readTaskRun(
+  database: Database,
+  id: string,
+  db: Executor = database.db,
+): Promise<TaskRun | null> {
+  const row = await db.selectFrom("task_run").selectAll().where("id", "=", id).executeTakeFirst();
+  if (!row) return null;
+  const states = await attachStates(database, db, [row]);
+  return taskRunFromRow(
+    database.dialect,
+    row,
+    row.state_id ? (states.get(row.state_id) ?? null) : null,
+  );
+}
+
+export async function readTaskRunOrThrow(
+  database: Database,
+  id: string,
+  db: Executor = database.db,
+) {
+  const run = await readTaskRun(database, id, db);
+  if (!run) throw new ObjectNotFoundError(`Task run with id ${id} not found`);
+  return run;
+}
+
+function filtered(database: Database, o: TaskRunListOptions) {
+  let q = database.db.selectFrom("task_run");
+  if (o.ids) q = q.where("id", "in", o.ids.length ? o.ids : [""]);
+  if (o.flowRunIds) q = q.where("flow_run_id", "in", o.flowRunIds.length ? o.flowRunIds : [""]);
+  if (o.stateTypes) q = q.where("state_type", "in", o.stateTypes.length ? o.stateTypes : [""]);
+  if (o.stateNames) q = q.where("state_name", "in", o.stateNames.length ? o.stateNames : [""]);
+  return q;
+}
+
+export async function readTaskRuns(
+  database: Database,
+  o: TaskRunListOptions = {},
+): Promise<TaskRun[]> {
+  const [column, direction] = TASK_RUN_SORTS[o.sort ?? "EXPECTED_START_TIME_DESC"];
+  const rows = await filtered(database, o)
+    .selectAll()
+    .orderBy(column, (ob) => (direction === "desc" ? ob.desc().nullsLast() : ob.asc().nullsFirst()))
+    .orderBy("id", "asc")
+    .limit(o.limit ?? 200)
+    .offset(o.offset ?? 0)
+    .execute();
+  const states = await attachStates(database, database.db, rows);
+  return rows.map((r) =>
+    taskRunFromRow(database.dialect, r, r.state_id ? (states.get(r.state_id) ?? null) : null),
+  );
+}
+
+export async function countTaskRuns(
+  database: Database,
+  o: TaskRunListOptions = {},
+): Promise<number> {
+  const row = await filtered(database, o)
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Give a task run another name. */
+export async function renameTaskRun(database: Database, id: string, name: string): Promise<void> {
+  await database.db
+    .updateTable("task_run")
+    .set({ name, updated: nowIso() })
+    .where("id", "=", id)
+    .execute();
+}
+
+export async function deleteTaskRun(database: Database, id: string): Promise<void> {
+  await database.db.transaction().execute(async (trx) => {
+    await trx.deleteFrom("log").where("task_run_id", "=", id).execute();
+    const res = await trx.deleteFrom("task_run").where("id", "=", id).executeTakeFirst();
+    if (Number(res.numDeletedRows) === 0)
+      throw new ObjectNotFoundError(`Task run with id ${id} not found`);
+  });
+}

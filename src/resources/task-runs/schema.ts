@@ -1,0 +1,41 @@
+import { z } from "zod";
+import { DateTimeString, Labels, Tags, Uuid } from "../../server/schemas/common.ts";
+import { StateCreateSchema } from "../states/schema.ts";
+
+const TaskRunInputSchema = z.discriminatedUnion("input_type", [
+  z.object({ input_type: z.literal("task_run"), id: Uuid }),
+  z.object({ input_type: z.literal("flow_run"), id: Uuid }),
+  z.object({ input_type: z.literal("parameter"), name: z.string() }),
+  z.object({ input_type: z.literal("constant"), type: z.string() }),
+]);
+
+export const TaskRunPolicySchema = z
+  .object({
+    max_retries: z.number().int().optional(),
+    retry_delay_seconds: z.number().optional(),
+    retries: z.number().int().nullish(),
+    retry_delay: z.union([z.number(), z.array(z.number()).max(50)]).nullish(),
+    retry_jitter_factor: z.number().min(0).nullish(),
+  })
+  .partial();
+
+export const TaskRunCreateSchema = z
+  .object({
+    id: Uuid.nullish(),
+    state: StateCreateSchema.nullish(),
+    name: z.string().nullish(),
+    flow_run_id: Uuid.nullish(),
+    task_key: z.string(),
+    dynamic_key: z.string(),
+    cache_key: z.string().nullish(),
+    cache_expiration: DateTimeString.nullish(),
+    task_version: z.string().nullish(),
+    empirical_policy: TaskRunPolicySchema.default({}),
+    tags: Tags,
+    labels: Labels,
+    task_inputs: z.record(z.string(), z.array(TaskRunInputSchema)).default({}),
+  })
+  .strict();
+
+/** `TaskRunUpdate`: what `PATCH /task_runs/{id}` may change. */
+export const TaskRunUpdateSchema = z.object({ name: z.string().optional() }).strict();

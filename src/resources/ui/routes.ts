@@ -1,0 +1,107 @@
+/**
+ * The `/ui/*` helper routes Prefect's UIs call (absent from Prefect's published OpenAPI, served by
+ * its API app): flow-run history dots, task-run counts, next runs, the dashboard's task-run chart.
+ */
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import type { StateType } from "../../core/state-types.ts";
+import { normalizeIso } from "../../core/time.ts";
+import { estimates, toTaskRunResponse } from "../../server/responses.ts";
+import type { RouteDeps } from "../../server/route-deps.ts";
+import { optionalBody, Uuid } from "../../server/schemas/common.ts";
+import { filterFlowRunPoints } from "../../storage/filter-sql.ts";
+import { taskRunCondition } from "../history/queries.ts";
+import * as taskRuns from "../task-runs/queries.ts";
+import {
+  countTaskRunsByFlowRun,
+  countTaskRunsByState,
+  dashboardIntervals,
+  dashboardTaskRunCounts,
+  flowRunName,
+  nextRunsByFlow,
+} from "./queries.ts";
+import {
+  DashboardCountsBodySchema,
+  FlowIdsBodySchema,
+  FlowRunIdsBodySchema,
+  TaskRunCountsByStateBodySchema,
+  UiFlowRunHistoryBodySchema,
+} from "./schema.ts";
+
+const IdParams = z.object({ id: Uuid });
+
+export const uiRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { database }) => {
+  app.post(
+    "/ui/flows/count-deployments",
+    { schema: { body: FlowIdsBodySchema } },
+    // deployments are not stored yet: every flow has none
+    async (req) => Object.fromEntries(req.body.flow_ids.map((id) => [id, 0])),
+  );
+
+  app.post("/ui/flows/next-runs", { schema: { body: FlowIdsBodySchema } }, async (req) =>
+    nextRunsByFlow(database, req.body.flow_ids),
+  );
+
+  app.post(
+    "/ui/flow_runs/history",
+    { schema: { body: optionalBody(UiFlowRunHistoryBodySchema) } },
+    async (req) => {
+      const runs = await filterFlowRunPoints(database, req.body);
+      return runs.flatMap((run) => {
+        if (!run.state_type) return [];
+        const { estimated_run_time, estimated_start_time_delta } = estimates({
+          ...run,
+          state_type: run.state_type as StateType,
+        });
+        return [
+          {
+            id: run.id,
+            state_type: run.state_type as StateType,
+            timestamp: normalizeIso(run.start_time ?? run.expected_start_time ?? run.created),
+            duration: estimated_run_time,
+            lateness: estimated_start_time_delta,
+          },
+        ];
+      });
+    },
+  );
+
+  app.post(
+    "/ui/flow_runs/count-task-runs",
+    { schema: { body: FlowRunIdsBodySchema } },
+    async (req) => countTaskRunsByFlowRun(database, req.body.flow_run_ids),
+  );
+
+  app.post(
+    "/ui/task_runs/dashboard/counts",
+    { schema: { body: DashboardCountsBodySchema } },
+    async (req, reply) => {
+      const { task_runs, flows, flow_runs, deployments } = req.body;
+      const after = task_runs.start_time?.after_;
+      if (!after) {
+        return reply.code(422).send({ detail: "task_runs.start_time.after_ is required" });
+      }
+      const intervals = dashboardIntervals(after, task_runs.start_time?.before_);
+      return dashboardTaskRunCounts(
+        database,
+        { task_runs, flows, flow_runs, deployments },
+        intervals,
+      );
+    },
+  );
+
+  app.post(
+    "/ui/task_runs/count",
+    { schema: { body: optionalBody(TaskRunCountsByStateBodySchema) } },
+    async (req) => countTaskRunsByState(database, await taskRunCondition(database, req.body)),
+  );
+
+  app.get("/ui/task_runs/:id", { schema: { params: IdParams } }, async (req, reply) => {
+    const run = await taskRuns.readTaskRun(database, req.params.id);
+    if (!run) return reply.code(404).send({ detail: "Task not found." });
+    return {
+      ...toTaskRunResponse(run),
+      flow_run_name: await flowRunName(database, run.flow_run_id),
+    };
+  });
+};

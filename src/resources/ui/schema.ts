@@ -1,0 +1,54 @@
+/** Bodies of the `/ui/*` routes Prefect's UIs call (`prefect-openapi-ui-routes.json`). */
+import { z } from "zod";
+import { Uuid } from "../../server/schemas/common.ts";
+import {
+  DeploymentFilterSchema,
+  FlowFilterSchema,
+  FlowRunFilterSchema,
+  FlowRunSortSchema,
+  TaskRunFilterSchema,
+  WorkPoolFilterSchema,
+  WorkQueueFilterSchema,
+} from "../../server/schemas/filters.ts";
+
+/** Prefect's `max_items=200` on the id lists of the UI count routes. */
+const idList = z.array(Uuid).max(200);
+
+/** `POST /ui/flows/count-deployments`, `POST /ui/flows/next-runs`. */
+export const FlowIdsBodySchema = z.object({ flow_ids: idList });
+/** `POST /ui/flow_runs/count-task-runs`. */
+export const FlowRunIdsBodySchema = z.object({ flow_run_ids: idList });
+
+/** `POST /ui/flow_runs/history`: like `/flow_runs/filter`, up to 1000 runs. */
+export const UiFlowRunHistoryBodySchema = z.object({
+  sort: FlowRunSortSchema.default("EXPECTED_START_TIME_DESC"),
+  limit: z.number().int().max(1000).default(1000),
+  offset: z.number().int().min(0).default(0),
+  flows: FlowFilterSchema.nullish(),
+  flow_runs: FlowRunFilterSchema.nullish(),
+  task_runs: TaskRunFilterSchema.nullish(),
+  deployments: DeploymentFilterSchema.nullish(),
+  work_pools: WorkPoolFilterSchema.nullish(),
+});
+
+/** `POST /ui/task_runs/dashboard/counts`: `task_runs.start_time.after_` is required (checked by the route). */
+export const DashboardCountsBodySchema = z.object({
+  task_runs: TaskRunFilterSchema,
+  flows: FlowFilterSchema.nullish(),
+  flow_runs: FlowRunFilterSchema.nullish(),
+  deployments: DeploymentFilterSchema.nullish(),
+  work_pools: WorkPoolFilterSchema.nullish(),
+  work_queues: WorkQueueFilterSchema.nullish(),
+});
+
+/** `POST /ui/task_runs/count`. */
+export const TaskRunCountsByStateBodySchema = z.object({
+  flows: FlowFilterSchema.nullish(),
+  flow_runs: FlowRunFilterSchema.nullish(),
+  task_runs: TaskRunFilterSchema.nullish(),
+  deployments: DeploymentFilterSchema.nullish(),
+});
+
+export type UiFlowRunHistoryBody = z.infer<typeof UiFlowRunHistoryBodySchema>;
+export type DashboardCountsBody = z.infer<typeof DashboardCountsBodySchema>;
+export type TaskRunCountsByStateBody = z.infer<typeof TaskRunCountsByStateBodySchema>;

@@ -1,0 +1,715 @@
+/**
+ * Prefect's filter grammar applied to storage: parsed filter bodies (src/server/schemas/filters.ts)
+ * become one Kysely `where` expression per query, written once for SQLite and PostgreSQL. Nested
+ * resources are joined as Prefect does, through `IN (subquery)` (Prefect: EXISTS), so a present
+ * nested filter — even `{}` — requires a related row. Only the JSON operators differ by dialect
+ * (`JsonOps`). Each sub-filter follows `as_sql_filter`: an empty one is TRUE, and its criteria are
+ * combined with `and_`, or with its `operator` where Prefect's model has one.
+ */
+import {
+  type Expression,
+  type OrderByModifiersCallbackExpression,
+  type RawBuilder,
+  type SqlBool,
+  sql,
+} from "kysely";
+import type { Flow, FlowRun, LogRecord, TaskRun } from "../core/runs.ts";
+import { normalizeIso } from "../core/time.ts";
+import { flowRunsFromRows } from "../resources/flow-runs/queries.ts";
+import { taskRunsFromRows } from "../resources/task-runs/queries.ts";
+import type {
+  FlowFilter,
+  FlowRunFilter,
+  FlowRunSort,
+  FlowRunsCountBody,
+  FlowRunsFilterBody,
+  FlowSort,
+  FlowsCountBody,
+  FlowsFilterBody,
+  LogFilter,
+  LogSort,
+  LogsFilterBody,
+  Operator,
+  TaskRunFilter,
+  TaskRunSort,
+  TaskRunsCountBody,
+  TaskRunsFilterBody,
+  UnsupportedResourceFilter,
+} from "../server/schemas/filters.ts";
+import type { Database } from "./database.ts";
+import { flowFromRow, logFromRow } from "./rows.ts";
+
+type Cond = Expression<SqlBool>;
+type Table = "flow" | "flow_run" | "task_run" | "log";
+type Maybe<T> = T | null | undefined;
+
+const TRUE: Cond = sql<SqlBool>`1 = 1`;
+const FALSE: Cond = sql<SqlBool>`1 = 0`;
+
+// ---------------------------------------------------------------------------------------------
+// Dialect differences: JSON arrays and objects
+// ---------------------------------------------------------------------------------------------
+
+interface JsonOps {
+  /** The JSON array holds at least one of `values` (non-empty). */
+  hasAny(column: RawBuilder<unknown>, values: readonly string[]): Cond;
+  /** The JSON array holds every one of `values` (non-empty). */
+  hasAll(column: RawBuilder<unknown>, values: readonly string[]): Cond;
+  isEmptyArray(column: RawBuilder<unknown>): Cond;
+  /** SQL NULL or JSON `null`. */
+  isNull(column: RawBuilder<unknown>): Cond;
+  /** A top-level key of a JSON object, as text. */
+  field(column: RawBuilder<unknown>, key: string): RawBuilder<string | null>;
+}
+
+const sqliteJson: JsonOps = {
+  hasAny: (column, values) =>
+    sql<SqlBool>`exists (select 1 from json_each(${column}) where value in (${sql.join(values)}))`,
+  hasAll: (column, values) =>
+    sql<SqlBool>`(select count(distinct value) from json_each(${column}) where value in (${sql.join(values)})) = ${sql.lit(new Set(values).size)}`,
+  isEmptyArray: (column) => sql<SqlBool>`coalesce(json_array_length(${column}), 0) = 0`,
+  isNull: (column) => sql<SqlBool>`(${column} is null or json_type(${column}) = 'null')`,
+  field: (column, key) => sql<string | null>`json_extract(${column}, ${`$.${key}`})`,
+};
+
+const postgresJson: JsonOps = {
+  hasAny: (column, values) => sql<SqlBool>`${column} ?| cast(${[...values]} as text[])`,
+  hasAll: (column, values) => sql<SqlBool>`${column} ?& cast(${[...values]} as text[])`,
+  isEmptyArray: (column) => sql<SqlBool>`${column} = '[]'::jsonb`,
+  isNull: (column) => sql<SqlBool>`(${column} is null or jsonb_typeof(${column}) = 'null')`,
+  field: (column, key) => sql<string | null>`${column} ->> ${key}`,
+};
+
+interface Ctx {
+  readonly database: Database;
+  readonly json: JsonOps;
+  readonly ilike: "like" | "ilike";
+}
+
+function contextOf(database: Database): Ctx {
+  const postgres = database.dialect.name === "postgres";
+  return { database, json: postgres ? postgresJson : sqliteJson, ilike: database.dialect.ilike };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Building blocks
+// ---------------------------------------------------------------------------------------------
+
+function col(table: Table, column: string): RawBuilder<unknown> {
+  return sql`${sql.ref(`${table}.${column}`)}`;
+}
+
+/** `f(value)` when the criterion is set (not null/undefined). */
+function when<T>(value: Maybe<T>, f: (v: T) => Cond | undefined): Cond | undefined {
+  return value === null || value === undefined ? undefined : f(value);
+}
+
+function present(conds: readonly (Cond | undefined)[]): Cond[] {
+  return conds.filter((c): c is Cond => c !== undefined);
+}
+
+function allOf(conds: readonly Cond[]): Cond {
+  if (conds.length === 0) return TRUE;
+  if (conds.length === 1) return conds[0] as Cond;
+  return sql<SqlBool>`(${sql.join(conds, sql` and `)})`;
+}
+
+function anyOf(conds: readonly Cond[]): Cond {
+  if (conds.length === 1) return conds[0] as Cond;
+  return sql<SqlBool>`(${sql.join(conds, sql` or `)})`;
+}
+
+/** Prefect's `as_sql_filter`: TRUE when nothing is set, else the criteria joined by `operator`. */
+function combine(conds: readonly (Cond | undefined)[], operator: Maybe<Operator> = "and_"): Cond {
+  const set = present(conds);
+  if (set.length === 0) return TRUE;
+  return operator === "or_" ? anyOf(set) : allOf(set);
+}
+
+function inList(expr: Expression<unknown>, values: readonly unknown[]): Cond {
+  return values.length === 0 ? FALSE : sql<SqlBool>`${expr} in (${sql.join(values)})`;
+}
+
+function notInList(expr: Expression<unknown>, values: readonly unknown[]): Cond {
+  return values.length === 0 ? TRUE : sql<SqlBool>`${expr} not in (${sql.join(values)})`;
+}
+
+function isNull(expr: Expression<unknown>, yes: boolean): Cond {
+  return yes ? sql<SqlBool>`${expr} is null` : sql<SqlBool>`${expr} is not null`;
+}
+
+/** Incoming timestamps in canonical form (a timestamp without offset is UTC). */
+function isoParam(value: string): string {
+  return normalizeIso(/(Z|[+-]\d\d(:?\d\d)?)$/i.test(value) ? value : `${value}Z`);
+}
+
+function before(expr: Expression<unknown>, value: Maybe<string>): Cond | undefined {
+  return when(value, (v) => sql<SqlBool>`${expr} <= ${isoParam(v)}`);
+}
+
+function after(expr: Expression<unknown>, value: Maybe<string>): Cond | undefined {
+  return when(value, (v) => sql<SqlBool>`${expr} >= ${isoParam(v)}`);
+}
+
+function like(ctx: Ctx, expr: Expression<unknown>, value: string): Cond {
+  return sql<SqlBool>`${expr} ${sql.raw(ctx.ilike)} ${`%${value}%`}`;
+}
+
+interface TagsCriteria {
+  operator?: Maybe<Operator>;
+  all_?: Maybe<string[]>;
+  any_?: Maybe<string[]>;
+  is_null_?: Maybe<boolean>;
+}
+
+function tagsCond(ctx: Ctx, table: Table, f: TagsCriteria): Cond {
+  const tags = col(table, "tags");
+  return combine(
+    [
+      when(f.all_, (v) => (v.length === 0 ? TRUE : ctx.json.hasAll(tags, v))),
+      when(f.any_, (v) => (v.length === 0 ? FALSE : ctx.json.hasAny(tags, v))),
+      when(f.is_null_, (v) => {
+        const empty = ctx.json.isEmptyArray(tags);
+        return v ? empty : sql<SqlBool>`not ${empty}`;
+      }),
+    ],
+    f.operator,
+  );
+}
+
+interface TimeCriteria {
+  before_?: Maybe<string>;
+  after_?: Maybe<string>;
+  is_null_?: Maybe<boolean>;
+}
+
+function timeCond(expr: Expression<unknown>, f: TimeCriteria, nullExpr = expr): Cond {
+  return combine([
+    before(expr, f.before_),
+    after(expr, f.after_),
+    when(f.is_null_, (v) => isNull(nullExpr, v)),
+  ]);
+}
+
+/** Deployments, work pools and work queues are not stored: an active filter matches nothing. */
+function unsupportedCond(filters: readonly Maybe<UnsupportedResourceFilter>[]): Cond | undefined {
+  // a criterion is set when one of its fields is (`{"id": {"any_": null}}` sets nothing)
+  const isSet = (criterion: unknown) =>
+    criterion != null &&
+    typeof criterion === "object" &&
+    Object.entries(criterion).some(([key, value]) => key !== "operator" && value != null);
+  const active = filters.some(
+    (f) =>
+      f != null &&
+      Object.entries(f).some(
+        ([key, value]) => key !== "operator" && key !== "concurrency_limit" && isSet(value),
+      ),
+  );
+  return active ? FALSE : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Flows
+// ---------------------------------------------------------------------------------------------
+
+function flowFilterCond(ctx: Ctx, f: FlowFilter): Cond {
+  const id = col("flow", "id");
+  const name = col("flow", "name");
+  return combine(
+    [
+      when(f.id, (x) =>
+        combine([when(x.any_, (v) => inList(id, v)), when(x.not_any_, (v) => notInList(id, v))]),
+      ),
+      // no deployments exist: every flow is a flow "without deployments"
+      when(f.deployment, (x) => combine([when(x.is_null_, (v) => (v ? TRUE : FALSE))], x.operator)),
+      when(f.name, (x) =>
+        combine([when(x.any_, (v) => inList(name, v)), when(x.like_, (v) => like(ctx, name, v))]),
+      ),
+      when(f.tags, (x) => tagsCond(ctx, "flow", x)),
+    ],
+    f.operator,
+  );
+}
+
+function flowWhere(ctx: Ctx, body: FlowsCountBody): Cond {
+  const { db } = ctx.database;
+  return allOf(
+    present([
+      when(body.flows, (f) => flowFilterCond(ctx, f)),
+      unsupportedCond([body.deployments, body.work_pools]),
+      body.flow_runs || body.task_runs
+        ? sql<SqlBool>`${col("flow", "id")} in (${db
+            .selectFrom("flow_run")
+            .select("flow_run.flow_id")
+            .where(
+              allOf(
+                present([
+                  when(body.flow_runs, (f) => flowRunFilterCond(ctx, f)),
+                  when(body.task_runs, (f) => flowRunHasTaskRun(ctx, f)),
+                ]),
+              ),
+            )})`
+        : undefined,
+    ]),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Flow runs
+// ---------------------------------------------------------------------------------------------
+
+function flowRunStateCond(f: NonNullable<FlowRunFilter["state"]>): Cond {
+  const type = col("flow_run", "state_type");
+  const name = col("flow_run", "state_name");
+  // Prefect keeps a state sub-filter only when it is a single comparison
+  const single = (conds: (Cond | undefined)[]) => {
+    const set = present(conds);
+    return set.length === 1 ? set[0] : undefined;
+  };
+  return combine(
+    [
+      when(f.type, (x) =>
+        single([when(x.any_, (v) => inList(type, v)), when(x.not_any_, (v) => notInList(type, v))]),
+      ),
+      when(f.name, (x) =>
+        single([when(x.any_, (v) => inList(name, v)), when(x.not_any_, (v) => notInList(name, v))]),
+      ),
+    ],
+    f.operator,
+  );
+}
+
+function flowRunIdentityConds(ctx: Ctx, f: FlowRunFilter): (Cond | undefined)[] {
+  const c = (column: string) => col("flow_run", column);
+  return [
+    when(f.id, (x) =>
+      combine([
+        when(x.any_, (v) => inList(c("id"), v)),
+        when(x.not_any_, (v) => notInList(c("id"), v)),
+      ]),
+    ),
+    when(f.name, (x) =>
+      combine([
+        when(x.any_, (v) => inList(c("name"), v)),
+        when(x.like_, (v) => like(ctx, c("name"), v)),
+      ]),
+    ),
+    when(f.tags, (x) => tagsCond(ctx, "flow_run", x)),
+    when(f.deployment_id, (x) =>
+      combine(
+        [
+          when(x.any_, (v) => inList(c("deployment_id"), v)),
+          when(x.is_null_, (v) => isNull(c("deployment_id"), v)),
+        ],
+        x.operator,
+      ),
+    ),
+    when(f.work_queue_name, (x) =>
+      combine(
+        [
+          when(x.any_, (v) => inList(c("work_queue_name"), v)),
+          when(x.is_null_, (v) => isNull(c("work_queue_name"), v)),
+        ],
+        x.operator,
+      ),
+    ),
+    when(f.flow_version, (x) => combine([when(x.any_, (v) => inList(c("flow_version"), v))])),
+    when(f.state, (x) => flowRunStateCond(x)),
+  ];
+}
+
+function flowRunTimeConds(f: FlowRunFilter): (Cond | undefined)[] {
+  const c = (column: string) => col("flow_run", column);
+  const startOrExpected = sql`coalesce(${c("start_time")}, ${c("expected_start_time")})`;
+  return [
+    when(f.start_time, (x) => timeCond(startOrExpected, x, c("start_time"))),
+    when(f.end_time, (x) => timeCond(c("end_time"), x)),
+    when(f.expected_start_time, (x) => timeCond(c("expected_start_time"), x)),
+    when(f.next_scheduled_start_time, (x) => timeCond(c("next_scheduled_start_time"), x)),
+  ];
+}
+
+function flowRunLineageConds(ctx: Ctx, f: FlowRunFilter): (Cond | undefined)[] {
+  const c = (column: string) => col("flow_run", column);
+  const { db } = ctx.database;
+  return [
+    when(f.parent_flow_run_id, (x) =>
+      combine(
+        [
+          when(x.any_, (v) =>
+            v.length === 0
+              ? FALSE
+              : sql<SqlBool>`${c("parent_task_run_id")} in (${db
+                  .selectFrom("task_run")
+                  .select("task_run.id")
+                  .where(inList(col("task_run", "flow_run_id"), v))})`,
+          ),
+        ],
+        x.operator,
+      ),
+    ),
+    when(f.parent_task_run_id, (x) =>
+      combine(
+        [
+          when(x.any_, (v) => inList(c("parent_task_run_id"), v)),
+          when(x.is_null_, (v) => isNull(c("parent_task_run_id"), v)),
+        ],
+        x.operator,
+      ),
+    ),
+    when(f.idempotency_key, (x) =>
+      combine([
+        when(x.any_, (v) => inList(c("idempotency_key"), v)),
+        when(x.not_any_, (v) => notInList(c("idempotency_key"), v)),
+      ]),
+    ),
+    when(f.created_by, (x) => {
+      const createdBy = c("created_by");
+      return combine(
+        [
+          when(x.id_, (v) => inList(ctx.json.field(createdBy, "id"), v)),
+          when(x.type_, (v) => inList(ctx.json.field(createdBy, "type"), v)),
+          when(x.is_null_, (v) => {
+            const empty = ctx.json.isNull(createdBy);
+            return v ? empty : sql<SqlBool>`not ${empty}`;
+          }),
+        ],
+        x.operator,
+      );
+    }),
+  ];
+}
+
+function flowRunFilterCond(ctx: Ctx, f: FlowRunFilter): Cond {
+  return combine(
+    [...flowRunIdentityConds(ctx, f), ...flowRunTimeConds(f), ...flowRunLineageConds(ctx, f)],
+    f.operator,
+  );
+}
+
+/** The flow run has a task run matching `f` (Prefect: EXISTS task_run). */
+function flowRunHasTaskRun(ctx: Ctx, f: TaskRunFilter): Cond {
+  return sql<SqlBool>`${col("flow_run", "id")} in (${ctx.database.db
+    .selectFrom("task_run")
+    .select("task_run.flow_run_id")
+    .where(taskRunFilterCond(ctx, f))})`;
+}
+
+function flowRunWhere(ctx: Ctx, body: FlowRunsCountBody): Cond {
+  const { db } = ctx.database;
+  return allOf(
+    present([
+      when(body.flow_runs, (f) => flowRunFilterCond(ctx, f)),
+      unsupportedCond([body.deployments, body.work_pools, body.work_pool_queues]),
+      when(
+        body.flows,
+        (f) =>
+          sql<SqlBool>`${col("flow_run", "flow_id")} in (${db
+            .selectFrom("flow")
+            .select("flow.id")
+            .where(flowFilterCond(ctx, f))})`,
+      ),
+      when(body.task_runs, (f) => flowRunHasTaskRun(ctx, f)),
+    ]),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Task runs
+// ---------------------------------------------------------------------------------------------
+
+function taskRunFlowRunIdCond(f: NonNullable<TaskRunFilter["flow_run_id"]>): Cond {
+  const flowRunId = col("task_run", "flow_run_id");
+  if (f.is_null_ === true) return combine([isNull(flowRunId, true)], f.operator);
+  if (f.is_null_ === false && f.any_ == null) return isNull(flowRunId, false);
+  return combine([when(f.any_, (v) => inList(flowRunId, v))], f.operator);
+}
+
+function taskRunFilterCond(ctx: Ctx, f: TaskRunFilter): Cond {
+  const c = (column: string) => col("task_run", column);
+  const subflowParents = ctx.database.db
+    .selectFrom("flow_run")
+    .select("flow_run.parent_task_run_id")
+    .where("flow_run.parent_task_run_id", "is not", null);
+  return combine(
+    [
+      when(f.id, (x) => combine([when(x.any_, (v) => inList(c("id"), v))])),
+      when(f.name, (x) =>
+        combine([
+          when(x.any_, (v) => inList(c("name"), v)),
+          when(x.like_, (v) => like(ctx, c("name"), v)),
+        ]),
+      ),
+      when(f.tags, (x) => tagsCond(ctx, "task_run", x)),
+      when(f.state, (x) =>
+        combine(
+          [
+            when(x.type?.any_, (v) => inList(c("state_type"), v)),
+            when(x.name?.any_, (v) => inList(c("state_name"), v)),
+          ],
+          x.operator,
+        ),
+      ),
+      when(f.start_time, (x) => timeCond(c("start_time"), x)),
+      when(f.end_time, (x) => timeCond(c("end_time"), x)),
+      when(f.expected_start_time, (x) => timeCond(c("expected_start_time"), x)),
+      when(f.subflow_runs?.exists_, (v) =>
+        v
+          ? sql<SqlBool>`${c("id")} in (${subflowParents})`
+          : sql<SqlBool>`${c("id")} not in (${subflowParents})`,
+      ),
+      when(f.flow_run_id, (x) => taskRunFlowRunIdCond(x)),
+    ],
+    f.operator,
+  );
+}
+
+function taskRunWhere(ctx: Ctx, body: TaskRunsCountBody): Cond {
+  const { db } = ctx.database;
+  const joinsFlowRun = body.flow_runs != null || body.flows != null;
+  return allOf(
+    present([
+      when(body.task_runs, (f) => taskRunFilterCond(ctx, f)),
+      unsupportedCond([body.deployments]),
+      joinsFlowRun
+        ? sql<SqlBool>`${col("task_run", "flow_run_id")} in (${db
+            .selectFrom("flow_run")
+            .select("flow_run.id")
+            .where(flowRunWhere(ctx, { flow_runs: body.flow_runs, flows: body.flows }))})`
+        : undefined,
+    ]),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Logs
+// ---------------------------------------------------------------------------------------------
+
+interface TextQuery {
+  include: string[];
+  exclude: string[];
+  required: string[];
+}
+
+/** `error -debug "connection timeout" +required`: any plain term, no `-`term, every `+`term. */
+export function parseTextQuery(query: string): TextQuery {
+  const out: TextQuery = { include: [], exclude: [], required: [] };
+  for (const m of query.matchAll(/([+-]?)(?:"([^"]*)"?|(\S+))/g)) {
+    const term = m[2] ?? m[3] ?? "";
+    if (term === "") continue;
+    if (m[1] === "-") out.exclude.push(term);
+    else if (m[1] === "+") out.required.push(term);
+    else out.include.push(term);
+  }
+  return out;
+}
+
+function textSearchCond(ctx: Ctx, query: string): Cond {
+  const { include, exclude, required } = parseTextQuery(query);
+  const text = sql`(coalesce(${col("log", "message")}, '') || ' ' || coalesce(${col("log", "name")}, ''))`;
+  const contains = (term: string) =>
+    sql<SqlBool>`${text} ${sql.raw(ctx.ilike)} ${`%${term.replace(/[\\%_]/g, "\\$&")}%`} escape '\\'`;
+  return allOf([
+    ...(include.length ? [anyOf(include.map(contains))] : []),
+    ...exclude.map((t) => sql<SqlBool>`not ${contains(t)}`),
+    ...required.map(contains),
+  ]);
+}
+
+function logFilterCond(ctx: Ctx, f: LogFilter): Cond {
+  const c = (column: string) => col("log", column);
+  return combine(
+    [
+      when(f.level, (x) =>
+        combine([
+          when(x.ge_, (v) => sql<SqlBool>`${c("level")} >= ${v}`),
+          when(x.le_, (v) => sql<SqlBool>`${c("level")} <= ${v}`),
+        ]),
+      ),
+      when(f.timestamp, (x) => timeCond(c("timestamp"), x)),
+      when(f.flow_run_id, (x) => combine([when(x.any_, (v) => inList(c("flow_run_id"), v))])),
+      when(f.task_run_id, (x) =>
+        combine([
+          when(x.any_, (v) => inList(c("task_run_id"), v)),
+          when(x.is_null_, (v) => isNull(c("task_run_id"), v)),
+        ]),
+      ),
+      when(f.text, (x) => textSearchCond(ctx, x.query)),
+    ],
+    f.operator,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sorts: DESC puts nulls last, ASC first (the existing list queries' order)
+// ---------------------------------------------------------------------------------------------
+
+type Direction = "asc" | "desc";
+type Sort = readonly [Expression<unknown>, Direction];
+
+const FLOW_SORTS: Record<FlowSort, Sort> = {
+  CREATED_DESC: [col("flow", "created"), "desc"],
+  UPDATED_DESC: [col("flow", "updated"), "desc"],
+  NAME_ASC: [col("flow", "name"), "asc"],
+  NAME_DESC: [col("flow", "name"), "desc"],
+};
+
+function runSorts(table: "flow_run" | "task_run") {
+  return {
+    ID_DESC: [col(table, "id"), "desc"],
+    EXPECTED_START_TIME_ASC: [col(table, "expected_start_time"), "asc"],
+    EXPECTED_START_TIME_DESC: [col(table, "expected_start_time"), "desc"],
+    NAME_ASC: [col(table, "name"), "asc"],
+    NAME_DESC: [col(table, "name"), "desc"],
+    NEXT_SCHEDULED_START_TIME_ASC: [col(table, "next_scheduled_start_time"), "asc"],
+    END_TIME_DESC: [col(table, "end_time"), "desc"],
+  } as const satisfies Record<TaskRunSort, Sort>;
+}
+
+const START_OR_EXPECTED = sql`coalesce(${col("flow_run", "start_time")}, ${col("flow_run", "expected_start_time")})`;
+const FLOW_RUN_SORTS: Record<FlowRunSort, Sort> = {
+  ...runSorts("flow_run"),
+  START_TIME_ASC: [START_OR_EXPECTED, "asc"],
+  START_TIME_DESC: [START_OR_EXPECTED, "desc"],
+};
+const TASK_RUN_SORTS: Record<TaskRunSort, Sort> = runSorts("task_run");
+const LOG_SORTS: Record<LogSort, Sort> = {
+  TIMESTAMP_ASC: [col("log", "timestamp"), "asc"],
+  TIMESTAMP_DESC: [col("log", "timestamp"), "desc"],
+};
+
+function sortOf([expr, direction]: Sort): [
+  Expression<unknown>,
+  OrderByModifiersCallbackExpression,
+] {
+  return [expr, placed(direction)];
+}
+
+/** DESC puts nulls last, ASC first. */
+function placed(direction: Direction): OrderByModifiersCallbackExpression {
+  return (ob) => (direction === "desc" ? ob.desc().nullsLast() : ob.asc().nullsFirst());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Queries
+// ---------------------------------------------------------------------------------------------
+
+export async function filterFlows(database: Database, body: FlowsFilterBody): Promise<Flow[]> {
+  const rows = await database.db
+    .selectFrom("flow")
+    .selectAll("flow")
+    .where(flowWhere(contextOf(database), body))
+    .orderBy(...sortOf(FLOW_SORTS[body.sort]))
+    .orderBy(`flow.id`, FLOW_SORTS[body.sort][1])
+    .limit(body.limit)
+    .offset(body.offset)
+    .execute();
+  return rows.map((r) => flowFromRow(database.dialect, r));
+}
+
+export async function countFlowsFiltered(database: Database, body: FlowsCountBody) {
+  const row = await database.db
+    .selectFrom("flow")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where(flowWhere(contextOf(database), body))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** The page of flow runs a filter body selects (its filter, sort, limit and offset); no columns yet. */
+function flowRunPage(database: Database, body: FlowRunsFilterBody) {
+  return database.db
+    .selectFrom("flow_run")
+    .where(flowRunWhere(contextOf(database), body))
+    .orderBy(...sortOf(FLOW_RUN_SORTS[body.sort]))
+    .orderBy(`flow_run.id`, FLOW_RUN_SORTS[body.sort][1])
+    .limit(body.limit)
+    .offset(body.offset);
+}
+
+export async function filterFlowRuns(
+  database: Database,
+  body: FlowRunsFilterBody,
+): Promise<FlowRun[]> {
+  const rows = await flowRunPage(database, body).selectAll("flow_run").execute();
+  return flowRunsFromRows(database, rows);
+}
+
+/**
+ * The filtered flow runs as points of the runs page's scatter plot (`/ui/flow_runs/history`):
+ * only the columns the points need, no state rows or JSON columns to read.
+ */
+export function filterFlowRunPoints(database: Database, body: FlowRunsFilterBody) {
+  return flowRunPage(database, body)
+    .select([
+      "flow_run.id",
+      "flow_run.created",
+      "flow_run.state_type",
+      "flow_run.state_timestamp",
+      "flow_run.total_run_time",
+      "flow_run.expected_start_time",
+      "flow_run.start_time",
+    ])
+    .execute();
+}
+
+export async function countFlowRunsFiltered(database: Database, body: FlowRunsCountBody) {
+  const row = await database.db
+    .selectFrom("flow_run")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where(flowRunWhere(contextOf(database), body))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function filterTaskRuns(
+  database: Database,
+  body: TaskRunsFilterBody,
+): Promise<TaskRun[]> {
+  const rows = await database.db
+    .selectFrom("task_run")
+    .selectAll("task_run")
+    .where(taskRunWhere(contextOf(database), body))
+    .orderBy(...sortOf(TASK_RUN_SORTS[body.sort]))
+    .orderBy(`task_run.id`, TASK_RUN_SORTS[body.sort][1])
+    .limit(body.limit)
+    .offset(body.offset)
+    .execute();
+  return taskRunsFromRows(database, rows);
+}
+
+export async function countTaskRunsFiltered(database: Database, body: TaskRunsCountBody) {
+  const row = await database.db
+    .selectFrom("task_run")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where(taskRunWhere(contextOf(database), body))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function filterLogs(
+  database: Database,
+  body: LogsFilterBody,
+): Promise<Required<LogRecord>[]> {
+  const ctx = contextOf(database);
+  const rows = await database.db
+    .selectFrom("log")
+    .selectAll("log")
+    .where(body.logs ? logFilterCond(ctx, body.logs) : TRUE)
+    .orderBy(...sortOf(LOG_SORTS[body.sort]))
+    .orderBy(`log.id`, LOG_SORTS[body.sort][1])
+    .limit(body.limit)
+    .offset(body.offset)
+    .execute();
+  return rows.map(logFromRow);
+}
+
+/** The WHERE condition of a flow-run filter body on `flow_run` (for queries built elsewhere). */
+export function flowRunsWhere(database: Database, body: FlowRunsCountBody): Cond {
+  return flowRunWhere(contextOf(database), body);
+}
+
+/** The WHERE condition of a task-run filter body on `task_run` (for queries built elsewhere). */
+export function taskRunsWhere(database: Database, body: TaskRunsCountBody): Cond {
+  return taskRunWhere(contextOf(database), body);
+}
