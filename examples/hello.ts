@@ -51,7 +51,10 @@ const [run] = await client.readFlowRuns({
   sort: "START_TIME_DESC",
 });
 if (run) {
-  const taskRuns = await client.readTaskRuns({ flowRunIds: [run.id], sort: "START_TIME_ASC" });
+  const taskRuns = await client.readTaskRuns({
+    flowRunIds: [run.id],
+    sort: "EXPECTED_START_TIME_ASC",
+  });
   const logs = await client.readLogs({ flowRunId: run.id });
   console.log(`recorded in ${client.location}:`);
   console.log(

@@ -15,7 +15,7 @@ export async function createClient(settings: Settings = loadSettings()): Promise
     });
   }
   const { EmbeddedClient } = await import("../embedded/embedded-client.ts");
-  return EmbeddedClient.open(settings.databaseUrl);
+  return EmbeddedClient.open(settings.databaseUrl, settings);
 }
 
 /** `createClient` under the name of Prefect's `get_client()`. */

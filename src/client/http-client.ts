@@ -4,25 +4,27 @@
  * sent as `prefect.task-run.*` events on the `/events/in` WebSocket (`POST /events` where the
  * server does not offer it), logs with `POST /logs/` — the traffic of Prefect's own client.
  */
-import type {
-  FlowListOptions,
-  FlowRunListOptions,
-  LogListOptions,
-  TaskRunListOptions,
+import {
+  criteriaOf,
+  type FlowListOptions,
+  type FlowRunListOptions,
+  flowRunsListing,
+  flowsListing,
+  type LogListOptions,
+  logsListing,
+  type TaskRunListOptions,
+  taskRunsListing,
 } from "../core/list-options.ts";
 import type { FlowCreate, FlowRunCreate, TaskRunCreate } from "../core/run-inputs.ts";
 import type { Flow, FlowRun, LogRecord, TaskRun } from "../core/runs.ts";
 import type { OrchestrationResult, StateCreate, StateRecord } from "../core/state.ts";
+import { TaskRunEventTracker, taskRunEventText } from "../core/task-run-events.ts";
 import { EventsSocket, EventsSocketUnavailable } from "./events-socket.ts";
 import { HttpTransport, type TransportOptions } from "./http-transport.ts";
 import type { PrefectClient, SetStateOptions, TaskRunTransition } from "./prefect-client.ts";
-import { type FlowRunOfTask, taskRunEventText } from "./task-run-events.ts";
 
 const LOG_CHUNK = 2000;
-/** Flow runs (and flows) remembered for naming the related resources of task-run events. */
-const REMEMBERED = 10_000;
 const EVENT_BATCH_BYTES = 1_000_000;
-const any = <T>(values: T[] | undefined) => (values ? { any_: values } : undefined);
 
 export class HttpClient implements PrefectClient {
   readonly mode = "http" as const;
@@ -30,11 +32,8 @@ export class HttpClient implements PrefectClient {
   readonly #http: HttpTransport;
   /** Where task-run events go; null once the server refused the WebSocket (then `POST /events`). */
   #events: EventsSocket | null;
-  /** The last state sent per task run, for the `initial_state`/`follows` of the next event. */
-  readonly #lastTaskState = new Map<string, StateRecord>();
-  /** Flow runs this client created or read, and the names of flows, for task-run events. */
-  readonly #flowRuns = new Map<string, FlowRunOfTask>();
-  readonly #flowNames = new Map<string, string>();
+  /** The last state sent per task run, and the flow runs and flows named in task-run events. */
+  readonly #tracker = new TaskRunEventTracker();
 
   constructor(apiUrl: string, options: TransportOptions = {}) {
     this.#http = new HttpTransport(apiUrl, options);
@@ -63,12 +62,7 @@ export class HttpClient implements PrefectClient {
     );
   }
   readFlows(o: FlowListOptions = {}): Promise<Flow[]> {
-    return this.#http.request("POST", "/flows/filter", {
-      flows: o.nameLike ? { name: { like_: o.nameLike } } : undefined,
-      sort: "CREATED_DESC",
-      limit: o.limit ?? 200,
-      offset: o.offset ?? 0,
-    });
+    return this.#http.request("POST", "/flows/filter", flowsListing(o));
   }
 
   async createFlowRun(input: FlowRunCreate): Promise<FlowRun> {
@@ -80,24 +74,18 @@ export class HttpClient implements PrefectClient {
   }
 
   #rememberFlow(flow: Flow): Flow {
-    remember(this.#flowNames, flow.id, flow.name);
+    this.#tracker.rememberFlow(flow);
     return flow;
   }
   #rememberFlowRun(run: FlowRun): FlowRun {
-    const flowName = this.#flowNames.get(run.flow_id) ?? null;
-    remember(this.#flowRuns, run.id, { name: run.name, flowId: run.flow_id, flowName });
+    this.#tracker.rememberFlowRun(run);
     return run;
   }
   readFlowRuns(o: FlowRunListOptions = {}): Promise<FlowRun[]> {
-    return this.#http.request("POST", "/flow_runs/filter", {
-      ...flowRunFilter(o),
-      sort: o.sort ?? "EXPECTED_START_TIME_DESC",
-      limit: o.limit ?? 200,
-      offset: o.offset ?? 0,
-    });
+    return this.#http.request("POST", "/flow_runs/filter", flowRunsListing(o));
   }
   countFlowRuns(o: FlowRunListOptions = {}): Promise<number> {
-    return this.#http.request("POST", "/flow_runs/count", flowRunFilter(o));
+    return this.#http.request("POST", "/flow_runs/count", criteriaOf(flowRunsListing(o)));
   }
   async deleteFlowRun(id: string): Promise<void> {
     await this.#http.request("DELETE", `/flow_runs/${id}`);
@@ -123,15 +111,10 @@ export class HttpClient implements PrefectClient {
     return this.#http.request("GET", `/task_runs/${id}`);
   }
   readTaskRuns(o: TaskRunListOptions = {}): Promise<TaskRun[]> {
-    return this.#http.request("POST", "/task_runs/filter", {
-      ...taskRunFilter(o),
-      sort: o.sort ?? "EXPECTED_START_TIME_DESC",
-      limit: o.limit ?? 200,
-      offset: o.offset ?? 0,
-    });
+    return this.#http.request("POST", "/task_runs/filter", taskRunsListing(o));
   }
   countTaskRuns(o: TaskRunListOptions = {}): Promise<number> {
-    return this.#http.request("POST", "/task_runs/count", taskRunFilter(o));
+    return this.#http.request("POST", "/task_runs/count", criteriaOf(taskRunsListing(o)));
   }
   async deleteTaskRun(id: string): Promise<void> {
     await this.#http.request("DELETE", `/task_runs/${id}`);
@@ -158,17 +141,8 @@ export class HttpClient implements PrefectClient {
   recordTaskRunTransitions(transitions: readonly TaskRunTransition[]): Promise<void> {
     const texts: string[] = [];
     for (const { run, state } of transitions) {
-      const previous = this.#lastTaskState.get(run.id) ?? null;
-      const parent = run.flow_run_id ? this.#flowRuns.get(run.flow_run_id) : undefined;
+      const { previous, parent } = this.#tracker.track(run, state);
       texts.push(taskRunEventText(run, state, previous, parent));
-      if (
-        state.type === "COMPLETED" ||
-        state.type === "FAILED" ||
-        state.type === "CRASHED" ||
-        state.type === "CANCELLED"
-      ) {
-        this.#lastTaskState.delete(run.id);
-      } else this.#lastTaskState.set(run.id, state);
     }
     const events = this.#events;
     if (!events) return this.#postEvents(texts);
@@ -215,16 +189,7 @@ export class HttpClient implements PrefectClient {
     }
   }
   readLogs(o: LogListOptions = {}): Promise<LogRecord[]> {
-    const logs: Record<string, unknown> = {};
-    if (o.flowRunId) logs.flow_run_id = { any_: [o.flowRunId] };
-    if (o.taskRunId) logs.task_run_id = { any_: [o.taskRunId] };
-    if (o.minLevel !== undefined) logs.level = { ge_: o.minLevel };
-    return this.#http.request("POST", "/logs/filter", {
-      logs,
-      sort: o.order === "desc" ? "TIMESTAMP_DESC" : "TIMESTAMP_ASC",
-      limit: o.limit ?? 200,
-      offset: o.offset ?? 0,
-    });
+    return this.#http.request("POST", "/logs/filter", logsListing(o));
   }
 
   /**
@@ -242,45 +207,8 @@ export class HttpClient implements PrefectClient {
   }
 }
 
-/** Set `key` in a map that keeps the newest `REMEMBERED` entries. */
-function remember<V>(map: Map<string, V>, key: string, value: V): void {
-  map.delete(key);
-  map.set(key, value);
-  if (map.size > REMEMBERED) {
-    const oldest = map.keys().next();
-    if (!oldest.done) map.delete(oldest.value);
-  }
-}
-
 /** A state as `StateCreate` on the wire: the server sets id and timestamp. */
 function wireState(state: StateCreate) {
   const { id: _id, timestamp: _timestamp, ...rest } = state;
   return rest;
-}
-
-function flowRunFilter(o: FlowRunListOptions) {
-  const flowRuns: Record<string, unknown> = {};
-  if (o.ids) flowRuns.id = any(o.ids);
-  if (o.parentTaskRunIds) flowRuns.parent_task_run_id = any(o.parentTaskRunIds);
-  if (o.stateTypes || o.stateNames) {
-    flowRuns.state = { type: any(o.stateTypes), name: any(o.stateNames) };
-  }
-  const flows: Record<string, unknown> = {};
-  if (o.flowIds) flows.id = any(o.flowIds);
-  if (o.flowNames) flows.name = any(o.flowNames);
-  return {
-    flow_runs: Object.keys(flowRuns).length ? flowRuns : undefined,
-    flows: Object.keys(flows).length ? flows : undefined,
-  };
-}
-
-function taskRunFilter(o: TaskRunListOptions) {
-  const taskRuns: Record<string, unknown> = {};
-  if (o.ids) taskRuns.id = any(o.ids);
-  if (o.stateTypes || o.stateNames)
-    taskRuns.state = { type: any(o.stateTypes), name: any(o.stateNames) };
-  return {
-    task_runs: Object.keys(taskRuns).length ? taskRuns : undefined,
-    flow_runs: o.flowRunIds ? { id: any(o.flowRunIds) } : undefined,
-  };
 }

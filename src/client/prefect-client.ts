@@ -10,14 +10,10 @@ import type {
   TaskRunListOptions,
 } from "../core/list-options.ts";
 import type { FlowCreate, FlowRunCreate, TaskRunCreate } from "../core/run-inputs.ts";
-import type { Flow, FlowRun, LogRecord, TaskRun } from "../core/runs.ts";
+import type { Flow, FlowRun, LogRecord, TaskRun, TaskRunTransition } from "../core/runs.ts";
 import type { OrchestrationResult, StateCreate, StateRecord } from "../core/state.ts";
 
-/** One client-decided task-run transition: the run as it stands after it, and its new state. */
-export interface TaskRunTransition {
-  run: TaskRun;
-  state: StateRecord;
-}
+export type { TaskRunTransition };
 
 export interface SetStateOptions {
   force?: boolean;

@@ -1,64 +1,135 @@
-/** Options for listing runs: the subset of Prefect's filters the SDK and CLI need directly. */
+/**
+ * The SDK's and CLI's shorthand for listing runs (`flowNames`, `stateTypes`, …), turned into
+ * Prefect's filter grammar (`filters.ts`) in one place, so that both clients send and run the same
+ * listing. Prefect's own criteria may be given alongside (`flow_runs`, `flows`, …): a shorthand
+ * criterion sets its field of those filters.
+ */
+import {
+  type FlowRunSort,
+  FlowRunSort as FlowRunSorts,
+  type FlowRunsListing,
+  type FlowSort,
+  FlowSort as FlowSorts,
+  type FlowsListing,
+  LogSort as LogSorts,
+  type LogsListing,
+  type TaskRunSort,
+  TaskRunSort as TaskRunSorts,
+  type TaskRunsListing,
+} from "./filters.ts";
 import type { StateType } from "./state-types.ts";
 
-export const FLOW_RUN_SORTS = {
-  START_TIME_DESC: ["start_time", "desc"],
-  START_TIME_ASC: ["start_time", "asc"],
-  EXPECTED_START_TIME_DESC: ["expected_start_time", "desc"],
-  EXPECTED_START_TIME_ASC: ["expected_start_time", "asc"],
-  NAME_ASC: ["name", "asc"],
-  NAME_DESC: ["name", "desc"],
-  END_TIME_DESC: ["end_time", "desc"],
-  CREATED_DESC: ["created", "desc"],
-  ID_DESC: ["id", "desc"],
-} as const;
-export type FlowRunSort = keyof typeof FLOW_RUN_SORTS;
-
-export const TASK_RUN_SORTS = {
-  EXPECTED_START_TIME_DESC: ["expected_start_time", "desc"],
-  EXPECTED_START_TIME_ASC: ["expected_start_time", "asc"],
-  START_TIME_DESC: ["start_time", "desc"],
-  START_TIME_ASC: ["start_time", "asc"],
-  NAME_ASC: ["name", "asc"],
-  NAME_DESC: ["name", "desc"],
-  END_TIME_DESC: ["end_time", "desc"],
-  ID_DESC: ["id", "desc"],
-} as const;
-export type TaskRunSort = keyof typeof TASK_RUN_SORTS;
-
-export interface FlowListOptions {
-  limit?: number;
-  offset?: number;
+export interface FlowListOptions extends Omit<FlowsListing, "sort"> {
+  /** Flows whose name contains this (case-insensitive). */
   nameLike?: string;
+  /** Default `CREATED_DESC`: newest first. */
+  sort?: FlowSort;
 }
 
-export interface FlowRunListOptions {
+export interface FlowRunListOptions extends Omit<FlowRunsListing, "sort"> {
   flowIds?: string[];
   flowNames?: string[];
   stateTypes?: StateType[];
   stateNames?: string[];
   parentTaskRunIds?: string[];
   ids?: string[];
-  limit?: number;
-  offset?: number;
+  /** Default `EXPECTED_START_TIME_DESC`. */
   sort?: FlowRunSort;
 }
 
-export interface TaskRunListOptions {
+export interface TaskRunListOptions extends Omit<TaskRunsListing, "sort"> {
   flowRunIds?: string[];
   stateTypes?: StateType[];
   stateNames?: string[];
   ids?: string[];
-  limit?: number;
-  offset?: number;
+  /** Default `EXPECTED_START_TIME_DESC`. */
   sort?: TaskRunSort;
 }
 
-export interface LogListOptions {
+export interface LogListOptions extends Omit<LogsListing, "sort"> {
   flowRunId?: string;
   taskRunId?: string;
   minLevel?: number;
-  limit?: number;
-  offset?: number;
+  /** Default `asc`: oldest first. */
   order?: "asc" | "desc";
+}
+
+const any = <T>(values: T[]) => ({ any_: values });
+
+/** A filter with the shorthand's fields set over the given one's (undefined when empty). */
+function merged<F extends object>(given: F | null | undefined, fields: Partial<F>): F | undefined {
+  const set = Object.entries(fields).filter(([, v]) => v !== undefined);
+  if (set.length === 0) return given ?? undefined;
+  return { ...given, ...Object.fromEntries(set) } as F;
+}
+
+export function flowsListing(o: FlowListOptions = {}): FlowsListing {
+  const { nameLike, sort, ...rest } = o;
+  return {
+    ...rest,
+    flows: merged(rest.flows, { name: nameLike === undefined ? undefined : { like_: nameLike } }),
+    sort: sort ?? FlowSorts.CREATED_DESC,
+  };
+}
+
+export function flowRunsListing(o: FlowRunListOptions = {}): FlowRunsListing {
+  const { flowIds, flowNames, stateTypes, stateNames, parentTaskRunIds, ids, sort, ...rest } = o;
+  const state =
+    stateTypes || stateNames
+      ? {
+          type: stateTypes ? any(stateTypes) : undefined,
+          name: stateNames ? any(stateNames) : undefined,
+        }
+      : undefined;
+  return {
+    ...rest,
+    flow_runs: merged(rest.flow_runs, {
+      id: ids ? any(ids) : undefined,
+      parent_task_run_id: parentTaskRunIds ? any(parentTaskRunIds) : undefined,
+      state,
+    }),
+    flows: merged(rest.flows, {
+      id: flowIds ? any(flowIds) : undefined,
+      name: flowNames ? any(flowNames) : undefined,
+    }),
+    sort: sort ?? FlowRunSorts.EXPECTED_START_TIME_DESC,
+  };
+}
+
+export function taskRunsListing(o: TaskRunListOptions = {}): TaskRunsListing {
+  const { flowRunIds, stateTypes, stateNames, ids, sort, ...rest } = o;
+  const state =
+    stateTypes || stateNames
+      ? {
+          type: stateTypes ? any(stateTypes) : undefined,
+          name: stateNames ? any(stateNames) : undefined,
+        }
+      : undefined;
+  return {
+    ...rest,
+    task_runs: merged(rest.task_runs, { id: ids ? any(ids) : undefined, state }),
+    flow_runs: merged(rest.flow_runs, { id: flowRunIds ? any(flowRunIds) : undefined }),
+    sort: sort ?? TaskRunSorts.EXPECTED_START_TIME_DESC,
+  };
+}
+
+export function logsListing(o: LogListOptions = {}): LogsListing {
+  const { flowRunId, taskRunId, minLevel, order, ...rest } = o;
+  return {
+    ...rest,
+    logs: merged(rest.logs, {
+      flow_run_id: flowRunId === undefined ? undefined : any([flowRunId]),
+      task_run_id: taskRunId === undefined ? undefined : any([taskRunId]),
+      level: minLevel === undefined ? undefined : { ge_: minLevel },
+    }),
+    sort: order === "desc" ? LogSorts.TIMESTAMP_DESC : LogSorts.TIMESTAMP_ASC,
+  };
+}
+
+/** The criteria of a listing, without its sort and page (what `count` takes). */
+export function criteriaOf<L extends { sort?: unknown; limit?: unknown; offset?: unknown }>(
+  listing: L,
+): Omit<L, "sort" | "limit" | "offset"> {
+  const { sort: _sort, limit: _limit, offset: _offset, ...criteria } = listing;
+  return criteria;
 }

@@ -150,3 +150,9 @@ export function emptyRunTimes(): RunTimes & { state: null } {
     state: null,
   };
 }
+
+/** One client-decided task-run transition: the run as it stands after it, and its new state. */
+export interface TaskRunTransition {
+  run: TaskRun;
+  state: StateRecord;
+}

@@ -1,130 +1,166 @@
 /**
- * The in-process client: the orchestration core and storage run inside the caller's process over
- * the local database (SQLite by default, PostgreSQL when configured). No network port.
+ * The in-process client: the same models the HTTP server calls (`resources/*\/model.ts`), over the
+ * local database (SQLite by default, PostgreSQL when configured), with no network port. Listing,
+ * orchestration, task-run recording, errors and events are one implementation with the server's:
+ * flow-run state events are stored with each transition, and task-run events, built as Prefect's
+ * client builds them, follow the task runs into the event store off the flow's path (so a server
+ * started later on the same database serves them).
  */
-import type {
-  PrefectClient,
-  SetStateOptions,
-  TaskRunTransition,
-} from "../client/prefect-client.ts";
-import { ObjectNotFoundError } from "../core/errors.ts";
-import type {
-  FlowListOptions,
-  FlowRunListOptions,
-  LogListOptions,
-  TaskRunListOptions,
+import type { PrefectClient, SetStateOptions } from "../client/prefect-client.ts";
+import {
+  criteriaOf,
+  type FlowListOptions,
+  type FlowRunListOptions,
+  flowRunsListing,
+  flowsListing,
+  type LogListOptions,
+  logsListing,
+  type TaskRunListOptions,
+  taskRunsListing,
 } from "../core/list-options.ts";
 import type { FlowCreate, FlowRunCreate, TaskRunCreate } from "../core/run-inputs.ts";
-import type { Flow, FlowRun, LogRecord, TaskRun } from "../core/runs.ts";
+import type { Flow, FlowRun, LogRecord, TaskRun, TaskRunTransition } from "../core/runs.ts";
 import type { OrchestrationResult, StateCreate, StateRecord } from "../core/state.ts";
-import { nowIso } from "../core/time.ts";
-import * as flowRunModels from "../resources/flow-runs/model.ts";
-import * as flowRuns from "../resources/flow-runs/queries.ts";
-import * as flows from "../resources/flows/queries.ts";
-import * as logs from "../resources/logs/queries.ts";
-import * as states from "../resources/states/queries.ts";
-import * as taskRunModels from "../resources/task-runs/model.ts";
-import * as taskRuns from "../resources/task-runs/queries.ts";
+import { TaskRunEventTracker, taskRunEvent } from "../core/task-run-events.ts";
+import * as flowRuns from "../resources/flow-runs/model.ts";
+import * as flows from "../resources/flows/model.ts";
+import * as logs from "../resources/logs/model.ts";
+import * as states from "../resources/states/model.ts";
+import * as taskRuns from "../resources/task-runs/model.ts";
+import { type Core, createEmbeddedCore } from "../services/composition.ts";
+import type { AppContext } from "../services/context.ts";
+import type { Settings } from "../settings/settings.ts";
 import type { Database } from "../storage/database.ts";
 import { openDatabase } from "../storage/open-database.ts";
+
+export interface EmbeddedClientOptions {
+  /** Close the database with the client (default true). */
+  ownsDatabase?: boolean;
+  settings?: Settings;
+}
 
 export class EmbeddedClient implements PrefectClient {
   readonly mode = "embedded" as const;
   readonly location: string;
   readonly database: Database;
+  readonly core: Core;
+  readonly #ctx: AppContext;
   readonly #ownsDatabase: boolean;
+  /** Each task run's last state, and the flow runs and flows named in task-run events. */
+  readonly #tracker = new TaskRunEventTracker();
 
-  constructor(database: Database, options: { ownsDatabase?: boolean } = {}) {
+  constructor(database: Database, options: EmbeddedClientOptions = {}) {
     this.database = database;
     this.location = database.location;
+    this.core = createEmbeddedCore({ database, settings: options.settings });
+    this.#ctx = this.core.ctx;
     this.#ownsDatabase = options.ownsDatabase ?? true;
   }
 
   /** Open (and migrate) the database at `url` and wrap it. */
-  static async open(url: string): Promise<EmbeddedClient> {
-    return new EmbeddedClient(await openDatabase({ url }));
+  static async open(url: string, settings?: Settings): Promise<EmbeddedClient> {
+    return new EmbeddedClient(await openDatabase({ url }), { settings });
   }
 
   async createFlow(input: FlowCreate): Promise<Flow> {
-    return (await flows.createFlow(this.database, input)).flow;
+    return this.#rememberFlow((await flows.createFlow(this.#ctx, input)).flow);
   }
   async readFlow(id: string): Promise<Flow> {
-    const flow = await flows.readFlow(this.database, id);
-    if (!flow) throw new ObjectNotFoundError(`Flow with id ${id} not found`);
-    return flow;
+    return this.#rememberFlow(await flows.readFlow(this.#ctx, id));
   }
   async readFlowByName(name: string): Promise<Flow> {
-    const flow = await flows.readFlowByName(this.database, name);
-    if (!flow) throw new ObjectNotFoundError(`Flow named '${name}' not found`);
-    return flow;
+    return this.#rememberFlow(await flows.readFlowByName(this.#ctx, name));
   }
   readFlows(options?: FlowListOptions): Promise<Flow[]> {
-    return flows.readFlows(this.database, options);
+    return flows.filterFlows(this.#ctx, flowsListing(options));
   }
 
-  createFlowRun(input: FlowRunCreate): Promise<FlowRun> {
-    return flowRunModels.createFlowRun(this.database, input);
+  async createFlowRun(input: FlowRunCreate): Promise<FlowRun> {
+    return this.#rememberFlowRun((await flowRuns.createFlowRun(this.#ctx, input)).flowRun);
   }
-  readFlowRun(id: string): Promise<FlowRun> {
-    return flowRuns.readFlowRunOrThrow(this.database, id);
+  async readFlowRun(id: string): Promise<FlowRun> {
+    return this.#rememberFlowRun(await flowRuns.readFlowRun(this.#ctx, id));
   }
   readFlowRuns(options?: FlowRunListOptions): Promise<FlowRun[]> {
-    return flowRuns.readFlowRuns(this.database, options);
+    return flowRuns.filterFlowRuns(this.#ctx, flowRunsListing(options));
   }
   countFlowRuns(options?: FlowRunListOptions): Promise<number> {
-    return flowRuns.countFlowRuns(this.database, options);
+    return flowRuns.countFlowRuns(this.#ctx, criteriaOf(flowRunsListing(options)));
   }
   deleteFlowRun(id: string): Promise<void> {
-    return flowRuns.deleteFlowRun(this.database, id);
+    return flowRuns.deleteFlowRun(this.#ctx, id);
   }
   async setFlowRunState(
     id: string,
     state: StateCreate,
     options?: SetStateOptions,
   ): Promise<OrchestrationResult> {
-    return (await flowRunModels.setFlowRunState(this.database, id, state, options)).result;
+    return (await flowRuns.setFlowRunState(this.#ctx, id, state, options)).result;
   }
   readFlowRunStates(flowRunId: string): Promise<StateRecord[]> {
-    return states.readFlowRunStates(this.database, flowRunId);
+    return states.readFlowRunStates(this.#ctx, flowRunId);
   }
 
   async createTaskRun(input: TaskRunCreate): Promise<TaskRun> {
-    return (await taskRunModels.createTaskRun(this.database, input)).taskRun;
+    return (await taskRuns.createTaskRun(this.#ctx, input)).taskRun;
   }
   readTaskRun(id: string): Promise<TaskRun> {
-    return taskRuns.readTaskRunOrThrow(this.database, id);
+    return taskRuns.readTaskRun(this.#ctx, id);
   }
   readTaskRuns(options?: TaskRunListOptions): Promise<TaskRun[]> {
-    return taskRuns.readTaskRuns(this.database, options);
+    return taskRuns.filterTaskRuns(this.#ctx, taskRunsListing(options));
   }
   countTaskRuns(options?: TaskRunListOptions): Promise<number> {
-    return taskRuns.countTaskRuns(this.database, options);
+    return taskRuns.countTaskRuns(this.#ctx, criteriaOf(taskRunsListing(options)));
   }
   deleteTaskRun(id: string): Promise<void> {
-    return taskRuns.deleteTaskRun(this.database, id);
+    return taskRuns.deleteTaskRun(this.#ctx, id);
   }
   async setTaskRunState(
     id: string,
     state: StateCreate,
     options?: SetStateOptions,
   ): Promise<OrchestrationResult> {
-    return (await taskRunModels.setTaskRunState(this.database, id, state, options)).result;
+    return (await taskRuns.setTaskRunState(this.#ctx, id, state, options)).result;
   }
   readTaskRunStates(taskRunId: string): Promise<StateRecord[]> {
-    return states.readTaskRunStates(this.database, taskRunId);
+    return states.readTaskRunStates(this.#ctx, taskRunId);
   }
-  recordTaskRunTransitions(transitions: readonly TaskRunTransition[]): Promise<void> {
-    return taskRuns.recordTaskRunTransitions(this.database, transitions, nowIso());
+
+  /**
+   * Record transitions as the server's recorder does, then hand their events to the event bus:
+   * each is built on a later turn of the event loop (from a copy of the run as it stands now) and
+   * stored in the background, so the flow does not wait for its events.
+   */
+  async recordTaskRunTransitions(transitions: readonly TaskRunTransition[]): Promise<void> {
+    const events = transitions.map(({ run, state }) => {
+      const { previous, parent } = this.#tracker.track(run, state);
+      const snapshot = { ...run };
+      return () => ({ event: taskRunEvent(snapshot, state, previous, parent) });
+    });
+    await taskRuns.recordTaskRunTransitions(this.#ctx, transitions);
+    if (!process.env.NO_TR_EVENTS) for (const build of events) this.core.bus.receiveLater(build);
   }
 
   createLogs(records: readonly LogRecord[]): Promise<void> {
-    return logs.createLogs(this.database, records, nowIso());
+    return logs.createLogs(this.#ctx, records);
   }
   readLogs(options?: LogListOptions): Promise<LogRecord[]> {
-    return logs.readLogs(this.database, options);
+    return logs.filterLogs(this.#ctx, logsListing(options));
   }
 
+  #rememberFlow(flow: Flow): Flow {
+    this.#tracker.rememberFlow(flow);
+    return flow;
+  }
+  #rememberFlowRun(run: FlowRun): FlowRun {
+    this.#tracker.rememberFlowRun(run);
+    return run;
+  }
+
+  /** Store the events still buffered, then close the database if this client opened it. */
   async close(): Promise<void> {
+    await this.core.close();
     if (this.#ownsDatabase) await this.database.close();
   }
 }

@@ -1,4 +1,6 @@
 /** The orchestration context: the run, the states of one transition and what rules may read. */
+
+import type { Event } from "../core/events.ts";
 import type { FlowRun, TaskRun } from "../core/runs.ts";
 import type {
   OrchestrationDetails,
@@ -8,7 +10,6 @@ import type {
   StateRecord,
 } from "../core/state.ts";
 import type { Clock } from "../core/time.ts";
-import type { FlowRunStateEvent } from "./events.ts";
 
 interface ContextBase {
   /** The live run: rules and transforms edit it and the models layer persists it. */
@@ -46,8 +47,8 @@ export interface FlowOrchestrationDeps {
   stateTimestampTaken(timestamp: string): Promise<boolean>;
   /** Force a state onto the parent task run of a subflow (MinimalTaskPolicy + GlobalTaskPolicy). */
   forceParentTaskRunState(taskRunId: string, state: StateCreate): Promise<void>;
-  /** Receives `prefect.flow-run.*` events; none are emitted when absent. */
-  emitEvent?: (event: FlowRunStateEvent) => void | Promise<void>;
+  /** Emit an event with the transition: stored in its transaction, published once it commits. */
+  emit(event: Event): void;
 }
 
 /** What task rules read or write beyond the run itself (implemented by the models layer). */

@@ -1,25 +1,17 @@
 /** The event a flow-run state change emits (`prefect.flow-run.<state name>`). */
+
+import type { Event } from "../core/events.ts";
 import { runStateResource, tagResources } from "../core/run-state-event.ts";
 import type { FlowRun } from "../core/runs.ts";
 import type { StateRecord } from "../core/state.ts";
 import { secondsBetween } from "../core/time.ts";
 
-export interface EventResource {
-  "prefect.resource.id": string;
-  "prefect.resource.role"?: string;
-  [label: string]: string | undefined;
-}
+/** A related resource, its optional labels left out when unset. */
+type EventResource = { "prefect.resource.id": string } & Record<string, string>;
 
-/** Shaped like Prefect's `Event` (the wire format of `/events`). */
-export interface FlowRunStateEvent {
-  id: string;
-  occurred: string;
-  event: string;
-  resource: EventResource;
-  related: EventResource[];
-  payload: Record<string, unknown>;
-  follows: string | null;
-}
+/** `prefect.resource.name` when there is a name. */
+const named = (name: string | null): Record<string, string> =>
+  name ? { "prefect.resource.name": name } : {};
 
 const FOLLOWS_WINDOW_SECONDS = 5 * 60;
 
@@ -33,7 +25,7 @@ export function flowRunStateEvent(
   run: FlowRun,
   initial: StateRecord | null,
   validated: StateRecord,
-): FlowRunStateEvent {
+): Event {
   const follows =
     initial &&
     Math.abs(secondsBetween(initial.timestamp, validated.timestamp)) < FOLLOWS_WINDOW_SECONDS
@@ -52,14 +44,14 @@ export function flowRunStateEvent(
     related.push({
       "prefect.resource.id": `prefect.work-queue.${run.work_queue_id}`,
       "prefect.resource.role": "work-queue",
-      "prefect.resource.name": run.work_queue_name ?? undefined,
+      ...named(run.work_queue_name),
     });
   }
   if (run.work_pool_id) {
     related.push({
       "prefect.resource.id": `prefect.work-pool.${run.work_pool_id}`,
       "prefect.resource.role": "work-pool",
-      "prefect.resource.name": run.work_pool_name ?? undefined,
+      ...named(run.work_pool_name),
     });
   }
   if (run.parent_task_run_id) {

@@ -8,7 +8,7 @@ import swaggerUi from "@fastify/swagger-ui";
 import websocket from "@fastify/websocket";
 import Fastify, { type FastifyInstance } from "fastify";
 import { jsonSchemaTransform, validatorCompiler } from "fastify-type-provider-zod";
-import { EventPipeline } from "../resources/events/pipeline.ts";
+import type { Clock } from "../core/time.ts";
 import { eventRoutes } from "../resources/events/routes.ts";
 import { flowRunRoutes } from "../resources/flow-runs/routes.ts";
 import { flowRoutes } from "../resources/flows/routes.ts";
@@ -17,26 +17,32 @@ import { logRoutes } from "../resources/logs/routes.ts";
 import { stateRoutes } from "../resources/states/routes.ts";
 import { taskRunRoutes } from "../resources/task-runs/routes.ts";
 import { uiRoutes } from "../resources/ui/routes.ts";
-import { EventRetention, type EventRetentionOptions } from "../services/event-retention.ts";
+import { type Core, createServerCore } from "../services/composition.ts";
+import type { EventRetentionOptions } from "../services/event-retention.ts";
+import type { Settings } from "../settings/settings.ts";
 import type { Database } from "../storage/database.ts";
 import { installErrorHandlers } from "./http-errors.ts";
 import { rootRoutes } from "./root-routes.ts";
-import {
-  attachResponseSchemas,
-  documentTransformObject,
-  jsonSerializerCompiler,
-} from "./schemas/responses.ts";
+import { documentTransformObject, jsonSerializerCompiler } from "./schemas/responses.ts";
 import { type UiOptions, uiApp } from "./ui-app.ts";
 
 declare module "fastify" {
   interface FastifyInstance {
     /** Write the received events that are still buffered (task runs and the event store). */
     flushEvents(): Promise<void>;
+    /** The server's core: the application context its routes call the models with. */
+    core: Core;
+    /** Each route's documented responses by `METHOD path` (as registered) and status. */
+    responseSchemas: Map<string, Readonly<Record<number, unknown>>>;
   }
 }
 
 export interface AppOptions {
   database: Database;
+  /** The app clock: every timestamp the server writes or compares (default: the system clock). */
+  clock?: Clock;
+  /** Settings (default: read from the environment). */
+  settings?: Settings;
   /** Log requests (pino, through Fastify). */
   logger?: boolean;
   /** Serve the web UI at `/` (and `GET /ui-settings`); off unless given. */
@@ -46,7 +52,7 @@ export interface AppOptions {
    * it closes (Prefect's event retention); off unless given. Logs through the app's logger unless
    * `log` is given.
    */
-  eventRetention?: EventRetentionOptions | false;
+  eventRetention?: Omit<EventRetentionOptions, "clock"> | false;
 }
 
 /** Prefect limits request bodies of most endpoints well below this; logs batches are the largest. */
@@ -57,7 +63,6 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   // response schemas document the routes; responses are not validated against them
   app.setSerializerCompiler(jsonSerializerCompiler);
-  app.addHook("onRoute", attachResponseSchemas);
   // Old Prefect clients send bodies without a content type: treat them as JSON.
   app.addHook("onRequest", async (request) => {
     const length = Number(request.headers["content-length"] ?? 0);
@@ -84,6 +89,15 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     }
   });
   installErrorHandlers(app);
+  // every route's responses, as declared beside it (the test app checks each response against them)
+  const responseSchemas = new Map<string, Readonly<Record<number, unknown>>>();
+  app.decorate("responseSchemas", responseSchemas);
+  app.addHook("onRoute", (route) => {
+    const response = (route.schema as { response?: Record<number, unknown> } | undefined)?.response;
+    if (!response) return;
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) responseSchemas.set(`${method} ${route.url}`, response);
+  });
   await app.register(swagger, {
     openapi: {
       openapi: "3.1.0",
@@ -100,22 +114,31 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: "/docs" });
   // WebSocket routes (`/api/events/in`); frames may carry an event of up to 1.5 MB
   await app.register(websocket, { options: { maxPayload: 16 * 1024 * 1024 } });
-  // received and emitted events wait here briefly to be written in bulk, and feed `/events/out`
-  const events = new EventPipeline(options.database, { log: app.log });
-  const deps = { database: options.database, events };
-  app.decorate("flushEvents", () => events.flush());
-  app.addHook("onClose", () => events.flush());
-  if (options.eventRetention) {
-    const retention = new EventRetention(options.database, {
-      ...options.eventRetention,
-      log: options.eventRetention.log ?? app.log,
-    });
-    // the first trim runs in the background: the server does not wait for it to listen
-    app.addHook("onReady", async () => {
-      void retention.start();
-    });
-    app.addHook("onClose", () => retention.stop());
-  }
+  // the models, the event bus (received events wait there briefly to be written in bulk, and feed
+  // `/events/out`), its consumers and the loop services, wired by the composition root
+  const core = createServerCore({
+    database: options.database,
+    clock: options.clock,
+    settings: options.settings,
+    log: app.log,
+    eventRetention: options.eventRetention
+      ? {
+          ...options.eventRetention,
+          log: options.eventRetention.log ?? {
+            info: (message) => app.log.info(message),
+            error: (message) => app.log.error(message),
+          },
+        }
+      : false,
+  });
+  const deps = { ctx: core.ctx, bus: core.bus };
+  app.decorate("core", core);
+  app.decorate("flushEvents", () => core.bus.flush());
+  // the services' first loops run in the background: the server does not wait for them to listen
+  app.addHook("onReady", async () => {
+    core.start();
+  });
+  app.addHook("onClose", () => core.close());
   await app.register(
     async (api) => {
       await api.register(rootRoutes, deps);

@@ -3,20 +3,65 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { sql } from "kysely";
 import { z } from "zod";
 import { API_VERSION, PREFECT_SERVER_VERSION } from "../core/api-version.ts";
-import { loadSettings } from "../settings/settings.ts";
 import { adminSettings } from "./admin-settings.ts";
 import type { RouteDeps } from "./route-deps.ts";
+import { json as jsonObject, responses } from "./schemas/responses.ts";
 
 /** Prefect answers these routes with JSON strings (`"0.8.4"`), not plain text. */
 const json = (value: string) => JSON.stringify(value);
 
-export const rootRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { database }) => {
-  app.get("/health", async () => true);
-  app.get("/version", async (_req, reply) =>
+// Responses
+
+/** `/ready`: the database answered, or not (503). */
+export const ReadyResponse = z.object({ message: z.string() });
+
+/** `/admin/settings`: Prefect's `Settings`, every section (see `admin-settings.ts`). */
+export const ServerSettings = z
+  .object({
+    home: z.string(),
+    profiles_path: z.string().nullable(),
+    debug_mode: z.boolean(),
+    api: jsonObject,
+    cli: jsonObject,
+    client: jsonObject,
+    cloud: jsonObject,
+    deployments: jsonObject,
+    events: jsonObject,
+    experiments: jsonObject,
+    flows: jsonObject,
+    internal: jsonObject,
+    logging: jsonObject,
+    plugins: jsonObject,
+    results: jsonObject,
+    runner: jsonObject,
+    server: jsonObject,
+    tasks: jsonObject,
+    telemetry: jsonObject,
+    testing: jsonObject,
+    worker: jsonObject,
+    ui_url: z.string().nullable(),
+    silence_api_url_misconfiguration: z.boolean(),
+  })
+  .meta({ id: "Settings" });
+
+/** `/admin/storage`. */
+export const StorageSettings = z.object({ default_result_storage_block_id: z.uuid().nullable() });
+
+/** `/csrf-token` while CSRF protection is off (as on Prefect's default server). */
+export const CsrfDisabled = z.object({ detail: z.string() });
+
+export const rootRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx }) => {
+  const { database } = ctx;
+  const text = responses({ 200: z.string() });
+  app.get("/health", { schema: { response: responses({ 200: z.boolean() }) } }, async () => true);
+  app.get("/version", { schema: { response: text } }, async (_req, reply) =>
     reply.type("application/json").send(json(API_VERSION)),
   );
-  app.get("/hello", async (_req, reply) => reply.type("application/json").send(json("👋")));
-  app.get("/ready", async (_req, reply) => {
+  app.get("/hello", { schema: { response: text } }, async (_req, reply) =>
+    reply.type("application/json").send(json("👋")),
+  );
+  const ready = responses({ 200: ReadyResponse, 503: ReadyResponse });
+  app.get("/ready", { schema: { response: ready } }, async (_req, reply) => {
     try {
       await sql`SELECT 1`.execute(database.db);
       return { message: "OK" };
@@ -24,10 +69,11 @@ export const rootRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { databa
       return reply.code(503).send({ message: "Database is not reachable" });
     }
   });
-  app.get("/admin/version", async (_req, reply) =>
+  app.get("/admin/version", { schema: { response: text } }, async (_req, reply) =>
     reply.type("application/json").send(json(PREFECT_SERVER_VERSION)),
   );
-  app.get("/admin/settings", async (req) => {
+  const settings = responses({ 200: ServerSettings });
+  app.get("/admin/settings", { schema: { response: settings } }, async (req) => {
     const address = req.server.server.address();
     const serving =
       address && typeof address === "object"
@@ -36,12 +82,21 @@ export const rootRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { databa
             host: process.env.PREFECT_SERVER_API_HOST ?? "127.0.0.1",
             port: Number(process.env.PREFECT_SERVER_API_PORT ?? 4200),
           };
-    return adminSettings(loadSettings(), serving, database.dialect.name);
+    return adminSettings(ctx.settings, serving, database.dialect.name);
   });
-  app.get("/admin/storage", async () => ({ default_result_storage_block_id: null }));
+  app.get(
+    "/admin/storage",
+    { schema: { response: responses({ 200: StorageSettings }) } },
+    async () => ({ default_result_storage_block_id: null }),
+  );
   app.get(
     "/csrf-token",
-    { schema: { querystring: z.object({ client: z.string().optional() }) } },
+    {
+      schema: {
+        querystring: z.object({ client: z.string().optional() }),
+        response: responses({ 422: CsrfDisabled }),
+      },
+    },
     async (_req, reply) => reply.code(422).send({ detail: "CSRF protection is disabled." }),
   );
 };

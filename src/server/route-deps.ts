@@ -1,9 +1,9 @@
 import type { EventPipeline } from "../resources/events/pipeline.ts";
-import type { Database } from "../storage/database.ts";
+import type { AppContext } from "../services/context.ts";
 
-/** What every API router gets. */
+/** What every API router gets: the application context its models take, and the event bus. */
 export interface RouteDeps {
-  database: Database;
-  /** Where events the routes emit go (the app always provides it). */
-  events?: EventPipeline;
+  ctx: AppContext;
+  /** The event bus itself (the events routes receive into it and stream out of it). */
+  bus: EventPipeline;
 }

@@ -5,8 +5,9 @@
  * trim runs when the service starts rather than 15 minutes later, so a server started on an old
  * database does not serve stale events until then.
  *
- * A trim that fails is logged and tried again at the next tick; the timer does not keep the
- * process alive, and `stop()` ends the service without leaving a timer or a batch behind.
+ * A `LoopService`: a trim that fails is logged and tried again at the next loop; the timer does
+ * not keep the process alive, and `stop()` ends the service without leaving a timer or a batch
+ * behind.
  */
 import { type Clock, normalizeIso, systemClock } from "../core/time.ts";
 import {
@@ -15,6 +16,7 @@ import {
   type EventTrimResult,
 } from "../resources/events/retention-queries.ts";
 import type { Database } from "../storage/database.ts";
+import { type LoopService, LoopTimer } from "./loop-service.ts";
 
 /** What the service reports: a line per trim that deleted something, and failures. */
 export interface EventRetentionLog {
@@ -40,17 +42,15 @@ export const EVENT_TRIM_INTERVAL_MS = 15 * 60 * 1000;
 /** 0001-01-01T00:00:00Z: a cutoff before it deletes nothing (and is no valid timestamp). */
 const EARLIEST_MS = -62_135_596_800_000;
 
-export class EventRetention {
+export class EventRetention implements LoopService {
+  readonly name = "EventPersister";
+  readonly loopSeconds: number;
   readonly #database: Database;
   readonly #retentionMs: number;
-  readonly #intervalMs: number;
   readonly #batchSize: number;
   readonly #clock: Clock;
   readonly #log: EventRetentionLog | undefined;
-  #timer: NodeJS.Timeout | null = null;
-  #running: Promise<EventTrimResult | null> | null = null;
-  /** Set while started; a new one per `start()`, so a tick of an earlier start ends quietly. */
-  #abort: AbortController | null = null;
+  readonly #timer: LoopTimer;
 
   constructor(database: Database, options: EventRetentionOptions) {
     if (!(options.retentionSeconds >= 0)) {
@@ -58,10 +58,12 @@ export class EventRetention {
     }
     this.#database = database;
     this.#retentionMs = options.retentionSeconds * 1000;
-    this.#intervalMs = options.intervalMs ?? EVENT_TRIM_INTERVAL_MS;
+    const intervalMs = options.intervalMs ?? EVENT_TRIM_INTERVAL_MS;
+    this.loopSeconds = intervalMs / 1000;
     this.#batchSize = options.batchSize ?? EVENT_DELETE_BATCH_SIZE;
     this.#clock = options.clock ?? systemClock;
     this.#log = options.log;
+    this.#timer = new LoopTimer(intervalMs, (signal) => this.#trimOnce(signal));
   }
 
   /** Events that occurred before this are deleted by a trim now (null: nothing is old enough). */
@@ -75,10 +77,7 @@ export class EventRetention {
    * next is scheduled (never rejects); nothing needs to wait for it.
    */
   start(): Promise<void> {
-    if (this.#abort) return Promise.resolve();
-    const abort = new AbortController();
-    this.#abort = abort;
-    return this.#tick(abort);
+    return this.#timer.start();
   }
 
   /**
@@ -86,39 +85,21 @@ export class EventRetention {
    * null when the trim failed (logged) or was already running; never rejects.
    */
   async trim(): Promise<EventTrimResult | null> {
-    if (this.#running) return null;
-    this.#running = this.#trimOnce();
-    try {
-      return await this.#running;
-    } finally {
-      this.#running = null;
-    }
+    return (await this.#timer.runOnce(() => this.#trimOnce(this.#timer.signal))) ?? null;
   }
 
   /** Stop the timer, and wait for a running trim to end its current batch. */
-  async stop(): Promise<void> {
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = null;
-    this.#abort?.abort();
-    this.#abort = null;
-    await this.#running;
+  stop(): Promise<void> {
+    return this.#timer.stop();
   }
 
-  async #tick(abort: AbortController): Promise<void> {
-    this.#timer = null;
-    await this.trim();
-    if (this.#abort !== abort) return;
-    this.#timer = setTimeout(() => void this.#tick(abort), this.#intervalMs);
-    this.#timer.unref();
-  }
-
-  async #trimOnce(): Promise<EventTrimResult | null> {
+  async #trimOnce(signal: AbortSignal | undefined): Promise<EventTrimResult | null> {
     const cutoff = this.cutoff();
     if (cutoff === null) return { events: 0, resources: 0, batches: 0 };
     try {
       const result = await deleteEventsOlderThan(this.#database, cutoff, {
         batchSize: this.#batchSize,
-        signal: this.#abort?.signal,
+        signal,
       });
       if (result.events > 0 || result.resources > 0) {
         this.#log?.info(

@@ -13,31 +13,27 @@ import {
   type SqlBool,
   sql,
 } from "kysely";
-import type { Flow, FlowRun, LogRecord, TaskRun } from "../core/runs.ts";
-import { normalizeIso } from "../core/time.ts";
-import { flowRunsFromRows } from "../resources/flow-runs/queries.ts";
-import { taskRunsFromRows } from "../resources/task-runs/queries.ts";
 import type {
+  DeploymentFilter,
   FlowFilter,
   FlowRunFilter,
   FlowRunSort,
-  FlowRunsCountBody,
-  FlowRunsFilterBody,
+  FlowRunsQuery,
   FlowSort,
-  FlowsCountBody,
-  FlowsFilterBody,
+  FlowsQuery,
   LogFilter,
   LogSort,
-  LogsFilterBody,
+  LogsQuery,
   Operator,
   TaskRunFilter,
   TaskRunSort,
-  TaskRunsCountBody,
-  TaskRunsFilterBody,
-  UnsupportedResourceFilter,
-} from "../server/schemas/filters.ts";
+  TaskRunsQuery,
+  WorkPoolFilter,
+  WorkQueueFilter,
+} from "../core/filters.ts";
+import { parseTextQuery } from "../core/text-query.ts";
+import { normalizeIso } from "../core/time.ts";
 import type { Database } from "./database.ts";
-import { flowFromRow, logFromRow } from "./rows.ts";
 
 type Cond = Expression<SqlBool>;
 type Table = "flow" | "flow_run" | "task_run" | "log";
@@ -192,7 +188,9 @@ function timeCond(expr: Expression<unknown>, f: TimeCriteria, nullExpr = expr): 
 }
 
 /** Deployments, work pools and work queues are not stored: an active filter matches nothing. */
-function unsupportedCond(filters: readonly Maybe<UnsupportedResourceFilter>[]): Cond | undefined {
+function unsupportedCond(
+  filters: readonly Maybe<DeploymentFilter | WorkPoolFilter | WorkQueueFilter>[],
+): Cond | undefined {
   // a criterion is set when one of its fields is (`{"id": {"any_": null}}` sets nothing)
   const isSet = (criterion: unknown) =>
     criterion != null &&
@@ -231,7 +229,7 @@ function flowFilterCond(ctx: Ctx, f: FlowFilter): Cond {
   );
 }
 
-function flowWhere(ctx: Ctx, body: FlowsCountBody): Cond {
+function flowWhere(ctx: Ctx, body: FlowsQuery): Cond {
   const { db } = ctx.database;
   return allOf(
     present([
@@ -395,7 +393,7 @@ function flowRunHasTaskRun(ctx: Ctx, f: TaskRunFilter): Cond {
     .where(taskRunFilterCond(ctx, f))})`;
 }
 
-function flowRunWhere(ctx: Ctx, body: FlowRunsCountBody): Cond {
+function flowRunWhere(ctx: Ctx, body: FlowRunsQuery): Cond {
   const { db } = ctx.database;
   return allOf(
     present([
@@ -464,7 +462,7 @@ function taskRunFilterCond(ctx: Ctx, f: TaskRunFilter): Cond {
   );
 }
 
-function taskRunWhere(ctx: Ctx, body: TaskRunsCountBody): Cond {
+function taskRunWhere(ctx: Ctx, body: TaskRunsQuery): Cond {
   const { db } = ctx.database;
   const joinsFlowRun = body.flow_runs != null || body.flows != null;
   return allOf(
@@ -484,25 +482,6 @@ function taskRunWhere(ctx: Ctx, body: TaskRunsCountBody): Cond {
 // ---------------------------------------------------------------------------------------------
 // Logs
 // ---------------------------------------------------------------------------------------------
-
-interface TextQuery {
-  include: string[];
-  exclude: string[];
-  required: string[];
-}
-
-/** `error -debug "connection timeout" +required`: any plain term, no `-`term, every `+`term. */
-export function parseTextQuery(query: string): TextQuery {
-  const out: TextQuery = { include: [], exclude: [], required: [] };
-  for (const m of query.matchAll(/([+-]?)(?:"([^"]*)"?|(\S+))/g)) {
-    const term = m[2] ?? m[3] ?? "";
-    if (term === "") continue;
-    if (m[1] === "-") out.exclude.push(term);
-    else if (m[1] === "+") out.required.push(term);
-    else out.include.push(term);
-  }
-  return out;
-}
 
 function textSearchCond(ctx: Ctx, query: string): Cond {
   const { include, exclude, required } = parseTextQuery(query);
@@ -591,125 +570,44 @@ function placed(direction: Direction): OrderByModifiersCallbackExpression {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Queries
+// What the resources' queries build on: each body's WHERE condition and ORDER BY
 // ---------------------------------------------------------------------------------------------
 
-export async function filterFlows(database: Database, body: FlowsFilterBody): Promise<Flow[]> {
-  const rows = await database.db
-    .selectFrom("flow")
-    .selectAll("flow")
-    .where(flowWhere(contextOf(database), body))
-    .orderBy(...sortOf(FLOW_SORTS[body.sort]))
-    .orderBy(`flow.id`, FLOW_SORTS[body.sort][1])
-    .limit(body.limit)
-    .offset(body.offset)
-    .execute();
-  return rows.map((r) => flowFromRow(database.dialect, r));
+type OrderBy = readonly [Expression<unknown>, OrderByModifiersCallbackExpression];
+
+/** ORDER BY of a sort, then the table's id in the same direction (a stable order). */
+function orderOf(table: Table, sort: Sort): OrderBy[] {
+  return [sortOf(sort), [col(table, "id"), placed(sort[1])]];
 }
 
-export async function countFlowsFiltered(database: Database, body: FlowsCountBody) {
-  const row = await database.db
-    .selectFrom("flow")
-    .select((eb) => eb.fn.countAll<number>().as("n"))
-    .where(flowWhere(contextOf(database), body))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+/** The WHERE condition of a flows query on `flow`. */
+export function flowsWhere(database: Database, query: FlowsQuery): Cond {
+  return flowWhere(contextOf(database), query);
+}
+export function flowsOrder(sort: FlowSort): OrderBy[] {
+  return orderOf("flow", FLOW_SORTS[sort]);
 }
 
-/** The page of flow runs a filter body selects (its filter, sort, limit and offset); no columns yet. */
-function flowRunPage(database: Database, body: FlowRunsFilterBody) {
-  return database.db
-    .selectFrom("flow_run")
-    .where(flowRunWhere(contextOf(database), body))
-    .orderBy(...sortOf(FLOW_RUN_SORTS[body.sort]))
-    .orderBy(`flow_run.id`, FLOW_RUN_SORTS[body.sort][1])
-    .limit(body.limit)
-    .offset(body.offset);
+/** The WHERE condition of a flow-runs query on `flow_run`. */
+export function flowRunsWhere(database: Database, query: FlowRunsQuery): Cond {
+  return flowRunWhere(contextOf(database), query);
+}
+export function flowRunsOrder(sort: FlowRunSort): OrderBy[] {
+  return orderOf("flow_run", FLOW_RUN_SORTS[sort]);
 }
 
-export async function filterFlowRuns(
-  database: Database,
-  body: FlowRunsFilterBody,
-): Promise<FlowRun[]> {
-  const rows = await flowRunPage(database, body).selectAll("flow_run").execute();
-  return flowRunsFromRows(database, rows);
+/** The WHERE condition of a task-runs query on `task_run`. */
+export function taskRunsWhere(database: Database, query: TaskRunsQuery): Cond {
+  return taskRunWhere(contextOf(database), query);
+}
+export function taskRunsOrder(sort: TaskRunSort): OrderBy[] {
+  return orderOf("task_run", TASK_RUN_SORTS[sort]);
 }
 
-/**
- * The filtered flow runs as points of the runs page's scatter plot (`/ui/flow_runs/history`):
- * only the columns the points need, no state rows or JSON columns to read.
- */
-export function filterFlowRunPoints(database: Database, body: FlowRunsFilterBody) {
-  return flowRunPage(database, body)
-    .select([
-      "flow_run.id",
-      "flow_run.created",
-      "flow_run.state_type",
-      "flow_run.state_timestamp",
-      "flow_run.total_run_time",
-      "flow_run.expected_start_time",
-      "flow_run.start_time",
-    ])
-    .execute();
+/** The WHERE condition of a logs query on `log`. */
+export function logsWhere(database: Database, query: LogsQuery): Cond {
+  return query.logs ? logFilterCond(contextOf(database), query.logs) : TRUE;
 }
-
-export async function countFlowRunsFiltered(database: Database, body: FlowRunsCountBody) {
-  const row = await database.db
-    .selectFrom("flow_run")
-    .select((eb) => eb.fn.countAll<number>().as("n"))
-    .where(flowRunWhere(contextOf(database), body))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
-export async function filterTaskRuns(
-  database: Database,
-  body: TaskRunsFilterBody,
-): Promise<TaskRun[]> {
-  const rows = await database.db
-    .selectFrom("task_run")
-    .selectAll("task_run")
-    .where(taskRunWhere(contextOf(database), body))
-    .orderBy(...sortOf(TASK_RUN_SORTS[body.sort]))
-    .orderBy(`task_run.id`, TASK_RUN_SORTS[body.sort][1])
-    .limit(body.limit)
-    .offset(body.offset)
-    .execute();
-  return taskRunsFromRows(database, rows);
-}
-
-export async function countTaskRunsFiltered(database: Database, body: TaskRunsCountBody) {
-  const row = await database.db
-    .selectFrom("task_run")
-    .select((eb) => eb.fn.countAll<number>().as("n"))
-    .where(taskRunWhere(contextOf(database), body))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
-export async function filterLogs(
-  database: Database,
-  body: LogsFilterBody,
-): Promise<Required<LogRecord>[]> {
-  const ctx = contextOf(database);
-  const rows = await database.db
-    .selectFrom("log")
-    .selectAll("log")
-    .where(body.logs ? logFilterCond(ctx, body.logs) : TRUE)
-    .orderBy(...sortOf(LOG_SORTS[body.sort]))
-    .orderBy(`log.id`, LOG_SORTS[body.sort][1])
-    .limit(body.limit)
-    .offset(body.offset)
-    .execute();
-  return rows.map(logFromRow);
-}
-
-/** The WHERE condition of a flow-run filter body on `flow_run` (for queries built elsewhere). */
-export function flowRunsWhere(database: Database, body: FlowRunsCountBody): Cond {
-  return flowRunWhere(contextOf(database), body);
-}
-
-/** The WHERE condition of a task-run filter body on `task_run` (for queries built elsewhere). */
-export function taskRunsWhere(database: Database, body: TaskRunsCountBody): Cond {
-  return taskRunWhere(contextOf(database), body);
+export function logsOrder(sort: LogSort): OrderBy[] {
+  return orderOf("log", LOG_SORTS[sort]);
 }

@@ -60,6 +60,10 @@ function openSqlite(path: string): Database {
     // checkpoint the WAL every ~40 MB rather than every 4 MB: fewer stalls in bulk writes
     native.pragma("wal_autocheckpoint = 10000");
     native.pragma("foreign_keys = ON");
+    // SQLite's lower() folds ASCII letters only: text search folds as JavaScript (and Python) do
+    native.function("unicode_lower", { deterministic: true }, (text: unknown) =>
+      typeof text === "string" ? text.toLowerCase() : text,
+    );
   } catch (error) {
     throw new DatabaseUnreachableError(
       `cannot open the SQLite database at ${path}: ${(error as Error).message}. Check that the folder is writable or set PREFECT_HOME / PREFECT_API_DATABASE_CONNECTION_URL.`,

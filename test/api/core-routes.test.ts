@@ -35,10 +35,10 @@ for (const dialect of DIALECTS) {
         "/admin/storage",
       ]) {
         const res = await get(path);
-        assertDocumentedResponse(`GET /api${path}`, res.statusCode, res.json());
+        assertDocumentedResponse(app, `GET /api${path}`, res.statusCode, res.json());
       }
       const csrfDoc = await get("/csrf-token");
-      assertDocumentedResponse("GET /api/csrf-token", csrfDoc.statusCode, csrfDoc.json());
+      assertDocumentedResponse(app, "GET /api/csrf-token", csrfDoc.statusCode, csrfDoc.json());
       assert.equal((await get("/health")).json(), true);
       assert.equal((await get("/version")).json(), "0.8.4");
       assert.equal((await get("/admin/version")).statusCode, 200);

@@ -278,7 +278,8 @@ for (const dialect of DIALECTS) {
       const { lines, log, lineCount } = recordingLog();
       const app = await createCheckedApp({
         database: t.database,
-        eventRetention: { retentionSeconds: 7 * 86_400, clock: fixedClock(NOW), log },
+        clock: fixedClock(NOW),
+        eventRetention: { retentionSeconds: 7 * 86_400, log },
       });
       try {
         await app.ready();

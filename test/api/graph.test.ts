@@ -50,7 +50,7 @@ for (const dialect of DIALECTS) {
       };
       const res = await app.inject({ method: "GET", url: `/api/flow_runs/${ids.id}/graph-v2` });
       assert.equal(res.statusCode, 200);
-      assertDocumentedResponse("GET /api/flow_runs/:id/graph-v2", 200, res.json());
+      assertDocumentedResponse(app, "GET /api/flow_runs/:id/graph-v2", 200, res.json());
       const graph = res.json() as {
         root_node_ids: string[];
         nodes: [string, GraphNode][];
@@ -79,7 +79,7 @@ for (const dialect of DIALECTS) {
         url: `/api/flow_runs/${ids.id}/graph-v2?since=2999-01-01T00:00:00Z`,
       });
       assert.equal(later.statusCode, 200);
-      assertDocumentedResponse("GET /api/flow_runs/:id/graph-v2", 200, later.json());
+      assertDocumentedResponse(app, "GET /api/flow_runs/:id/graph-v2", 200, later.json());
       assert.deepEqual(later.json().nodes, [], "every node ended before `since`");
       const missing = await app.inject({
         method: "GET",

@@ -123,7 +123,7 @@ for (const dialect of DIALECTS) {
     it("counts flow runs per interval and state by expected start time", async () => {
       const res = await post("/flow_runs/history", window);
       assert.equal(res.status, 200);
-      assertDocumentedResponse("POST /api/flow_runs/history", 200, res.body);
+      assertDocumentedResponse(app, "POST /api/flow_runs/history", 200, res.body);
       const history = res.body as History[];
       assert.deepEqual(
         history.map((h) => [h.interval_start, h.interval_end]),
@@ -181,7 +181,7 @@ for (const dialect of DIALECTS) {
         flow_runs: { id: { any_: [run.a] } },
       });
       assert.equal(res.status, 200);
-      assertDocumentedResponse("POST /api/task_runs/history", 200, res.body);
+      assertDocumentedResponse(app, "POST /api/task_runs/history", 200, res.body);
       assert.deepEqual(shape(res.body), [
         ["SCHEDULED/Scheduled×1"],
         ["SCHEDULED/AwaitingRetry×1"],
@@ -236,7 +236,7 @@ for (const dialect of DIALECTS) {
         flow_ids: [histFlow, otherFlow],
       });
       assert.deepEqual(deployments.body, { [histFlow]: 0, [otherFlow]: 0 });
-      assertDocumentedResponse("POST /api/ui/flows/count-deployments", 200, deployments.body);
+      assertDocumentedResponse(app, "POST /api/ui/flows/count-deployments", 200, deployments.body);
       const next = await post("/ui/flows/next-runs", { flow_ids: [histFlow, idleFlow] });
       assert.equal(next.status, 200);
       assert.deepEqual(next.body, {
@@ -250,7 +250,7 @@ for (const dialect of DIALECTS) {
         },
         [idleFlow]: null,
       });
-      assertDocumentedResponse("POST /api/ui/flows/next-runs", 200, next.body);
+      assertDocumentedResponse(app, "POST /api/ui/flows/next-runs", 200, next.body);
       assert.equal((await post("/ui/flows/next-runs", { flow_ids: ["nope"] })).status, 422);
     });
 
@@ -264,7 +264,7 @@ for (const dialect of DIALECTS) {
         [run.d as string]: 3,
         [run.f as string]: 0,
       });
-      assertDocumentedResponse("POST /api/ui/flow_runs/count-task-runs", 200, counts.body);
+      assertDocumentedResponse(app, "POST /api/ui/flow_runs/count-task-runs", 200, counts.body);
       assert.equal((await post("/ui/flow_runs/count-task-runs", {})).status, 422);
       const tooMany = Array.from({ length: 201 }, () => run.a);
       assert.equal(
@@ -278,7 +278,7 @@ for (const dialect of DIALECTS) {
         sort: "EXPECTED_START_TIME_ASC",
       });
       assert.equal(history.status, 200);
-      assertDocumentedResponse("POST /api/ui/flow_runs/history", 200, history.body);
+      assertDocumentedResponse(app, "POST /api/ui/flow_runs/history", 200, history.body);
       assert.deepEqual(
         history.body.map((r: { id: string; state_type: string }) => [r.id, r.state_type]),
         [
@@ -320,7 +320,7 @@ for (const dialect of DIALECTS) {
         CANCELLING: 0,
         SCHEDULED: 2,
       });
-      assertDocumentedResponse("POST /api/ui/task_runs/count", 200, counts.body);
+      assertDocumentedResponse(app, "POST /api/ui/task_runs/count", 200, counts.body);
       const ofA = await post("/ui/task_runs/count", { flow_runs: { id: { any_: [run.a] } } });
       assert.equal(ofA.body.SCHEDULED, 2);
       assert.equal(ofA.body.COMPLETED, 0);
@@ -336,7 +336,7 @@ for (const dialect of DIALECTS) {
       });
       assert.equal(dashboard.status, 200);
       assert.equal(dashboard.body.length, 20);
-      assertDocumentedResponse("POST /api/ui/task_runs/dashboard/counts", 200, dashboard.body);
+      assertDocumentedResponse(app, "POST /api/ui/task_runs/dashboard/counts", 200, dashboard.body);
       const sum = (k: "completed" | "failed") =>
         dashboard.body.reduce((n: number, b: Record<string, number>) => n + (b[k] ?? 0), 0);
       assert.deepEqual([sum("completed"), sum("failed")], [2, 1]);
@@ -350,7 +350,7 @@ for (const dialect of DIALECTS) {
 
       const ui = await request("GET", `/ui/task_runs/${task.a1}`);
       assert.equal(ui.status, 200);
-      assertDocumentedResponse("GET /api/ui/task_runs/:id", 200, ui.body);
+      assertDocumentedResponse(app, "GET /api/ui/task_runs/:id", 200, ui.body);
       assert.equal(ui.body.id, task.a1);
       assert.equal(ui.body.flow_run_name, "run-a");
       assert.equal(ui.body.state.type, "SCHEDULED");

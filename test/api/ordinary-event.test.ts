@@ -4,9 +4,9 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { taskRunEventText } from "../../src/client/task-run-events.ts";
 import { uuid7 } from "../../src/core/ids.ts";
 import { defaultTaskRunPolicy, type TaskRun } from "../../src/core/runs.ts";
+import { taskRunEventText } from "../../src/core/task-run-events.ts";
 import { nowIso } from "../../src/core/time.ts";
 import { ordinaryEvent } from "../../src/resources/events/ordinary-event.ts";
 import { UnsizedEventSchema } from "../../src/resources/events/schema.ts";

@@ -122,7 +122,8 @@ export async function seedTaskRun(
   s: StateRecord,
   createdAgo: number,
 ): Promise<TaskRun> {
-  const { recordTaskRunTransitions } = await import("../../src/resources/task-runs/queries.ts");
+  const { recordTaskRunTransitions } = await import("../../src/resources/task-runs/model.ts");
+  const { ctxOf } = await import("../helpers/context.ts");
   const created = isoAgo(createdAgo);
   const run: TaskRun = taskRunRecord(flowRunId, {
     id: uuid4(),
@@ -133,6 +134,10 @@ export async function seedTaskRun(
     ...runTimes(s),
     state: s,
   });
-  await recordTaskRunTransitions(database, [{ run, state: s }], created);
+  // recorded at `created`: the app clock stamps the state rows
+  const { skipped } = await recordTaskRunTransitions(ctxOf(database, { nowIso: () => created }), [
+    { run, state: s },
+  ]);
+  if (skipped > 0) throw new Error(`task run ${run.id}: its flow run ${flowRunId} does not exist`);
   return run;
 }

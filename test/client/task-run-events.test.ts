@@ -4,13 +4,13 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { uuid7 } from "../../src/core/ids.ts";
+import { emptyStateDetails, type StateRecord } from "../../src/core/state.ts";
 import {
   type FlowRunOfTask,
   taskRunEvent,
   taskRunEventText,
-} from "../../src/client/task-run-events.ts";
-import { uuid7 } from "../../src/core/ids.ts";
-import { emptyStateDetails, type StateRecord } from "../../src/core/state.ts";
+} from "../../src/core/task-run-events.ts";
 import { stateRecord, taskRunRecord } from "../helpers/records.ts";
 
 function state(type: StateRecord["type"], name: string, message: string | null = null) {

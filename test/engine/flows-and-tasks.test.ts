@@ -48,7 +48,7 @@ for (const dialect of DIALECTS) {
       );
       const taskRuns = await h.client.readTaskRuns({
         flowRunIds: [flowRunId],
-        sort: "START_TIME_ASC",
+        sort: "EXPECTED_START_TIME_ASC",
       });
       assert.equal(taskRuns.length, 5);
       for (const t of taskRuns) {

@@ -8,13 +8,26 @@ import { isDeepStrictEqual } from "node:util";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { createApp } from "../../src/server/app.ts";
-import { RESPONSE_SCHEMAS } from "../../src/server/schemas/responses.ts";
 
 type AppOptions = Parameters<typeof createApp>[0];
 
+/** The schema `app` documents for a route's response of this status, if any. */
+export function responseSchema(
+  app: FastifyInstance,
+  route: string,
+  status: number,
+): z.ZodType | undefined {
+  return app.responseSchemas.get(route)?.[status] as z.ZodType | undefined;
+}
+
 /** How a response breaks its documented schema, or null when it keeps to it (or has none). */
-export function responseViolation(route: string, status: number, body: unknown): string | null {
-  const schema = RESPONSE_SCHEMAS[route]?.[status];
+export function responseViolation(
+  app: FastifyInstance,
+  route: string,
+  status: number,
+  body: unknown,
+): string | null {
+  const schema = responseSchema(app, route, status);
   if (!schema) return null;
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
@@ -38,7 +51,7 @@ export async function createCheckedApp(options: AppOptions): Promise<FastifyInst
     const type = String(reply.getHeader("content-type") ?? "");
     if (!type.startsWith("application/json") || typeof payload !== "string") return payload;
     const route = `${request.method} ${request.routeOptions.url}`;
-    const violation = responseViolation(route, reply.statusCode, JSON.parse(payload));
+    const violation = responseViolation(app, route, reply.statusCode, JSON.parse(payload));
     if (violation) violations.push(violation);
     return payload;
   });

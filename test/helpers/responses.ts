@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { RESPONSE_SCHEMAS } from "../../src/server/schemas/responses.ts";
-import { responseViolation } from "./checked-app.ts";
+import type { FastifyInstance } from "fastify";
+import { responseSchema, responseViolation } from "./checked-app.ts";
 
 /**
  * Assert that a response body matches the schema `/api/openapi.json` documents for its route and
@@ -9,11 +9,16 @@ import { responseViolation } from "./checked-app.ts";
  *
  * @param route `METHOD path` as registered, e.g. `GET /api/flow_runs/:id/graph-v2`.
  */
-export function assertDocumentedResponse(route: string, status: number, body: unknown): void {
+export function assertDocumentedResponse(
+  app: FastifyInstance,
+  route: string,
+  status: number,
+  body: unknown,
+): void {
   assert.ok(
-    RESPONSE_SCHEMAS[route]?.[status],
+    responseSchema(app, route, status),
     `no response schema documented for ${route} → ${status}`,
   );
-  const violation = responseViolation(route, status, body);
+  const violation = responseViolation(app, route, status, body);
   if (violation) assert.fail(violation);
 }

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import type { SetStateStatus, StateCreate, StateDetails } from "../../src/core/state.ts";
 import type { StateType } from "../../src/core/state-types.ts";
-import type { SetStateOutcome } from "../../src/resources/flow-runs/model.ts";
+import type { TransitionOutcome } from "../../src/orchestration/apply.ts";
 
 /** A state proposal in one line: `st("SCHEDULED", "Late", { scheduled_time })`. */
 export function st(
@@ -20,12 +20,12 @@ export interface Expect<R> {
   written: boolean;
   type?: StateType;
   name?: string;
-  check?: (run: R, outcome: SetStateOutcome, before: R) => void;
+  check?: (run: R, outcome: TransitionOutcome, before: R) => void;
 }
 
 /** Asserts status, 201/200 and the returned state; for unwritten answers, the unchanged state. */
 export function assertOutcome<R extends { state: { id: string } | null }>(
-  outcome: SetStateOutcome,
+  outcome: TransitionOutcome,
   expect: Expect<R>,
   before: R,
   after: R,

@@ -1,18 +1,21 @@
 /** CoreFlowPolicy, MinimalFlowPolicy and MarkLateRunsPolicy cases (orchestration-cases.md §F, §N). */
 import assert from "node:assert/strict";
 import { it } from "node:test";
+import { resolveEventFilter } from "../../src/core/event-filter.ts";
 import type { FlowRun } from "../../src/core/runs.ts";
 import type { StateCreate } from "../../src/core/state.ts";
 import { StateType } from "../../src/core/state-types.ts";
-import { secondsBetween } from "../../src/core/time.ts";
-import type { FlowRunStateEvent } from "../../src/orchestration/events.ts";
+import { type Clock, secondsBetween } from "../../src/core/time.ts";
+import type { TransitionOutcome } from "../../src/orchestration/apply.ts";
 import { MarkLateRunsPolicy } from "../../src/orchestration/policies.ts";
+import { readEvents } from "../../src/resources/events/queries.ts";
 import {
+  readFlowRun,
   type SetFlowRunStateOptions,
-  type SetStateOutcome,
   setFlowRunState,
 } from "../../src/resources/flow-runs/model.ts";
-import { readFlowRunOrThrow } from "../../src/resources/flow-runs/queries.ts";
+import { createServerCore } from "../../src/services/composition.ts";
+import { ctxOf, publishedEvents } from "../helpers/context.ts";
 import { assertOutcome, type Expect, st } from "./cases.ts";
 import {
   describeOnEachDialect,
@@ -38,6 +41,8 @@ interface FlowCase {
   run?: FlowRunFields;
   proposed: StateCreate;
   options?: SetFlowRunStateOptions;
+  /** The app clock the transition is evaluated with (default: the system clock). */
+  clock?: Clock;
   expect: Expect<FlowRun>;
 }
 
@@ -478,7 +483,7 @@ const CASES: FlowCase[] = [
   },
   {
     id: "F59",
-    options: { clock: FROZEN },
+    clock: FROZEN,
     initial: st(SCHEDULED, undefined, { scheduled_time: inSeconds(300) }),
     proposed: st(RUNNING),
     expect: {
@@ -489,7 +494,7 @@ const CASES: FlowCase[] = [
   },
   {
     id: "F60",
-    options: { clock: FROZEN },
+    clock: FROZEN,
     initial: st(PENDING, undefined, { scheduled_time: inSeconds(86400) }),
     proposed: st(RUNNING),
     expect: {
@@ -626,7 +631,7 @@ const CASES: FlowCase[] = [
   },
 ];
 
-function waitSeconds(outcome: SetStateOutcome): number {
+function waitSeconds(outcome: TransitionOutcome): number {
   const d = outcome.result.details;
   assert.equal(d.type, "wait_details");
   return d.type === "wait_details" ? d.delay_seconds : Number.NaN;
@@ -636,30 +641,31 @@ describeOnEachDialect("flow policies", (t) => {
   for (const c of CASES) {
     void it(`${c.id}: ${c.initial?.name ?? c.initial?.type ?? "∅"} → ${c.proposed.name ?? c.proposed.type}`, async () => {
       const run = await flowRunIn(t.database, c.initial, c.run);
-      const outcome = await setFlowRunState(t.database, run.id, c.proposed, c.options);
-      assertOutcome(outcome, c.expect, run, await readFlowRunOrThrow(t.database, run.id));
+      const ctx = c.clock ? ctxOf(t.database, c.clock) : t.ctx;
+      const outcome = await setFlowRunState(ctx, run.id, c.proposed, c.options);
+      assertOutcome(outcome, c.expect, run, await readFlowRun(t.ctx, run.id));
     });
   }
 
   void it("F56: a suspended run resumes through Scheduled/Resuming without counting a run", async () => {
-    const { database } = t;
+    const { database, ctx } = t;
     const run = await flowRunIn(database, st(PAUSED, "Suspended", { pause_reschedule: true }), {
       deployment_id: DEPLOYMENT,
       run_count: 1,
     });
     const now = inSeconds(0);
     const resumed = await setFlowRunState(
-      database,
+      ctx,
       run.id,
       st(SCHEDULED, "Resuming", { scheduled_time: now }),
     );
     assert.equal(resumed.result.status, "ACCEPT");
-    let current = await readFlowRunOrThrow(database, run.id);
+    let current = await readFlowRun(ctx, run.id);
     assert.equal(current.empirical_policy.resuming, true);
     assert.equal(current.next_scheduled_start_time, now);
-    assert.equal((await setFlowRunState(database, run.id, st(PENDING))).result.status, "ACCEPT");
-    assert.equal((await setFlowRunState(database, run.id, st(RUNNING))).result.status, "ACCEPT");
-    current = await readFlowRunOrThrow(database, run.id);
+    assert.equal((await setFlowRunState(ctx, run.id, st(PENDING))).result.status, "ACCEPT");
+    assert.equal((await setFlowRunState(ctx, run.id, st(RUNNING))).result.status, "ACCEPT");
+    current = await readFlowRun(ctx, run.id);
     assert.equal(current.run_count, 1);
     assert.equal(current.empirical_policy.resuming, false);
   });
@@ -667,32 +673,33 @@ describeOnEachDialect("flow policies", (t) => {
   void it("F66: AwaitingRetry waits until its time, then runs keeping the proposed name", async () => {
     const { database } = t;
     const clock = new TestClock();
+    const ctx = ctxOf(database, clock);
     const run = await flowRunIn(
       database,
       st(SCHEDULED, "AwaitingRetry", { scheduled_time: inSeconds(30) }),
       { run_count: 1 },
     );
-    const waiting = await setFlowRunState(database, run.id, st(RUNNING), { clock });
+    const waiting = await setFlowRunState(ctx, run.id, st(RUNNING));
     assert.equal(waiting.result.status, "WAIT");
     assert.ok(Math.abs(waitSeconds(waiting) - 30) <= 1);
     clock.advance(31);
-    const running = await setFlowRunState(database, run.id, st(RUNNING), { clock });
+    const running = await setFlowRunState(ctx, run.id, st(RUNNING));
     assert.equal(running.result.status, "ACCEPT");
     assert.equal(running.result.state?.name, "Running");
-    assert.equal((await readFlowRunOrThrow(database, run.id)).run_count, 2);
+    assert.equal((await readFlowRun(ctx, run.id)).run_count, 2);
   });
 
-  void it("F67/F68/F69/N4: events for written states only", async () => {
+  void it("F67/F68/F69/N4: events for written states only, stored with them, published after commit", async () => {
     const { database } = t;
-    const events: FlowRunStateEvent[] = [];
-    const emitEvent = (e: FlowRunStateEvent) => {
-      events.push(e);
-    };
+    const core = createServerCore({ database });
+    const { ctx } = core;
+    const events = publishedEvents(core);
+    // created through the suite's own context: its creation event is not published on `core`
     const run = await flowRunIn(database, st(PENDING), {
       tags: ["a"],
       empirical_policy: { retries: 1 },
     });
-    const running = await setFlowRunState(database, run.id, st(RUNNING), { emitEvent });
+    const running = await setFlowRunState(ctx, run.id, st(RUNNING));
     assert.equal(events.length, 1);
     const [e] = events;
     assert.equal(e?.event, "prefect.flow-run.Running");
@@ -704,28 +711,61 @@ describeOnEachDialect("flow policies", (t) => {
     assert.ok(e?.related.some((r) => r["prefect.resource.id"] === `prefect.flow.${run.flow_id}`));
     assert.ok(e?.related.some((r) => r["prefect.resource.id"] === "prefect.tag.a"));
     // F69: WAIT / ABORT / null REJECT emit nothing
-    await setFlowRunState(database, run.id, st(PENDING), { emitEvent });
-    await setFlowRunState(database, run.id, st(SCHEDULED, "Late"), { emitEvent });
+    const pending = await setFlowRunState(ctx, run.id, st(PENDING));
+    const late = await setFlowRunState(ctx, run.id, st(SCHEDULED, "Late"));
+    assert.equal(pending.written, false);
+    assert.equal(late.written, false);
     assert.equal(events.length, 1);
     // F68: the substituted state names the event
-    await setFlowRunState(database, run.id, st(FAILED), { emitEvent });
+    await setFlowRunState(ctx, run.id, st(FAILED));
+    assert.equal(events.length, 2);
     assert.equal(events[1]?.event, "prefect.flow-run.AwaitingRetry");
     // N4: forced FAILED with retries left is written as is, and emits
-    await setFlowRunState(database, run.id, st(RUNNING), { force: true });
-    const forced = await setFlowRunState(database, run.id, st(FAILED), {
-      force: true,
-      emitEvent,
-    });
+    await setFlowRunState(ctx, run.id, st(RUNNING), { force: true });
+    assert.equal(events.length, 3);
+    assert.equal(events[2]?.event, "prefect.flow-run.Running");
+    const forced = await setFlowRunState(ctx, run.id, st(FAILED), { force: true });
     assert.equal(forced.result.status, "ACCEPT");
     assert.equal(forced.result.state?.type, FAILED);
-    assert.equal(events[2]?.event, "prefect.flow-run.Failed");
+    assert.equal(events.length, 4);
+    assert.equal(events[3]?.event, "prefect.flow-run.Failed");
+    // a written state whose write then fails (its id is taken: ABORT) is rolled back with its
+    // event: nothing is published, nothing stored
+    const aborted = await setFlowRunState(
+      ctx,
+      run.id,
+      { type: RUNNING, id: run.state?.id ?? "" },
+      { force: true },
+    );
+    assert.equal(aborted.result.status, "ABORT");
+    assert.equal(aborted.written, false);
+    assert.equal(events.length, 4);
+    // the events published are the ones stored, after the creation event of the run
+    const stored = await readEvents(
+      database,
+      resolveEventFilter(
+        {
+          occurred: { since: "1970-01-01T00:00:00Z", until: "9999-12-31T00:00:00Z" },
+          resource: { id: [`prefect.flow-run.${run.id}`], distinct: false },
+          order: "ASC",
+        },
+        ctx.clock.nowIso(),
+      ),
+      100,
+    );
+    assert.deepEqual(
+      stored.map((s) => [s.id, s.event]),
+      [[run.state?.id, "prefect.flow-run.Pending"], ...events.map((p) => [p.id, p.event])],
+    );
+    assert.deepEqual(stored.slice(1), events);
+    await core.close();
   });
 
   void it("unknown flow run id → ObjectNotFoundError", async () => {
     const id = "0f0f0f0f-0000-4000-8000-00000000dead";
-    await assert.rejects(setFlowRunState(t.database, id, st(RUNNING)), {
+    await assert.rejects(setFlowRunState(t.ctx, id, st(RUNNING)), {
       code: "ERR_OBJECT_NOT_FOUND",
-      message: `Flow run with id ${id} not found`,
+      message: "Flow run not found",
     });
   });
 });

@@ -3,11 +3,14 @@ import assert from "node:assert/strict";
 import { it } from "node:test";
 import { StateType } from "../../src/core/state-types.ts";
 import { addSeconds, secondsBetween } from "../../src/core/time.ts";
-import { createFlowRun, setFlowRunState } from "../../src/resources/flow-runs/model.ts";
-import { readFlowRunOrThrow } from "../../src/resources/flow-runs/queries.ts";
+import {
+  createFlowRun,
+  readFlowRun,
+  setFlowRunState,
+} from "../../src/resources/flow-runs/model.ts";
 import { readFlowRunStates } from "../../src/resources/states/queries.ts";
-import { setTaskRunState } from "../../src/resources/task-runs/model.ts";
-import { readTaskRunOrThrow } from "../../src/resources/task-runs/queries.ts";
+import { readTaskRun, setTaskRunState } from "../../src/resources/task-runs/model.ts";
+import { ctxOf } from "../helpers/context.ts";
 import { st } from "./cases.ts";
 import {
   describeOnEachDialect,
@@ -23,7 +26,7 @@ const { SCHEDULED, PENDING, RUNNING, PAUSED, COMPLETED, FAILED, CANCELLED, CRASH
 describeOnEachDialect("global transforms", (t) => {
   void it("G1: a first SCHEDULED state sets the run's state and schedule fields", async () => {
     const when = "2030-05-05T05:05:05.123456Z";
-    const run = await createFlowRun(t.database, {
+    const { flowRun: run } = await createFlowRun(t.ctx, {
       flow_id: await newFlowId(t.database),
       state: st(SCHEDULED, undefined, { scheduled_time: when }),
     });
@@ -34,13 +37,13 @@ describeOnEachDialect("global transforms", (t) => {
     assert.equal(run.next_scheduled_start_time, when);
     assert.equal(run.start_time, null);
     assert.equal(run.run_count, 0);
-    const stored = await readFlowRunOrThrow(t.database, run.id);
+    const stored = await readFlowRun(t.ctx, run.id);
     assert.equal(stored.expected_start_time, when);
   });
 
   for (const type of [PENDING, RUNNING, COMPLETED]) {
     void it(`G2: a first ${type} state sets expected_start_time to its timestamp`, async () => {
-      const run = await createFlowRun(t.database, {
+      const { flowRun: run } = await createFlowRun(t.ctx, {
         flow_id: await newFlowId(t.database),
         state: st(type),
       });
@@ -53,13 +56,13 @@ describeOnEachDialect("global transforms", (t) => {
     const t1 = "2030-01-01T00:00:00.000000Z";
     const t2 = "2030-01-02T00:00:00.000000Z";
     const a = await flowRunIn(t.database, st(SCHEDULED, undefined, { scheduled_time: t1 }));
-    await setFlowRunState(t.database, a.id, st(PENDING));
-    let run = await readFlowRunOrThrow(t.database, a.id);
+    await setFlowRunState(t.ctx, a.id, st(PENDING));
+    let run = await readFlowRun(t.ctx, a.id);
     assert.equal(run.next_scheduled_start_time, null);
     assert.equal(run.expected_start_time, t1);
     const b = await flowRunIn(t.database, st(SCHEDULED, undefined, { scheduled_time: t1 }));
-    await setFlowRunState(t.database, b.id, st(SCHEDULED, "Late", { scheduled_time: t2 }));
-    run = await readFlowRunOrThrow(t.database, b.id);
+    await setFlowRunState(t.ctx, b.id, st(SCHEDULED, "Late", { scheduled_time: t2 }));
+    run = await readFlowRun(t.ctx, b.id);
     assert.equal(run.next_scheduled_start_time, t2);
     assert.equal(run.expected_start_time, t1);
   });
@@ -67,13 +70,13 @@ describeOnEachDialect("global transforms", (t) => {
   for (const runCount of [0, 41]) {
     void it(`G4: PENDING → RUNNING sets start_time and counts a run (from ${runCount})`, async () => {
       const flow = await flowRunIn(t.database, st(PENDING), { run_count: runCount });
-      const o = await setFlowRunState(t.database, flow.id, st(RUNNING));
-      const run = await readFlowRunOrThrow(t.database, flow.id);
+      const o = await setFlowRunState(t.ctx, flow.id, st(RUNNING));
+      const run = await readFlowRun(t.ctx, flow.id);
       assert.equal(run.start_time, o.result.state?.timestamp);
       assert.equal(run.run_count, runCount + 1);
       const task = await taskRunIn(t.database, flow.id, st(PENDING), { run_count: runCount });
-      const to = await setTaskRunState(t.database, task.id, st(RUNNING));
-      const tr = await readTaskRunOrThrow(t.database, task.id);
+      const to = await setTaskRunState(t.ctx, task.id, st(RUNNING));
+      const tr = await readTaskRun(t.ctx, task.id);
       assert.equal(tr.start_time, to.result.state?.timestamp);
       assert.equal(tr.run_count, runCount + 1);
     });
@@ -89,8 +92,8 @@ describeOnEachDialect("global transforms", (t) => {
         run_count: 1,
       },
     );
-    await setFlowRunState(t.database, flow.id, st(RUNNING));
-    const run = await readFlowRunOrThrow(t.database, flow.id);
+    await setFlowRunState(t.ctx, flow.id, st(RUNNING));
+    const run = await readFlowRun(t.ctx, flow.id);
     assert.equal(run.start_time, start);
     assert.equal(run.run_count, 2);
   });
@@ -108,13 +111,11 @@ describeOnEachDialect("global transforms", (t) => {
         empirical_policy: { retries: 3 },
       });
       const clock = new TestClock(addSeconds(a, 42)); // substituted states are stamped "now"
-      await setFlowRunState(
-        t.database,
-        flow.id,
-        { ...proposal, timestamp: addSeconds(a, 42) },
-        { clock },
-      );
-      const run = await readFlowRunOrThrow(t.database, flow.id);
+      await setFlowRunState(ctxOf(t.database, clock), flow.id, {
+        ...proposal,
+        timestamp: addSeconds(a, 42),
+      });
+      const run = await readFlowRun(t.ctx, flow.id);
       if (label === "AwaitingRetry") assert.equal(run.state_name, "AwaitingRetry");
       assert.ok(Math.abs(run.total_run_time - 42) < 0.001, `total_run_time ${run.total_run_time}`);
     });
@@ -122,8 +123,8 @@ describeOnEachDialect("global transforms", (t) => {
 
   void it("G7: PENDING → COMPLETED sets end_time (and start_time), no run time", async () => {
     const flow = await flowRunIn(t.database, st(PENDING));
-    const o = await setFlowRunState(t.database, flow.id, st(COMPLETED));
-    const run = await readFlowRunOrThrow(t.database, flow.id);
+    const o = await setFlowRunState(t.ctx, flow.id, st(COMPLETED));
+    const run = await readFlowRun(t.ctx, flow.id);
     assert.equal(run.total_run_time, 0);
     assert.equal(run.end_time, o.result.state?.timestamp);
     assert.equal(run.start_time, o.result.state?.timestamp);
@@ -133,15 +134,15 @@ describeOnEachDialect("global transforms", (t) => {
     void it(`G8: ${type} → RUNNING clears end_time`, async () => {
       const flow = await flowRunIn(t.database, st(type));
       assert.ok(flow.end_time);
-      await setFlowRunState(t.database, flow.id, st(RUNNING), { force: true });
-      assert.equal((await readFlowRunOrThrow(t.database, flow.id)).end_time, null);
+      await setFlowRunState(t.ctx, flow.id, st(RUNNING), { force: true });
+      assert.equal((await readFlowRun(t.ctx, flow.id)).end_time, null);
     });
   }
 
   void it("G9: final → final keeps end_time", async () => {
     const flow = await flowRunIn(t.database, st(COMPLETED));
-    await setFlowRunState(t.database, flow.id, st(FAILED));
-    assert.equal((await readFlowRunOrThrow(t.database, flow.id)).end_time, flow.end_time);
+    await setFlowRunState(t.ctx, flow.id, st(FAILED));
+    assert.equal((await readFlowRun(t.ctx, flow.id)).end_time, flow.end_time);
   });
 
   for (const [from, to] of [
@@ -155,9 +156,9 @@ describeOnEachDialect("global transforms", (t) => {
         run_count: 42,
         empirical_policy: { resuming: true },
       });
-      const o = await setFlowRunState(t.database, flow.id, st(to));
+      const o = await setFlowRunState(t.ctx, flow.id, st(to));
       assert.equal(o.result.status, "ACCEPT");
-      const run = await readFlowRunOrThrow(t.database, flow.id);
+      const run = await readFlowRun(t.ctx, flow.id);
       assert.equal(run.run_count, 42);
       // PAUSED → RUNNING: HandleResumingPausedFlows sets the flag again after the transforms
       assert.equal(run.empirical_policy.resuming, from === PAUSED);
@@ -169,7 +170,7 @@ describeOnEachDialect("global transforms", (t) => {
     const flow = await flowRunIn(t.database, st(RUNNING));
     const task = await taskRunIn(t.database, flow.id, st(PENDING));
     const o = await setTaskRunState(
-      t.database,
+      t.ctx,
       task.id,
       st(RUNNING, undefined, { task_run_id: other, flow_run_id: other }),
     );
@@ -177,7 +178,7 @@ describeOnEachDialect("global transforms", (t) => {
     assert.equal(o.result.state?.state_details.flow_run_id, flow.id);
     const auto = await taskRunIn(t.database, null, st(PENDING));
     const ao = await setTaskRunState(
-      t.database,
+      t.ctx,
       auto.id,
       st(RUNNING, undefined, { flow_run_id: other }),
       {
@@ -190,21 +191,21 @@ describeOnEachDialect("global transforms", (t) => {
   void it("G12/G13/G14: a subflow's states name its parent task, which follows the subflow", async () => {
     const parent = await flowRunIn(t.database, st(RUNNING));
     const parentTask = await taskRunIn(t.database, parent.id, st(PENDING));
-    const sub = await createFlowRun(t.database, {
+    const { flowRun: sub } = await createFlowRun(t.ctx, {
       flow_id: await newFlowId(t.database),
       parent_task_run_id: parentTask.id,
     });
     assert.equal(sub.state?.state_details.task_run_id, parentTask.id);
     assert.equal(sub.state?.state_details.flow_run_id, sub.id);
-    const running = await setFlowRunState(t.database, sub.id, st(RUNNING));
-    let task = await readTaskRunOrThrow(t.database, parentTask.id);
+    const running = await setFlowRunState(t.ctx, sub.id, st(RUNNING));
+    let task = await readTaskRun(t.ctx, parentTask.id);
     assert.equal(task.state_type, RUNNING);
     assert.equal(task.run_count, 1);
     assert.ok(task.start_time);
     assert.equal(task.state?.state_details.child_flow_run_id, sub.id);
     assert.notEqual(task.state?.id, running.result.state?.id);
-    await setFlowRunState(t.database, sub.id, st(FAILED, undefined, {}, { message: "boom" }));
-    task = await readTaskRunOrThrow(t.database, parentTask.id);
+    await setFlowRunState(t.ctx, sub.id, st(FAILED, undefined, {}, { message: "boom" }));
+    task = await readTaskRun(t.ctx, parentTask.id);
     assert.equal(task.state_type, FAILED);
     assert.equal(task.state?.message, "boom");
     assert.ok(task.end_time);
@@ -213,35 +214,28 @@ describeOnEachDialect("global transforms", (t) => {
   void it("G15: nullified transitions change nothing, on the run or the parent task", async () => {
     const parent = await flowRunIn(t.database, st(RUNNING));
     const parentTask = await taskRunIn(t.database, parent.id, st(PENDING));
-    const sub = await createFlowRun(t.database, {
+    const { flowRun: sub } = await createFlowRun(t.ctx, {
       flow_id: await newFlowId(t.database),
       parent_task_run_id: parentTask.id,
       state: st(SCHEDULED, undefined, { scheduled_time: inSeconds(300) }),
     });
-    const taskBefore = await readTaskRunOrThrow(t.database, parentTask.id);
-    const runBefore = await readFlowRunOrThrow(t.database, sub.id);
-    const waited = await setFlowRunState(t.database, sub.id, st(RUNNING)); // WAIT
-    const aborted = await setFlowRunState(t.database, sub.id, st(PAUSED)); // null REJECT
+    const taskBefore = await readTaskRun(t.ctx, parentTask.id);
+    const runBefore = await readFlowRun(t.ctx, sub.id);
+    const waited = await setFlowRunState(t.ctx, sub.id, st(RUNNING)); // WAIT
+    const aborted = await setFlowRunState(t.ctx, sub.id, st(PAUSED)); // null REJECT
     assert.equal(waited.result.status, "WAIT");
     assert.equal(aborted.result.status, "REJECT");
-    assert.deepEqual(await readFlowRunOrThrow(t.database, sub.id), runBefore);
-    assert.deepEqual(await readTaskRunOrThrow(t.database, parentTask.id), taskBefore);
+    assert.deepEqual(await readFlowRun(t.ctx, sub.id), runBefore);
+    assert.deepEqual(await readTaskRun(t.ctx, parentTask.id), taskBefore);
   });
 
   void it("G16: a taken timestamp moves forward by 1 µs until unique", async () => {
     const ts = "2030-01-01T00:00:00.000000Z";
     const flow = await flowRunIn(t.database, st(PENDING, undefined, {}, { timestamp: ts }));
-    await setFlowRunState(t.database, flow.id, st(PENDING, "Submitting", {}, { timestamp: ts }));
-    const o = await setFlowRunState(
-      t.database,
-      flow.id,
-      st(RUNNING, undefined, {}, { timestamp: ts }),
-    );
+    await setFlowRunState(t.ctx, flow.id, st(PENDING, "Submitting", {}, { timestamp: ts }));
+    const o = await setFlowRunState(t.ctx, flow.id, st(RUNNING, undefined, {}, { timestamp: ts }));
     assert.equal(o.result.state?.timestamp, "2030-01-01T00:00:00.000002Z");
-    assert.equal(
-      (await readFlowRunOrThrow(t.database, flow.id)).state_timestamp,
-      o.result.state?.timestamp,
-    );
+    assert.equal((await readFlowRun(t.ctx, flow.id)).state_timestamp, o.result.state?.timestamp);
     const stamps = (await readFlowRunStates(t.database, flow.id)).map((s) => s.timestamp);
     assert.equal(new Set(stamps).size, 3);
     assert.ok(secondsBetween(ts, stamps[2] ?? ts) > 0);

@@ -3,17 +3,23 @@ import { after, before, describe } from "node:test";
 import type { FlowRun, TaskRun } from "../../src/core/runs.ts";
 import type { StateCreate } from "../../src/core/state.ts";
 import { addSeconds, type Clock, nowIso } from "../../src/core/time.ts";
-import { createFlowRun } from "../../src/resources/flow-runs/model.ts";
-import { readFlowRunOrThrow, updateFlowRun } from "../../src/resources/flow-runs/queries.ts";
-import { createFlow } from "../../src/resources/flows/queries.ts";
-import { createTaskRun } from "../../src/resources/task-runs/model.ts";
-import { readTaskRunOrThrow, updateTaskRun } from "../../src/resources/task-runs/queries.ts";
+import { createFlowRun, readFlowRun } from "../../src/resources/flow-runs/model.ts";
+import { updateFlowRun } from "../../src/resources/flow-runs/queries.ts";
+import { createFlow } from "../../src/resources/flows/model.ts";
+import { createTaskRun, readTaskRun } from "../../src/resources/task-runs/model.ts";
+import { updateTaskRun } from "../../src/resources/task-runs/queries.ts";
+import type { AppContext } from "../../src/services/context.ts";
 import type { Database } from "../../src/storage/database.ts";
+import { ctxOf } from "../helpers/context.ts";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
 
-/** The database of a dialect's suite, open from its `before` hook to its `after` hook. */
+/**
+ * The database of a dialect's suite, open from its `before` hook to its `after` hook, and the
+ * application context over it (system clock) that the models take.
+ */
 export interface SuiteDatabase {
   readonly database: Database;
+  readonly ctx: AppContext;
 }
 
 /**
@@ -34,6 +40,9 @@ export function describeOnEachDialect(title: string, body: (t: SuiteDatabase) =>
         get database(): Database {
           if (!current) throw new Error(`${dialect}: the suite database is not open`);
           return current.database;
+        },
+        get ctx(): AppContext {
+          return ctxOf(this.database);
         },
       });
     });
@@ -60,7 +69,8 @@ export const inSeconds = (seconds: number): string => addSeconds(nowIso(), secon
 let flowCounter = 0;
 export async function newFlowId(database: Database): Promise<string> {
   flowCounter += 1;
-  return (await createFlow(database, { name: `orchestration-flow-${flowCounter}` })).flow.id;
+  const { flow } = await createFlow(ctxOf(database), { name: `orchestration-flow-${flowCounter}` });
+  return flow.id;
 }
 
 export type FlowRunFields = Partial<
@@ -84,12 +94,13 @@ export async function flowRunIn(
 ): Promise<FlowRun> {
   const flowId = await newFlowId(database);
   const { empirical_policy, ...rest } = fields;
-  const created = await createFlowRun(database, {
+  const ctx = ctxOf(database);
+  const { flowRun: created } = await createFlowRun(ctx, {
     flow_id: flowId,
     state: initial ?? { type: "PENDING" },
     empirical_policy,
   });
-  const run = await readFlowRunOrThrow(database, created.id);
+  const run = await readFlowRun(ctx, created.id);
   Object.assign(run, rest);
   Object.assign(run.empirical_policy, empirical_policy);
   if (initial === null) {
@@ -97,7 +108,7 @@ export async function flowRunIn(
     Object.assign(run, { state: null, state_id: null, state_type: null, state_name: null });
   }
   await updateFlowRun(database, database.db, run);
-  return readFlowRunOrThrow(database, run.id);
+  return readFlowRun(ctx, run.id);
 }
 
 export type TaskRunFields = Partial<
@@ -112,19 +123,20 @@ export async function taskRunIn(
   fields: TaskRunFields = {},
 ): Promise<TaskRun> {
   const { empirical_policy, ...rest } = fields;
-  const { taskRun } = await createTaskRun(database, {
+  const ctx = ctxOf(database);
+  const { taskRun } = await createTaskRun(ctx, {
     flow_run_id: flowRunId,
     task_key: "task",
     dynamic_key: String(Math.random()),
     state: initial ?? { type: "PENDING" },
     empirical_policy,
   });
-  const run = await readTaskRunOrThrow(database, taskRun.id);
+  const run = await readTaskRun(ctx, taskRun.id);
   Object.assign(run, rest);
   if (initial === null) {
     await database.db.deleteFrom("task_run_state").where("task_run_id", "=", run.id).execute();
     Object.assign(run, { state: null, state_id: null, state_type: null, state_name: null });
   }
   await updateTaskRun(database, database.db, run);
-  return readTaskRunOrThrow(database, run.id);
+  return readTaskRun(ctx, run.id);
 }

@@ -9,8 +9,7 @@ import {
   MinimalTaskPolicy,
 } from "../../src/orchestration/policies.ts";
 import { ALL_STATES, type OrchestrationRule } from "../../src/orchestration/rule.ts";
-import { setFlowRunState } from "../../src/resources/flow-runs/model.ts";
-import { readFlowRunOrThrow } from "../../src/resources/flow-runs/queries.ts";
+import { readFlowRun, setFlowRunState } from "../../src/resources/flow-runs/model.ts";
 import { readFlowRunStates } from "../../src/resources/states/queries.ts";
 import { selectTaskPolicy } from "../../src/resources/task-runs/model.ts";
 import { st } from "./cases.ts";
@@ -53,11 +52,11 @@ describeOnEachDialect("orchestration machinery", (t) => {
     };
     const run = await flowRunIn(t.database, st(PENDING));
     await assert.rejects(
-      setFlowRunState(t.database, run.id, st(RUNNING), { policy: [mutate, boom] }),
+      setFlowRunState(t.ctx, run.id, st(RUNNING), { policy: [mutate, boom] }),
       /kaput/,
     );
     assert.deepEqual(cleaned, ["Mutate"]);
-    const after = await readFlowRunOrThrow(t.database, run.id);
+    const after = await readFlowRun(t.ctx, run.id);
     assert.deepEqual(after, run);
     assert.equal((await readFlowRunStates(t.database, run.id)).length, 1);
   });
@@ -70,14 +69,14 @@ describeOnEachDialect("orchestration machinery", (t) => {
       toStates: ALL_STATES,
       before: (tr) => tr.reject(null, "no"),
     };
-    await assert.rejects(setFlowRunState(t.database, run.id, st(RUNNING), { policy: [reject] }));
-    assert.equal((await readFlowRunOrThrow(t.database, run.id)).state, null);
+    await assert.rejects(setFlowRunState(t.ctx, run.id, st(RUNNING), { policy: [reject] }));
+    assert.equal((await readFlowRun(t.ctx, run.id)).state, null);
   });
 
   void it("M4: a non-retryable database error while writing answers ABORT with no state", async () => {
     const run = await flowRunIn(t.database, st(PENDING));
     const taken = run.state?.id ?? "";
-    const o = await setFlowRunState(t.database, run.id, { type: RUNNING, id: taken });
+    const o = await setFlowRunState(t.ctx, run.id, { type: RUNNING, id: taken });
     assert.equal(o.result.status, "ABORT");
     assert.equal(o.result.state, null);
     assert.equal(o.written, false);
@@ -85,7 +84,7 @@ describeOnEachDialect("orchestration machinery", (t) => {
       o.result.details.type === "abort_details" ? (o.result.details.reason ?? "") : "",
       /Error validating state/,
     );
-    const after = await readFlowRunOrThrow(t.database, run.id);
+    const after = await readFlowRun(t.ctx, run.id);
     assert.equal(after.state_type, PENDING);
     assert.equal(after.run_count, 0);
   });

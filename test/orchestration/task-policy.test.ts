@@ -6,8 +6,12 @@ import type { StateCreate } from "../../src/core/state.ts";
 import { StateType } from "../../src/core/state-types.ts";
 import { secondsBetween } from "../../src/core/time.ts";
 import { deleteFlowRun } from "../../src/resources/flow-runs/queries.ts";
-import { createTaskRun, setTaskRunState } from "../../src/resources/task-runs/model.ts";
-import { readTaskRunOrThrow } from "../../src/resources/task-runs/queries.ts";
+import {
+  createTaskRun,
+  readTaskRun,
+  setTaskRunState,
+} from "../../src/resources/task-runs/model.ts";
+import { ctxOf } from "../helpers/context.ts";
 import { assertOutcome, type Expect, st } from "./cases.ts";
 import {
   describeOnEachDialect,
@@ -399,11 +403,9 @@ describeOnEachDialect("task policies", (t) => {
     void it(`${c.id}: ${c.initial?.name ?? c.initial?.type ?? "∅"} → ${c.proposed.name ?? c.proposed.type}`, async () => {
       const flowRunId = await flowFor(c);
       const run = await taskRunIn(t.database, flowRunId, c.initial, c.run);
-      const outcome = await setTaskRunState(t.database, run.id, c.proposed, {
-        force: c.force,
-        clock: c.frozen ? FROZEN : undefined,
-      });
-      assertOutcome(outcome, c.expect, run, await readTaskRunOrThrow(t.database, run.id));
+      const ctx = c.frozen ? ctxOf(t.database, FROZEN) : t.ctx;
+      const outcome = await setTaskRunState(ctx, run.id, c.proposed, { force: c.force });
+      assertOutcome(outcome, c.expect, run, await readTaskRun(t.ctx, run.id));
     });
   }
 
@@ -411,7 +413,7 @@ describeOnEachDialect("task policies", (t) => {
     const flowRunId = await flowFor({});
     const run = await taskRunIn(t.database, flowRunId, st(RUNNING));
     const done = await setTaskRunState(
-      t.database,
+      t.ctx,
       run.id,
       st(COMPLETED, undefined, { cache_key: key, cache_expiration: expiration }, { data }),
     );
@@ -422,11 +424,11 @@ describeOnEachDialect("task policies", (t) => {
     const flowRunId = await flowFor({});
     const run = await taskRunIn(t.database, flowRunId, st(PENDING));
     const outcome = await setTaskRunState(
-      t.database,
+      t.ctx,
       run.id,
       st(RUNNING, undefined, { cache_key: key, ...extra }),
     );
-    return { run, outcome, after: await readTaskRunOrThrow(t.database, run.id) };
+    return { run, outcome, after: await readTaskRun(t.ctx, run.id) };
   }
 
   void it("T38/T1: a completed state with a cache key is served as Cached", async () => {
@@ -478,7 +480,7 @@ describeOnEachDialect("task policies", (t) => {
     ]) {
       const flowRunId = await flowFor({});
       const run = await taskRunIn(t.database, flowRunId, st(RUNNING));
-      await setTaskRunState(t.database, run.id, st(type, undefined, { cache_key: "K39" }), {
+      await setTaskRunState(t.ctx, run.id, st(type, undefined, { cache_key: "K39" }), {
         force: true,
       });
     }
@@ -497,11 +499,7 @@ describeOnEachDialect("task policies", (t) => {
   });
   async function completeWithKeyRejected(key: string) {
     const run = await taskRunIn(t.database, await flowFor({}), st(RUNNING));
-    const o = await setTaskRunState(
-      t.database,
-      run.id,
-      st(COMPLETED, undefined, { cache_key: key }),
-    );
+    const o = await setTaskRunState(t.ctx, run.id, st(COMPLETED, undefined, { cache_key: key }));
     assert.equal(o.result.status, "REJECT");
     assert.equal(o.written, true);
   }
@@ -510,7 +508,7 @@ describeOnEachDialect("task policies", (t) => {
     await completeWithKey("K-bg", PERSISTED, null);
     const run = await taskRunIn(t.database, null, st(PENDING));
     const o = await setTaskRunState(
-      t.database,
+      t.ctx,
       run.id,
       deferred(RUNNING, undefined, { cache_key: "K-bg" }),
     );
@@ -520,26 +518,26 @@ describeOnEachDialect("task policies", (t) => {
 
   void it("T35: RUNNING twice is accepted and renamed Rerunning", async () => {
     const run = await taskRunIn(t.database, await flowFor({}), st(PENDING));
-    await setTaskRunState(t.database, run.id, st(RUNNING, "Test State"));
-    const second = await setTaskRunState(t.database, run.id, st(RUNNING, "Test State"));
+    await setTaskRunState(t.ctx, run.id, st(RUNNING, "Test State"));
+    const second = await setTaskRunState(t.ctx, run.id, st(RUNNING, "Test State"));
     assert.equal(second.result.status, "ACCEPT");
     assert.equal(second.result.state?.name, "Rerunning");
-    assert.equal((await readTaskRunOrThrow(t.database, run.id)).run_count, 2);
+    assert.equal((await readTaskRun(t.ctx, run.id)).run_count, 2);
   });
 
   void it("T37: deleting the flow run removes its task runs → not found", async () => {
     const flowRunId = await flowFor({});
     const run = await taskRunIn(t.database, flowRunId, st(PENDING));
-    if (flowRunId) await deleteFlowRun(t.database, flowRunId);
-    await assert.rejects(setTaskRunState(t.database, run.id, st(RUNNING)), {
+    if (flowRunId) assert.equal(await deleteFlowRun(t.database, flowRunId), true);
+    await assert.rejects(setTaskRunState(t.ctx, run.id, st(RUNNING)), {
       code: "ERR_OBJECT_NOT_FOUND",
-      message: `Task run with id ${run.id} not found`,
+      message: "Task run not found",
     });
   });
 
   void it("N7: creation forces the initial state (RUNNING counts a run; default Pending)", async () => {
     const flowRunId = await flowFor({});
-    const { taskRun } = await createTaskRun(t.database, {
+    const { taskRun } = await createTaskRun(t.ctx, {
       flow_run_id: flowRunId,
       task_key: "n7",
       dynamic_key: "0",
@@ -547,7 +545,7 @@ describeOnEachDialect("task policies", (t) => {
     });
     assert.equal(taskRun.run_count, 1);
     assert.equal(taskRun.start_time, taskRun.state?.timestamp);
-    const plain = await createTaskRun(t.database, {
+    const plain = await createTaskRun(t.ctx, {
       flow_run_id: flowRunId,
       task_key: "n7",
       dynamic_key: "1",

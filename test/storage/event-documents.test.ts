@@ -4,9 +4,11 @@
  * database, and a document is taken as sent — with the event's other keys in it, as in a frame of
  * `/events/in`.
  */
+
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
+import { nowIso } from "../../src/core/time.ts";
 import { EventFilterSchema, resolveEventFilter } from "../../src/resources/events/filter-schema.ts";
 import { eventDocument } from "../../src/resources/events/pg-insert.ts";
 import {
@@ -64,7 +66,7 @@ for (const dialect of DIALECTS) {
 
       const occurred = { since: "2026-11-22T00:00:00Z", until: "2026-11-23T00:00:00Z" };
       const filter = (more: object = {}) =>
-        resolveEventFilter(EventFilterSchema.parse({ occurred, ...more }));
+        resolveEventFilter(EventFilterSchema.parse({ occurred, ...more }), nowIso());
       const stored = await readEvents(t.database, filter(), 10);
       assert.deepEqual(stored.map((e) => e.event).sort(), [
         "test.bytes",

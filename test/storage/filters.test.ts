@@ -23,7 +23,6 @@ import {
   TaskRunsFilterBodySchema,
 } from "../../src/server/schemas/filters.ts";
 import type { Database } from "../../src/storage/database.ts";
-import * as filters from "../../src/storage/filter-sql.ts";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
 import { flowRunRecord, stateRecord, taskRunRecord } from "../helpers/records.ts";
 
@@ -223,17 +222,17 @@ for (const dialect of DIALECTS) {
     });
 
     const flowIds = async (body: unknown) =>
-      (await filters.filterFlows(t.database, FlowsFilterBodySchema.parse(body))).map((f) => f.id);
+      (await flows.filterFlows(t.database, FlowsFilterBodySchema.parse(body))).map((f) => f.id);
     const runIds = async (body: unknown) =>
-      (await filters.filterFlowRuns(t.database, FlowRunsFilterBodySchema.parse(body))).map(
+      (await flowRuns.filterFlowRuns(t.database, FlowRunsFilterBodySchema.parse(body))).map(
         (r) => r.id,
       );
     const taskIds = async (body: unknown) =>
-      (await filters.filterTaskRuns(t.database, TaskRunsFilterBodySchema.parse(body))).map(
+      (await taskRuns.filterTaskRuns(t.database, TaskRunsFilterBodySchema.parse(body))).map(
         (r) => r.id,
       );
     const logIds = async (body: unknown) =>
-      (await filters.filterLogs(t.database, LogsFilterBodySchema.parse(body))).map((l) => l.id);
+      (await logs.filterLogs(t.database, LogsFilterBodySchema.parse(body))).map((l) => l.id);
     const fr = (flow_runs: unknown, extra: object = {}) =>
       runIds({ flow_runs, sort: "ID_DESC", ...extra }).then(sorted);
     const tr = (task_runs: unknown, extra: object = {}) =>
@@ -281,7 +280,7 @@ for (const dialect of DIALECTS) {
           F[0],
         ]);
         const count = (body: unknown) =>
-          filters.countFlowsFiltered(t.database, FlowsCountBodySchema.parse(body));
+          flows.countFlows(t.database, FlowsCountBodySchema.parse(body));
         assert.equal(await count({}), 3);
         assert.equal(await count({ flows: { name: { like_: "etl" } } }), 2);
       });
@@ -409,11 +408,11 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(await runIds({ sort: "ID_DESC", limit: 2, offset: 1 }), [R[2], R[1]]);
         assert.deepEqual(await runIds({ limit: 0 }), []);
         const count = (body: unknown) =>
-          filters.countFlowRunsFiltered(t.database, FlowRunsCountBodySchema.parse(body));
+          flowRuns.countFlowRuns(t.database, FlowRunsCountBodySchema.parse(body));
         assert.equal(await count({}), 4);
         assert.equal(await count({ flow_runs: { state: { type: { any_: ["FAILED"] } } } }), 1);
         assert.equal(await count({ flows: { name: { like_: "etl" } }, task_runs: {} }), 2);
-        const [run] = await filters.filterFlowRuns(
+        const [run] = await flowRuns.filterFlowRuns(
           t.database,
           FlowRunsFilterBodySchema.parse({ flow_runs: { id: { any_: [R[2]] } } }),
         );
@@ -477,14 +476,14 @@ for (const dialect of DIALECTS) {
         ]);
         assert.deepEqual(await taskIds({ sort: "END_TIME_DESC", offset: 1, limit: 1 }), [TR[3]]);
         const count = (body: unknown) =>
-          filters.countTaskRunsFiltered(t.database, TaskRunsCountBodySchema.parse(body));
+          taskRuns.countTaskRuns(t.database, TaskRunsCountBodySchema.parse(body));
         assert.equal(await count({}), 4);
         assert.equal(
           await count({ task_runs: { state: { type: { any_: ["FAILED", "RUNNING"] } } } }),
           2,
         );
         assert.equal(await count({ flow_runs: { id: { any_: [R[0]] } } }), 2);
-        const [task] = await filters.filterTaskRuns(
+        const [task] = await taskRuns.filterTaskRuns(
           t.database,
           TaskRunsFilterBodySchema.parse({ task_runs: { id: { any_: [TR[1]] } } }),
         );

@@ -8,14 +8,18 @@ import { sql } from "kysely";
 import { uuid7 } from "../../src/core/ids.ts";
 import type { FlowRun, TaskRun } from "../../src/core/runs.ts";
 import { emptyStateDetails, type StateRecord } from "../../src/core/state.ts";
+import type { StateType } from "../../src/core/state-types.ts";
 import { nowIso } from "../../src/core/time.ts";
+import { deleteFlowRun } from "../../src/resources/flow-runs/model.ts";
 import * as flowRuns from "../../src/resources/flow-runs/queries.ts";
 import * as flows from "../../src/resources/flows/queries.ts";
 import * as logs from "../../src/resources/logs/queries.ts";
 import * as states from "../../src/resources/states/queries.ts";
+import { recordTaskRunTransitions } from "../../src/resources/task-runs/model.ts";
 import * as taskRuns from "../../src/resources/task-runs/queries.ts";
 import { MIGRATIONS } from "../../src/storage/migrations/index.ts";
 import { openDatabase } from "../../src/storage/open-database.ts";
+import { ctxOf } from "../helpers/context.ts";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
 import {
   flowRunRecord as baseFlowRun,
@@ -118,7 +122,7 @@ for (const dialect of DIALECTS) {
           },
         ];
       });
-      await taskRuns.recordTaskRunTransitions(t.database, transitions, nowIso());
+      await recordTaskRunTransitions(ctxOf(t.database), transitions);
       // a later batch completes half of them
       const done = runs.slice(0, 600).map((r) => {
         const completed = state("COMPLETED", "Completed", {
@@ -137,19 +141,17 @@ for (const dialect of DIALECTS) {
           state: completed,
         };
       });
-      await taskRuns.recordTaskRunTransitions(t.database, done, nowIso());
-      assert.equal(await taskRuns.countTaskRuns(t.database, { flowRunIds: [fr.id] }), 1200);
-      assert.equal(
-        await taskRuns.countTaskRuns(t.database, {
-          flowRunIds: [fr.id],
-          stateTypes: ["COMPLETED"],
-        }),
-        600,
-      );
-      assert.equal(
-        await taskRuns.countTaskRuns(t.database, { flowRunIds: [fr.id], stateTypes: ["RUNNING"] }),
-        600,
-      );
+      await recordTaskRunTransitions(ctxOf(t.database), done);
+      const ofRun = (types?: StateType[]) =>
+        taskRuns.countTaskRuns(t.database, {
+          task_runs: {
+            flow_run_id: { any_: [fr.id] },
+            ...(types ? { state: { type: { any_: types } } } : {}),
+          },
+        });
+      assert.equal(await ofRun(), 1200);
+      assert.equal(await ofRun(["COMPLETED"]), 600);
+      assert.equal(await ofRun(["RUNNING"]), 600);
       const first = runs[0];
       assert.ok(first);
       const history = await states.readTaskRunStates(t.database, first.id);
@@ -163,7 +165,7 @@ for (const dialect of DIALECTS) {
       assert.equal(stored?.state?.name, "Completed");
       assert.deepEqual(stored?.task_inputs, first.task_inputs);
       // re-sending the same batch is harmless (no duplicate states)
-      await taskRuns.recordTaskRunTransitions(t.database, done.slice(0, 10), nowIso());
+      await recordTaskRunTransitions(ctxOf(t.database), done.slice(0, 10));
       assert.equal((await states.readTaskRunStates(t.database, first.id)).length, 3);
     });
 
@@ -186,8 +188,10 @@ for (const dialect of DIALECTS) {
       const running = snapshot("RUNNING", "Running");
       const completed = snapshot("COMPLETED", "Completed");
       // the later snapshot is written first; the earlier one then adds its state, nothing more
-      await taskRuns.recordTaskRunTransitions(t.database, [completed], nowIso());
-      await taskRuns.recordTaskRunTransitions(t.database, [running], nowIso());
+      await recordTaskRunTransitions(ctxOf(t.database), [completed]);
+      await recordTaskRunTransitions(ctxOf(t.database), [running]);
+      // the write itself holds to it too, when handed the older snapshot directly
+      await taskRuns.recordTaskRuns(t.database, [running.run], [], nowIso());
       const stored = await taskRuns.readTaskRun(t.database, r.id);
       assert.equal(stored?.state_type, "COMPLETED");
       assert.equal(stored?.state?.id, completed.state.id);
@@ -240,8 +244,8 @@ for (const dialect of DIALECTS) {
         state: { ...s, id: uuid7() },
       }));
       for (const entry of again) entry.state.state_details.task_run_id = entry.run.id;
-      await taskRuns.recordTaskRunTransitions(t.database, batch, nowIso());
-      await taskRuns.recordTaskRunTransitions(t.database, [...filler.flat(), ...again], nowIso());
+      await recordTaskRunTransitions(ctxOf(t.database), batch);
+      await recordTaskRunTransitions(ctxOf(t.database), [...filler.flat(), ...again]);
       for (const [i, { run, state: s }] of [...batch, ...again].entries()) {
         const name = awkward[i % awkward.length] ?? "";
         const stored = await taskRuns.readTaskRun(t.database, run.id);
@@ -267,12 +271,22 @@ for (const dialect of DIALECTS) {
         task_run_id: null,
       }));
       await logs.createLogs(t.database, records, nowIso());
-      const errors = await logs.readLogs(t.database, { flowRunId: fr.id, minLevel: 40, limit: 3 });
+      const errors = await logs.filterLogs(t.database, {
+        logs: { flow_run_id: { any_: [fr.id] }, level: { ge_: 40 } },
+        sort: "TIMESTAMP_ASC",
+        limit: 3,
+        offset: 0,
+      });
       assert.deepEqual(
         errors.map((l) => l.message),
         ["line 0", "line 2", "line 4"],
       );
-      const last = await logs.readLogs(t.database, { flowRunId: fr.id, order: "desc", limit: 1 });
+      const last = await logs.filterLogs(t.database, {
+        logs: { flow_run_id: { any_: [fr.id] } },
+        sort: "TIMESTAMP_DESC",
+        limit: 1,
+        offset: 0,
+      });
       assert.equal(last[0]?.message, "line 4999");
     });
 
@@ -281,11 +295,9 @@ for (const dialect of DIALECTS) {
       const fr = flowRunRecord(flow.id);
       await flowRuns.insertFlowRun(t.database, t.database.db, fr);
       const tr = taskRunRecord(fr.id, "0");
-      await taskRuns.recordTaskRunTransitions(
-        t.database,
-        [{ run: tr, state: state("PENDING", "Pending") }],
-        nowIso(),
-      );
+      await recordTaskRunTransitions(ctxOf(t.database), [
+        { run: tr, state: state("PENDING", "Pending") },
+      ]);
       await logs.createLogs(
         t.database,
         [
@@ -300,11 +312,21 @@ for (const dialect of DIALECTS) {
         ],
         nowIso(),
       );
-      await flowRuns.deleteFlowRun(t.database, fr.id);
+      assert.equal(await flowRuns.deleteFlowRun(t.database, fr.id), true);
       assert.equal(await flowRuns.readFlowRun(t.database, fr.id), null);
       assert.equal(await taskRuns.readTaskRun(t.database, tr.id), null);
-      assert.equal((await logs.readLogs(t.database, { flowRunId: fr.id })).length, 0);
-      await assert.rejects(() => flowRuns.deleteFlowRun(t.database, fr.id), /not found/);
+      const left = await logs.filterLogs(t.database, {
+        logs: { flow_run_id: { any_: [fr.id] } },
+        sort: "TIMESTAMP_ASC",
+        limit: 200,
+        offset: 0,
+      });
+      assert.equal(left.length, 0);
+      assert.equal(await flowRuns.deleteFlowRun(t.database, fr.id), false);
+      await assert.rejects(() => deleteFlowRun(ctxOf(t.database), fr.id), {
+        code: "ERR_OBJECT_NOT_FOUND",
+        message: "Flow run not found",
+      });
     });
 
     it("migrates idempotently: opening the database again applies nothing", async () => {

@@ -6,10 +6,9 @@ import type { UniversalTransform } from "../rule.ts";
 export const InstrumentFlowRunStateTransitions: UniversalTransform<FlowOrchestrationContext> = {
   name: "InstrumentFlowRunStateTransitions",
   universal: true,
-  async after(ctx) {
-    const emit = ctx.deps.emitEvent;
+  after(ctx) {
     const validated = ctx.validatedState;
-    if (!emit || ctx.proposedState === null || !validated) return;
-    await emit(flowRunStateEvent(ctx.run, ctx.initialState, validated));
+    if (ctx.proposedState === null || !validated) return;
+    ctx.deps.emit(flowRunStateEvent(ctx.run, ctx.initialState, validated));
   },
 };

@@ -5,9 +5,10 @@
  * bucket of the window is answered, empty ones with 0, `value` being its index in the window and
  * `label` its start.
  */
+
+import type { Countable, EventFilter, TimeUnit } from "../../core/event-filter.ts";
 import { isoToMicros, microsToIso, nowIso } from "../../core/time.ts";
 import type { Database } from "../../storage/database.ts";
-import type { Countable, EventFilter, TimeUnit } from "./filter-schema.ts";
 import { countEventsByValue, countEventsPerBucket, type EventGroupCount } from "./queries.ts";
 
 /** Prefect refuses a window of more buckets than this. */

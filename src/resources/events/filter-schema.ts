@@ -4,13 +4,16 @@
  * `/events/out` WebSocket. Filter objects forbid unknown keys (pydantic `extra="forbid"`).
  */
 import { z } from "zod";
-import { normalizeIso, nowIso } from "../../core/time.ts";
+import {
+  type Countable as CoreCountable,
+  type EventFilterInput as CoreInput,
+  type ResourceSpecification as CoreSpecification,
+  type TimeUnit as CoreTimeUnit,
+  EVENTS_PAGE_SIZE,
+} from "../../core/event-filter.ts";
 import { DateTimeString, Uuid } from "../../server/schemas/common.ts";
 
-/** Prefect's `INTERACTIVE_PAGE_SIZE`: the default and largest page of `POST /events/filter`. */
-export const EVENTS_PAGE_SIZE = 50;
-/** How far back an `occurred` filter without `since` looks (Prefect: 180 days before today). */
-export const DEFAULT_EVENTS_LOOKBACK_DAYS = 180;
+export { EVENTS_PAGE_SIZE };
 
 const strings = z.array(z.string()).nullish();
 
@@ -19,7 +22,7 @@ export const ResourceSpecificationSchema = z.record(
   z.string(),
   z.union([z.string(), z.array(z.string())]),
 );
-export type ResourceSpecification = z.infer<typeof ResourceSpecificationSchema>;
+export type ResourceSpecification = CoreSpecification;
 
 export const EventOccurredFilterSchema = z.strictObject({
   since: DateTimeString.optional(),
@@ -75,69 +78,19 @@ export const EventFilterSchema = z.strictObject({
   text: EventTextFilterSchema.nullish(),
   order: EventOrderSchema.default("DESC"),
 });
-export type EventFilterInput = z.output<typeof EventFilterSchema>;
+export type { EventFilter, EventFilterInput } from "../../core/event-filter.ts";
+export { eventFilterToWire, resolveEventFilter } from "../../core/event-filter.ts";
 
-export type EventRelatedFilter = z.output<typeof EventRelatedFilterSchema>;
-export type EventAnyResourceFilter = z.output<typeof EventAnyResourceFilterSchema>;
-
-/** An `EventFilter` with its window fixed (canonical timestamps) and its lists flattened. */
-export interface EventFilter {
-  occurred: { since: string; until: string };
-  event: z.output<typeof EventNameFilterSchema> | null;
-  resource: z.output<typeof EventResourceFilterSchema> | null;
-  related: EventRelatedFilter[];
-  any_resource: EventAnyResourceFilter[];
-  id: string[] | null;
-  text: string | null;
-  order: "ASC" | "DESC";
-}
-
-/** Midnight UTC of the day of `iso`, minus `days`. */
-function startOfDayMinus(iso: string, days: number): string {
-  const d = new Date(iso);
-  d.setUTCHours(0, 0, 0, 0);
-  return normalizeIso(new Date(d.getTime() - days * 86_400_000));
-}
-
-/** Apply Prefect's defaults: `since` = today − 180 days, `until` = now, `order` = DESC. */
-export function resolveEventFilter(
-  input: EventFilterInput | null | undefined,
-  now: string = nowIso(),
-): EventFilter {
-  const f = input ?? { order: "DESC" as const };
-  const list = <T>(value: T | T[] | null | undefined): T[] =>
-    value == null ? [] : Array.isArray(value) ? value : [value];
-  return {
-    occurred: {
-      since: f.occurred?.since
-        ? normalizeIso(f.occurred.since)
-        : startOfDayMinus(now, DEFAULT_EVENTS_LOOKBACK_DAYS),
-      until: f.occurred?.until ? normalizeIso(f.occurred.until) : now,
-    },
-    event: f.event ?? null,
-    resource: f.resource ?? null,
-    related: list(f.related),
-    any_resource: list(f.any_resource),
-    // an empty id list filters nothing, as in Prefect
-    id: f.id?.id?.length ? f.id.id.map((id) => id.toLowerCase()) : null,
-    text: f.text?.query ?? null,
-    order: f.order ?? "DESC",
-  };
-}
-
-/** The resolved filter as an `EventFilter` body again (for page tokens). */
-export function eventFilterToWire(f: EventFilter): EventFilterInput {
-  return {
-    occurred: f.occurred,
-    event: f.event,
-    resource: f.resource,
-    related: f.related,
-    any_resource: f.any_resource,
-    id: { id: f.id },
-    text: f.text === null ? null : { query: f.text },
-    order: f.order,
-  };
-}
+// the schemas and the core's types agree (checked at compile time): what a schema parses is a
+// core value, and every core value is one the schema takes
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Agrees<S extends z.ZodType, T> = [z.output<S>] extends [T]
+  ? [T] extends [z.input<S>]
+    ? true
+    : false
+  : false;
+const filterAgrees: Agrees<typeof EventFilterSchema, CoreInput> = true;
+void filterAgrees;
 
 /** Body of `POST /events/filter`. */
 export const EventsFilterBodySchema = z.object({
@@ -146,9 +99,13 @@ export const EventsFilterBodySchema = z.object({
 });
 
 export const CountableSchema = z.enum(["day", "time", "event", "resource"]);
-export type Countable = z.infer<typeof CountableSchema>;
+export type Countable = CoreCountable;
 export const TimeUnitSchema = z.enum(["week", "day", "hour", "minute", "second"]);
-export type TimeUnit = z.infer<typeof TimeUnitSchema>;
+export type TimeUnit = CoreTimeUnit;
+const sameCountable: Same<z.output<typeof CountableSchema>, CoreCountable> = true;
+const sameTimeUnit: Same<z.output<typeof TimeUnitSchema>, CoreTimeUnit> = true;
+void sameCountable;
+void sameTimeUnit;
 
 /** Body of `POST /events/count-by/{countable}`. */
 export const EventsCountBodySchema = z.object({

@@ -1,19 +1,19 @@
 /**
  * Whether one event matches an `EventFilter`, in memory: what the `/events/out` stream applies to
- * live events. The same meaning as the SQL of `storage/queries/events.ts` (label values: `!value`
- * excludes, `value*` is a prefix; a related-resource filter ignores the primary resource unless it
- * names roles).
+ * live events. The same meaning as the SQL of `queries.ts` (label values: `!value` excludes,
+ * `value*` is a prefix; a related-resource filter ignores the primary resource unless it names
+ * roles; an empty label specification filters nothing).
  */
 
-import type { ReceivedEvent } from "../../core/events.ts";
-import { isoToMicros } from "../../core/time.ts";
-import { parseTextQuery } from "../../storage/filter-sql.ts";
 import type {
   EventAnyResourceFilter,
   EventFilter,
   EventRelatedFilter,
   ResourceSpecification,
-} from "./filter-schema.ts";
+} from "../../core/event-filter.ts";
+import type { ReceivedEvent } from "../../core/events.ts";
+import { parseTextQuery } from "../../core/text-query.ts";
+import { isoToMicros } from "../../core/time.ts";
 
 type Labels = Record<string, string>;
 const RESOURCE_ID = "prefect.resource.id";
@@ -49,9 +49,14 @@ function specMatches(spec: ResourceSpecification, labels: Labels): boolean {
   return true;
 }
 
+/** Whether a label specification constrains anything (an empty one is ignored, as in Prefect). */
+function hasLabels(spec: ResourceSpecification | null | undefined): spec is ResourceSpecification {
+  return spec != null && Object.keys(spec).length > 0;
+}
+
 function relatedMatches(r: EventRelatedFilter, related: readonly Labels[]): boolean {
   const constrained = Boolean(
-    r.id?.length || r.role?.length || r.resources_in_roles?.length || r.labels,
+    r.id?.length || r.role?.length || r.resources_in_roles?.length || hasLabels(r.labels),
   );
   if (!constrained) return true;
   return related.some((res) => {
@@ -64,17 +69,17 @@ function relatedMatches(r: EventRelatedFilter, related: readonly Labels[]): bool
       !r.resources_in_roles.some(([i, ro]) => i === id && ro === role)
     )
       return false;
-    return !r.labels || specMatches(r.labels, res);
+    return !hasLabels(r.labels) || specMatches(r.labels, res);
   });
 }
 
 function anyResourceMatches(a: EventAnyResourceFilter, resources: readonly Labels[]): boolean {
-  if (!a.id?.length && !a.id_prefix?.length && !a.labels) return true;
+  if (!a.id?.length && !a.id_prefix?.length && !hasLabels(a.labels)) return true;
   return resources.some((res) => {
     const id = res[RESOURCE_ID] ?? "";
     if (a.id?.length && !a.id.includes(id)) return false;
     if (a.id_prefix?.length && !a.id_prefix.some((p) => id.startsWith(p))) return false;
-    return !a.labels || specMatches(a.labels, res);
+    return !hasLabels(a.labels) || specMatches(a.labels, res);
   });
 }
 

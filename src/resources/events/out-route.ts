@@ -9,11 +9,11 @@ import type { FastifyBaseLogger } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { ReceivedEvent } from "../../core/events.ts";
-import type { Database } from "../../storage/database.ts";
-import { EventFilterSchema, resolveEventFilter } from "./filter-schema.ts";
+import type { RouteDeps } from "../../server/route-deps.ts";
+import type { AppContext } from "../../services/context.ts";
+import { EventFilterSchema } from "./filter-schema.ts";
+import * as events from "./model.ts";
 import type { EventPipeline } from "./pipeline.ts";
-import { readEvents } from "./queries.ts";
-import type { EventRouteDeps } from "./routes.ts";
 import {
   acceptAuthFrame,
   type EventSocket,
@@ -27,22 +27,19 @@ import {
 /** Stored events sent before the live ones (Prefect: 1,000). */
 const BACKFILL_SIZE = 1000;
 
-export const eventsOutRoutes: FastifyPluginAsyncZod<EventRouteDeps> = async (
-  app,
-  { database, events },
-) => {
+export const eventsOutRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx, bus }) => {
   app.get(
     "/events/out",
     { websocket: true, schema: { hide: true } },
     (socket: EventSocket, req) => {
-      streamEventsOut(socket, database, events, req.log);
+      streamEventsOut(socket, ctx, bus, req.log);
     },
   );
 };
 
 function streamEventsOut(
   socket: EventSocket,
-  database: Database,
+  ctx: AppContext,
   pipeline: EventPipeline,
   log: FastifyBaseLogger,
 ) {
@@ -70,7 +67,7 @@ function streamEventsOut(
       socket.close(WS_PROTOCOL_ERROR, Buffer.from(reason).subarray(0, 123).toString("utf8"));
       return;
     }
-    const filter = resolveEventFilter(parsed.data);
+    const filter = events.resolveFilter(ctx, parsed.data);
     const backfill = message.backfill !== false;
     // subscribe first so that nothing is missed; live events wait while the backfill is sent
     let queued: ReceivedEvent[] | null = backfill ? [] : null;
@@ -82,7 +79,7 @@ function streamEventsOut(
     void (async () => {
       try {
         await pipeline.flush();
-        const stored = await readEvents(database, filter, BACKFILL_SIZE);
+        const stored = await events.filterEvents(ctx, filter, BACKFILL_SIZE);
         const sent = new Set<string>();
         stored.sort((a, b) => (a.occurred < b.occurred ? -1 : a.occurred > b.occurred ? 1 : 0));
         for (const event of stored) {

@@ -1,29 +1,22 @@
 /**
- * Where every event the server receives or emits goes: handed at once to the live subscribers of
- * `/events/out` whose filter it matches, then buffered and written in two independent lanes — the
- * task-run events through the task-run recorder (what makes task runs visible; each is read into
- * its task run and state as it is received, so that reading the next ones overlaps the write of
- * the last), and every event into the event store. Task runs go first: the event store writes its
- * next batch when the recorder has nothing queued and task-run events have paused, and a slow or
- * failing event-store write never holds up task runs.
+ * The event bus of one process (`EventBus`): every event received or emitted goes at once to the
+ * live subscribers of `/events/out` whose filter it matches, then, buffered, to each registered
+ * consumer in its own write lane (the task-run recorder is one: each event it takes is read as it
+ * is received, so that reading the next ones overlaps the write of the last) and — unless it was
+ * stored already, in the transaction that emitted it — into the event store. Consumers that go
+ * first (the task-run recorder: task runs are what clients wait to see) hold the event store back:
+ * it writes its next batch when they have nothing queued and their events have paused, and a slow
+ * or failing event-store write never holds them up.
  * A lane writes every `flushIntervalMs`, or at once when `maxBatch` events wait — 200 events per
  * write (the recorder on PostgreSQL 6000) — with the event loop free in between; a failed batch
  * is retried with the next flush, up to `maxAttempts`.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import type { FastifyBaseLogger } from "fastify";
-import type { ReceivedEvent } from "../../core/events.ts";
+import type { EventFilter } from "../../core/event-filter.ts";
+import { type Event, type ReceivedEvent, receivedEvent } from "../../core/events.ts";
 import { nowIso } from "../../core/time.ts";
-import type { FlowRunStateEvent } from "../../orchestration/events.ts";
+import type { AppLogger, EventBus } from "../../services/context.ts";
 import type { Database } from "../../storage/database.ts";
-import {
-  isTaskRunRecorderEvent,
-  recordTaskRunEvents,
-  type TaskRunEventRecord,
-  taskRunFromEvent,
-  type UnrecordableTaskRunEvent,
-} from "../task-runs/recorder.ts";
-import type { EventFilter } from "./filter-schema.ts";
 import { eventMatches } from "./matcher.ts";
 import { eventDocument } from "./pg-insert.ts";
 import { insertEvents, type StorableEvent } from "./queries.ts";
@@ -37,7 +30,36 @@ export interface EventPipelineOptions {
   maxBatch?: number;
   /** Attempts per event before it is dropped when writing fails. Default 3. */
   maxAttempts?: number;
-  log?: FastifyBaseLogger;
+  log?: AppLogger;
+  /**
+   * Decode what `receiveLater` takes on a later turn of the event loop even on SQLite (the embedded
+   * client: its task-run events are built off the flow's path). Default: on PostgreSQL only.
+   */
+  deferDecoding?: boolean;
+}
+
+/**
+ * A consumer of the event bus (Prefect's messaging consumers: the task-run recorder, and later the
+ * triggers of automations): the events it `accepts`, read as they arrive, written in batches.
+ */
+export interface EventConsumer<T> {
+  /** What its writes do, for logs ("recording task-run events"). */
+  readonly name: string;
+  accepts(event: Event): boolean;
+  /** What is kept of an accepted event until it is written (`received`: when it arrived). */
+  read(event: Event, received: string): T;
+  write(items: T[]): Promise<unknown>;
+  /** Items per write (default: the pipeline's). */
+  readonly maxBatch?: number;
+  /** The event store waits for this consumer to be idle, and its events to pause, before writing. */
+  readonly first?: boolean;
+  /** What names an item in the log when it cannot be written. */
+  describe?(item: T): object;
+}
+
+interface ConsumerLane {
+  readonly consumer: EventConsumer<unknown>;
+  readonly lane: WriteLane<unknown>;
 }
 
 /** An event decoded from what it arrived in, with that JSON text (or its bytes) when there is one. */
@@ -58,17 +80,8 @@ interface Subscriber {
 }
 
 /** An event as received now (`received` set, `follows` explicit). */
-export function receiveEvent(event: IncomingEvent, received: string = nowIso()): ReceivedEvent {
-  return {
-    occurred: event.occurred,
-    event: event.event,
-    resource: event.resource,
-    related: event.related,
-    payload: event.payload,
-    id: event.id,
-    follows: event.follows ?? null,
-    received,
-  };
+export function receiveEvent(event: Event, received: string = nowIso()): ReceivedEvent {
+  return receivedEvent(event, received);
 }
 
 /**
@@ -76,14 +89,6 @@ export function receiveEvent(event: IncomingEvent, received: string = nowIso()):
  * only a few milliseconds from the API requests waiting on it.
  */
 const LANE_BATCH = 200;
-/**
- * Events per write of the task-run recorder on PostgreSQL. Each write makes two round trips to the
- * database whatever its size, and a run whose events share a write is upserted once: while a flow
- * streams its task runs in, writes of this size keep up with far fewer of them and less work for
- * the database (about 12% less than writes of 2000, measured). On SQLite a write has no round
- * trip but holds the event loop while it runs: there it is the event store's size.
- */
-const RECORDER_BATCH_POSTGRES = 6000;
 
 /**
  * On PostgreSQL the event store writes once task-run events have stopped arriving for this long
@@ -95,13 +100,14 @@ const STORE_BACKLOG = 20_000;
 /** …and from this many, at once: a steady stream cannot hold events back without bound. */
 const STORE_BACKLOG_LIMIT = 50_000;
 
-export class EventPipeline {
+export class EventPipeline implements EventBus {
   readonly #flushIntervalMs: number;
   readonly #maxBatch: number;
-  readonly #log: FastifyBaseLogger | undefined;
+  readonly #log: AppLogger | undefined;
   readonly #subscribers = new Set<Subscriber>();
-  /** Task-run events, read as they are received (so reading them overlaps earlier writes). */
-  readonly #recorder: WriteLane<TaskRunEventRecord | UnrecordableTaskRunEvent>;
+  /** The registered consumers, each with its lane. */
+  readonly #consumers: ConsumerLane[] = [];
+  readonly #laneOptions: { maxBatch: number; maxAttempts: number; retryAfterMs: number };
   readonly #store: WriteLane<StorableEvent>;
   #timer: NodeJS.Timeout | null = null;
   /** Events taken in by `receiveLater`, not decoded yet, and the turn that will. */
@@ -115,10 +121,12 @@ export class EventPipeline {
    * so that the database's time goes to task runs first (PostgreSQL).
    */
   readonly #holdBack: boolean;
+  /** Whether `receiveLater` decodes on a later turn of the event loop. */
+  readonly #deferDecoding: boolean;
   /** Whether events wait for the event store as JSON text (PostgreSQL: see `EventDocument`). */
   readonly #storeDocuments: boolean;
-  /** When the last task-run event arrived (`performance.now()`). */
-  #lastTaskRunEventAt = Number.NEGATIVE_INFINITY;
+  /** When the last event for a consumer that goes first arrived (`performance.now()`). */
+  #lastFirstEventAt = Number.NEGATIVE_INFINITY;
   /** Explicit flushes under way: the store then writes without waiting for a quiet moment. */
   #flushing = 0;
 
@@ -126,27 +134,49 @@ export class EventPipeline {
     this.#flushIntervalMs = options.flushIntervalMs ?? 50;
     this.#maxBatch = options.maxBatch ?? 500;
     this.#log = options.log;
-    const lane = {
+    this.#laneOptions = {
       maxBatch: Math.min(this.#maxBatch, LANE_BATCH),
       maxAttempts: options.maxAttempts ?? 3,
       retryAfterMs: Math.max(this.#flushIntervalMs, 200),
     };
-    this.#recorder = new WriteLane<TaskRunEventRecord | UnrecordableTaskRunEvent>(
-      "recording task-run events",
-      (records) => recordTaskRunEvents(database, records, this.#log),
-      database.native ? lane : { ...lane, maxBatch: RECORDER_BATCH_POSTGRES },
-      this.#log,
-    );
     this.#store = new WriteLane<StorableEvent>(
       "writing events",
       (events) => insertEvents(database, events),
-      { ...lane, beforeBatch: () => this.#storeTurn() },
+      {
+        ...this.#laneOptions,
+        beforeBatch: () => this.#storeTurn(),
+        describe: (event) => ({ eventId: event.id, event: event.event }),
+      },
       this.#log,
     );
     // with SQLite every write runs in this thread: there, events are decoded as they arrive and
-    // the event store writes whenever the recorder is idle, since putting work off only moves it
+    // the event store writes whenever the consumers are idle, since putting work off only moves it
     this.#holdBack = !database.native;
+    this.#deferDecoding = options.deferDecoding ?? !database.native;
     this.#storeDocuments = !database.native;
+  }
+
+  /** Hand the events accepted by `consumer` to it from now on, in its own write lane. */
+  addConsumer<T>(consumer: EventConsumer<T>): void {
+    const lane = new WriteLane<T>(
+      consumer.name,
+      (items) => consumer.write(items),
+      {
+        ...this.#laneOptions,
+        maxBatch: consumer.maxBatch ?? this.#laneOptions.maxBatch,
+        describe: consumer.describe ? (item) => consumer.describe?.(item) ?? {} : undefined,
+      },
+      this.#log,
+    );
+    this.#consumers.push({
+      consumer: consumer as EventConsumer<unknown>,
+      lane: lane as WriteLane<unknown>,
+    });
+  }
+
+  /** Resolves once every consumer that goes first has written what it holds. */
+  async #firstConsumersIdle(): Promise<void> {
+    for (const { consumer, lane } of this.#consumers) if (consumer.first) await lane.idle();
   }
 
   /**
@@ -158,10 +188,10 @@ export class EventPipeline {
     for (;;) {
       if (this.#store.size >= STORE_BACKLOG_LIMIT) return;
       await this.#whenDecoded();
-      await this.#recorder.idle();
+      await this.#firstConsumersIdle();
       if (this.#undecodedCount > 0) continue;
       if (!this.#holdBack || this.#flushing > 0 || this.#store.size >= STORE_BACKLOG) return;
-      const wait = this.#lastTaskRunEventAt + STORE_QUIET_MS - performance.now();
+      const wait = this.#lastFirstEventAt + STORE_QUIET_MS - performance.now();
       if (wait <= 0) return;
       await sleep(wait);
     }
@@ -170,6 +200,11 @@ export class EventPipeline {
   /** Events waiting to be written to the event store. */
   get size(): number {
     return this.#store.size;
+  }
+
+  /** Items the event store and the consumers dropped after failing to write them (each logged). */
+  get dropped(): number {
+    return this.#consumers.reduce((n, { lane }) => n + lane.dropped, this.#store.dropped);
   }
 
   /** Live events matching `filter` go to `send` until the returned function is called. */
@@ -182,25 +217,45 @@ export class EventPipeline {
   }
 
   /**
-   * Take events in: publish them at once and queue them for recording and storing. `sources`,
-   * when given, holds the JSON text each event arrived in (or its UTF-8 bytes).
+   * Take events in: publish them at once and queue them for the consumers and the event store.
+   * `sources`, when given, holds the JSON text each event arrived in (or its UTF-8 bytes).
    */
-  receive(
-    events: readonly IncomingEvent[],
-    sources?: readonly (string | Buffer | undefined)[],
-  ): void {
+  receive(events: readonly Event[], sources?: readonly (string | Buffer | undefined)[]): void {
     if (events.length === 0) return;
     const received = nowIso();
     for (const [i, incoming] of events.entries()) {
       const event = receiveEvent(incoming, received);
       this.#publish(event);
-      if (isTaskRunRecorderEvent(incoming)) {
-        this.#recorder.push(taskRunFromEvent(incoming, received));
-        this.#lastTaskRunEventAt = performance.now();
-      }
+      this.#consume(incoming, received);
       this.#store.push(this.#storeDocuments ? eventDocument(event, sources?.[i]) : event);
     }
     this.flushSoon(this.#store.size >= this.#maxBatch ? 0 : this.#flushIntervalMs);
+  }
+
+  /**
+   * Events already stored, by the transaction that emitted them and that has committed (the
+   * outbox): published and handed to the consumers, not stored again.
+   */
+  publishStored(events: readonly ReceivedEvent[]): void {
+    if (events.length === 0) return;
+    let consumed = false;
+    for (const event of events) {
+      this.#publish(event);
+      consumed = this.#consume(event, event.received) || consumed;
+    }
+    if (consumed) this.flushSoon(this.#flushIntervalMs);
+  }
+
+  /** Queue the event for every consumer that accepts it; whether one did. */
+  #consume(event: Event, received: string): boolean {
+    let taken = false;
+    for (const { consumer, lane } of this.#consumers) {
+      if (!consumer.accepts(event)) continue;
+      lane.push(consumer.read(event, received));
+      taken = true;
+      if (consumer.first) this.#lastFirstEventAt = performance.now();
+    }
+    return taken;
   }
 
   #publish(event: ReceivedEvent): void {
@@ -222,7 +277,7 @@ export class EventPipeline {
    * `decode` returns nothing for a frame that is not an event.
    */
   receiveLater(decode: () => DecodedEvent | undefined): void {
-    if (!this.#holdBack) {
+    if (!this.#deferDecoding) {
       const decoded = decode();
       if (decoded) this.receive([decoded.event], [decoded.source]);
       return;
@@ -249,7 +304,7 @@ export class EventPipeline {
     if (this.#decoding !== null) clearImmediate(this.#decoding);
     this.#decoding = null;
     const deadline = performance.now() + budgetMs;
-    const events: IncomingEvent[] = [];
+    const events: Event[] = [];
     const sources: (string | Buffer | undefined)[] = [];
     const waiting = this.#undecoded;
     let done = 0;
@@ -300,7 +355,7 @@ export class EventPipeline {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = setTimeout(() => {
       this.#timer = null;
-      void this.#recorder.flush();
+      for (const { lane } of this.#consumers) void lane.flush();
       void this.#store.flush();
     }, delayMs);
     this.#timer.unref();
@@ -318,38 +373,9 @@ export class EventPipeline {
     if (this.#undecodedCount > 0) this.#decode(Number.POSITIVE_INFINITY);
     this.#flushing++;
     try {
-      await Promise.all([this.#recorder.flush(), this.#store.flush()]);
+      await Promise.all([...this.#consumers.map(({ lane }) => lane.flush()), this.#store.flush()]);
     } finally {
       this.#flushing--;
     }
   }
-}
-
-/** Labels without the ones left undefined (optional names of emitted resources). */
-function definedLabels(labels: Record<string, string | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(labels)) if (v !== undefined) out[k] = v;
-  return out;
-}
-
-/**
- * The `emitEvent` hook of the orchestration models for a pipeline: the server's own
- * `prefect.flow-run.<State>` events, received like any other (undefined when there is no pipeline).
- */
-export function emitterOf(
-  pipeline: EventPipeline | undefined,
-): ((event: FlowRunStateEvent) => void) | undefined {
-  if (!pipeline) return undefined;
-  return (event) =>
-    pipeline.receive([
-      {
-        occurred: event.occurred,
-        event: event.event,
-        resource: definedLabels(event.resource),
-        related: event.related.map(definedLabels),
-        payload: event.payload,
-        id: event.id,
-        follows: event.follows,
-      },
-    ]);
 }

@@ -6,20 +6,20 @@
  * seconds since the epoch — lives in `DialectOps`.
  */
 import { type Expression, type RawBuilder, type SqlBool, sql } from "kysely";
-import type { ReceivedEvent } from "../../core/events.ts";
-import { normalizeIso, nowIso } from "../../core/time.ts";
-import { type BulkInsert, sqliteStatement } from "../../storage/bulk-insert.ts";
-import type { Database } from "../../storage/database.ts";
-import { postgresDialect, sqliteDialect } from "../../storage/dialect.ts";
-import { parseTextQuery } from "../../storage/filter-sql.ts";
-import type { EventResourcesTable, EventsTable } from "../../storage/schema.ts";
-import { epochSeconds } from "../history/queries.ts";
 import type {
   EventAnyResourceFilter,
   EventFilter,
   EventRelatedFilter,
   ResourceSpecification,
-} from "./filter-schema.ts";
+} from "../../core/event-filter.ts";
+import type { ReceivedEvent } from "../../core/events.ts";
+import { parseTextQuery } from "../../core/text-query.ts";
+import { normalizeIso, nowIso } from "../../core/time.ts";
+import { type BulkInsert, sqliteStatement } from "../../storage/bulk-insert.ts";
+import type { Database, Db } from "../../storage/database.ts";
+import { postgresDialect, sqliteDialect } from "../../storage/dialect.ts";
+import type { EventResourcesTable, EventsTable } from "../../storage/schema.ts";
+import { epochSeconds } from "../history/queries.ts";
 import { type EventDocument, eventDocument, insertEventsPostgres } from "./pg-insert.ts";
 
 type Cond = Expression<SqlBool>;
@@ -39,17 +39,23 @@ interface DialectOps {
   label(column: RawBuilder<unknown>, label: string): RawBuilder<string | null>;
   /** Seconds since the epoch of a timestamp column (fractional). */
   epoch(column: RawBuilder<unknown>): RawBuilder<number>;
+  /** Text in lower case, every letter folded as JavaScript's `toLowerCase` folds it. */
+  lower(text: RawBuilder<unknown>): RawBuilder<string>;
 }
 
 const sqliteOps: DialectOps = {
+  // a JSON path reads `"` and `\` as escapes: both are escaped in the label's name
   label: (column, label) =>
-    sql<string | null>`json_extract(${column}, ${`$."${label.replace(/"/g, '\\"')}"`})`,
+    sql<string | null>`json_extract(${column}, ${`$."${label.replace(/["\\]/g, "\\$&")}"`})`,
   epoch: (column) => epochSeconds(sqliteDialect, column),
+  // SQLite's lower() folds ASCII only: `unicode_lower` is registered on every connection
+  lower: (text) => sql<string>`unicode_lower(${text})`,
 };
 
 const postgresOps: DialectOps = {
   label: (column, label) => sql<string | null>`${column} ->> ${label}`,
   epoch: (column) => epochSeconds(postgresDialect, column),
+  lower: (text) => sql<string>`lower(${text})`,
 };
 
 function opsOf(database: Database): DialectOps {
@@ -192,6 +198,31 @@ export async function insertEvents(
   return insertEventsPostgres(database, documents, recorded);
 }
 
+/**
+ * Store a few events inside an open write transaction (the outbox of a change): each with its
+ * `event_resources` rows; an id already stored is skipped with its resources.
+ */
+export async function insertEventsInTransaction(
+  database: Database,
+  trx: Db,
+  events: readonly ReceivedEvent[],
+  recorded: string = nowIso(),
+): Promise<void> {
+  for (const event of events) {
+    const row = eventRow(database, event, recorded);
+    const inserted = await trx
+      .insertInto("events")
+      .values(row)
+      .onConflict((oc) => oc.column("id").doNothing())
+      .executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) continue;
+    await trx
+      .insertInto("event_resources")
+      .values(resourceRows(database, event, row.occurred, row.id))
+      .execute();
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Reading: the filter grammar
 // ---------------------------------------------------------------------------------------------
@@ -219,9 +250,12 @@ function inList(expr: Expression<unknown>, values: readonly string[]): Cond {
   return values.length === 0 ? FALSE : sql<SqlBool>`${expr} in (${sql.join(values)})`;
 }
 
-/** Case-sensitive prefix test on both dialects (SQLite's LIKE ignores case). */
+/**
+ * Case-sensitive prefix test on both dialects (SQLite's LIKE ignores case). The length is in
+ * characters, as SQL's `substr` counts them (a character outside the BMP is two JavaScript units).
+ */
 function startsWith(expr: Expression<unknown>, prefix: string): Cond {
-  return sql<SqlBool>`substr(${expr}, 1, ${sql.lit(prefix.length)}) = ${prefix}`;
+  return sql<SqlBool>`substr(${expr}, 1, ${sql.lit([...prefix].length)}) = ${prefix}`;
 }
 
 const ev = (column: string) => sql`${sql.ref(`events.${column}`)}`;
@@ -308,10 +342,12 @@ function anyResourceCond(
   return conds.length === 0 ? undefined : hasResource(f, conds);
 }
 
-function textCond(query: string): Cond | undefined {
+function textCond(ops: DialectOps, query: string): Cond | undefined {
   if (!query.trim()) return undefined;
   const { include, exclude, required } = parseTextQuery(query);
-  const text = sql`lower(${ev("event")} || ' ' || cast(${ev("resource")} as text) || ' ' || cast(${ev("related")} as text) || ' ' || cast(${ev("payload")} as text))`;
+  const text = ops.lower(
+    sql`${ev("event")} || ' ' || cast(${ev("resource")} as text) || ' ' || cast(${ev("related")} as text) || ' ' || cast(${ev("payload")} as text)`,
+  );
   const contains = (term: string) =>
     sql<SqlBool>`${text} like ${`%${term.toLowerCase().replace(/[\\%_]/g, "\\$&")}%`} escape '\\'`;
   return allOf([
@@ -351,7 +387,7 @@ export function eventsWhere(database: Database, f: EventFilter): Cond {
   for (const r of f.related) conds.push(relatedCond(ops, f, r));
   for (const a of f.any_resource) conds.push(anyResourceCond(ops, f, a));
   if (f.id) conds.push(inList(ev("id"), f.id));
-  if (f.text !== null) conds.push(textCond(f.text));
+  if (f.text !== null) conds.push(textCond(ops, f.text));
   return allOf(conds.filter((c): c is Cond => c !== undefined));
 }
 

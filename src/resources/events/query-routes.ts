@@ -10,22 +10,22 @@
 import type { FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { type EventFilter, eventFilterToWire } from "../../core/event-filter.ts";
 import { sendValidationError } from "../../server/http-errors.ts";
 import type { RouteDeps } from "../../server/route-deps.ts";
 import { optionalBody } from "../../server/schemas/common.ts";
-import type { Database } from "../../storage/database.ts";
-import { countEventsBy, InvalidEventCountError } from "./count-queries.ts";
+import { responses } from "../../server/schemas/responses.ts";
+import type { AppContext } from "../../services/context.ts";
+import { InvalidEventCountError } from "./count-queries.ts";
 import {
   CountableSchema,
-  type EventFilter,
   EventFilterSchema,
   EventsCountBodySchema,
   EventsFilterBodySchema,
   EventsNextPageQuerySchema,
-  eventFilterToWire,
-  resolveEventFilter,
 } from "./filter-schema.ts";
-import { countEvents, readEvents } from "./queries.ts";
+import * as events from "./model.ts";
+import { EventCountResponse, EventPageResponse } from "./schema.ts";
 
 const PageTokenSchema = z.object({
   filter: EventFilterSchema,
@@ -66,40 +66,49 @@ function nextPageUrl(req: FastifyRequest, token: string | null): string | null {
 }
 
 async function page(
-  database: Database,
+  ctx: AppContext,
   req: FastifyRequest,
   filter: EventFilter,
   count: number,
   pageSize: number,
   offset: number,
 ) {
-  const events = await readEvents(database, filter, pageSize, offset);
   return {
-    events,
+    events: await events.filterEvents(ctx, filter, pageSize, offset),
     total: count,
     next_page: nextPageUrl(req, toPageToken(filter, count, pageSize, offset)),
   };
 }
 
-export const eventQueryRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { database }) => {
+export const eventQueryRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx }) => {
   app.post(
     "/events/filter",
-    { schema: { body: optionalBody(EventsFilterBodySchema) } },
+    {
+      schema: {
+        body: optionalBody(EventsFilterBodySchema),
+        response: responses({ 200: EventPageResponse }),
+      },
+    },
     async (req) => {
-      const filter = resolveEventFilter(req.body.filter);
-      const count = await countEvents(database, filter);
-      return page(database, req, filter, count, req.body.limit, 0);
+      const filter = events.resolveFilter(ctx, req.body.filter);
+      const count = await events.countEvents(ctx, filter);
+      return page(ctx, req, filter, count, req.body.limit, 0);
     },
   );
 
   app.get(
     "/events/filter/next",
-    { schema: { querystring: EventsNextPageQuerySchema } },
+    {
+      schema: {
+        querystring: EventsNextPageQuerySchema,
+        response: responses({ 200: EventPageResponse }),
+      },
+    },
     async (req, reply) => {
       const token = fromPageToken(req.query["page-token"]);
       if (!token) return reply.code(403).send({ detail: "Forbidden" });
-      const filter = resolveEventFilter(token.filter);
-      return page(database, req, filter, token.count, token.page_size, token.offset);
+      const filter = events.resolveFilter(ctx, token.filter);
+      return page(ctx, req, filter, token.count, token.page_size, token.offset);
     },
   );
 
@@ -110,6 +119,7 @@ export const eventQueryRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { 
         // checked in the handler: an unknown countable is a 422 (a bad path id is a 404)
         params: z.object({ countable: z.string() }),
         body: EventsCountBodySchema,
+        response: responses({ 200: z.array(EventCountResponse) }),
       },
     },
     async (req, reply) => {
@@ -125,9 +135,9 @@ export const eventQueryRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { 
         ]);
       }
       try {
-        return await countEventsBy(
-          database,
-          resolveEventFilter(req.body.filter),
+        return await events.countEventsByGroup(
+          ctx,
+          events.resolveFilter(ctx, req.body.filter),
           countable.data,
           req.body.time_unit,
           req.body.time_interval,

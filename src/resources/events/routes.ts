@@ -12,6 +12,7 @@ import type { FastifyBaseLogger } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { sendValidationError } from "../../server/http-errors.ts";
 import type { RouteDeps } from "../../server/route-deps.ts";
+import { noContent, responses } from "../../server/schemas/responses.ts";
 import { ordinaryEvent } from "./ordinary-event.ts";
 import { eventsOutRoutes } from "./out-route.ts";
 import type { EventPipeline } from "./pipeline.ts";
@@ -28,17 +29,12 @@ import { acceptAuthFrame, type EventSocket, frameBytes, frameText, parseJson } f
 /** Event batches are large by nature (Prefect sets no limit); one event is at most 1.5 MB. */
 const EVENTS_BODY_LIMIT = 64 * 1024 * 1024;
 
-/** The events routers get the app's event pipeline (created and flushed on close by `createApp`). */
-export interface EventRouteDeps extends RouteDeps {
-  events: EventPipeline;
-}
-
-export const eventRoutes: FastifyPluginAsyncZod<EventRouteDeps> = async (app, deps) => {
-  const { events: pipeline } = deps;
+export const eventRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, deps) => {
+  const pipeline = deps.bus;
   app.post(
     "/events",
     {
-      schema: { body: EventBatchSchema },
+      schema: { body: EventBatchSchema, response: responses({ 204: noContent }) },
       bodyLimit: EVENTS_BODY_LIMIT,
       // validated in the handler: a body smaller than one event's size limit skips measuring
       // every event (which would serialise the whole batch again)
@@ -60,7 +56,7 @@ export const eventRoutes: FastifyPluginAsyncZod<EventRouteDeps> = async (app, de
         );
       }
       pipeline.receive(parsed.data);
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 

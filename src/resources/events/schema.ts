@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { DateTimeString, JsonObject, Uuid } from "../../server/schemas/common.ts";
+import { id, json, time } from "../../server/schemas/responses.ts";
 
 /** Prefect's `PREFECT_EVENTS_MAXIMUM_LABELS_PER_RESOURCE`. */
 export const MAXIMUM_LABELS_PER_RESOURCE = 500;
@@ -83,3 +84,38 @@ export function relatedInRole(
 ): Record<string, string> | undefined {
   return event.related.find((r) => r["prefect.resource.role"] === role);
 }
+
+// Responses
+
+export const labels = z.record(z.string(), z.string());
+
+export const ReceivedEventResponse = z
+  .object({
+    occurred: time,
+    event: z.string(),
+    resource: labels,
+    related: z.array(labels),
+    payload: json,
+    id,
+    follows: id.nullable(),
+    received: time,
+  })
+  .meta({ id: "ReceivedEvent" });
+
+export const EventPageResponse = z
+  .object({
+    events: z.array(ReceivedEventResponse),
+    total: z.number().int(),
+    next_page: z.string().nullable(),
+  })
+  .meta({ id: "EventPage" });
+
+export const EventCountResponse = z
+  .object({
+    value: z.string(),
+    label: z.string(),
+    count: z.number().int(),
+    start_time: time,
+    end_time: time,
+  })
+  .meta({ id: "EventCount" });

@@ -1,10 +1,14 @@
 /**
  * A write lane of the event pipeline: items (received events, or what was read from them) queued,
- * written in batches one after another; a failed batch goes back to the front of the queue and is
- * retried after a pause, up to `maxAttempts` per item, then dropped (and logged).
+ * written in batches one after another. A batch that fails because of what it holds (not because
+ * the database is unreachable) is split in halves, written again at once, until the item at fault
+ * is alone: one bad event never takes the others with it. A failed batch goes back to the front of
+ * the queue and is retried after a pause, up to `maxAttempts` per item; an item that still fails
+ * is dropped — never silently: each is logged at error level with why, and counted in `dropped`.
  */
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
-import type { FastifyBaseLogger } from "fastify";
+import type { AppLogger } from "../../services/context.ts";
+import { isTransientDatabaseError } from "../../storage/database-errors.ts";
 
 /** One kind of write of what the pipeline received. */
 export class WriteLane<T> {
@@ -13,11 +17,14 @@ export class WriteLane<T> {
   readonly #maxBatch: number;
   readonly #maxAttempts: number;
   readonly #retryAfterMs: number;
-  readonly #log: FastifyBaseLogger | undefined;
+  readonly #log: AppLogger | undefined;
   readonly #beforeBatch: (() => Promise<void>) | undefined;
   #pending: { item: T; attempts: number }[] = [];
   #inflight: Promise<void> = Promise.resolve();
   #retryTimer: NodeJS.Timeout | null = null;
+  #dropped = 0;
+  /** Describes a dropped item in the log (an event's id and name). */
+  readonly #describe: (item: T) => object;
 
   constructor(
     name: string,
@@ -28,8 +35,10 @@ export class WriteLane<T> {
       retryAfterMs: number;
       /** Awaited before each batch: lets another lane go first. */
       beforeBatch?: () => Promise<void>;
+      /** What names a dropped item in the log. */
+      describe?: (item: T) => object;
     },
-    log: FastifyBaseLogger | undefined,
+    log: AppLogger | undefined,
   ) {
     this.#name = name;
     this.#write = write;
@@ -37,11 +46,17 @@ export class WriteLane<T> {
     this.#maxAttempts = options.maxAttempts;
     this.#retryAfterMs = options.retryAfterMs;
     this.#beforeBatch = options.beforeBatch;
+    this.#describe = options.describe ?? (() => ({}));
     this.#log = log;
   }
 
   get size(): number {
     return this.#pending.length;
+  }
+
+  /** Items dropped after `maxAttempts` failed writes, since the lane was made. */
+  get dropped(): number {
+    return this.#dropped;
   }
 
   push(item: T): void {
@@ -63,28 +78,57 @@ export class WriteLane<T> {
     while (this.#pending.length > 0) {
       await this.#beforeBatch?.();
       const batch = this.#pending.splice(0, this.#maxBatch);
-      try {
-        await this.#write(batch.map((p) => p.item));
+      const failed = await this.#writeIsolating(batch);
+      if (failed.length === 0) {
         // let requests waiting on the event loop in between batches
         if (this.#pending.length > 0) await yieldToEventLoop();
-      } catch (error) {
-        const retry = batch.filter((p) => ++p.attempts < this.#maxAttempts);
-        this.#log?.error(
-          { err: error, retrying: retry.length, dropped: batch.length - retry.length },
-          `${this.#name} failed`,
-        );
-        if (retry.length > 0) {
-          this.#pending.unshift(...retry);
-          if (this.#retryTimer === null) {
-            this.#retryTimer = setTimeout(() => {
-              this.#retryTimer = null;
-              void this.flush();
-            }, this.#retryAfterMs);
-            this.#retryTimer.unref();
-          }
-        }
-        return;
+        continue;
       }
+      const retry = failed.filter(({ entry }) => ++entry.attempts < this.#maxAttempts);
+      for (const { entry, error } of failed) {
+        if (entry.attempts < this.#maxAttempts) continue;
+        this.#dropped++;
+        this.#log?.error(
+          { err: error, attempts: entry.attempts, ...this.#describe(entry.item) },
+          `${this.#name} failed ${entry.attempts} times: dropped`,
+        );
+      }
+      if (retry.length > 0) {
+        this.#log?.warn(
+          { err: failed[0]?.error, retrying: retry.length },
+          `${this.#name} failed: retrying`,
+        );
+        this.#pending.unshift(...retry.map(({ entry }) => entry));
+        if (this.#retryTimer === null) {
+          this.#retryTimer = setTimeout(() => {
+            this.#retryTimer = null;
+            void this.flush();
+          }, this.#retryAfterMs);
+          this.#retryTimer.unref();
+        }
+      }
+      return;
+    }
+  }
+
+  /**
+   * Write `batch`; on a failure caused by what it holds, write its halves on their own, down to
+   * single items. Resolves with the items that could not be written, and why.
+   */
+  async #writeIsolating(
+    batch: { item: T; attempts: number }[],
+  ): Promise<{ entry: { item: T; attempts: number }; error: unknown }[]> {
+    try {
+      await this.#write(batch.map((p) => p.item));
+      return [];
+    } catch (error) {
+      if (batch.length === 1 || isTransientDatabaseError(error)) {
+        return batch.map((entry) => ({ entry, error }));
+      }
+      const half = Math.ceil(batch.length / 2);
+      const first = await this.#writeIsolating(batch.slice(0, half));
+      const second = await this.#writeIsolating(batch.slice(half));
+      return [...first, ...second];
     }
   }
 }

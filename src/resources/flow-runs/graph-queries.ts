@@ -3,7 +3,7 @@
  * as nodes (a task run that is the parent of a subflow shows as that subflow's flow-run node),
  * upstream edges from `task_inputs`, the reverse as children, and the flow run's states.
  */
-import { ErrorCode, ObjectNotFoundError, PrefectTsError } from "../../core/errors.ts";
+import { ErrorCode, PrefectTsError } from "../../core/errors.ts";
 import type { TaskRunInput } from "../../core/runs.ts";
 import type { StateType } from "../../core/state-types.ts";
 import type { Database } from "../../storage/database.ts";
@@ -65,14 +65,14 @@ export async function readFlowRunGraph(
   database: Database,
   flowRunId: string,
   since?: string,
-): Promise<FlowRunGraph> {
+): Promise<FlowRunGraph | null> {
   const { db, dialect } = database;
   const run = await db
     .selectFrom("flow_run")
     .select(["id", "start_time", "end_time"])
     .where("id", "=", flowRunId)
     .executeTakeFirst();
-  if (!run) throw new ObjectNotFoundError(`Flow run with id ${flowRunId} not found`);
+  if (!run) return null;
   const taskRows = await db
     .selectFrom("task_run")
     .select([...NODE_COLUMNS, "task_inputs"])

@@ -5,16 +5,16 @@
  * expected start time counts as 0). `null` when no run matches.
  */
 import { sql } from "kysely";
+import type { FlowRunsQuery } from "../../core/filters.ts";
 import { TERMINAL_STATE_TYPES } from "../../core/state-types.ts";
 import { isoToMicros, nowIso } from "../../core/time.ts";
-import type { FlowRunsCountBody } from "../../server/schemas/filters.ts";
 import type { Database } from "../../storage/database.ts";
 import { flowRunsWhere } from "../../storage/filter-sql.ts";
 import { epochSeconds } from "../history/queries.ts";
 
 export async function averageFlowRunLateness(
   database: Database,
-  body: FlowRunsCountBody,
+  body: FlowRunsQuery,
   now: string = nowIso(),
 ): Promise<number | null> {
   const d = database.dialect;

@@ -1,17 +1,31 @@
 /**
- * Flow runs in the models layer (Prefect's `models/flow_runs.py`): creation and orchestrated
- * state changes, each one database transaction.
+ * Flow runs in the models layer (Prefect's `models/flow_runs.py`): what both transports do with flow
+ * runs — creation, reads, listings, updates, deletion and orchestrated state changes. Every write
+ * is one transaction; the events a state change emits are stored with it and published once it
+ * commits (`services/unit-of-work.ts`).
  */
+import { ObjectNotFoundError } from "../../core/errors.ts";
+import {
+  DEFAULT_SORTS,
+  FlowRunSort,
+  type FlowRunsListing,
+  type FlowRunsQuery,
+  resolvePage,
+} from "../../core/filters.ts";
 import { uuid4 } from "../../core/ids.ts";
 import { generateRunName } from "../../core/names.ts";
 import type { FlowRunCreate } from "../../core/run-inputs.ts";
-import { defaultFlowRunPolicy, emptyRunTimes, type FlowRun } from "../../core/runs.ts";
+import {
+  defaultFlowRunPolicy,
+  emptyRunTimes,
+  type FlowRun,
+  type FlowRunPolicy,
+} from "../../core/runs.ts";
 import type { StateCreate } from "../../core/state.ts";
 import { StateType } from "../../core/state-types.ts";
-import { type Clock, systemClock } from "../../core/time.ts";
-import { applyPolicy, type TransitionOutcome } from "../../orchestration/apply.ts";
+import type { TransitionOutcome } from "../../orchestration/apply.ts";
+import { applyPolicy } from "../../orchestration/apply.ts";
 import { createFlowContext, type FlowOrchestrationDeps } from "../../orchestration/context.ts";
-import type { FlowRunStateEvent } from "../../orchestration/events.ts";
 import {
   CoreFlowPolicy,
   type FlowPolicy,
@@ -19,13 +33,18 @@ import {
   MinimalFlowPolicy,
 } from "../../orchestration/policies.ts";
 import { buildState } from "../../orchestration/states.ts";
-import type { Database, Db } from "../../storage/database.ts";
-import { withWriteTransaction } from "../../storage/write-transaction.ts";
+import type { AppContext } from "../../services/context.ts";
+import { inTransaction, type UnitOfWork } from "../../services/unit-of-work.ts";
+import { isUniqueViolation } from "../../storage/database-errors.ts";
 import { readFlowRunWithState } from "../states/locked-reads.ts";
 import { flowRunStateTimestampTaken, insertFlowRunState } from "../states/queries.ts";
 import { setRunState } from "../states/set-run-state.ts";
 import { forceTaskRunStateInTransaction } from "../task-runs/model.ts";
-import { insertFlowRun, readFlowRun, updateFlowRun } from "./queries.ts";
+import { type FlowRunGraph, readFlowRunGraph as readGraph } from "./graph-queries.ts";
+import { averageFlowRunLateness } from "./lateness-queries.ts";
+import * as flowRuns from "./queries.ts";
+
+const notFound = () => new ObjectNotFoundError("Flow run not found");
 
 export interface SetFlowRunStateOptions {
   force?: boolean;
@@ -35,58 +54,46 @@ export interface SetFlowRunStateOptions {
   clientVersion?: string | null;
   /** Policy used when not forced (default CoreFlowPolicy; the late-runs service passes its own). */
   policy?: FlowPolicy;
-  /** Receives `prefect.flow-run.*` events (none are emitted without it). */
-  emitEvent?: (event: FlowRunStateEvent) => void | Promise<void>;
-  /** Clock for server-side timestamps (tests). */
-  clock?: Clock;
 }
 
-export interface CreateFlowRunOptions {
-  clock?: Clock;
-  emitEvent?: (event: FlowRunStateEvent) => void | Promise<void>;
-}
-
-export type SetStateOutcome = TransitionOutcome;
-
-/** Create a flow run with its initial state (given or Pending), forced through MinimalFlowPolicy. */
+/**
+ * Create a flow run with its initial state (given or Pending), forced through MinimalFlowPolicy.
+ * A flow run of the same flow with the same `idempotency_key` is returned instead (`created:
+ * false`), also when another writer created it concurrently. Unknown flow → ObjectNotFoundError.
+ */
 export async function createFlowRun(
-  database: Database,
+  ctx: AppContext,
   input: FlowRunCreate,
-  options: CreateFlowRunOptions = {},
-): Promise<FlowRun> {
-  if (input.idempotency_key) {
-    const existing = await findByIdempotencyKey(database, input.flow_id, input.idempotency_key);
-    if (existing) return existing;
-  }
-  const clock = options.clock ?? systemClock;
-  const run = newFlowRun(input, clock.nowIso());
+): Promise<{ flowRun: FlowRun; created: boolean }> {
+  const existing = async () =>
+    input.idempotency_key
+      ? flowRuns.readFlowRunByIdempotencyKey(ctx.database, input.flow_id, input.idempotency_key)
+      : null;
+  const found = await existing();
+  if (found) return { flowRun: found, created: false };
+  const run = newFlowRun(input, ctx.clock.nowIso());
   try {
-    return await withWriteTransaction(database, async (trx) => {
-      await orchestrateFlowRun(database, trx, run, input.state ?? { type: StateType.PENDING }, {
+    await inTransaction(ctx, async (uow) => {
+      const flow = await uow.db
+        .selectFrom("flow")
+        .select("id")
+        .where("id", "=", input.flow_id)
+        .executeTakeFirst();
+      if (!flow) throw new ObjectNotFoundError("Flow not found");
+      await orchestrate(ctx, uow, run, input.state ?? { type: StateType.PENDING }, {
         force: true,
-        clock,
-        emitEvent: options.emitEvent,
         isNew: true,
       });
-      return run;
     });
+    return { flowRun: run, created: true };
   } catch (error) {
-    if (input.idempotency_key) {
-      const existing = await findByIdempotencyKey(database, input.flow_id, input.idempotency_key);
-      if (existing) return existing;
+    // another writer took the idempotency key first: theirs is the run
+    if (input.idempotency_key && isUniqueViolation(error)) {
+      const theirs = await existing();
+      if (theirs) return { flowRun: theirs, created: false };
     }
     throw error;
   }
-}
-
-async function findByIdempotencyKey(database: Database, flowId: string, key: string) {
-  const row = await database.db
-    .selectFrom("flow_run")
-    .select("id")
-    .where("flow_id", "=", flowId)
-    .where("idempotency_key", "=", key)
-    .executeTakeFirst();
-  return row ? readFlowRun(database, row.id) : null;
 }
 
 function newFlowRun(input: FlowRunCreate, now: string): FlowRun {
@@ -119,40 +126,141 @@ function newFlowRun(input: FlowRunCreate, now: string): FlowRun {
   };
 }
 
+export async function readFlowRun(ctx: AppContext, id: string): Promise<FlowRun> {
+  return (await flowRuns.readFlowRun(ctx.database, id)) ?? Promise.reject(notFound());
+}
+
+export function filterFlowRuns(ctx: AppContext, listing: FlowRunsListing = {}): Promise<FlowRun[]> {
+  return flowRuns.filterFlowRuns(ctx.database, {
+    ...listing,
+    ...resolvePage(listing, DEFAULT_SORTS.flowRuns, FlowRunSort),
+  });
+}
+
+export function countFlowRuns(ctx: AppContext, query: FlowRunsQuery = {}): Promise<number> {
+  return flowRuns.countFlowRuns(ctx.database, query);
+}
+
+/** The flow runs of a listing as the points of the runs page's scatter plot. */
+export function filterFlowRunPoints(ctx: AppContext, listing: FlowRunsListing = {}) {
+  return flowRuns.filterFlowRunPoints(ctx.database, {
+    ...listing,
+    ...resolvePage(listing, DEFAULT_SORTS.flowRuns, FlowRunSort),
+  });
+}
+
+/** Average lateness, in seconds, of the flow runs a query selects (null when none is late). */
+export function readFlowRunLateness(ctx: AppContext, query: FlowRunsQuery = {}) {
+  return averageFlowRunLateness(ctx.database, query, ctx.clock.nowIso());
+}
+
+/** A flow run's graph of task runs and subflow runs (since `since`, for updates). */
+export async function readFlowRunGraph(
+  ctx: AppContext,
+  id: string,
+  since?: string,
+): Promise<FlowRunGraph> {
+  return (await readGraph(ctx.database, id, since)) ?? Promise.reject(notFound());
+}
+
+/** The fields of Prefect's `FlowRunUpdate`. */
+export interface FlowRunUpdate {
+  name?: string | null;
+  flow_version?: string | null;
+  parameters?: Record<string, unknown>;
+  empirical_policy?: Partial<Record<keyof FlowRunPolicy, unknown>>;
+  tags?: string[];
+  infrastructure_pid?: string | null;
+  job_variables?: Record<string, unknown> | null;
+}
+
+/**
+ * Apply the fields given, in one transaction with the run locked (so that a state change committed
+ * meanwhile is not written back over).
+ */
+export async function updateFlowRun(
+  ctx: AppContext,
+  id: string,
+  update: FlowRunUpdate,
+): Promise<void> {
+  await inTransaction(ctx, async ({ db }) => {
+    const run = await readFlowRunWithState(ctx.database, db, id, true);
+    if (!run) throw notFound();
+    if (update.name) run.name = update.name;
+    if (update.flow_version !== undefined) run.flow_version = update.flow_version;
+    if (update.parameters !== undefined) run.parameters = update.parameters;
+    if (update.empirical_policy !== undefined) {
+      run.empirical_policy = {
+        ...run.empirical_policy,
+        ...update.empirical_policy,
+      } as FlowRunPolicy;
+    }
+    if (update.tags !== undefined) run.tags = update.tags;
+    if (update.infrastructure_pid !== undefined) run.infrastructure_pid = update.infrastructure_pid;
+    if (update.job_variables !== undefined) run.job_variables = update.job_variables ?? {};
+    run.updated = ctx.clock.nowIso();
+    await flowRuns.updateFlowRun(ctx.database, db, run);
+  });
+}
+
+/**
+ * Merge labels into a flow run's (Prefect's `PATCH /flow_runs/{id}/labels`): read and written in
+ * one transaction with the run locked, so that concurrent patches all land.
+ */
+export async function updateFlowRunLabels(
+  ctx: AppContext,
+  id: string,
+  labels: Record<string, string | number | boolean>,
+): Promise<void> {
+  await inTransaction(ctx, async ({ db }) => {
+    const run = await readFlowRunWithState(ctx.database, db, id, true);
+    if (!run) throw notFound();
+    run.labels = { ...run.labels, ...labels };
+    run.updated = ctx.clock.nowIso();
+    await flowRuns.updateFlowRun(ctx.database, db, run);
+  });
+}
+
+/** Delete a flow run with its task runs, states and logs. */
+export async function deleteFlowRun(ctx: AppContext, id: string): Promise<void> {
+  if (!(await flowRuns.deleteFlowRun(ctx.database, id))) throw notFound();
+}
+
 /**
  * Propose a state for a flow run: CoreFlowPolicy (or `options.policy`), MinimalFlowPolicy when
- * forced, then GlobalFlowPolicy, in one transaction. Unknown id → ObjectNotFoundError.
+ * forced, then GlobalFlowPolicy, in one transaction with the run locked. Unknown id →
+ * ObjectNotFoundError; `written` tells whether a state was written (HTTP 201 vs 200).
  */
-export async function setFlowRunState(
-  database: Database,
+export function setFlowRunState(
+  ctx: AppContext,
   id: string,
   state: StateCreate,
   options: SetFlowRunStateOptions = {},
-): Promise<SetStateOutcome> {
-  return setRunState(database, "Flow run", id, readFlowRunWithState, (trx, run) =>
-    orchestrateFlowRun(database, trx, run, state, { ...options, isNew: false }),
+): Promise<TransitionOutcome> {
+  return setRunState(ctx, notFound, readFlowRunWithState, id, (uow, run) =>
+    orchestrate(ctx, uow, run, state, { ...options, isNew: false }),
   );
 }
 
-async function orchestrateFlowRun(
-  database: Database,
-  trx: Db,
+async function orchestrate(
+  ctx: AppContext,
+  uow: UnitOfWork,
   run: FlowRun,
   state: StateCreate,
   options: SetFlowRunStateOptions & { isNew: boolean },
-): Promise<SetStateOutcome> {
-  const clock = options.clock ?? systemClock;
+): Promise<TransitionOutcome> {
+  const { database, clock } = ctx;
+  const trx = uow.db;
   const now = clock.nowIso();
   const policy = options.force ? MinimalFlowPolicy : (options.policy ?? CoreFlowPolicy);
   const deps: FlowOrchestrationDeps = {
     stateTimestampTaken: (timestamp) =>
       options.isNew ? Promise.resolve(false) : flowRunStateTimestampTaken(trx, run.id, timestamp),
-    forceParentTaskRunState: async (taskRunId, parentState) => {
-      await forceTaskRunStateInTransaction(database, trx, taskRunId, parentState, clock);
-    },
-    emitEvent: options.emitEvent,
+    forceParentTaskRunState: (taskRunId, parentState) =>
+      forceTaskRunStateInTransaction(ctx, trx, taskRunId, parentState),
+    emit: (event) => uow.emit(event),
   };
-  const ctx = createFlowContext({
+  const orchestration = createFlowContext({
     run,
     proposedState: buildState(state, now),
     clock,
@@ -160,10 +268,11 @@ async function orchestrateFlowRun(
     apiVersion: options.apiVersion,
     clientVersion: options.clientVersion,
   });
-  return applyPolicy(ctx, policy, GlobalFlowPolicy, async ({ stateWritten, runChanged }) => {
-    if (runChanged) run.updated = now;
-    if (options.isNew) await insertFlowRun(database, trx, run);
-    else if (runChanged) await updateFlowRun(database, trx, run);
-    if (stateWritten && run.state) await insertFlowRunState(database, trx, run.id, run.state, now);
+  return applyPolicy(orchestration, policy, GlobalFlowPolicy, async (writes) => {
+    if (writes.runChanged) run.updated = now;
+    if (options.isNew) await flowRuns.insertFlowRun(database, trx, run);
+    else if (writes.runChanged) await flowRuns.updateFlowRun(database, trx, run);
+    if (writes.stateWritten && run.state)
+      await insertFlowRunState(database, trx, run.id, run.state, now);
   });
 }

@@ -1,8 +1,8 @@
 import type { Selectable } from "kysely";
-import { ObjectNotFoundError } from "../../core/errors.ts";
-import { FLOW_RUN_SORTS, type FlowRunListOptions } from "../../core/list-options.ts";
+import type { FlowRunSort, FlowRunsQuery, Page } from "../../core/filters.ts";
 import type { FlowRun } from "../../core/runs.ts";
 import type { Database, Db } from "../../storage/database.ts";
+import { flowRunsOrder, flowRunsWhere } from "../../storage/filter-sql.ts";
 import { flowRunFromRow, flowRunToRow } from "../../storage/rows.ts";
 import type { FlowRunTable } from "../../storage/schema.ts";
 import { readStatesByIds } from "../states/queries.ts";
@@ -44,79 +44,76 @@ export async function readFlowRun(
   );
 }
 
-export async function readFlowRunOrThrow(
-  database: Database,
-  id: string,
-  db: Executor = database.db,
-) {
-  const run = await readFlowRun(database, id, db);
-  if (!run) throw new ObjectNotFoundError(`Flow run with id ${id} not found`);
-  return run;
-}
-
 /** Write every mutable column of a flow run (what orchestration changed). */
 export async function updateFlowRun(database: Database, db: Executor, run: FlowRun): Promise<void> {
   const { id, created, ...rest } = flowRunToRow(database.dialect, run);
   await db.updateTable("flow_run").set(rest).where("id", "=", id).execute();
 }
 
-function filtered(database: Database, o: FlowRunListOptions) {
-  let q = database.db.selectFrom("flow_run");
-  if (o.ids) q = q.where("flow_run.id", "in", o.ids.length ? o.ids : [""]);
-  if (o.flowIds) q = q.where("flow_run.flow_id", "in", o.flowIds.length ? o.flowIds : [""]);
-  if (o.flowNames) {
-    const names = o.flowNames.length ? o.flowNames : [""];
-    q = q.where("flow_run.flow_id", "in", (sq) =>
-      sq.selectFrom("flow").select("flow.id").where("flow.name", "in", names),
-    );
-  }
-  if (o.stateTypes)
-    q = q.where("flow_run.state_type", "in", o.stateTypes.length ? o.stateTypes : [""]);
-  if (o.stateNames)
-    q = q.where("flow_run.state_name", "in", o.stateNames.length ? o.stateNames : [""]);
-  if (o.parentTaskRunIds)
-    q = q.where(
-      "flow_run.parent_task_run_id",
-      "in",
-      o.parentTaskRunIds.length ? o.parentTaskRunIds : [""],
-    );
-  return q;
+/** The page of flow runs a listing selects (filter, sort, limit, offset); no columns yet. */
+function flowRunPage(database: Database, listing: FlowRunsQuery & Page<FlowRunSort>) {
+  let q = database.db.selectFrom("flow_run").where(flowRunsWhere(database, listing));
+  for (const [expr, modifiers] of flowRunsOrder(listing.sort)) q = q.orderBy(expr, modifiers);
+  return q.limit(listing.limit).offset(listing.offset);
 }
 
-/** Flow runs matching the options, with their current states. */
-export async function readFlowRuns(
+/** The flow runs a listing selects, in its order, each with its current state. */
+export async function filterFlowRuns(
   database: Database,
-  o: FlowRunListOptions = {},
+  listing: FlowRunsQuery & Page<FlowRunSort>,
 ): Promise<FlowRun[]> {
-  const [column, direction] = FLOW_RUN_SORTS[o.sort ?? "EXPECTED_START_TIME_DESC"];
-  const rows = await filtered(database, o)
-    .selectAll("flow_run")
-    .orderBy(`flow_run.${column}`, (ob) =>
-      direction === "desc" ? ob.desc().nullsLast() : ob.asc().nullsFirst(),
-    )
-    .orderBy("flow_run.id", "asc")
-    .limit(o.limit ?? 200)
-    .offset(o.offset ?? 0)
-    .execute();
-  const states = await attachStates(database, database.db, rows);
-  return rows.map((r) =>
-    flowRunFromRow(database.dialect, r, r.state_id ? (states.get(r.state_id) ?? null) : null),
-  );
+  const rows = await flowRunPage(database, listing).selectAll("flow_run").execute();
+  return flowRunsFromRows(database, rows);
 }
 
-export async function countFlowRuns(
+/**
+ * The flow runs a listing selects as points of the runs page's scatter plot: only the columns the
+ * points need, no state rows or JSON columns to read.
+ */
+export function filterFlowRunPoints(
   database: Database,
-  o: FlowRunListOptions = {},
-): Promise<number> {
-  const row = await filtered(database, o)
+  listing: FlowRunsQuery & Page<FlowRunSort>,
+) {
+  return flowRunPage(database, listing)
+    .select([
+      "flow_run.id",
+      "flow_run.created",
+      "flow_run.state_type",
+      "flow_run.state_timestamp",
+      "flow_run.total_run_time",
+      "flow_run.expected_start_time",
+      "flow_run.start_time",
+    ])
+    .execute();
+}
+
+export async function countFlowRuns(database: Database, query: FlowRunsQuery): Promise<number> {
+  const row = await database.db
+    .selectFrom("flow_run")
     .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where(flowRunsWhere(database, query))
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
-/** Delete a flow run with its task runs, states and logs. */
-export async function deleteFlowRun(database: Database, id: string): Promise<void> {
-  await database.db.transaction().execute(async (trx) => {
+/** The flow run of a flow with this idempotency key, if any. */
+export async function readFlowRunByIdempotencyKey(
+  database: Database,
+  flowId: string,
+  key: string,
+): Promise<FlowRun | null> {
+  const row = await database.db
+    .selectFrom("flow_run")
+    .select("id")
+    .where("flow_id", "=", flowId)
+    .where("idempotency_key", "=", key)
+    .executeTakeFirst();
+  return row ? readFlowRun(database, row.id) : null;
+}
+
+/** Delete a flow run with its task runs, states and logs; false when there is no such run. */
+export async function deleteFlowRun(database: Database, id: string): Promise<boolean> {
+  return database.db.transaction().execute(async (trx) => {
     await trx
       .deleteFrom("log")
       .where((eb) =>
@@ -131,7 +128,6 @@ export async function deleteFlowRun(database: Database, id: string): Promise<voi
       )
       .execute();
     const res = await trx.deleteFrom("flow_run").where("id", "=", id).executeTakeFirst();
-    if (Number(res.numDeletedRows) === 0)
-      throw new ObjectNotFoundError(`Flow run with id ${id} not found`);
+    return Number(res.numDeletedRows) > 0;
   });
 }

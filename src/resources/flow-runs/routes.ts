@@ -1,13 +1,11 @@
-/** `/flow_runs`: create, read, delete, and `set_state` through the orchestration core. */
+/** `/flow_runs`: create, read, update, labels, delete, graph, `set_state`, listings, lateness. */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { ErrorCode, isPrefectTsError } from "../../core/errors.ts";
 import type { FlowRunCreate } from "../../core/run-inputs.ts";
 import type { StateCreate } from "../../core/state.ts";
-import { normalizeIso, nowIso } from "../../core/time.ts";
+import { normalizeIso } from "../../core/time.ts";
 import { clientVersionOf } from "../../server/client-version.ts";
-import { paginate } from "../../server/collection-routes.ts";
-import { toFlowRunResponse } from "../../server/responses.ts";
+import { collectionRoutes } from "../../server/collection-routes.ts";
 import type { RouteDeps } from "../../server/route-deps.ts";
 import { DateTimeString, optionalBody, Uuid } from "../../server/schemas/common.ts";
 import {
@@ -15,63 +13,77 @@ import {
   FlowRunsFilterBodySchema,
   FlowRunsPaginateBodySchema,
 } from "../../server/schemas/filters.ts";
-import { countFlowRunsFiltered, filterFlowRuns } from "../../storage/filter-sql.ts";
-import { emitterOf } from "../events/pipeline.ts";
-import * as flows from "../flows/queries.ts";
-import { SetStateBody } from "../states/schema.ts";
-import { FlowRunGraphTooLargeError, readFlowRunGraph } from "./graph-queries.ts";
-import { averageFlowRunLateness } from "./lateness-queries.ts";
-import { createFlowRun, setFlowRunState } from "./model.ts";
-import * as flowRuns from "./queries.ts";
-import { FlowRunCreateSchema, FlowRunUpdateSchema } from "./schema.ts";
-import { updateFlowRunFields } from "./update.ts";
+import { noContent, responses } from "../../server/schemas/responses.ts";
+import { OrchestrationResultResponse, SetStateBody } from "../states/schema.ts";
+import { FlowRunGraphTooLargeError } from "./graph-queries.ts";
+import * as flowRuns from "./model.ts";
+import {
+  FlowRunCreateSchema,
+  FlowRunResponse,
+  FlowRunUpdateSchema,
+  GraphResponse,
+  toFlowRunResponse,
+} from "./schema.ts";
 
 const IdParams = z.object({ id: Uuid });
+const Labels = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
 
-export const flowRunRoutes: FastifyPluginAsyncZod<RouteDeps> = async (
-  app,
-  { database, events },
-) => {
-  const emitEvent = emitterOf(events);
-  app.post("/flow_runs/", { schema: { body: FlowRunCreateSchema } }, async (req, reply) => {
-    if (!(await flows.readFlow(database, req.body.flow_id))) {
-      return reply.code(404).send({ detail: "Flow not found" });
-    }
-    const started = nowIso();
-    const run = await createFlowRun(database, req.body as FlowRunCreate, { emitEvent });
-    // an idempotency key that matched an existing run answers 200 with that run
-    return reply.code(run.created < started ? 200 : 201).send(toFlowRunResponse(run));
-  });
+export const flowRunRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx }) => {
+  const answer = (run: Parameters<typeof toFlowRunResponse>[0]) =>
+    toFlowRunResponse(run, ctx.clock.nowIso());
 
-  app.get("/flow_runs/:id", { schema: { params: IdParams } }, async (req, reply) => {
-    const run = await flowRuns.readFlowRun(database, req.params.id);
-    if (!run) return reply.code(404).send({ detail: "Flow run not found" });
-    return toFlowRunResponse(run);
-  });
+  app.post(
+    "/flow_runs/",
+    {
+      schema: {
+        body: FlowRunCreateSchema,
+        response: responses({ 200: FlowRunResponse, 201: FlowRunResponse }),
+      },
+    },
+    async (req, reply) => {
+      const { flowRun, created } = await flowRuns.createFlowRun(ctx, req.body as FlowRunCreate);
+      // an idempotency key that matched an existing run answers 200 with that run
+      return reply.code(created ? 201 : 200).send(answer(flowRun));
+    },
+  );
+
+  app.get(
+    "/flow_runs/:id",
+    { schema: { params: IdParams, response: responses({ 200: FlowRunResponse }) } },
+    async (req) => answer(await flowRuns.readFlowRun(ctx, req.params.id)),
+  );
 
   app.patch(
     "/flow_runs/:id",
-    { schema: { params: IdParams, body: FlowRunUpdateSchema } },
+    {
+      schema: {
+        params: IdParams,
+        body: FlowRunUpdateSchema,
+        response: responses({ 204: noContent }),
+      },
+    },
     async (req, reply) => {
-      const updated = await updateFlowRunFields(database, req.params.id, req.body);
-      if (!updated) return reply.code(404).send({ detail: "Flow run not found" });
-      return reply.code(204).send();
+      await flowRuns.updateFlowRun(ctx, req.params.id, req.body);
+      return reply.code(204).send(null);
     },
   );
 
   app.get(
     "/flow_runs/:id/graph-v2",
-    { schema: { params: IdParams, querystring: z.object({ since: DateTimeString.optional() }) } },
+    {
+      schema: {
+        params: IdParams,
+        querystring: z.object({ since: DateTimeString.optional() }),
+        response: responses({ 200: GraphResponse }),
+      },
+    },
     async (req, reply) => {
+      const since = req.query.since ? normalizeIso(req.query.since) : undefined;
       try {
-        const since = req.query.since ? normalizeIso(req.query.since) : undefined;
-        return await readFlowRunGraph(database, req.params.id, since);
+        return await flowRuns.readFlowRunGraph(ctx, req.params.id, since);
       } catch (error) {
         if (error instanceof FlowRunGraphTooLargeError)
           return reply.code(400).send({ detail: error.message });
-        if (isPrefectTsError(error) && error.code === ErrorCode.OBJECT_NOT_FOUND) {
-          return reply.code(404).send({ detail: "Flow run not found" });
-        }
         throw error;
       }
     },
@@ -79,75 +91,69 @@ export const flowRunRoutes: FastifyPluginAsyncZod<RouteDeps> = async (
 
   app.patch(
     "/flow_runs/:id/labels",
-    {
-      schema: {
-        params: IdParams,
-        body: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
-      },
-    },
+    { schema: { params: IdParams, body: Labels, response: responses({ 204: noContent }) } },
     async (req, reply) => {
-      const run = await flowRuns.readFlowRun(database, req.params.id);
-      if (!run) return reply.code(404).send({ detail: "Flow run not found" });
-      await database.db
-        .updateTable("flow_run")
-        .set({ labels: database.dialect.toJson({ ...run.labels, ...req.body }), updated: nowIso() })
-        .where("id", "=", run.id)
-        .execute();
-      return reply.code(204).send();
+      await flowRuns.updateFlowRunLabels(ctx, req.params.id, req.body);
+      return reply.code(204).send(null);
     },
   );
 
-  app.delete("/flow_runs/:id", { schema: { params: IdParams } }, async (req, reply) => {
-    const run = await flowRuns.readFlowRun(database, req.params.id);
-    if (!run) return reply.code(404).send({ detail: "Flow run not found" });
-    await flowRuns.deleteFlowRun(database, run.id);
-    return reply.code(204).send();
-  });
+  app.delete(
+    "/flow_runs/:id",
+    { schema: { params: IdParams, response: responses({ 204: noContent }) } },
+    async (req, reply) => {
+      await flowRuns.deleteFlowRun(ctx, req.params.id);
+      return reply.code(204).send(null);
+    },
+  );
 
   app.post(
     "/flow_runs/:id/set_state",
-    { schema: { params: IdParams, body: SetStateBody } },
+    {
+      schema: {
+        params: IdParams,
+        body: SetStateBody,
+        response: responses({ 200: OrchestrationResultResponse, 201: OrchestrationResultResponse }),
+      },
+    },
     async (req, reply) => {
       const apiVersion = req.headers["x-prefect-api-version"];
-      const { result, written } = await setFlowRunState(
-        database,
+      const { result, written } = await flowRuns.setFlowRunState(
+        ctx,
         req.params.id,
         req.body.state as StateCreate,
         {
           force: req.body.force,
           apiVersion: typeof apiVersion === "string" ? apiVersion : null,
           clientVersion: clientVersionOf(req.headers["user-agent"]),
-          emitEvent,
         },
       );
       return reply.code(written ? 201 : 200).send(result);
     },
   );
 
-  app.post(
-    "/flow_runs/filter",
-    { schema: { body: optionalBody(FlowRunsFilterBodySchema) } },
-    async (req) => (await filterFlowRuns(database, req.body)).map(toFlowRunResponse),
-  );
-  app.post(
-    "/flow_runs/count",
-    { schema: { body: optionalBody(FlowRunsCountBodySchema) } },
-    async (req) => countFlowRunsFiltered(database, req.body),
-  );
+  collectionRoutes(app, {
+    path: "/flow_runs",
+    bodies: {
+      count: FlowRunsCountBodySchema,
+      filter: FlowRunsFilterBodySchema,
+      paginate: FlowRunsPaginateBodySchema,
+    },
+    count: (query) => flowRuns.countFlowRuns(ctx, query),
+    filter: (listing) => flowRuns.filterFlowRuns(ctx, listing),
+    toResponse: answer,
+    response: FlowRunResponse,
+    paginationName: "FlowRunPaginationResponse",
+  });
+
   app.post(
     "/flow_runs/lateness",
-    { schema: { body: optionalBody(FlowRunsCountBodySchema) } },
-    async (req) => averageFlowRunLateness(database, req.body),
-  );
-  app.post(
-    "/flow_runs/paginate",
-    { schema: { body: optionalBody(FlowRunsPaginateBodySchema) } },
-    async (req) =>
-      paginate(
-        req.body,
-        (rest) => countFlowRunsFiltered(database, rest),
-        (rest) => filterFlowRuns(database, rest),
-        toFlowRunResponse,
-      ),
+    {
+      schema: {
+        body: optionalBody(FlowRunsCountBodySchema),
+        response: responses({ 200: z.number().nullable() }),
+      },
+    },
+    async (req) => flowRuns.readFlowRunLateness(ctx, req.body),
   );
 };

@@ -1,16 +1,17 @@
-import { ObjectNotFoundError } from "../../core/errors.ts";
+import type { FlowSort, FlowsQuery, Page } from "../../core/filters.ts";
 import { uuid4 } from "../../core/ids.ts";
-import type { FlowListOptions } from "../../core/list-options.ts";
 import type { FlowCreate } from "../../core/run-inputs.ts";
 import type { Flow } from "../../core/runs.ts";
 import { nowIso } from "../../core/time.ts";
 import type { Database } from "../../storage/database.ts";
+import { flowsOrder, flowsWhere } from "../../storage/filter-sql.ts";
 import { flowFromRow, flowToRow } from "../../storage/rows.ts";
 
 /** Create a flow, or return the existing one of that name (`created: false`). */
 export async function createFlow(
   { db, dialect }: Database,
   input: FlowCreate,
+  now: string = nowIso(),
 ): Promise<{ flow: Flow; created: boolean }> {
   const existing = await db
     .selectFrom("flow")
@@ -24,7 +25,7 @@ export async function createFlow(
       JSON.stringify(input.parameter_openapi_schema) !==
         JSON.stringify(flow.parameter_openapi_schema)
     ) {
-      const updated = nowIso();
+      const updated = now;
       await db
         .updateTable("flow")
         .set({ parameter_openapi_schema: dialect.toJson(input.parameter_openapi_schema), updated })
@@ -35,7 +36,6 @@ export async function createFlow(
     }
     return { flow, created: false };
   }
-  const now = nowIso();
   const flow: Flow = {
     id: uuid4(),
     created: now,
@@ -75,24 +75,40 @@ export async function readFlowByName(
   return row ? flowFromRow(dialect, row) : null;
 }
 
-/** Flows, newest first. */
-export async function readFlows(
-  database: Database,
-  options: FlowListOptions = {},
-): Promise<Flow[]> {
-  const { db, dialect } = database;
-  let q = db.selectFrom("flow").selectAll();
-  if (options.nameLike) q = q.where("name", dialect.ilike, `%${options.nameLike}%`);
-  const rows = await q
-    .orderBy("created", "desc")
-    .limit(options.limit ?? 200)
-    .offset(options.offset ?? 0)
-    .execute();
-  return rows.map((r) => flowFromRow(dialect, r));
+/** The flows a listing selects, in its order. */
+export async function filterFlows(database: Database, listing: FlowsQuery & Page<FlowSort>) {
+  let q = database.db.selectFrom("flow").selectAll("flow").where(flowsWhere(database, listing));
+  for (const [expr, modifiers] of flowsOrder(listing.sort)) q = q.orderBy(expr, modifiers);
+  const rows = await q.limit(listing.limit).offset(listing.offset).execute();
+  return rows.map((r) => flowFromRow(database.dialect, r));
 }
 
-export async function deleteFlow({ db }: Database, id: string): Promise<void> {
+export async function countFlows(database: Database, query: FlowsQuery): Promise<number> {
+  const row = await database.db
+    .selectFrom("flow")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where(flowsWhere(database, query))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Replace a flow's tags; false when there is no such flow. */
+export async function updateFlowTags(
+  { db, dialect }: Database,
+  id: string,
+  tags: string[],
+  updated: string,
+): Promise<boolean> {
+  const res = await db
+    .updateTable("flow")
+    .set({ tags: dialect.toJson(tags), updated })
+    .where("id", "=", id)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) > 0;
+}
+
+/** Delete a flow (its runs go with it); false when there is no such flow. */
+export async function deleteFlow({ db }: Database, id: string): Promise<boolean> {
   const res = await db.deleteFrom("flow").where("id", "=", id).executeTakeFirst();
-  if (Number(res.numDeletedRows) === 0)
-    throw new ObjectNotFoundError(`Flow with id ${id} not found`);
+  return Number(res.numDeletedRows) > 0;
 }

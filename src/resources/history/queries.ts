@@ -7,9 +7,12 @@
  * tiny helpers below.
  */
 import { type Expression, type RawBuilder, type SqlBool, sql } from "kysely";
+import type {
+  FlowRunsQuery as FlowRunsCountBody,
+  TaskRunsQuery as TaskRunsCountBody,
+} from "../../core/filters.ts";
 import { StateType, TERMINAL_STATE_TYPES } from "../../core/state-types.ts";
 import { isoToMicros, microsToIso, normalizeIso, nowIso } from "../../core/time.ts";
-import type { FlowRunsCountBody, TaskRunsCountBody } from "../../server/schemas/filters.ts";
 import type { Database } from "../../storage/database.ts";
 import type { StorageDialect } from "../../storage/dialect.ts";
 import { flowRunsWhere, taskRunsWhere } from "../../storage/filter-sql.ts";

@@ -1,7 +1,9 @@
 /** `POST /flow_runs/history` and `POST /task_runs/history`: runs per interval and state. */
 import type { FastifyReply } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
 import type { RouteDeps } from "../../server/route-deps.ts";
+import { responses } from "../../server/schemas/responses.ts";
 import {
   flowRunCondition,
   historyIntervals,
@@ -10,7 +12,7 @@ import {
   TooManyIntervalsError,
   taskRunCondition,
 } from "./queries.ts";
-import { FlowRunHistoryBodySchema, TaskRunHistoryBodySchema } from "./schema.ts";
+import { FlowRunHistoryBodySchema, HistoryResponse, TaskRunHistoryBodySchema } from "./schema.ts";
 
 /** The intervals of a history body, or a 422 `{detail}` as Prefect answers a bad interval. */
 function intervalsOrReply(
@@ -30,10 +32,16 @@ function intervalsOrReply(
   }
 }
 
-export const historyRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { database }) => {
+export const historyRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx }) => {
+  const { database } = ctx;
   app.post(
     "/flow_runs/history",
-    { schema: { body: FlowRunHistoryBodySchema } },
+    {
+      schema: {
+        body: FlowRunHistoryBodySchema,
+        response: responses({ 200: z.array(HistoryResponse) }),
+      },
+    },
     async (req, reply) => {
       const intervals = intervalsOrReply(reply, req.body);
       if (!intervals) return reply;
@@ -52,7 +60,12 @@ export const historyRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { dat
 
   app.post(
     "/task_runs/history",
-    { schema: { body: TaskRunHistoryBodySchema } },
+    {
+      schema: {
+        body: TaskRunHistoryBodySchema,
+        response: responses({ 200: z.array(HistoryResponse) }),
+      },
+    },
     async (req, reply) => {
       const intervals = intervalsOrReply(reply, req.body);
       if (!intervals) return reply;

@@ -14,6 +14,7 @@ import {
   WorkPoolFilterSchema,
   WorkQueueFilterSchema,
 } from "../../server/schemas/filters.ts";
+import { stateType, time } from "../../server/schemas/responses.ts";
 
 /**
  * `history_interval_seconds`: a pydantic `timedelta` — a number of seconds, or an ISO 8601
@@ -57,3 +58,21 @@ export const TaskRunHistoryBodySchema = z.object({
 
 export type FlowRunHistoryBody = z.infer<typeof FlowRunHistoryBodySchema>;
 export type TaskRunHistoryBody = z.infer<typeof TaskRunHistoryBodySchema>;
+
+// Responses
+
+export const HistoryResponse = z
+  .object({
+    interval_start: time,
+    interval_end: time,
+    states: z.array(
+      z.object({
+        state_type: stateType,
+        state_name: z.string(),
+        count_runs: z.number().int(),
+        sum_estimated_run_time: z.number(),
+        sum_estimated_lateness: z.number(),
+      }),
+    ),
+  })
+  .meta({ id: "HistoryResponse" });

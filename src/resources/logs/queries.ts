@@ -1,8 +1,9 @@
+import type { LogSort, LogsQuery, Page } from "../../core/filters.ts";
 import { uuid7 } from "../../core/ids.ts";
-import type { LogListOptions } from "../../core/list-options.ts";
 import type { LogRecord } from "../../core/runs.ts";
 import { type BulkInsert, runBulkInserts } from "../../storage/bulk-insert.ts";
 import type { Database } from "../../storage/database.ts";
+import { logsOrder, logsWhere } from "../../storage/filter-sql.ts";
 import { logFromRow } from "../../storage/rows.ts";
 import type { LogTable } from "../../storage/schema.ts";
 
@@ -33,20 +34,13 @@ export async function createLogs(
   ] as BulkInsert<object>[]);
 }
 
-export async function readLogs(
+/** The log records a listing selects, in its order. */
+export async function filterLogs(
   database: Database,
-  o: LogListOptions = {},
+  listing: LogsQuery & Page<LogSort>,
 ): Promise<Required<LogRecord>[]> {
-  let q = database.db.selectFrom("log").selectAll();
-  if (o.flowRunId) q = q.where("flow_run_id", "=", o.flowRunId);
-  if (o.taskRunId) q = q.where("task_run_id", "=", o.taskRunId);
-  if (o.minLevel !== undefined) q = q.where("level", ">=", o.minLevel);
-  const dir = o.order ?? "asc";
-  const rows = await q
-    .orderBy("timestamp", dir)
-    .orderBy("id", dir)
-    .limit(o.limit ?? 200)
-    .offset(o.offset ?? 0)
-    .execute();
+  let q = database.db.selectFrom("log").selectAll("log").where(logsWhere(database, listing));
+  for (const [expr, modifiers] of logsOrder(listing.sort)) q = q.orderBy(expr, modifiers);
+  const rows = await q.limit(listing.limit).offset(listing.offset).execute();
   return rows.map(logFromRow);
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DateTimeString, Uuid } from "../../server/schemas/common.ts";
+import { id, time } from "../../server/schemas/responses.ts";
 
 export const LogCreateSchema = z
   .object({
@@ -13,3 +14,19 @@ export const LogCreateSchema = z
   .strict();
 
 export const LogBatchSchema = z.array(LogCreateSchema);
+
+// Responses
+
+export const LogResponse = z
+  .object({
+    id,
+    created: time,
+    updated: time,
+    name: z.string(),
+    level: z.number().int(),
+    message: z.string(),
+    timestamp: time,
+    flow_run_id: id.nullable(),
+    task_run_id: id.nullable(),
+  })
+  .meta({ id: "Log" });

@@ -3,27 +3,29 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { RouteDeps } from "../../server/route-deps.ts";
 import { Uuid } from "../../server/schemas/common.ts";
-import * as states from "./queries.ts";
+import { responses } from "../../server/schemas/responses.ts";
+import * as states from "./model.ts";
+import { StateResponse } from "./schema.ts";
 
 const IdParams = z.object({ id: Uuid });
+const one = responses({ 200: StateResponse });
+const many = responses({ 200: z.array(StateResponse) });
 
-export const stateRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { database }) => {
+export const stateRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx }) => {
   app.get(
     "/flow_run_states/",
-    { schema: { querystring: z.object({ flow_run_id: Uuid }) } },
-    async (req) => states.readFlowRunStates(database, req.query.flow_run_id),
+    { schema: { querystring: z.object({ flow_run_id: Uuid }), response: many } },
+    async (req) => states.readFlowRunStates(ctx, req.query.flow_run_id),
   );
-  app.get("/flow_run_states/:id", { schema: { params: IdParams } }, async (req, reply) => {
-    const state = await states.readFlowRunStateById(database, req.params.id);
-    return state ?? reply.code(404).send({ detail: "Flow run state not found" });
-  });
+  app.get("/flow_run_states/:id", { schema: { params: IdParams, response: one } }, async (req) =>
+    states.readFlowRunState(ctx, req.params.id),
+  );
   app.get(
     "/task_run_states/",
-    { schema: { querystring: z.object({ task_run_id: Uuid }) } },
-    async (req) => states.readTaskRunStates(database, req.query.task_run_id),
+    { schema: { querystring: z.object({ task_run_id: Uuid }), response: many } },
+    async (req) => states.readTaskRunStates(ctx, req.query.task_run_id),
   );
-  app.get("/task_run_states/:id", { schema: { params: IdParams } }, async (req, reply) => {
-    const state = await states.readTaskRunStateById(database, req.params.id);
-    return state ?? reply.code(404).send({ detail: "Task run state not found" });
-  });
+  app.get("/task_run_states/:id", { schema: { params: IdParams, response: one } }, async (req) =>
+    states.readTaskRunState(ctx, req.params.id),
+  );
 };

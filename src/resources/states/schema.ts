@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DateTimeString, StateTypeSchema, Uuid } from "../../server/schemas/common.ts";
+import { id, nullableTime, stateType, time } from "../../server/schemas/responses.ts";
 
 export const StateDetailsCreate = z
   .object({
@@ -40,3 +41,52 @@ export const SetStateBody = z.object({
   state: StateCreateSchema,
   force: z.boolean().default(false),
 });
+
+// Responses
+
+export const StateDetailsResponse = z
+  .object({
+    flow_run_id: id.nullable(),
+    task_run_id: id.nullable(),
+    child_flow_run_id: id.nullable(),
+    scheduled_time: nullableTime,
+    cache_key: z.string().nullable(),
+    cache_expiration: nullableTime,
+    deferred: z.boolean().nullable(),
+    untrackable_result: z.boolean(),
+    pause_timeout: nullableTime,
+    pause_reschedule: z.boolean(),
+    pause_key: z.string().nullable(),
+    run_input_keyset: z.record(z.string(), z.string()).nullable(),
+    refresh_cache: z.boolean().nullable(),
+    retriable: z.boolean().nullable(),
+    transition_id: id.nullable(),
+    task_parameters_id: id.nullable(),
+    traceparent: z.string().nullable(),
+    deployment_concurrency_lease_id: id.nullable(),
+  })
+  .meta({ id: "StateDetails" });
+
+export const StateResponse = z
+  .object({
+    id,
+    type: stateType,
+    name: z.string(),
+    timestamp: time,
+    message: z.string().nullable(),
+    data: z.unknown(),
+    state_details: StateDetailsResponse,
+  })
+  .meta({ id: "State" });
+
+export const OrchestrationResultResponse = z
+  .object({
+    state: StateResponse.nullable(),
+    status: z.enum(["ACCEPT", "REJECT", "ABORT", "WAIT"]),
+    details: z.object({
+      type: z.enum(["accept_details", "reject_details", "abort_details", "wait_details"]),
+      reason: z.string().nullable().optional(),
+      delay_seconds: z.number().optional(),
+    }),
+  })
+  .meta({ id: "OrchestrationResult" });

@@ -1,9 +1,9 @@
 /** What setting a flow run's and a task run's state share: the transaction around orchestration. */
-import { ObjectNotFoundError } from "../../core/errors.ts";
 import type { FlowRun, TaskRun } from "../../core/runs.ts";
 import { StateValidationError, type TransitionOutcome } from "../../orchestration/apply.ts";
+import type { AppContext } from "../../services/context.ts";
+import { inTransaction, type UnitOfWork } from "../../services/unit-of-work.ts";
 import type { Database, Db } from "../../storage/database.ts";
-import { withWriteTransaction } from "../../storage/write-transaction.ts";
 
 /** How a run is read for orchestration: with its current state, row-locked when `lock`. */
 export type ReadRunWithState<R> = (
@@ -14,22 +14,22 @@ export type ReadRunWithState<R> = (
 ) => Promise<R | null>;
 
 /**
- * Propose a state for an existing run in one write transaction: read it locked (unknown id →
- * ObjectNotFoundError naming `kind`), then `orchestrate`. A state that fails validation answers
- * with its outcome instead of throwing.
+ * Propose a state for an existing run in one write transaction: read it locked (unknown id → the
+ * error `notFound` makes), then `orchestrate`. A state that fails validation answers with its
+ * outcome instead of throwing; its transaction is rolled back, its events with it.
  */
 export async function setRunState<R extends FlowRun | TaskRun>(
-  database: Database,
-  kind: "Flow run" | "Task run",
-  id: string,
+  ctx: AppContext,
+  notFound: () => Error,
   read: ReadRunWithState<R>,
-  orchestrate: (trx: Db, run: R) => Promise<TransitionOutcome>,
+  id: string,
+  orchestrate: (uow: UnitOfWork, run: R) => Promise<TransitionOutcome>,
 ): Promise<TransitionOutcome> {
   try {
-    return await withWriteTransaction(database, async (trx) => {
-      const run = await read(database, trx, id, true);
-      if (!run) throw new ObjectNotFoundError(`${kind} with id ${id} not found`);
-      return orchestrate(trx, run);
+    return await inTransaction(ctx, async (uow) => {
+      const run = await read(ctx.database, uow.db, id, true);
+      if (!run) throw notFound();
+      return orchestrate(uow, run);
     });
   } catch (error) {
     if (error instanceof StateValidationError) return error.outcome;

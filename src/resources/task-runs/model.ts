@@ -1,17 +1,28 @@
 /**
- * Task runs in the models layer (Prefect's `models/task_runs.py`): creation and orchestrated
- * state changes, each one database transaction.
+ * Task runs in the models layer (Prefect's `models/task_runs.py`): what both transports do with task
+ * runs — creation, reads, listings, renaming, deletion, orchestrated state changes (each one
+ * transaction) and the bulk recording of client-orchestrated transitions.
  */
-import { coerceError } from "../../core/errors.ts";
+import { coerceError, ObjectNotFoundError } from "../../core/errors.ts";
+import {
+  DEFAULT_SORTS,
+  resolvePage,
+  TaskRunSort,
+  type TaskRunsListing,
+  type TaskRunsQuery,
+} from "../../core/filters.ts";
 import { uuid4 } from "../../core/ids.ts";
 import { generateRunName } from "../../core/names.ts";
 import type { TaskRunCreate } from "../../core/run-inputs.ts";
 import { defaultTaskRunPolicy, emptyRunTimes, type TaskRun } from "../../core/runs.ts";
 import type { StateCreate } from "../../core/state.ts";
 import { StateType } from "../../core/state-types.ts";
-import { type Clock, normalizeIso, systemClock } from "../../core/time.ts";
-import type { TransitionOutcome as SetStateOutcome } from "../../orchestration/apply.ts";
-import { applyPolicy, StateValidationError } from "../../orchestration/apply.ts";
+import { type Clock, normalizeIso } from "../../core/time.ts";
+import {
+  applyPolicy,
+  StateValidationError,
+  type TransitionOutcome,
+} from "../../orchestration/apply.ts";
 import {
   createTaskContext,
   type FlowRunSnapshot,
@@ -25,19 +36,18 @@ import {
   type TaskPolicy,
 } from "../../orchestration/policies.ts";
 import { buildState } from "../../orchestration/states.ts";
+import type { AppContext } from "../../services/context.ts";
+import { inTransaction } from "../../services/unit-of-work.ts";
 import type { Database, Db } from "../../storage/database.ts";
 import { taskRunToRow } from "../../storage/rows.ts";
-import { withWriteTransaction } from "../../storage/write-transaction.ts";
 import { readFlowRunWithState, readTaskRunWithState } from "../states/locked-reads.ts";
 import { insertTaskRunState } from "../states/queries.ts";
 import { setRunState } from "../states/set-run-state.ts";
 import { insertTaskRunCacheEntry, readCachedTaskRunState } from "./cache-queries.ts";
-import { readTaskRun, updateTaskRun } from "./queries.ts";
+import * as taskRuns from "./queries.ts";
 
 export interface SetTaskRunStateOptions {
   force?: boolean;
-  /** Clock for server-side timestamps (tests). */
-  clock?: Clock;
 }
 
 /** Policy selection: deferred → BackgroundTaskPolicy (even forced); force → Minimal; else Core. */
@@ -48,15 +58,14 @@ export function selectTaskPolicy(state: StateCreate, force: boolean | undefined)
 
 /** Create a task run, or return the existing one with the same (flow_run_id, task_key, dynamic_key). */
 export async function createTaskRun(
-  database: Database,
+  ctx: AppContext,
   input: TaskRunCreate,
-  options: { clock?: Clock } = {},
 ): Promise<{ taskRun: TaskRun; created: boolean }> {
-  const clock = options.clock ?? systemClock;
+  const { database, clock } = ctx;
   const run = newTaskRun(input, clock.nowIso(), await flowRunLabels(database, input.flow_run_id));
-  const created = await withWriteTransaction(database, async (trx) => {
+  const created = await inTransaction(ctx, async ({ db }) => {
     const state = input.state ?? { type: StateType.PENDING };
-    const { inserted } = await orchestrateTaskRun(database, trx, run, state, clock, {
+    const { inserted } = await orchestrateTaskRun(ctx, db, run, state, {
       force: true,
       isNew: true,
     });
@@ -77,9 +86,9 @@ async function findExisting(database: Database, input: TaskRunCreate, id: string
       .where("task_key", "=", input.task_key)
       .where("dynamic_key", "=", input.dynamic_key)
       .executeTakeFirst();
-    if (row) return readTaskRun(database, row.id);
+    if (row) return taskRuns.readTaskRun(database, row.id);
   }
-  return readTaskRun(database, id);
+  return taskRuns.readTaskRun(database, id);
 }
 
 /** The labels of the flow run a new task run belongs to (none without one). */
@@ -126,18 +135,53 @@ function newTaskRun(
   };
 }
 
+const notFound = () => new ObjectNotFoundError("Task run not found");
+
+export async function readTaskRun(ctx: AppContext, id: string): Promise<TaskRun> {
+  return (await taskRuns.readTaskRun(ctx.database, id)) ?? Promise.reject(notFound());
+}
+
+export function filterTaskRuns(ctx: AppContext, listing: TaskRunsListing = {}): Promise<TaskRun[]> {
+  return taskRuns.filterTaskRuns(ctx.database, {
+    ...listing,
+    ...resolvePage(listing, DEFAULT_SORTS.taskRuns, TaskRunSort),
+  });
+}
+
+export function countTaskRuns(ctx: AppContext, query: TaskRunsQuery = {}): Promise<number> {
+  return taskRuns.countTaskRuns(ctx.database, query);
+}
+
+/** Change a task run's name (Prefect's `TaskRunUpdate`). */
+export async function updateTaskRun(
+  ctx: AppContext,
+  id: string,
+  update: { name?: string | null },
+): Promise<void> {
+  if (update.name == null) {
+    await readTaskRun(ctx, id);
+    return;
+  }
+  if (!(await taskRuns.renameTaskRun(ctx.database, id, update.name, ctx.clock.nowIso())))
+    throw notFound();
+}
+
+/** Delete a task run with its states and logs. */
+export async function deleteTaskRun(ctx: AppContext, id: string): Promise<void> {
+  if (!(await taskRuns.deleteTaskRun(ctx.database, id))) throw notFound();
+}
+
+export { recordTaskRunTransitions } from "./record-transitions.ts";
+
 /** Propose a state for a task run (policy per {@link selectTaskPolicy}) in one transaction. */
-export async function setTaskRunState(
-  database: Database,
+export function setTaskRunState(
+  ctx: AppContext,
   id: string,
   state: StateCreate,
   options: SetTaskRunStateOptions = {},
-): Promise<SetStateOutcome> {
-  const clock = options.clock ?? systemClock;
-  return setRunState(database, "Task run", id, readTaskRunWithState, async (trx, run) => {
-    const { outcome } = await orchestrateTaskRun(database, trx, run, state, clock, {
-      force: options.force,
-    });
+): Promise<TransitionOutcome> {
+  return setRunState(ctx, notFound, readTaskRunWithState, id, async ({ db }, run) => {
+    const { outcome } = await orchestrateTaskRun(ctx, db, run, state, { force: options.force });
     return outcome;
   });
 }
@@ -147,16 +191,15 @@ export async function setTaskRunState(
  * MinimalTaskPolicy + GlobalTaskPolicy. A missing task run is skipped.
  */
 export async function forceTaskRunStateInTransaction(
-  database: Database,
+  ctx: AppContext,
   trx: Db,
   id: string,
   state: StateCreate,
-  clock: Clock,
 ): Promise<void> {
-  const run = await readTaskRunWithState(database, trx, id, true);
+  const run = await readTaskRunWithState(ctx.database, trx, id, true);
   if (!run) return;
   try {
-    await orchestrateTaskRun(database, trx, run, state, clock, { force: true });
+    await orchestrateTaskRun(ctx, trx, run, state, { force: true });
   } catch (error) {
     if (error instanceof StateValidationError) throw coerceError(error.cause);
     throw error;
@@ -168,24 +211,24 @@ export async function forceTaskRunStateInTransaction(
  * the run row was inserted (always true for existing runs).
  */
 async function orchestrateTaskRun(
-  database: Database,
+  ctx: AppContext,
   trx: Db,
   run: TaskRun,
   state: StateCreate,
-  clock: Clock,
   options: { force?: boolean; isNew?: boolean },
-): Promise<{ outcome: SetStateOutcome; inserted: boolean }> {
+): Promise<{ outcome: TransitionOutcome; inserted: boolean }> {
+  const { database, clock } = ctx;
   const isNew = options.isNew ?? false;
   const policy = selectTaskPolicy(state, options.force);
   const now = clock.nowIso();
-  const ctx = createTaskContext({
+  const orchestration = createTaskContext({
     run,
     proposedState: buildState(state, now),
     clock,
     deps: taskDeps(database, trx, run, clock),
   });
   let inserted = true;
-  const outcome = await applyPolicy(ctx, policy, GlobalTaskPolicy, async (writes) => {
+  const outcome = await applyPolicy(orchestration, policy, GlobalTaskPolicy, async (writes) => {
     if (writes.runChanged) run.updated = now;
     if (isNew) {
       const res = await trx
@@ -196,7 +239,7 @@ async function orchestrateTaskRun(
       inserted = Number(res.numInsertedOrUpdatedRows ?? 0n) > 0;
       if (!inserted) return;
     } else if (writes.runChanged) {
-      await updateTaskRun(database, trx, run);
+      await taskRuns.updateTaskRun(database, trx, run);
     }
     if (writes.stateWritten && run.state) {
       await insertTaskRunState(database, trx, run.id, run.state, now);

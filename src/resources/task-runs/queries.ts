@@ -1,51 +1,15 @@
-import { ObjectNotFoundError } from "../../core/errors.ts";
+import type { Selectable } from "kysely";
+import type { Page, TaskRunSort, TaskRunsQuery } from "../../core/filters.ts";
 import type { TaskRun } from "../../core/runs.ts";
 import type { StateRecord } from "../../core/state.ts";
-import { nowIso } from "../../core/time.ts";
-
-/** One client-decided transition: the task run as it stands after it, and its new state. */
-export interface TaskRunTransition {
-  run: TaskRun;
-  state: StateRecord;
-}
-
-import type { Selectable } from "kysely";
-import { TASK_RUN_SORTS, type TaskRunListOptions } from "../../core/list-options.ts";
 import { type BulkInsert, runBulkInserts } from "../../storage/bulk-insert.ts";
 import type { Database, Db } from "../../storage/database.ts";
+import { taskRunsOrder, taskRunsWhere } from "../../storage/filter-sql.ts";
 import { taskRunFromRow, taskRunStateToRow, taskRunToRow } from "../../storage/rows.ts";
 import type { TaskRunStateTable, TaskRunTable } from "../../storage/schema.ts";
 import { readStatesByIds } from "../states/queries.ts";
 
 type Executor = Pick<Db, "selectFrom" | "insertInto" | "updateTable" | "deleteFrom">;
-
-/**
- * Record task-run transitions in bulk, as Prefect's task-run recorder does with the events the
- * client emits: upsert each task run once (its latest snapshot) and insert every state. No
- * orchestration: the client already decided these transitions.
- */
-export function recordTaskRunTransitions(
-  database: Database,
-  transitions: readonly TaskRunTransition[],
-  created: string,
-): Promise<void> {
-  const { runs, states } = splitTransitions(transitions);
-  return recordTaskRuns(database, runs, states, created);
-}
-
-/** The latest snapshot of each task run, and every state as `[taskRunId, state]`. */
-export function splitTransitions(transitions: readonly TaskRunTransition[]): {
-  runs: TaskRun[];
-  states: [string, StateRecord][];
-} {
-  const latest = new Map<string, TaskRun>();
-  const states: [string, StateRecord][] = [];
-  for (const t of transitions) {
-    latest.set(t.run.id, t.run);
-    states.push([t.run.id, t.state]);
-  }
-  return { runs: [...latest.values()], states };
-}
 
 /**
  * On PostgreSQL a large batch is written as this many statements at once, each on its own pool
@@ -190,67 +154,49 @@ export async function readTaskRun(
   );
 }
 
-export async function readTaskRunOrThrow(
+/** The task runs a listing selects, in its order, each with its current state. */
+export async function filterTaskRuns(
   database: Database,
-  id: string,
-  db: Executor = database.db,
-) {
-  const run = await readTaskRun(database, id, db);
-  if (!run) throw new ObjectNotFoundError(`Task run with id ${id} not found`);
-  return run;
-}
-
-function filtered(database: Database, o: TaskRunListOptions) {
-  let q = database.db.selectFrom("task_run");
-  if (o.ids) q = q.where("id", "in", o.ids.length ? o.ids : [""]);
-  if (o.flowRunIds) q = q.where("flow_run_id", "in", o.flowRunIds.length ? o.flowRunIds : [""]);
-  if (o.stateTypes) q = q.where("state_type", "in", o.stateTypes.length ? o.stateTypes : [""]);
-  if (o.stateNames) q = q.where("state_name", "in", o.stateNames.length ? o.stateNames : [""]);
-  return q;
-}
-
-export async function readTaskRuns(
-  database: Database,
-  o: TaskRunListOptions = {},
+  listing: TaskRunsQuery & Page<TaskRunSort>,
 ): Promise<TaskRun[]> {
-  const [column, direction] = TASK_RUN_SORTS[o.sort ?? "EXPECTED_START_TIME_DESC"];
-  const rows = await filtered(database, o)
-    .selectAll()
-    .orderBy(column, (ob) => (direction === "desc" ? ob.desc().nullsLast() : ob.asc().nullsFirst()))
-    .orderBy("id", "asc")
-    .limit(o.limit ?? 200)
-    .offset(o.offset ?? 0)
-    .execute();
-  const states = await attachStates(database, database.db, rows);
-  return rows.map((r) =>
-    taskRunFromRow(database.dialect, r, r.state_id ? (states.get(r.state_id) ?? null) : null),
-  );
+  let q = database.db
+    .selectFrom("task_run")
+    .selectAll("task_run")
+    .where(taskRunsWhere(database, listing));
+  for (const [expr, modifiers] of taskRunsOrder(listing.sort)) q = q.orderBy(expr, modifiers);
+  const rows = await q.limit(listing.limit).offset(listing.offset).execute();
+  return taskRunsFromRows(database, rows);
 }
 
-export async function countTaskRuns(
-  database: Database,
-  o: TaskRunListOptions = {},
-): Promise<number> {
-  const row = await filtered(database, o)
+export async function countTaskRuns(database: Database, query: TaskRunsQuery): Promise<number> {
+  const row = await database.db
+    .selectFrom("task_run")
     .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where(taskRunsWhere(database, query))
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
-/** Give a task run another name. */
-export async function renameTaskRun(database: Database, id: string, name: string): Promise<void> {
-  await database.db
+/** Give a task run another name; false when there is no such run. */
+export async function renameTaskRun(
+  database: Database,
+  id: string,
+  name: string,
+  updated: string,
+): Promise<boolean> {
+  const res = await database.db
     .updateTable("task_run")
-    .set({ name, updated: nowIso() })
+    .set({ name, updated })
     .where("id", "=", id)
-    .execute();
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) > 0;
 }
 
-export async function deleteTaskRun(database: Database, id: string): Promise<void> {
-  await database.db.transaction().execute(async (trx) => {
+/** Delete a task run with its states and logs; false when there is no such run. */
+export async function deleteTaskRun(database: Database, id: string): Promise<boolean> {
+  return database.db.transaction().execute(async (trx) => {
     await trx.deleteFrom("log").where("task_run_id", "=", id).execute();
     const res = await trx.deleteFrom("task_run").where("id", "=", id).executeTakeFirst();
-    if (Number(res.numDeletedRows) === 0)
-      throw new ObjectNotFoundError(`Task run with id ${id} not found`);
+    return Number(res.numDeletedRows) > 0;
   });
 }

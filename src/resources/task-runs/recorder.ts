@@ -4,40 +4,33 @@
  * event; the server turns those events into `task_run` and `task_run_state` rows, without
  * orchestration.
  *
- * As Prefect:
- * - only events named `prefect.task-run.*` whose resource carries `prefect.orchestration: client`
- *   are recorded (every event, these included, also goes to the event store);
- * - the run is `payload.task_run` with `id` from the resource (`prefect.task-run.<id>`) and
- *   `flow_run_id` from the related resource in role `flow-run`; keys of `payload.task_run` win
- *   over both, as in Prefect's dict merge;
- * - the state is `payload.validated_state` with `id` = the event's id and `timestamp` = its
- *   `occurred` (again unless `validated_state` carries its own), and `state_details.task_run_id`
- *   / `flow_run_id` set to the run's;
- * - events are applied in `occurred` order, and a stored run is only overwritten by a snapshot with
- *   a later state timestamp, so out-of-order delivery (even across batches) ends on the latest
- *   state; every state is inserted (a state id already stored is ignored, so redelivery is
- *   harmless);
- * - a run whose `(flow_run_id, task_key, dynamic_key)` already exists under another id is
- *   recorded under the stored id.
+ * As Prefect: only events named `prefect.task-run.*` whose resource carries
+ * `prefect.orchestration: client` are recorded (every event, these included, also goes to the event
+ * store); the run is `payload.task_run` with `id` from the resource (`prefect.task-run.<id>`) and
+ * `flow_run_id` from the related resource in role `flow-run` (keys of `payload.task_run` win over
+ * both, as in Prefect's dict merge); the state is `payload.validated_state` with `id` = the event's
+ * id and `timestamp` = its `occurred` (unless `validated_state` carries its own), and
+ * `state_details.task_run_id` / `flow_run_id` set to the run's. The transitions read are then
+ * recorded by `record-transitions.ts`, under the rules the embedded client's transitions follow.
  *
- * A task run whose flow run does not exist cannot be stored (foreign key). Prefect's recorder then
- * fails the flush with an IntegrityError, retries it and finally drops the events (its batches are
- * one event by default); here those events are skipped (counted in `skipped`) and the rest of the
- * batch is recorded.
+ * An event for a flow run that does not exist cannot be stored (foreign key): Prefect's recorder
+ * fails the flush, retries it and finally drops the events (its batches are one event by
+ * default); here those events are skipped (counted in `skipped`) and the rest are recorded.
  */
-import type { FastifyBaseLogger } from "fastify";
 import { z } from "zod";
+import type { Event } from "../../core/events.ts";
 import type { TaskRun, TaskRunInput } from "../../core/runs.ts";
 import { defaultTaskRunPolicy } from "../../core/runs.ts";
 import type { StateDetails, StateRecord } from "../../core/state.ts";
-import { compareIso, normalizeIso, nowIso } from "../../core/time.ts";
+import { normalizeIso, nowIso } from "../../core/time.ts";
 import { buildState } from "../../orchestration/states.ts";
-import type { Database } from "../../storage/database.ts";
-import { type IncomingEvent, objectIdOf, relatedInRole } from "../events/schema.ts";
+import type { AppContext } from "../../services/context.ts";
+import type { EventConsumer } from "../events/pipeline.ts";
+import { objectIdOf, relatedInRole } from "../events/schema.ts";
 import type { StateDetailsCreate } from "../states/schema.ts";
 import { RecordablePayloadSchema } from "./event-payload-schema.ts";
 import { ordinaryTaskRunPayload } from "./ordinary-event-payload.ts";
-import { recordTaskRuns } from "./queries.ts";
+import { recordTaskRunTransitions } from "./record-transitions.ts";
 
 /** A task-run transition read from one event. */
 export interface TaskRunEventRecord {
@@ -55,7 +48,7 @@ export interface UnrecordableTaskRunEvent {
 }
 
 /** Whether the task-run recorder takes this event (Prefect's consumer filter). */
-export function isTaskRunRecorderEvent(event: IncomingEvent): boolean {
+export function isTaskRunRecorderEvent(event: Event): boolean {
   return (
     event.event.startsWith("prefect.task-run.") &&
     event.resource["prefect.orchestration"] === "client"
@@ -68,7 +61,7 @@ export function isTaskRunRecorderEvent(event: IncomingEvent): boolean {
  * event was received: the run's `created` / `updated` when it is first recorded.
  */
 export function taskRunFromEvent(
-  event: IncomingEvent,
+  event: Event,
   now: string = nowIso(),
 ): TaskRunEventRecord | UnrecordableTaskRunEvent {
   const unrecordable = (error: string) => ({ error, eventId: event.id, event: event.event });
@@ -150,238 +143,29 @@ export interface RecordSummary {
 }
 
 /**
- * Record task-run events, as read by `taskRunFromEvent` when they were received, in bulk. Calls on
- * one database are serialised, so that the read of the stored runs and the write that depends on
- * it are not interleaved with another batch of this process.
+ * Record task-run events, as read by `taskRunFromEvent` when they were received, in bulk (through
+ * the same `recordTaskRunTransitions` the embedded client uses).
  */
-export function recordTaskRunEvents(
-  database: Database,
+export async function recordTaskRunEvents(
+  ctx: AppContext,
   events: readonly (TaskRunEventRecord | UnrecordableTaskRunEvent)[],
-  log?: FastifyBaseLogger,
 ): Promise<RecordSummary> {
-  const previous = queues.get(database) ?? Promise.resolve();
-  const next = previous.then(() => recordSerially(database, events, log));
-  queues.set(
-    database,
-    next.then(
-      () => undefined,
-      () => undefined,
-    ),
-  );
-  return next;
-}
-
-const queues = new WeakMap<Database, Promise<void>>();
-
-async function recordSerially(
-  database: Database,
-  events: readonly (TaskRunEventRecord | UnrecordableTaskRunEvent)[],
-  log: FastifyBaseLogger | undefined,
-): Promise<RecordSummary> {
-  const now = nowIso();
   const records: TaskRunEventRecord[] = [];
   let skipped = 0;
   for (const record of events) {
     if ("error" in record) {
       skipped++;
-      log?.warn({ eventId: record.eventId, event: record.event }, record.error);
+      ctx.log.warn({ eventId: record.eventId, event: record.event }, record.error);
       continue;
     }
     records.push(record);
   }
-  const summary: RecordSummary = { taskRunEvents: records.length + skipped, recorded: 0, skipped };
-  if (records.length === 0) return summary;
-  // stable sort: equal timestamps keep their arrival order
-  records.sort((a, b) => compareIso(a.state.timestamp, b.state.timestamp));
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const written = await writeRecords(database, records, now, log);
-      summary.recorded = written.recorded;
-      summary.skipped += written.skipped;
-      return summary;
-    } catch (error) {
-      // a flow run deleted, or a natural key taken, between our read and our write: read again
-      if (attempt >= 2 || !isConstraintViolation(error)) throw error;
-      knownFlowRuns.delete(database);
-    }
-  }
-}
-
-async function writeRecords(
-  database: Database,
-  records: readonly TaskRunEventRecord[],
-  now: string,
-  log: FastifyBaseLogger | undefined,
-): Promise<{ recorded: number; skipped: number }> {
-  const flowRunIds = unique(records.map((r) => r.run.flow_run_id).filter(isString));
-  // independent reads: on PostgreSQL they run side by side, on pooled connections
-  const [existingFlowRuns, stored] = await Promise.all([
-    existingFlowRunIds(database, flowRunIds),
-    storedTaskRuns(database, records),
-  ]);
-
-  // canonical id per natural key: the stored row's, else the latest event's
-  const canonicalByKey = new Map<string, string>();
-  for (const row of stored.values()) {
-    if (row.flow_run_id) canonicalByKey.set(naturalKey(row), row.id);
-  }
-  for (const { run } of records) {
-    if (!run.flow_run_id || stored.has(run.id)) continue;
-    const key = naturalKey(run);
-    if (!stored.has(canonicalByKey.get(key) ?? "")) canonicalByKey.set(key, run.id);
-  }
-
-  const latest = new Map<string, TaskRun>();
-  const states: [string, StateRecord][] = [];
-  const seenStates = new Set<string>();
-  let skipped = 0;
-  for (const { run, state, eventId } of records) {
-    if (run.flow_run_id && !existingFlowRuns.has(run.flow_run_id)) {
-      skipped++;
-      log?.warn(
-        { eventId, taskRunId: run.id, flowRunId: run.flow_run_id },
-        "task-run event for a flow run that does not exist: skipped",
-      );
-      continue;
-    }
-    const id = run.flow_run_id ? (canonicalByKey.get(naturalKey(run)) ?? run.id) : run.id;
-    if (id !== run.id) {
-      run.id = id;
-      state.state_details.task_run_id = id;
-    }
-    latest.set(id, run);
-    if (seenStates.has(state.id)) continue;
-    seenStates.add(state.id);
-    states.push([id, state]);
-  }
-
-  // a stored run is only overwritten by a later state (Prefect's `WHERE state_timestamp < …`, which
-  // the write holds to as well): a snapshot known to be older is not even sent
-  const runs = [...latest.values()].filter((run) => {
-    const current = stored.get(run.id)?.state_timestamp;
-    return !current || compareIso(current, run.state_timestamp ?? current) < 0;
-  });
-  await recordTaskRuns(database, runs, states, now);
-  return { recorded: states.length, skipped };
-}
-
-interface StoredTaskRun {
-  id: string;
-  flow_run_id: string | null;
-  task_key: string;
-  dynamic_key: string;
-  state_timestamp: string | null;
-}
-
-const CHUNK = 1000;
-
-/**
- * Stored task runs matching the records, by id: a run of a flow run is looked up by its natural
- * key (which finds it under its own id as well as under another), a run without one by its id.
- */
-async function storedTaskRuns(
-  database: Database,
-  records: readonly TaskRunEventRecord[],
-): Promise<Map<string, StoredTaskRun>> {
-  const ids = unique(records.filter((r) => !r.run.flow_run_id).map((r) => r.run.id));
-  // natural keys by flow run: each lookup constrains every column of the unique
-  // (flow_run_id, task_key, dynamic_key) index, so it is index seeks, not a scan of task_run
-  const keysByFlowRun = new Map<string, TaskRunEventRecord[]>();
-  for (const r of records) {
-    const flowRunId = r.run.flow_run_id;
-    if (!flowRunId) continue;
-    const mine = keysByFlowRun.get(flowRunId);
-    if (mine) mine.push(r);
-    else keysByFlowRun.set(flowRunId, [r]);
-  }
-  const keys = new Set(records.filter((r) => r.run.flow_run_id).map((r) => naturalKey(r.run)));
-  const columns = ["id", "flow_run_id", "task_key", "dynamic_key", "state_timestamp"] as const;
-  const reads: Promise<{ rows: StoredTaskRun[]; byKey: boolean }>[] = [];
-  for (let i = 0; i < ids.length; i += CHUNK) {
-    const query = database.db
-      .selectFrom("task_run")
-      .select(columns)
-      .where("id", "in", ids.slice(i, i + CHUNK));
-    reads.push(query.execute().then((rows) => ({ rows, byKey: false })));
-  }
-  for (const [flowRunId, mine] of keysByFlowRun) {
-    const taskKeys = unique(mine.map((r) => r.run.task_key));
-    const dynamicKeys = unique(mine.map((r) => r.run.dynamic_key));
-    for (let i = 0; i < taskKeys.length; i += CHUNK) {
-      for (let j = 0; j < dynamicKeys.length; j += CHUNK) {
-        // a superset of the keys (every task key with every dynamic key), filtered below
-        const query = database.db
-          .selectFrom("task_run")
-          .select(columns)
-          .where("flow_run_id", "=", flowRunId)
-          .where("task_key", "in", taskKeys.slice(i, i + CHUNK))
-          .where("dynamic_key", "in", dynamicKeys.slice(j, j + CHUNK));
-        reads.push(query.execute().then((rows) => ({ rows, byKey: true })));
-      }
-    }
-  }
-  const found = new Map<string, StoredTaskRun>();
-  for (const { rows, byKey } of await Promise.all(reads)) {
-    for (const row of rows) if (!byKey || keys.has(naturalKey(row))) found.set(row.id, row);
-  }
-  return found;
-}
-
-/**
- * Flow runs seen to exist, per database, so that a stream of task-run events looks each one up
- * once. A write failing on a constraint forgets them all (one may have been deleted since).
- */
-const knownFlowRuns = new WeakMap<Database, Set<string>>();
-const KNOWN_FLOW_RUNS_MAX = 10_000;
-
-async function existingFlowRunIds(
-  database: Database,
-  flowRunIds: readonly string[],
-): Promise<Set<string>> {
-  let known = knownFlowRuns.get(database);
-  if (!known || known.size > KNOWN_FLOW_RUNS_MAX) {
-    known = new Set();
-    knownFlowRuns.set(database, known);
-  }
-  const cache = known;
-  const unknown = flowRunIds.filter((id) => !cache.has(id));
-  const found = unknown.length > 0 ? await existingIds(database, unknown) : new Set<string>();
-  for (const id of found) cache.add(id);
-  return new Set(flowRunIds.filter((id) => cache.has(id)));
-}
-
-async function existingIds(
-  database: Database,
-  flowRunIds: readonly string[],
-): Promise<Set<string>> {
-  const found = new Set<string>();
-  for (let i = 0; i < flowRunIds.length; i += CHUNK) {
-    const rows = await database.db
-      .selectFrom("flow_run")
-      .select("id")
-      .where("id", "in", flowRunIds.slice(i, i + CHUNK))
-      .execute();
-    for (const row of rows) found.add(row.id);
-  }
-  return found;
-}
-
-/**
- * `(flow_run_id, task_key, dynamic_key)` as one string: the lengths of the first two lead, so
- * distinct triples never give the same string (a run without a flow run is never looked up by it).
- */
-function naturalKey(run: { flow_run_id: string | null; task_key: string; dynamic_key: string }) {
-  const flowRun = run.flow_run_id ?? "";
-  return `${flowRun.length}:${run.task_key.length}:${flowRun}${run.task_key}${run.dynamic_key}`;
-}
-
-function isConstraintViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return (
-    (typeof code === "string" && code.startsWith("SQLITE_CONSTRAINT")) ||
-    code === "23503" || // foreign_key_violation
-    code === "23505" // unique_violation
-  );
+  const written = await recordTaskRunTransitions(ctx, records);
+  return {
+    taskRunEvents: records.length + skipped,
+    recorded: written.recorded,
+    skipped: skipped + written.skipped,
+  };
 }
 
 function iso(value: string | null | undefined): string | null {
@@ -406,10 +190,30 @@ function definedOnly<T extends object>(value: T): Partial<T> {
   return out;
 }
 
-function unique<T>(values: readonly T[]): T[] {
-  return [...new Set(values)];
-}
+/**
+ * Events per write of the task-run recorder on PostgreSQL. Each write makes two round trips to the
+ * database whatever its size, and a run whose events share a write is upserted once: while a flow
+ * streams its task runs in, writes of this size keep up with far fewer of them and less work for
+ * the database (about 12% less than writes of 2000, measured). On SQLite a write has no round
+ * trip but holds the event loop while it runs: there it is the pipeline's size.
+ */
+const RECORDER_BATCH_POSTGRES = 6000;
 
-function isString(value: string | null): value is string {
-  return value !== null;
+/**
+ * The task-run recorder as a consumer of the event bus: task-run events are read into their run
+ * and state as they are received, and recorded in bulk; it goes first (task runs are what clients
+ * wait to see), ahead of the event store.
+ */
+export function taskRunRecorder(
+  ctx: AppContext,
+): EventConsumer<TaskRunEventRecord | UnrecordableTaskRunEvent> {
+  return {
+    name: "recording task-run events",
+    accepts: isTaskRunRecorderEvent,
+    read: taskRunFromEvent,
+    write: (records) => recordTaskRunEvents(ctx, records),
+    maxBatch: ctx.database.native ? undefined : RECORDER_BATCH_POSTGRES,
+    first: true,
+    describe: (record) => ({ eventId: record.eventId }),
+  };
 }

@@ -1,5 +1,8 @@
 import { z } from "zod";
+import type { TaskRun } from "../../core/runs.ts";
 import { DateTimeString, Labels, Tags, Uuid } from "../../server/schemas/common.ts";
+import { id, json, nullableTime, time } from "../../server/schemas/responses.ts";
+import { estimates, runTimes } from "../flow-runs/schema.ts";
 import { StateCreateSchema } from "../states/schema.ts";
 
 const TaskRunInputSchema = z.discriminatedUnion("input_type", [
@@ -39,3 +42,32 @@ export const TaskRunCreateSchema = z
 
 /** `TaskRunUpdate`: what `PATCH /task_runs/{id}` may change. */
 export const TaskRunUpdateSchema = z.object({ name: z.string().optional() }).strict();
+
+// Responses
+
+export const TaskRunResponse = z
+  .object({
+    id,
+    created: time,
+    updated: time,
+    name: z.string(),
+    flow_run_id: id.nullable(),
+    task_key: z.string(),
+    dynamic_key: z.string(),
+    cache_key: z.string().nullable(),
+    cache_expiration: nullableTime,
+    task_version: z.string().nullable(),
+    empirical_policy: json,
+    tags: z.array(z.string()),
+    labels: json,
+    task_inputs: z.record(z.string(), z.array(json)),
+    flow_run_run_count: z.number().int(),
+    ...runTimes,
+  })
+  .meta({ id: "TaskRun" });
+
+/** A task run as answered at `now`: the stored record plus the fields Prefect computes. */
+export function toTaskRunResponse(run: TaskRun, now: string) {
+  const { state_timestamp: _, ...wire } = run;
+  return { ...wire, ...estimates(run, now) };
+}

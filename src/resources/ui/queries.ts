@@ -2,9 +2,10 @@
  * The small aggregate queries behind Prefect's `/ui/*` routes: task runs per flow run, the next
  * scheduled run of each flow, task runs per state type, and the dashboard's task-run counts.
  */
+
+import type { TaskRunsQuery as TaskRunsCountBody } from "../../core/filters.ts";
 import { StateType, TERMINAL_STATE_TYPES } from "../../core/state-types.ts";
 import { isoToMicros, microsToIso, normalizeIso, nowIso } from "../../core/time.ts";
-import type { TaskRunsCountBody } from "../../server/schemas/filters.ts";
 import type { Database } from "../../storage/database.ts";
 import {
   type Cond,

@@ -6,12 +6,14 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { StateType } from "../../core/state-types.ts";
 import { normalizeIso } from "../../core/time.ts";
-import { estimates, toTaskRunResponse } from "../../server/responses.ts";
 import type { RouteDeps } from "../../server/route-deps.ts";
 import { optionalBody, Uuid } from "../../server/schemas/common.ts";
-import { filterFlowRunPoints } from "../../storage/filter-sql.ts";
+import { countsById, responses } from "../../server/schemas/responses.ts";
+import { filterFlowRunPoints } from "../flow-runs/model.ts";
+import { estimates } from "../flow-runs/schema.ts";
 import { taskRunCondition } from "../history/queries.ts";
 import * as taskRuns from "../task-runs/queries.ts";
+import { toTaskRunResponse } from "../task-runs/schema.ts";
 import {
   countTaskRunsByFlowRun,
   countTaskRunsByState,
@@ -21,38 +23,57 @@ import {
   nextRunsByFlow,
 } from "./queries.ts";
 import {
+  CountByStateResponse,
   DashboardCountsBodySchema,
   FlowIdsBodySchema,
   FlowRunIdsBodySchema,
+  SimpleFlowRunResponse,
+  SimpleNextFlowRunResponse,
+  TaskRunCountResponse,
   TaskRunCountsByStateBodySchema,
   UiFlowRunHistoryBodySchema,
+  UiTaskRunResponse,
 } from "./schema.ts";
 
 const IdParams = z.object({ id: Uuid });
 
-export const uiRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { database }) => {
+export const uiRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx }) => {
+  const { database } = ctx;
   app.post(
     "/ui/flows/count-deployments",
-    { schema: { body: FlowIdsBodySchema } },
+    { schema: { body: FlowIdsBodySchema, response: responses({ 200: countsById }) } },
     // deployments are not stored yet: every flow has none
     async (req) => Object.fromEntries(req.body.flow_ids.map((id) => [id, 0])),
   );
 
-  app.post("/ui/flows/next-runs", { schema: { body: FlowIdsBodySchema } }, async (req) =>
-    nextRunsByFlow(database, req.body.flow_ids),
+  app.post(
+    "/ui/flows/next-runs",
+    {
+      schema: {
+        body: FlowIdsBodySchema,
+        response: responses({ 200: z.record(Uuid, SimpleNextFlowRunResponse.nullable()) }),
+      },
+    },
+    async (req) => nextRunsByFlow(database, req.body.flow_ids),
   );
 
   app.post(
     "/ui/flow_runs/history",
-    { schema: { body: optionalBody(UiFlowRunHistoryBodySchema) } },
+    {
+      schema: {
+        body: optionalBody(UiFlowRunHistoryBodySchema),
+        response: responses({ 200: z.array(SimpleFlowRunResponse) }),
+      },
+    },
     async (req) => {
-      const runs = await filterFlowRunPoints(database, req.body);
+      const now = ctx.clock.nowIso();
+      const runs = await filterFlowRunPoints(ctx, req.body);
       return runs.flatMap((run) => {
         if (!run.state_type) return [];
-        const { estimated_run_time, estimated_start_time_delta } = estimates({
-          ...run,
-          state_type: run.state_type as StateType,
-        });
+        const { estimated_run_time, estimated_start_time_delta } = estimates(
+          { ...run, state_type: run.state_type as StateType },
+          now,
+        );
         return [
           {
             id: run.id,
@@ -68,13 +89,18 @@ export const uiRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { database
 
   app.post(
     "/ui/flow_runs/count-task-runs",
-    { schema: { body: FlowRunIdsBodySchema } },
+    { schema: { body: FlowRunIdsBodySchema, response: responses({ 200: countsById }) } },
     async (req) => countTaskRunsByFlowRun(database, req.body.flow_run_ids),
   );
 
   app.post(
     "/ui/task_runs/dashboard/counts",
-    { schema: { body: DashboardCountsBodySchema } },
+    {
+      schema: {
+        body: DashboardCountsBodySchema,
+        response: responses({ 200: z.array(TaskRunCountResponse) }),
+      },
+    },
     async (req, reply) => {
       const { task_runs, flows, flow_runs, deployments } = req.body;
       const after = task_runs.start_time?.after_;
@@ -92,16 +118,25 @@ export const uiRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { database
 
   app.post(
     "/ui/task_runs/count",
-    { schema: { body: optionalBody(TaskRunCountsByStateBodySchema) } },
+    {
+      schema: {
+        body: optionalBody(TaskRunCountsByStateBodySchema),
+        response: responses({ 200: CountByStateResponse }),
+      },
+    },
     async (req) => countTaskRunsByState(database, await taskRunCondition(database, req.body)),
   );
 
-  app.get("/ui/task_runs/:id", { schema: { params: IdParams } }, async (req, reply) => {
-    const run = await taskRuns.readTaskRun(database, req.params.id);
-    if (!run) return reply.code(404).send({ detail: "Task not found." });
-    return {
-      ...toTaskRunResponse(run),
-      flow_run_name: await flowRunName(database, run.flow_run_id),
-    };
-  });
+  app.get(
+    "/ui/task_runs/:id",
+    { schema: { params: IdParams, response: responses({ 200: UiTaskRunResponse }) } },
+    async (req, reply) => {
+      const run = await taskRuns.readTaskRun(database, req.params.id);
+      if (!run) return reply.code(404).send({ detail: "Task not found." });
+      return {
+        ...toTaskRunResponse(run, ctx.clock.nowIso()),
+        flow_run_name: await flowRunName(database, run.flow_run_id),
+      };
+    },
+  );
 };

@@ -1,5 +1,6 @@
 /** Bodies of the `/ui/*` routes Prefect's UIs call (`prefect-openapi-ui-routes.json`). */
 import { z } from "zod";
+import type { StateType } from "../../core/state-types.ts";
 import { Uuid } from "../../server/schemas/common.ts";
 import {
   DeploymentFilterSchema,
@@ -10,6 +11,8 @@ import {
   WorkPoolFilterSchema,
   WorkQueueFilterSchema,
 } from "../../server/schemas/filters.ts";
+import { id, stateType, time } from "../../server/schemas/responses.ts";
+import { TaskRunResponse } from "../task-runs/schema.ts";
 
 /** Prefect's `max_items=200` on the id lists of the UI count routes. */
 const idList = z.array(Uuid).max(200);
@@ -52,3 +55,55 @@ export const TaskRunCountsByStateBodySchema = z.object({
 export type UiFlowRunHistoryBody = z.infer<typeof UiFlowRunHistoryBodySchema>;
 export type DashboardCountsBody = z.infer<typeof DashboardCountsBodySchema>;
 export type TaskRunCountsByStateBody = z.infer<typeof TaskRunCountsByStateBodySchema>;
+
+// Responses
+
+/** `GET /ui/task_runs/{id}`: a task run with the name of its flow run. */
+export const UiTaskRunResponse = TaskRunResponse.extend({
+  flow_run_name: z.string().nullable(),
+}).meta({ id: "UITaskRun" });
+
+/** An entry of `POST /ui/flow_runs/history`: one dot of the UI's flow-run history chart. */
+export const SimpleFlowRunResponse = z
+  .object({
+    id,
+    state_type: stateType,
+    timestamp: time,
+    duration: z.number(),
+    lateness: z.number(),
+  })
+  .meta({ id: "SimpleFlowRun" });
+
+/** A value of `POST /ui/flows/next-runs`: a flow's next scheduled run. */
+export const SimpleNextFlowRunResponse = z
+  .object({
+    id,
+    flow_id: id,
+    name: z.string(),
+    state_name: z.string(),
+    state_type: stateType,
+    next_scheduled_start_time: time,
+  })
+  .meta({ id: "SimpleNextFlowRun" });
+
+export const stateCount = z.number().int();
+
+/** `POST /ui/task_runs/count`: task runs per state type, every type present (Prefect's order). */
+export const CountByStateResponse = z
+  .object({
+    COMPLETED: stateCount,
+    PENDING: stateCount,
+    RUNNING: stateCount,
+    FAILED: stateCount,
+    CANCELLED: stateCount,
+    CRASHED: stateCount,
+    PAUSED: stateCount,
+    CANCELLING: stateCount,
+    SCHEDULED: stateCount,
+  } satisfies Record<StateType, z.ZodNumber>)
+  .meta({ id: "CountByState" });
+
+/** A bucket of `POST /ui/task_runs/dashboard/counts` (`completed`, `failed`). */
+export const TaskRunCountResponse = z
+  .record(z.string(), z.number().int())
+  .meta({ id: "TaskRunCount" });

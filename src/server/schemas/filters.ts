@@ -6,6 +6,7 @@
  * FastAPI does. Everything that is optional is also nullable, as in the OpenAPI.
  */
 import { z } from "zod";
+import type * as core from "../../core/filters.ts";
 import { DateTimeString, StateTypeSchema, Uuid } from "./common.ts";
 
 /** `PREFECT_API_DEFAULT_LIMIT`: the default and the largest `limit` a body may ask for. */
@@ -263,8 +264,28 @@ export const LimitSchema = z
   .max(DEFAULT_FILTER_LIMIT)
   .nullish()
   .transform((v) => v ?? DEFAULT_FILTER_LIMIT);
-const offset = z.number().int().min(0).default(0);
-const page = z.number().int().min(1).default(1);
+/** `null` is the default, as for every optional field in Prefect's bodies. */
+const offset = z
+  .number()
+  .int()
+  .min(0)
+  .nullish()
+  .default(0)
+  .transform((v) => v ?? 0);
+const page = z
+  .number()
+  .int()
+  .min(1)
+  .nullish()
+  .default(1)
+  .transform((v) => v ?? 1);
+/** A sort that takes its default when missing or null. */
+function sortOr<S extends string>(schema: z.ZodType<S>, fallback: S) {
+  return schema
+    .nullish()
+    .default(fallback)
+    .transform((v): S => v ?? fallback);
+}
 
 const taskRunsCountShape = {
   flows: FlowFilterSchema.nullish(),
@@ -287,9 +308,9 @@ function listBodies<Shape extends z.ZodRawShape, Sort extends z.ZodType>(shape: 
   };
 }
 
-const flowBodies = listBodies(flowsCountShape, FlowSortSchema.default("NAME_ASC"));
-const flowRunBodies = listBodies(flowRunsCountShape, FlowRunSortSchema.default("ID_DESC"));
-const taskRunBodies = listBodies(taskRunsCountShape, TaskRunSortSchema.default("ID_DESC"));
+const flowBodies = listBodies(flowsCountShape, sortOr(FlowSortSchema, "NAME_ASC"));
+const flowRunBodies = listBodies(flowRunsCountShape, sortOr(FlowRunSortSchema, "ID_DESC"));
+const taskRunBodies = listBodies(taskRunsCountShape, sortOr(TaskRunSortSchema, "ID_DESC"));
 
 /** `POST /flows/count`, `/flows/filter` (default sort `NAME_ASC`), `/flows/paginate`. */
 export const FlowsCountBodySchema = flowBodies.count;
@@ -307,7 +328,7 @@ export const TaskRunsPaginateBodySchema = taskRunBodies.paginate;
 /** `POST /logs/filter` (default sort `TIMESTAMP_ASC`). */
 export const LogsFilterBodySchema = z.object({
   logs: LogFilterSchema.nullish(),
-  sort: LogSortSchema.default("TIMESTAMP_ASC"),
+  sort: sortOr(LogSortSchema, "TIMESTAMP_ASC"),
   limit: LimitSchema,
   offset,
 });
@@ -322,3 +343,54 @@ export type TaskRunsCountBody = z.infer<typeof TaskRunsCountBodySchema>;
 export type TaskRunsFilterBody = z.infer<typeof TaskRunsFilterBodySchema>;
 export type TaskRunsPaginateBody = z.infer<typeof TaskRunsPaginateBodySchema>;
 export type LogsFilterBody = z.infer<typeof LogsFilterBodySchema>;
+
+// ---------------------------------------------------------------------------------------------
+// The schemas and the filter grammar of `core/filters.ts` agree (checked at compile time): what a
+// schema parses is a core value, and every core value is one the schema takes
+// ---------------------------------------------------------------------------------------------
+
+type Agrees<S extends z.ZodType, T> = [z.output<S>] extends [T]
+  ? [T] extends [z.input<S>]
+    ? true
+    : false
+  : false;
+const agreement: [
+  Agrees<typeof FlowFilterSchema, core.FlowFilter>,
+  Agrees<typeof FlowRunFilterSchema, core.FlowRunFilter>,
+  Agrees<typeof TaskRunFilterSchema, core.TaskRunFilter>,
+  Agrees<typeof LogFilterSchema, core.LogFilter>,
+  Agrees<typeof DeploymentFilterSchema, core.DeploymentFilter>,
+  Agrees<typeof WorkPoolFilterSchema, core.WorkPoolFilter>,
+  Agrees<typeof WorkQueueFilterSchema, core.WorkQueueFilter>,
+  Agrees<typeof FlowsCountBodySchema, core.FlowsQuery>,
+  Agrees<typeof FlowRunsCountBodySchema, core.FlowRunsQuery>,
+  Agrees<typeof TaskRunsCountBodySchema, core.TaskRunsQuery>,
+  Agrees<typeof FlowsFilterBodySchema, core.FlowsListing>,
+  Agrees<typeof FlowRunsFilterBodySchema, core.FlowRunsListing>,
+  Agrees<typeof TaskRunsFilterBodySchema, core.TaskRunsListing>,
+  Agrees<typeof LogsFilterBodySchema, core.LogsListing>,
+  Agrees<typeof FlowSortSchema, core.FlowSort>,
+  Agrees<typeof FlowRunSortSchema, core.FlowRunSort>,
+  Agrees<typeof TaskRunSortSchema, core.TaskRunSort>,
+  Agrees<typeof LogSortSchema, core.LogSort>,
+] = [
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+];
+void agreement;

@@ -2,9 +2,9 @@
  * Task-run transitions as the events Prefect's client emits (`prefect.task-run.<State name>`),
  * which a Prefect-compatible server's task-run recorder stores without orchestration.
  */
-import { runStateResource, tagResources } from "../core/run-state-event.ts";
-import type { TaskRun } from "../core/runs.ts";
-import { emptyStateDetails, type StateRecord } from "../core/state.ts";
+import { runStateResource, tagResources } from "./run-state-event.ts";
+import type { TaskRun } from "./runs.ts";
+import { emptyStateDetails, type StateRecord } from "./state.ts";
 
 export interface PrefectEvent {
   occurred: string;
@@ -173,4 +173,51 @@ function relatedText(run: TaskRun, parent: FlowRunOfTask | undefined): string {
     byTags.set(tags, text);
   }
   return text;
+}
+
+/** Terminal state types: a run's last state is forgotten once it reaches one. */
+const FINAL = new Set(["COMPLETED", "FAILED", "CRASHED", "CANCELLED"]);
+/** Flow runs (and flows) remembered for naming the related resources of task-run events. */
+const REMEMBERED = 10_000;
+
+/**
+ * What a client keeps to build its task-run events: each run's last state sent (the next event's
+ * `initial_state` and `follows`), and the flow runs and flows it created or read (named in the
+ * events' related resources). Both clients keep one.
+ */
+export class TaskRunEventTracker {
+  readonly #lastState = new Map<string, StateRecord>();
+  readonly #flowRuns = new Map<string, FlowRunOfTask>();
+  readonly #flowNames = new Map<string, string>();
+
+  rememberFlow(flow: { id: string; name: string }): void {
+    remember(this.#flowNames, flow.id, flow.name);
+  }
+
+  rememberFlowRun(run: { id: string; name: string; flow_id: string }): void {
+    const flowName = this.#flowNames.get(run.flow_id) ?? null;
+    remember(this.#flowRuns, run.id, { name: run.name, flowId: run.flow_id, flowName });
+  }
+
+  /** The run's previous state and its flow run for this transition, which becomes its last. */
+  track(
+    run: TaskRun,
+    state: StateRecord,
+  ): { previous: StateRecord | null; parent: FlowRunOfTask | undefined } {
+    const previous = this.#lastState.get(run.id) ?? null;
+    const parent = run.flow_run_id ? this.#flowRuns.get(run.flow_run_id) : undefined;
+    if (FINAL.has(state.type)) this.#lastState.delete(run.id);
+    else this.#lastState.set(run.id, state);
+    return { previous, parent };
+  }
+}
+
+/** Set `key` in a map that keeps the newest `REMEMBERED` entries. */
+function remember<V>(map: Map<string, V>, key: string, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > REMEMBERED) {
+    const oldest = map.keys().next();
+    if (!oldest.done) map.delete(oldest.value);
+  }
 }

@@ -1,0 +1,106 @@
+/**
+ * The composition root: where the application context, the event bus, its consumers and the loop
+ * services are wired, for each transport — the HTTP server (`createServerCore`: the task-run
+ * recorder consumes client events, event retention runs) and the embedded client
+ * (`createEmbeddedCore`: no consumers, no services). A new consumer (automation triggers) or loop
+ * service (scheduler, late runs, zombies, cancellation) is added here and nowhere else.
+ */
+import { type Clock, systemClock } from "../core/time.ts";
+import { EventPipeline, type EventPipelineOptions } from "../resources/events/pipeline.ts";
+import { taskRunRecorder } from "../resources/task-runs/recorder.ts";
+import { loadSettings, type Settings } from "../settings/settings.ts";
+import type { Database } from "../storage/database.ts";
+import { type AppContext, type AppLogger, silentLogger } from "./context.ts";
+import { EventRetention, type EventRetentionOptions } from "./event-retention.ts";
+import type { LoopService } from "./loop-service.ts";
+
+export interface CoreOptions {
+  database: Database;
+  /** The app clock: every timestamp the models write (default: the system clock). */
+  clock?: Clock;
+  settings?: Settings;
+  log?: AppLogger;
+  /** How the event bus buffers and writes (tests shorten its intervals). */
+  events?: Omit<EventPipelineOptions, "log">;
+}
+
+/** One transport's core: the context the models take, its event bus, and its loop services. */
+export interface Core {
+  readonly ctx: AppContext;
+  readonly bus: EventPipeline;
+  readonly services: readonly LoopService[];
+  /** Start the loop services (their first loops run in the background). */
+  start(): void;
+  /** Stop the services, then write what the bus holds. */
+  close(): Promise<void>;
+}
+
+function build(options: CoreOptions, bus: EventPipeline, log: AppLogger) {
+  const ctx: AppContext = {
+    database: options.database,
+    clock: options.clock ?? systemClock,
+    events: bus,
+    settings: options.settings ?? loadSettings(),
+    log,
+  };
+  return ctx;
+}
+
+function core(ctx: AppContext, bus: EventPipeline, services: LoopService[]): Core {
+  let started = false;
+  return {
+    ctx,
+    bus,
+    services,
+    start() {
+      if (started) return;
+      started = true;
+      for (const service of services) void service.start();
+    },
+    async close() {
+      await Promise.all(services.map((service) => service.stop()));
+      await bus.flush();
+    },
+  };
+}
+
+export interface ServerCoreOptions extends CoreOptions {
+  /** Delete old events every 15 minutes (Prefect's event retention); off unless given. */
+  eventRetention?: Omit<EventRetentionOptions, "clock"> | false;
+}
+
+/** The server's core: client events feed the task-run recorder; event retention runs. */
+export function createServerCore(options: ServerCoreOptions): Core {
+  const log = options.log ?? silentLogger;
+  const bus = new EventPipeline(options.database, { ...options.events, log });
+  const ctx = build(options, bus, log);
+  bus.addConsumer(taskRunRecorder(ctx));
+  const services: LoopService[] = [];
+  if (options.eventRetention) {
+    services.push(
+      new EventRetention(options.database, {
+        ...options.eventRetention,
+        clock: ctx.clock,
+        log: options.eventRetention.log ?? {
+          info: (message) => log.info({}, message),
+          error: (message) => log.error({}, message),
+        },
+      }),
+    );
+  }
+  return core(ctx, bus, services);
+}
+
+/**
+ * The embedded client's core: the same models over the local database; the events it emits are
+ * stored (and readable by a server started later on that database), with nobody to consume them.
+ */
+export function createEmbeddedCore(options: CoreOptions): Core {
+  const log = options.log ?? silentLogger;
+  const bus = new EventPipeline(options.database, {
+    ...options.events,
+    log,
+    deferDecoding: true,
+  });
+  return core(build(options, bus, log), bus, []);
+}

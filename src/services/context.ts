@@ -1,0 +1,46 @@
+/**
+ * The application context every model function takes: one database, one clock, one event bus and
+ * the settings. Both transports hold one: the HTTP server (`server/app.ts`) and the embedded client
+ * (`embedded/embedded-client.ts`) build it in `services/composition.ts` and call the same models
+ * with it, so that listing, recording, orchestration, events and errors are one implementation.
+ */
+import type { Event, ReceivedEvent } from "../core/events.ts";
+import type { Clock } from "../core/time.ts";
+import type { Settings } from "../settings/settings.ts";
+import type { Database } from "../storage/database.ts";
+
+/**
+ * Where events go once they are facts: to the live subscribers of `/events/out` and the registered
+ * consumers (the task-run recorder; later triggers), and — for events reported by clients — to the
+ * event store.
+ */
+export interface EventBus {
+  /** Events written in a transaction that has committed (the outbox): published, not stored again. */
+  publishStored(events: readonly ReceivedEvent[]): void;
+  /** Events reported by a client: published at once, handed to consumers, stored soon after. */
+  receive(events: readonly Event[]): void;
+  /** Write what is buffered; resolves once it is stored. */
+  flush(): Promise<void>;
+}
+
+/** What the models and services log through (pino's, and Fastify's, logger has this shape). */
+export interface AppLogger {
+  info(details: object, message: string): void;
+  warn(details: object, message: string): void;
+  error(details: object, message: string): void;
+}
+
+/** A logger that drops everything (the embedded default: no server log to write to). */
+export const silentLogger: AppLogger = {
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
+
+export interface AppContext {
+  readonly database: Database;
+  readonly clock: Clock;
+  readonly events: EventBus;
+  readonly settings: Settings;
+  readonly log: AppLogger;
+}
