@@ -247,6 +247,7 @@ export function resolvePage<S extends string>(
   request: PageRequest<S>,
   defaultSort: S,
   sorts: Record<string, S>,
+  maxLimit: number = DEFAULT_LIST_LIMIT,
 ): Page<S> {
   const sort = request.sort ?? defaultSort;
   if (!Object.values(sorts).includes(sort)) {
@@ -254,12 +255,10 @@ export function resolvePage<S extends string>(
       `unknown sort '${String(sort)}': use one of ${Object.values(sorts).join(", ")}`,
     );
   }
-  const limit = request.limit ?? DEFAULT_LIST_LIMIT;
+  const limit = request.limit ?? Math.min(DEFAULT_LIST_LIMIT, maxLimit);
   const offset = request.offset ?? 0;
-  if (!Number.isInteger(limit) || limit < 0 || limit > DEFAULT_LIST_LIMIT) {
-    throw new ValidationError(
-      `limit must be an integer from 0 to ${DEFAULT_LIST_LIMIT}, not ${limit}`,
-    );
+  if (!Number.isInteger(limit) || limit < 0 || limit > maxLimit) {
+    throw new ValidationError(`limit must be an integer from 0 to ${maxLimit}, not ${limit}`);
   }
   if (!Number.isInteger(offset) || offset < 0) {
     throw new ValidationError(`offset must be an integer of 0 or more, not ${offset}`);

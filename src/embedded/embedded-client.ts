@@ -139,7 +139,7 @@ export class EmbeddedClient implements PrefectClient {
       return () => ({ event: taskRunEvent(snapshot, state, previous, parent) });
     });
     await taskRuns.recordTaskRunTransitions(this.#ctx, transitions);
-    if (!process.env.NO_TR_EVENTS) for (const build of events) this.core.bus.receiveLater(build);
+    for (const build of events) this.core.bus.receiveLater(build);
   }
 
   createLogs(records: readonly LogRecord[]): Promise<void> {

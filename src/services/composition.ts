@@ -100,7 +100,7 @@ export function createEmbeddedCore(options: CoreOptions): Core {
   const bus = new EventPipeline(options.database, {
     ...options.events,
     log,
-    deferDecoding: true,
+    whenQuiet: true,
   });
   return core(build(options, bus, log), bus, []);
 }

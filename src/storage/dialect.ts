@@ -1,3 +1,4 @@
+import { type Expression, type RawBuilder, type SqlBool, sql } from "kysely";
 import type { ColumnTypes } from "./migrations/column-types.ts";
 
 /**
@@ -33,6 +34,11 @@ export interface StorageDialect {
   fromBool(value: unknown): boolean;
   /** Case-insensitive LIKE operator. */
   readonly ilike: "like" | "ilike";
+  /**
+   * `expr` is one of `values` (text), however many: they go as one parameter (a JSON array on
+   * SQLite, an array on PostgreSQL), so the statement stays small and its plan uses the index.
+   */
+  textIn(expr: Expression<unknown>, values: readonly string[]): RawBuilder<SqlBool>;
 }
 
 export const sqliteDialect: StorageDialect = {
@@ -53,6 +59,8 @@ export const sqliteDialect: StorageDialect = {
   toBool: (value) => (value ? 1 : 0),
   fromBool: (value) => value === 1 || value === true,
   ilike: "like",
+  textIn: (expr, values) =>
+    sql<SqlBool>`${expr} in (select value from json_each(${JSON.stringify(values)}))`,
 };
 
 export const postgresDialect: StorageDialect = {
@@ -72,4 +80,5 @@ export const postgresDialect: StorageDialect = {
   toBool: (value) => value,
   fromBool: (value) => value === true,
   ilike: "ilike",
+  textIn: (expr, values) => sql<SqlBool>`${expr} = any(cast(${[...values]} as text[]))`,
 };

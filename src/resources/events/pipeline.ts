@@ -32,10 +32,11 @@ export interface EventPipelineOptions {
   maxAttempts?: number;
   log?: AppLogger;
   /**
-   * Decode what `receiveLater` takes on a later turn of the event loop even on SQLite (the embedded
-   * client: its task-run events are built off the flow's path). Default: on PostgreSQL only.
+   * Decode what `receiveLater` takes, and write the event store, only while nothing has been
+   * received for a moment (the embedded client: its task-run events are built and stored off the
+   * path of the flows that report them, in the same thread). `flush()` writes everything at once.
    */
-  deferDecoding?: boolean;
+  whenQuiet?: boolean;
 }
 
 /**
@@ -123,6 +124,12 @@ export class EventPipeline implements EventBus {
   readonly #holdBack: boolean;
   /** Whether `receiveLater` decodes on a later turn of the event loop. */
   readonly #deferDecoding: boolean;
+  /** Whether decoding and the event store wait for a quiet moment (see `whenQuiet`). */
+  readonly #whenQuiet: boolean;
+  /** When the last event was received or taken in (`performance.now()`). */
+  #lastReceivedAt = Number.NEGATIVE_INFINITY;
+  /** The store's turn under way in `whenQuiet` mode, waiting for a quiet moment. */
+  #quietTurn: Promise<void> | null = null;
   /** Whether events wait for the event store as JSON text (PostgreSQL: see `EventDocument`). */
   readonly #storeDocuments: boolean;
   /** When the last event for a consumer that goes first arrived (`performance.now()`). */
@@ -152,7 +159,8 @@ export class EventPipeline implements EventBus {
     // with SQLite every write runs in this thread: there, events are decoded as they arrive and
     // the event store writes whenever the consumers are idle, since putting work off only moves it
     this.#holdBack = !database.native;
-    this.#deferDecoding = options.deferDecoding ?? !database.native;
+    this.#whenQuiet = options.whenQuiet ?? false;
+    this.#deferDecoding = this.#whenQuiet || !database.native;
     this.#storeDocuments = !database.native;
   }
 
@@ -185,6 +193,11 @@ export class EventPipeline implements EventBus {
    * or without waiting for that during an explicit flush, or once its own backlog has grown large.
    */
   async #storeTurn(): Promise<void> {
+    if (this.#whenQuiet) {
+      await this.#quietMoment();
+      await this.#decodeAll();
+      return;
+    }
     for (;;) {
       if (this.#store.size >= STORE_BACKLOG_LIMIT) return;
       await this.#whenDecoded();
@@ -195,6 +208,23 @@ export class EventPipeline implements EventBus {
       if (wait <= 0) return;
       await sleep(wait);
     }
+  }
+
+  /** Resolves once nothing has been received for `STORE_QUIET_MS` (or at once in a flush). */
+  async #quietMoment(): Promise<void> {
+    for (;;) {
+      if (this.#flushing > 0 || this.#store.size >= STORE_BACKLOG_LIMIT) return;
+      const wait = this.#lastReceivedAt + STORE_QUIET_MS - performance.now();
+      if (wait <= 0) return;
+      await sleep(wait);
+    }
+  }
+
+  /** Decode what `receiveLater` took in, a slice per turn of the event loop. */
+  #decodeAll(): Promise<void> {
+    if (this.#undecodedCount === 0) return Promise.resolve();
+    this.#decoding ??= setImmediate(() => this.#decode(DECODE_SLICE_MS));
+    return this.#whenDecoded();
   }
 
   /** Events waiting to be written to the event store. */
@@ -221,6 +251,13 @@ export class EventPipeline implements EventBus {
    * `sources`, when given, holds the JSON text each event arrived in (or its UTF-8 bytes).
    */
   receive(events: readonly Event[], sources?: readonly (string | Buffer | undefined)[]): void {
+    if (events.length === 0) return;
+    this.#lastReceivedAt = performance.now();
+    this.#take(events, sources);
+  }
+
+  /** Publish, consume and queue for the store events received (or decoded) now. */
+  #take(events: readonly Event[], sources?: readonly (string | Buffer | undefined)[]): void {
     if (events.length === 0) return;
     const received = nowIso();
     for (const [i, incoming] of events.entries()) {
@@ -283,6 +320,12 @@ export class EventPipeline implements EventBus {
       return;
     }
     this.#undecoded.push(decode);
+    if (this.#whenQuiet) {
+      // decoded by the event store's turn, once nothing has been received for a moment
+      this.#lastReceivedAt = performance.now();
+      this.flushSoon(this.#flushIntervalMs);
+      return;
+    }
     this.#decoding ??= setImmediate(() => this.#decode(DECODE_SLICE_MS));
   }
 
@@ -331,7 +374,7 @@ export class EventPipeline implements EventBus {
       this.#undecoded = waiting.slice(this.#undecodedHead);
       this.#undecodedHead = 0;
     }
-    this.receive(events, sources);
+    this.#take(events, sources);
     if (this.#undecodedCount === 0 && this.#decodedWaiter) {
       this.#decodedWaiter.resolve();
       this.#decodedWaiter = null;
@@ -356,7 +399,14 @@ export class EventPipeline implements EventBus {
     this.#timer = setTimeout(() => {
       this.#timer = null;
       for (const { lane } of this.#consumers) void lane.flush();
-      void this.#store.flush();
+      if (this.#whenQuiet && this.#store.size === 0 && this.#undecodedCount > 0) {
+        // one turn waits for the quiet moment, however many timers fire meanwhile
+        this.#quietTurn ??= this.#storeTurn()
+          .then(() => this.#store.flush())
+          .finally(() => {
+            this.#quietTurn = null;
+          });
+      } else void this.#store.flush();
     }, delayMs);
     this.#timer.unref();
   }

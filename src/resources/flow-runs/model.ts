@@ -141,11 +141,14 @@ export function countFlowRuns(ctx: AppContext, query: FlowRunsQuery = {}): Promi
   return flowRuns.countFlowRuns(ctx.database, query);
 }
 
+/** Points of the runs page's scatter plot: up to this many (`/ui/flow_runs/history`). */
+export const MAX_FLOW_RUN_POINTS = 1000;
+
 /** The flow runs of a listing as the points of the runs page's scatter plot. */
 export function filterFlowRunPoints(ctx: AppContext, listing: FlowRunsListing = {}) {
   return flowRuns.filterFlowRunPoints(ctx.database, {
     ...listing,
-    ...resolvePage(listing, DEFAULT_SORTS.flowRuns, FlowRunSort),
+    ...resolvePage(listing, DEFAULT_SORTS.flowRuns, FlowRunSort, MAX_FLOW_RUN_POINTS),
   });
 }
 

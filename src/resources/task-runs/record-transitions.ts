@@ -15,6 +15,7 @@
  * Calls on one database are serialised, so that the read of the stored runs and the write that
  * depends on it are not interleaved with another batch of this process.
  */
+import { sql } from "kysely";
 import type { TaskRun, TaskRunTransition } from "../../core/runs.ts";
 import type { StateRecord } from "../../core/state.ts";
 import { compareIso } from "../../core/time.ts";
@@ -62,6 +63,13 @@ async function recordSerially(
   if (transitions.length === 0) return { recorded: 0, skipped: 0 };
   // stable sort: equal timestamps keep their arrival order
   const records = [...transitions].sort((a, b) => compareIso(a.state.timestamp, b.state.timestamp));
+  // most batches hold runs whose flow runs exist and whose natural keys are theirs alone: written
+  // as they are, without reading anything first; the database's constraints say when not
+  try {
+    return await writeAsTheyAre(ctx, records);
+  } catch (error) {
+    if (!isConstraintViolation(error)) throw error;
+  }
   for (let attempt = 1; ; attempt++) {
     try {
       return await writeRecords(ctx, records);
@@ -71,6 +79,29 @@ async function recordSerially(
       knownFlowRuns.delete(ctx.database);
     }
   }
+}
+
+/**
+ * Write the records without looking anything up: a foreign key (a flow run that does not exist) or
+ * a natural key held by another run makes the write fail. What a failed write kept (a PostgreSQL
+ * batch is written in parts) is harmless to write again: states are inserted once, and a snapshot
+ * replaces only an older one.
+ */
+async function writeAsTheyAre(
+  ctx: AppContext,
+  records: readonly TransitionRecord[],
+): Promise<RecordSummary> {
+  const latest = new Map<string, TaskRun>();
+  const states: [string, StateRecord][] = [];
+  const seenStates = new Set<string>();
+  for (const { run, state } of records) {
+    latest.set(run.id, run);
+    if (seenStates.has(state.id)) continue;
+    seenStates.add(state.id);
+    states.push([run.id, state]);
+  }
+  await recordTaskRuns(ctx.database, [...latest.values()], states, ctx.clock.nowIso());
+  return { recorded: states.length, skipped: 0 };
 }
 
 async function writeRecords(
@@ -168,29 +199,24 @@ async function storedTaskRuns(
   }
   const keys = new Set(records.filter((r) => r.run.flow_run_id).map((r) => naturalKey(r.run)));
   const columns = ["id", "flow_run_id", "task_key", "dynamic_key", "state_timestamp"] as const;
+  const { db, dialect } = database;
   const reads: Promise<{ rows: StoredTaskRun[]; byKey: boolean }>[] = [];
-  for (let i = 0; i < ids.length; i += CHUNK) {
-    const query = database.db
+  if (ids.length > 0) {
+    const query = db
       .selectFrom("task_run")
       .select(columns)
-      .where("id", "in", ids.slice(i, i + CHUNK));
+      .where(dialect.textIn(sql.ref("id"), ids));
     reads.push(query.execute().then((rows) => ({ rows, byKey: false })));
   }
   for (const [flowRunId, mine] of keysByFlowRun) {
-    const taskKeys = unique(mine.map((r) => r.run.task_key));
-    const dynamicKeys = unique(mine.map((r) => r.run.dynamic_key));
-    for (let i = 0; i < taskKeys.length; i += CHUNK) {
-      for (let j = 0; j < dynamicKeys.length; j += CHUNK) {
-        // a superset of the keys (every task key with every dynamic key), filtered below
-        const query = database.db
-          .selectFrom("task_run")
-          .select(columns)
-          .where("flow_run_id", "=", flowRunId)
-          .where("task_key", "in", taskKeys.slice(i, i + CHUNK))
-          .where("dynamic_key", "in", dynamicKeys.slice(j, j + CHUNK));
-        reads.push(query.execute().then((rows) => ({ rows, byKey: true })));
-      }
-    }
+    // a superset of the keys (every task key with every dynamic key), filtered below
+    const query = db
+      .selectFrom("task_run")
+      .select(columns)
+      .where("flow_run_id", "=", flowRunId)
+      .where(dialect.textIn(sql.ref("task_key"), unique(mine.map((r) => r.run.task_key))))
+      .where(dialect.textIn(sql.ref("dynamic_key"), unique(mine.map((r) => r.run.dynamic_key))));
+    reads.push(query.execute().then((rows) => ({ rows, byKey: true })));
   }
   const found = new Map<string, StoredTaskRun>();
   for (const { rows, byKey } of await Promise.all(reads)) {
