@@ -107,13 +107,16 @@ export class HttpClient implements PrefectClient {
   createTaskRun(input: TaskRunCreate): Promise<TaskRun> {
     return this.#http.request("POST", "/task_runs/", input);
   }
-  readTaskRun(id: string): Promise<TaskRun> {
+  async readTaskRun(id: string): Promise<TaskRun> {
+    await this.#reported();
     return this.#http.request("GET", `/task_runs/${id}`);
   }
-  readTaskRuns(o: TaskRunListOptions = {}): Promise<TaskRun[]> {
+  async readTaskRuns(o: TaskRunListOptions = {}): Promise<TaskRun[]> {
+    await this.#reported();
     return this.#http.request("POST", "/task_runs/filter", taskRunsListing(o));
   }
-  countTaskRuns(o: TaskRunListOptions = {}): Promise<number> {
+  async countTaskRuns(o: TaskRunListOptions = {}): Promise<number> {
+    await this.#reported();
     return this.#http.request("POST", "/task_runs/count", criteriaOf(taskRunsListing(o)));
   }
   async deleteTaskRun(id: string): Promise<void> {
@@ -129,7 +132,8 @@ export class HttpClient implements PrefectClient {
       force: options.force ?? false,
     });
   }
-  readTaskRunStates(taskRunId: string): Promise<StateRecord[]> {
+  async readTaskRunStates(taskRunId: string): Promise<StateRecord[]> {
+    await this.#reported();
     return this.#http.request("GET", `/task_run_states/?task_run_id=${taskRunId}`);
   }
 
@@ -190,6 +194,14 @@ export class HttpClient implements PrefectClient {
   }
   readLogs(o: LogListOptions = {}): Promise<LogRecord[]> {
     return this.#http.request("POST", "/logs/filter", logsListing(o));
+  }
+
+  /**
+   * Before reading task runs: the server has read every task-run event this client sent (it then
+   * answers reads with them recorded), so that a client reads what it reported.
+   */
+  async #reported(): Promise<void> {
+    await this.#events?.confirm();
   }
 
   /**

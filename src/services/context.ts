@@ -21,6 +21,12 @@ export interface EventBus {
   receive(events: readonly Event[]): void;
   /** Write what is buffered; resolves once it is stored. */
   flush(): Promise<void>;
+  /**
+   * Resolves once every event received so far has been handed to its consumers and written by
+   * them (task-run events recorded): what a read of task runs waits for, so that a client reading
+   * after reporting sees what it reported. At once when nothing waits.
+   */
+  settle(): Promise<void>;
 }
 
 /** What the models and services log through (pino's, and Fastify's, logger has this shape). */

@@ -411,6 +411,13 @@ export class EventPipeline implements EventBus {
     this.#timer.unref();
   }
 
+  /** Decode what waits, and have the consumers write what they hold (not the event store). */
+  async settle(): Promise<void> {
+    if (this.#consumers.length === 0) return;
+    if (this.#undecodedCount > 0) this.#decode(Number.POSITIVE_INFINITY);
+    await Promise.all(this.#consumers.map(({ lane }) => lane.idle()));
+  }
+
   /**
    * Write everything received so far, decoding what waits first; the event store writes without
    * waiting for its turn. Resolves when it (and earlier flushes) are written.

@@ -63,9 +63,9 @@ export class WriteLane<T> {
     this.#pending.push({ item, attempts: 0 });
   }
 
-  /** Resolves once this lane has written what it has queued (at once when nothing is). */
+  /** Resolves once this lane has written what it has queued and what it is writing. */
   idle(): Promise<void> {
-    return this.#pending.length === 0 ? Promise.resolve() : this.flush();
+    return this.#pending.length === 0 ? this.#inflight : this.flush();
   }
 
   /** Write everything queued; resolves when it (and earlier flushes of this lane) are written. */

@@ -163,6 +163,7 @@ export async function readFlowRunGraph(
   id: string,
   since?: string,
 ): Promise<FlowRunGraph> {
+  await ctx.events.settle();
   return (await readGraph(ctx.database, id, since)) ?? Promise.reject(notFound());
 }
 

@@ -10,7 +10,11 @@ export function readFlowRunStates(ctx: AppContext, flowRunId: string): Promise<S
 }
 
 /** A task run's states, oldest first (none for an unknown run, as Prefect answers). */
-export function readTaskRunStates(ctx: AppContext, taskRunId: string): Promise<StateRecord[]> {
+export async function readTaskRunStates(
+  ctx: AppContext,
+  taskRunId: string,
+): Promise<StateRecord[]> {
+  await ctx.events.settle();
   return states.readTaskRunStates(ctx.database, taskRunId);
 }
 
@@ -21,6 +25,7 @@ export async function readFlowRunState(ctx: AppContext, id: string): Promise<Sta
 }
 
 export async function readTaskRunState(ctx: AppContext, id: string): Promise<StateRecord> {
+  await ctx.events.settle();
   const state = await states.readTaskRunStateById(ctx.database, id);
   if (!state) throw new ObjectNotFoundError("Task run state not found");
   return state;

@@ -137,18 +137,26 @@ function newTaskRun(
 
 const notFound = () => new ObjectNotFoundError("Task run not found");
 
+// Reads of task runs first wait for the task-run events received so far to be recorded
+// (`EventBus.settle`): a client that reported transitions and then reads sees them, through either
+// transport.
+
 export async function readTaskRun(ctx: AppContext, id: string): Promise<TaskRun> {
+  await ctx.events.settle();
   return (await taskRuns.readTaskRun(ctx.database, id)) ?? Promise.reject(notFound());
 }
 
-export function filterTaskRuns(ctx: AppContext, listing: TaskRunsListing = {}): Promise<TaskRun[]> {
-  return taskRuns.filterTaskRuns(ctx.database, {
-    ...listing,
-    ...resolvePage(listing, DEFAULT_SORTS.taskRuns, TaskRunSort),
-  });
+export async function filterTaskRuns(
+  ctx: AppContext,
+  listing: TaskRunsListing = {},
+): Promise<TaskRun[]> {
+  const page = resolvePage(listing, DEFAULT_SORTS.taskRuns, TaskRunSort);
+  await ctx.events.settle();
+  return taskRuns.filterTaskRuns(ctx.database, { ...listing, ...page });
 }
 
-export function countTaskRuns(ctx: AppContext, query: TaskRunsQuery = {}): Promise<number> {
+export async function countTaskRuns(ctx: AppContext, query: TaskRunsQuery = {}): Promise<number> {
+  await ctx.events.settle();
   return taskRuns.countTaskRuns(ctx.database, query);
 }
 
