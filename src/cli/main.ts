@@ -1,8 +1,9 @@
 /**
- * The `prefect-ts` command line: Prefect's `flow`, `flow-run`, `task-run` and `version` commands
- * over the configured database. Run directly (`tsx src/cli/main.ts …`) or through
+ * The `prefect-ts` command line: Prefect's `flow`, `flow-run`, `task-run`, `server` and `version`
+ * commands over the configured database. Run directly (`tsx src/cli/main.ts …`) or through
  * `bin/prefect-ts.js`; `runCli(argv)` runs one command line and returns the exit code.
  */
+
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";

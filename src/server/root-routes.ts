@@ -79,8 +79,8 @@ export const rootRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx })
       address && typeof address === "object"
         ? { host: address.address, port: address.port }
         : {
-            host: process.env.PREFECT_SERVER_API_HOST ?? "127.0.0.1",
-            port: Number(process.env.PREFECT_SERVER_API_PORT ?? 4200),
+            host: ctx.settings.serverApiHost,
+            port: ctx.settings.serverApiPort,
           };
     return adminSettings(ctx.settings, serving, database.dialect.name);
   });

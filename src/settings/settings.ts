@@ -63,6 +63,13 @@ const schema = z.object({
   PREFECT_SERVER_EVENTS_RETENTION_PERIOD: timedelta.optional(),
   // Prefect's older name, still accepted by Prefect 3 (the one above wins)
   PREFECT_EVENTS_RETENTION_PERIOD: timedelta.optional(),
+  PREFECT_SERVER_API_HOST: z.string().min(1).optional(),
+  PREFECT_SERVER_API_PORT: z.coerce
+    .number({ message: "must be a port number from 0 to 65535" })
+    .int()
+    .min(0)
+    .max(65535)
+    .optional(),
 });
 
 /** Settings, read from `PREFECT_*` environment variables with Prefect's names. */
@@ -101,6 +108,10 @@ export interface Settings {
    * Older events are deleted by `server start` at start and every 15 minutes.
    */
   eventsRetentionSeconds: number;
+  /** Where `server start` listens (`PREFECT_SERVER_API_HOST`, default 127.0.0.1). */
+  serverApiHost: string;
+  /** The port `server start` listens on (`PREFECT_SERVER_API_PORT`, default 4200). */
+  serverApiPort: number;
 }
 
 /** Parse settings from an environment; one error lists every bad variable. */
@@ -144,6 +155,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       s.PREFECT_SERVER_EVENTS_RETENTION_PERIOD ??
       s.PREFECT_EVENTS_RETENTION_PERIOD ??
       DEFAULT_EVENTS_RETENTION_SECONDS,
+    serverApiHost: s.PREFECT_SERVER_API_HOST ?? "127.0.0.1",
+    serverApiPort: s.PREFECT_SERVER_API_PORT ?? 4200,
   };
 }
 

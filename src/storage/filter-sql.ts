@@ -1,6 +1,7 @@
 /**
- * Prefect's filter grammar applied to storage: parsed filter bodies (src/server/schemas/filters.ts)
- * become one Kysely `where` expression per query, written once for SQLite and PostgreSQL. Nested
+ * Prefect's filter grammar applied to storage: the criteria of `core/filters.ts` (what either
+ * transport lists with) become one Kysely `where` expression per query, and a sort its `order by`,
+ * written once for SQLite and PostgreSQL; each resource's queries build on them. Nested
  * resources are joined as Prefect does, through `IN (subquery)` (Prefect: EXISTS), so a present
  * nested filter — even `{}` — requires a related row. Only the JSON operators differ by dialect
  * (`JsonOps`). Each sub-filter follows `as_sql_filter`: an empty one is TRUE, and its criteria are

@@ -2,7 +2,7 @@
  * A read-then-write transaction. On SQLite it starts with `BEGIN IMMEDIATE` so the write lock is
  * taken up front (a deferred transaction that reads first cannot wait for a lock upgrade and
  * fails with SQLITE_BUSY under concurrent writers); on PostgreSQL it is an ordinary transaction
- * in which rows are locked with `FOR UPDATE`.
+ * in which rows are locked with `FOR NO KEY UPDATE` (see `resources/states/locked-reads.ts`).
  */
 import { sql } from "kysely";
 import type { Database, Db } from "./database.ts";

@@ -145,6 +145,21 @@ describe("the architecture of src/", () => {
     assert.deepEqual(found, []);
   });
 
+  it("every resource is a folder of the same pieces", () => {
+    const resources = readdirSync(join(SRC, "resources"));
+    assert.ok(resources.length >= 8, resources.join(", "));
+    for (const resource of resources) {
+      const pieces = new Set(readdirSync(join(SRC, "resources", resource)));
+      for (const piece of ["schema.ts", "queries.ts", "model.ts", "routes.ts"]) {
+        assert.ok(pieces.has(piece), `resources/${resource} has no ${piece}`);
+      }
+    }
+    // each CLI command of a resource sits in its folder
+    for (const resource of ["flows", "flow-runs", "task-runs"]) {
+      assert.ok(statSync(join(SRC, "resources", resource, "cli.ts")).isFile());
+    }
+  });
+
   it("sdk/ is the facade over engine/: engine/ never imports sdk/", () => {
     assert.deepEqual(violations(/^engine\//, /^sdk\//), []);
   });

@@ -15,23 +15,24 @@ export function registerServer(program: Command, io: CliIo): void {
     .option("--host <host>", "Host to bind to (PREFECT_SERVER_API_HOST, default 127.0.0.1)")
     .option("--port <port>", "Port to listen on (PREFECT_SERVER_API_PORT, default 4200)")
     .action(async (options: StartOptions) => {
-      const host = options.host ?? process.env.PREFECT_SERVER_API_HOST ?? "127.0.0.1";
-      const portText = options.port ?? process.env.PREFECT_SERVER_API_PORT ?? "4200";
-      const port = Number(portText);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) {
-        throw new CliError(
-          `'${portText}' is not a port number: use --port with a number from 0 to 65535.`,
-        );
-      }
       const [{ loadSettings }, { openDatabase }, { createApp }] = await Promise.all([
         import("../../settings/settings.ts"),
         import("../../storage/open-database.ts"),
         import("../../server/app.ts"),
       ]);
       const settings = loadSettings();
+      const host = options.host ?? settings.serverApiHost;
+      const portText = options.port ?? String(settings.serverApiPort);
+      const port = Number(portText);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) {
+        throw new CliError(
+          `'${portText}' is not a port number: use --port with a number from 0 to 65535.`,
+        );
+      }
       const database = await openDatabase({ url: settings.databaseUrl });
       const app = await createApp({
         database,
+        settings,
         ui: settings.uiEnabled ? { apiUrl: settings.uiApiUrl } : false,
         // the app's request logger is off: retention reports on the console
         eventRetention: {

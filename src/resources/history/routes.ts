@@ -4,14 +4,8 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { RouteDeps } from "../../server/route-deps.ts";
 import { responses } from "../../server/schemas/responses.ts";
-import {
-  flowRunCondition,
-  historyIntervals,
-  type Interval,
-  runHistory,
-  TooManyIntervalsError,
-  taskRunCondition,
-} from "./queries.ts";
+import * as history from "./model.ts";
+import { historyIntervals, type Interval, TooManyIntervalsError } from "./queries.ts";
 import { FlowRunHistoryBodySchema, HistoryResponse, TaskRunHistoryBodySchema } from "./schema.ts";
 
 /** The intervals of a history body, or a 422 `{detail}` as Prefect answers a bad interval. */
@@ -33,7 +27,6 @@ function intervalsOrReply(
 }
 
 export const historyRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx }) => {
-  const { database } = ctx;
   app.post(
     "/flow_runs/history",
     {
@@ -46,15 +39,11 @@ export const historyRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx
       const intervals = intervalsOrReply(reply, req.body);
       if (!intervals) return reply;
       const { flows, flow_runs, task_runs, deployments, work_pools, work_queues } = req.body;
-      const where = await flowRunCondition(database, {
-        flows,
-        flow_runs,
-        task_runs,
-        deployments,
-        work_pools,
-        work_pool_queues: work_queues,
-      });
-      return runHistory(database, "flow_run", where, intervals);
+      return history.readFlowRunHistory(
+        ctx,
+        { flows, flow_runs, task_runs, deployments, work_pools, work_pool_queues: work_queues },
+        intervals,
+      );
     },
   );
 
@@ -70,8 +59,11 @@ export const historyRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx
       const intervals = intervalsOrReply(reply, req.body);
       if (!intervals) return reply;
       const { flows, flow_runs, task_runs, deployments } = req.body;
-      const where = await taskRunCondition(database, { flows, flow_runs, task_runs, deployments });
-      return runHistory(database, "task_run", where, intervals);
+      return history.readTaskRunHistory(
+        ctx,
+        { flows, flow_runs, task_runs, deployments },
+        intervals,
+      );
     },
   );
 };

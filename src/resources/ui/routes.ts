@@ -11,17 +11,9 @@ import { optionalBody, Uuid } from "../../server/schemas/common.ts";
 import { countsById, responses } from "../../server/schemas/responses.ts";
 import { filterFlowRunPoints } from "../flow-runs/model.ts";
 import { estimates } from "../flow-runs/schema.ts";
-import { taskRunCondition } from "../history/queries.ts";
-import * as taskRuns from "../task-runs/queries.ts";
 import { toTaskRunResponse } from "../task-runs/schema.ts";
-import {
-  countTaskRunsByFlowRun,
-  countTaskRunsByState,
-  dashboardIntervals,
-  dashboardTaskRunCounts,
-  flowRunName,
-  nextRunsByFlow,
-} from "./queries.ts";
+import * as ui from "./model.ts";
+import { dashboardIntervals } from "./queries.ts";
 import {
   CountByStateResponse,
   DashboardCountsBodySchema,
@@ -38,7 +30,6 @@ import {
 const IdParams = z.object({ id: Uuid });
 
 export const uiRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx }) => {
-  const { database } = ctx;
   app.post(
     "/ui/flows/count-deployments",
     { schema: { body: FlowIdsBodySchema, response: responses({ 200: countsById }) } },
@@ -54,7 +45,7 @@ export const uiRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx }) =
         response: responses({ 200: z.record(Uuid, SimpleNextFlowRunResponse.nullable()) }),
       },
     },
-    async (req) => nextRunsByFlow(database, req.body.flow_ids),
+    async (req) => ui.readNextRunsByFlow(ctx, req.body.flow_ids),
   );
 
   app.post(
@@ -90,7 +81,7 @@ export const uiRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx }) =
   app.post(
     "/ui/flow_runs/count-task-runs",
     { schema: { body: FlowRunIdsBodySchema, response: responses({ 200: countsById }) } },
-    async (req) => countTaskRunsByFlowRun(database, req.body.flow_run_ids),
+    async (req) => ui.countTaskRunsByFlowRun(ctx, req.body.flow_run_ids),
   );
 
   app.post(
@@ -108,8 +99,8 @@ export const uiRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx }) =
         return reply.code(422).send({ detail: "task_runs.start_time.after_ is required" });
       }
       const intervals = dashboardIntervals(after, task_runs.start_time?.before_);
-      return dashboardTaskRunCounts(
-        database,
+      return ui.countDashboardTaskRuns(
+        ctx,
         { task_runs, flows, flow_runs, deployments },
         intervals,
       );
@@ -124,18 +115,19 @@ export const uiRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx }) =
         response: responses({ 200: CountByStateResponse }),
       },
     },
-    async (req) => countTaskRunsByState(database, await taskRunCondition(database, req.body)),
+    async (req) => ui.countTaskRunsByState(ctx, req.body),
   );
 
   app.get(
     "/ui/task_runs/:id",
     { schema: { params: IdParams, response: responses({ 200: UiTaskRunResponse }) } },
     async (req, reply) => {
-      const run = await taskRuns.readTaskRun(database, req.params.id);
-      if (!run) return reply.code(404).send({ detail: "Task not found." });
+      const found = await ui.readUiTaskRun(ctx, req.params.id);
+      // Prefect's wording for this route
+      if (!found) return reply.code(404).send({ detail: "Task not found." });
       return {
-        ...toTaskRunResponse(run, ctx.clock.nowIso()),
-        flow_run_name: await flowRunName(database, run.flow_run_id),
+        ...toTaskRunResponse(found.taskRun, ctx.clock.nowIso()),
+        flow_run_name: found.flowRunName,
       };
     },
   );
