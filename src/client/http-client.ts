@@ -66,11 +66,16 @@ export class HttpClient implements PrefectClient {
   }
 
   async createFlowRun(input: FlowRunCreate): Promise<FlowRun> {
-    const { id: _clientId, ...body } = input;
-    return this.#rememberFlowRun(await this.#http.request<FlowRun>("POST", "/flow_runs/", body));
+    const { id: _clientId, state, ...rest } = input;
+    const body = state ? { ...rest, state: wireState(state) } : rest;
+    return this.#rememberFlowRun(
+      withStateTimestamp(await this.#http.request<FlowRun>("POST", "/flow_runs/", body)),
+    );
   }
   async readFlowRun(id: string): Promise<FlowRun> {
-    return this.#rememberFlowRun(await this.#http.request<FlowRun>("GET", `/flow_runs/${id}`));
+    return this.#rememberFlowRun(
+      withStateTimestamp(await this.#http.request<FlowRun>("GET", `/flow_runs/${id}`)),
+    );
   }
 
   #rememberFlow(flow: Flow): Flow {
@@ -81,8 +86,14 @@ export class HttpClient implements PrefectClient {
     this.#tracker.rememberFlowRun(run);
     return run;
   }
-  readFlowRuns(o: FlowRunListOptions = {}): Promise<FlowRun[]> {
-    return this.#http.request("POST", "/flow_runs/filter", flowRunsListing(o));
+  async readFlowRuns(o: FlowRunListOptions = {}): Promise<FlowRun[]> {
+    const runs = await this.#http.request<FlowRun[]>(
+      "POST",
+      "/flow_runs/filter",
+      flowRunsListing(o),
+    );
+    for (const run of runs) withStateTimestamp(run);
+    return runs;
   }
   countFlowRuns(o: FlowRunListOptions = {}): Promise<number> {
     return this.#http.request("POST", "/flow_runs/count", criteriaOf(flowRunsListing(o)));
@@ -104,16 +115,23 @@ export class HttpClient implements PrefectClient {
     return this.#http.request("GET", `/flow_run_states/?flow_run_id=${flowRunId}`);
   }
 
-  createTaskRun(input: TaskRunCreate): Promise<TaskRun> {
-    return this.#http.request("POST", "/task_runs/", input);
+  async createTaskRun(input: TaskRunCreate): Promise<TaskRun> {
+    const body = input.state ? { ...input, state: wireState(input.state) } : input;
+    return withStateTimestamp(await this.#http.request<TaskRun>("POST", "/task_runs/", body));
   }
   async readTaskRun(id: string): Promise<TaskRun> {
     await this.#reported();
-    return this.#http.request("GET", `/task_runs/${id}`);
+    return withStateTimestamp(await this.#http.request<TaskRun>("GET", `/task_runs/${id}`));
   }
   async readTaskRuns(o: TaskRunListOptions = {}): Promise<TaskRun[]> {
     await this.#reported();
-    return this.#http.request("POST", "/task_runs/filter", taskRunsListing(o));
+    const runs = await this.#http.request<TaskRun[]>(
+      "POST",
+      "/task_runs/filter",
+      taskRunsListing(o),
+    );
+    for (const run of runs) withStateTimestamp(run);
+    return runs;
   }
   async countTaskRuns(o: TaskRunListOptions = {}): Promise<number> {
     await this.#reported();
@@ -217,6 +235,15 @@ export class HttpClient implements PrefectClient {
   async close(): Promise<void> {
     await this.#events?.close();
   }
+}
+
+/**
+ * A run as the API answers it, with `state_timestamp`: Prefect's wire leaves it out (the server
+ * keeps it to sort and compare runs); it is the timestamp of the run's state.
+ */
+function withStateTimestamp<R extends FlowRun | TaskRun>(run: R): R {
+  run.state_timestamp = run.state?.timestamp ?? null;
+  return run;
 }
 
 /** A state as `StateCreate` on the wire: the server sets id and timestamp. */

@@ -63,6 +63,21 @@ function merged<F extends object>(given: F | null | undefined, fields: Partial<F
   return { ...given, ...Object.fromEntries(set) } as F;
 }
 
+/**
+ * A run's state criterion with the shorthand's types and names set over the given one's (a given
+ * `type` stays when only `stateNames` is given, and the other way round).
+ */
+function stateCriterion<S extends { type?: unknown; name?: unknown }>(
+  given: S | null | undefined,
+  stateTypes: StateType[] | undefined,
+  stateNames: string[] | undefined,
+): S | undefined {
+  return merged(given, {
+    type: stateTypes ? any(stateTypes) : undefined,
+    name: stateNames ? any(stateNames) : undefined,
+  } as Partial<S>);
+}
+
 export function flowsListing(o: FlowListOptions = {}): FlowsListing {
   const { nameLike, sort, ...rest } = o;
   return {
@@ -74,19 +89,12 @@ export function flowsListing(o: FlowListOptions = {}): FlowsListing {
 
 export function flowRunsListing(o: FlowRunListOptions = {}): FlowRunsListing {
   const { flowIds, flowNames, stateTypes, stateNames, parentTaskRunIds, ids, sort, ...rest } = o;
-  const state =
-    stateTypes || stateNames
-      ? {
-          type: stateTypes ? any(stateTypes) : undefined,
-          name: stateNames ? any(stateNames) : undefined,
-        }
-      : undefined;
   return {
     ...rest,
     flow_runs: merged(rest.flow_runs, {
       id: ids ? any(ids) : undefined,
       parent_task_run_id: parentTaskRunIds ? any(parentTaskRunIds) : undefined,
-      state,
+      state: stateCriterion(rest.flow_runs?.state, stateTypes, stateNames),
     }),
     flows: merged(rest.flows, {
       id: flowIds ? any(flowIds) : undefined,
@@ -98,16 +106,12 @@ export function flowRunsListing(o: FlowRunListOptions = {}): FlowRunsListing {
 
 export function taskRunsListing(o: TaskRunListOptions = {}): TaskRunsListing {
   const { flowRunIds, stateTypes, stateNames, ids, sort, ...rest } = o;
-  const state =
-    stateTypes || stateNames
-      ? {
-          type: stateTypes ? any(stateTypes) : undefined,
-          name: stateNames ? any(stateNames) : undefined,
-        }
-      : undefined;
   return {
     ...rest,
-    task_runs: merged(rest.task_runs, { id: ids ? any(ids) : undefined, state }),
+    task_runs: merged(rest.task_runs, {
+      id: ids ? any(ids) : undefined,
+      state: stateCriterion(rest.task_runs?.state, stateTypes, stateNames),
+    }),
     flow_runs: merged(rest.flow_runs, { id: flowRunIds ? any(flowRunIds) : undefined }),
     sort: sort ?? TaskRunSorts.EXPECTED_START_TIME_DESC,
   };

@@ -71,7 +71,7 @@ export class EmbeddedClient implements PrefectClient {
   async readFlowByName(name: string): Promise<Flow> {
     return this.#rememberFlow(await flows.readFlowByName(this.#ctx, name));
   }
-  readFlows(options?: FlowListOptions): Promise<Flow[]> {
+  async readFlows(options?: FlowListOptions): Promise<Flow[]> {
     return flows.filterFlows(this.#ctx, flowsListing(options));
   }
 
@@ -81,10 +81,10 @@ export class EmbeddedClient implements PrefectClient {
   async readFlowRun(id: string): Promise<FlowRun> {
     return this.#rememberFlowRun(await flowRuns.readFlowRun(this.#ctx, id));
   }
-  readFlowRuns(options?: FlowRunListOptions): Promise<FlowRun[]> {
+  async readFlowRuns(options?: FlowRunListOptions): Promise<FlowRun[]> {
     return flowRuns.filterFlowRuns(this.#ctx, flowRunsListing(options));
   }
-  countFlowRuns(options?: FlowRunListOptions): Promise<number> {
+  async countFlowRuns(options?: FlowRunListOptions): Promise<number> {
     return flowRuns.countFlowRuns(this.#ctx, criteriaOf(flowRunsListing(options)));
   }
   deleteFlowRun(id: string): Promise<void> {
@@ -107,10 +107,10 @@ export class EmbeddedClient implements PrefectClient {
   readTaskRun(id: string): Promise<TaskRun> {
     return taskRuns.readTaskRun(this.#ctx, id);
   }
-  readTaskRuns(options?: TaskRunListOptions): Promise<TaskRun[]> {
+  async readTaskRuns(options?: TaskRunListOptions): Promise<TaskRun[]> {
     return taskRuns.filterTaskRuns(this.#ctx, taskRunsListing(options));
   }
-  countTaskRuns(options?: TaskRunListOptions): Promise<number> {
+  async countTaskRuns(options?: TaskRunListOptions): Promise<number> {
     return taskRuns.countTaskRuns(this.#ctx, criteriaOf(taskRunsListing(options)));
   }
   deleteTaskRun(id: string): Promise<void> {
@@ -128,24 +128,33 @@ export class EmbeddedClient implements PrefectClient {
   }
 
   /**
-   * Record transitions as the server's recorder does, then hand their events to the event bus:
-   * each is built on a later turn of the event loop (from a copy of the run as it stands now) and
-   * stored in the background, so the flow does not wait for its events.
+   * Record transitions as the server's recorder records their events, then hand the events to the
+   * event bus: each is built on a later turn of the event loop (from a copy of the run as it stands
+   * now) and stored in the background, so the flow does not wait for its events. What is recorded
+   * is what the events carry: the run's `created` / `updated` are the recording's (an event has
+   * none: Prefect's recorder takes its own time), and a state without a message has `""` (what
+   * Prefect's client sends).
    */
   async recordTaskRunTransitions(transitions: readonly TaskRunTransition[]): Promise<void> {
-    const events = transitions.map(({ run, state }) => {
+    const now = this.#ctx.clock.nowIso();
+    const recorded: TaskRunTransition[] = new Array(transitions.length);
+    const events = transitions.map(({ run, state }, i) => {
       const { previous, parent } = this.#tracker.track(run, state);
-      const snapshot = { ...run };
+      const snapshot = { ...run, created: now, updated: now };
+      recorded[i] = {
+        run: snapshot,
+        state: state.message == null ? { ...state, message: "" } : state,
+      };
       return () => ({ event: taskRunEvent(snapshot, state, previous, parent) });
     });
-    await taskRuns.recordTaskRunTransitions(this.#ctx, transitions);
+    await taskRuns.recordTaskRunTransitions(this.#ctx, recorded);
     for (const build of events) this.core.bus.receiveLater(build);
   }
 
   createLogs(records: readonly LogRecord[]): Promise<void> {
     return logs.createLogs(this.#ctx, records);
   }
-  readLogs(options?: LogListOptions): Promise<LogRecord[]> {
+  async readLogs(options?: LogListOptions): Promise<LogRecord[]> {
     return logs.filterLogs(this.#ctx, logsListing(options));
   }
 

@@ -417,10 +417,12 @@ function flowRunWhere(ctx: Ctx, body: FlowRunsQuery): Cond {
 // Task runs
 // ---------------------------------------------------------------------------------------------
 
+/** `is_null_` left out is Prefect's default, false (`null` sets nothing). */
 function taskRunFlowRunIdCond(f: NonNullable<TaskRunFilter["flow_run_id"]>): Cond {
   const flowRunId = col("task_run", "flow_run_id");
-  if (f.is_null_ === true) return combine([isNull(flowRunId, true)], f.operator);
-  if (f.is_null_ === false && f.any_ == null) return isNull(flowRunId, false);
+  const isNullCriterion = f.is_null_ === undefined ? false : f.is_null_;
+  if (isNullCriterion === true) return combine([isNull(flowRunId, true)], f.operator);
+  if (isNullCriterion === false && f.any_ == null) return isNull(flowRunId, false);
   return combine([when(f.any_, (v) => inList(flowRunId, v))], f.operator);
 }
 

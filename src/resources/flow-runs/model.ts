@@ -130,14 +130,17 @@ export async function readFlowRun(ctx: AppContext, id: string): Promise<FlowRun>
   return (await flowRuns.readFlowRun(ctx.database, id)) ?? Promise.reject(notFound());
 }
 
-export function filterFlowRuns(ctx: AppContext, listing: FlowRunsListing = {}): Promise<FlowRun[]> {
+export async function filterFlowRuns(
+  ctx: AppContext,
+  listing: FlowRunsListing = {},
+): Promise<FlowRun[]> {
   return flowRuns.filterFlowRuns(ctx.database, {
     ...listing,
     ...resolvePage(listing, DEFAULT_SORTS.flowRuns, FlowRunSort),
   });
 }
 
-export function countFlowRuns(ctx: AppContext, query: FlowRunsQuery = {}): Promise<number> {
+export async function countFlowRuns(ctx: AppContext, query: FlowRunsQuery = {}): Promise<number> {
   return flowRuns.countFlowRuns(ctx.database, query);
 }
 
@@ -145,7 +148,7 @@ export function countFlowRuns(ctx: AppContext, query: FlowRunsQuery = {}): Promi
 export const MAX_FLOW_RUN_POINTS = 1000;
 
 /** The flow runs of a listing as the points of the runs page's scatter plot. */
-export function filterFlowRunPoints(ctx: AppContext, listing: FlowRunsListing = {}) {
+export async function filterFlowRunPoints(ctx: AppContext, listing: FlowRunsListing = {}) {
   return flowRuns.filterFlowRunPoints(ctx.database, {
     ...listing,
     ...resolvePage(listing, DEFAULT_SORTS.flowRuns, FlowRunSort, MAX_FLOW_RUN_POINTS),
@@ -153,7 +156,7 @@ export function filterFlowRunPoints(ctx: AppContext, listing: FlowRunsListing = 
 }
 
 /** Average lateness, in seconds, of the flow runs a query selects (null when none is late). */
-export function readFlowRunLateness(ctx: AppContext, query: FlowRunsQuery = {}) {
+export async function readFlowRunLateness(ctx: AppContext, query: FlowRunsQuery = {}) {
   return averageFlowRunLateness(ctx.database, query, ctx.clock.nowIso());
 }
 

@@ -30,14 +30,14 @@ export async function readFlowByName(ctx: AppContext, name: string): Promise<Flo
   return (await flows.readFlowByName(ctx.database, name)) ?? Promise.reject(notFound());
 }
 
-export function filterFlows(ctx: AppContext, listing: FlowsListing = {}): Promise<Flow[]> {
+export async function filterFlows(ctx: AppContext, listing: FlowsListing = {}): Promise<Flow[]> {
   return flows.filterFlows(ctx.database, {
     ...listing,
     ...resolvePage(listing, DEFAULT_SORTS.flows, FlowSort),
   });
 }
 
-export function countFlows(ctx: AppContext, query: FlowsQuery = {}): Promise<number> {
+export async function countFlows(ctx: AppContext, query: FlowsQuery = {}): Promise<number> {
   return flows.countFlows(ctx.database, query);
 }
 
