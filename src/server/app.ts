@@ -18,6 +18,7 @@ import { stateRoutes } from "../resources/states/routes.ts";
 import { taskRunRoutes } from "../resources/task-runs/routes.ts";
 import { uiRoutes } from "../resources/ui/routes.ts";
 import { type Core, createServerCore } from "../services/composition.ts";
+import { stderrLogger } from "../services/context.ts";
 import type { EventRetentionOptions } from "../services/event-retention.ts";
 import type { Settings } from "../settings/settings.ts";
 import type { Database } from "../storage/database.ts";
@@ -88,7 +89,10 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
       done(err, undefined);
     }
   });
-  installErrorHandlers(app);
+  // without a request log (the default), unexpected errors and failures the server handles in the
+  // background still reach standard error
+  const log = options.logger ? app.log : stderrLogger;
+  installErrorHandlers(app, log);
   // every route's responses, as declared beside it (the test app checks each response against them)
   const responseSchemas = new Map<string, Readonly<Record<number, unknown>>>();
   app.decorate("responseSchemas", responseSchemas);
@@ -120,7 +124,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     database: options.database,
     clock: options.clock,
     settings: options.settings,
-    log: app.log,
+    log,
     eventRetention: options.eventRetention
       ? {
           ...options.eventRetention,

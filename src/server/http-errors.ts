@@ -5,9 +5,11 @@
  * anything unexpected → 500 `{exception_message: "Internal Server Error"}` (logged), contention
  * on the database → 503. Every error the API returns goes through here.
  */
+
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { ErrorCode, isPrefectTsError } from "../core/errors.ts";
+import type { AppLogger } from "../services/context.ts";
 import { type PrefectValidationDetail, prefectValidationDetails } from "./validation-detail.ts";
 
 /** 422 in Prefect's shape. */
@@ -60,7 +62,7 @@ function pathPattern(url: string): RegExp {
  * Install Prefect's error answers. Call before the routes are added: a request for an API path
  * that is served, with another method, is answered 405 (as Starlette does), which needs them.
  */
-export function installErrorHandlers(app: FastifyInstance): void {
+export function installErrorHandlers(app: FastifyInstance, log: AppLogger): void {
   const apiRoutes: { methods: string[]; pattern: RegExp }[] = [];
   app.addHook("onRoute", (route) => {
     if (!route.url.startsWith("/api/")) return;
@@ -110,7 +112,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
       }
     }
     if (isIntegrityError(error)) {
-      request.log.warn({ err: error }, "database integrity error");
+      log.warn({ err: error, url: request.url }, "database integrity error");
       return reply.code(409).send({ detail: INTEGRITY_CONFLICT });
     }
     if (isDatabaseBusy(error))
@@ -118,7 +120,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
     if (typeof error.statusCode === "number" && error.statusCode >= 400 && error.statusCode < 500) {
       return reply.code(error.statusCode).send({ detail: error.message });
     }
-    request.log.error({ err: error }, "unhandled error");
+    log.error({ err: error, url: request.url }, "unhandled error");
     return reply.code(500).send({ exception_message: "Internal Server Error" });
   });
   app.setNotFoundHandler((request, reply) => {

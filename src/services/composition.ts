@@ -10,7 +10,7 @@ import { EventPipeline, type EventPipelineOptions } from "../resources/events/pi
 import { taskRunRecorder } from "../resources/task-runs/recorder.ts";
 import { loadSettings, type Settings } from "../settings/settings.ts";
 import type { Database } from "../storage/database.ts";
-import { type AppContext, type AppLogger, silentLogger } from "./context.ts";
+import { type AppContext, type AppLogger, stderrLogger } from "./context.ts";
 import { EventRetention, type EventRetentionOptions } from "./event-retention.ts";
 import type { LoopService } from "./loop-service.ts";
 
@@ -31,7 +31,7 @@ export interface Core {
   readonly services: readonly LoopService[];
   /** Start the loop services (their first loops run in the background). */
   start(): void;
-  /** Stop the services, then write what the bus holds. */
+  /** Stop the services, then write what the bus holds (what cannot be written is logged). */
   close(): Promise<void>;
 }
 
@@ -59,7 +59,7 @@ function core(ctx: AppContext, bus: EventPipeline, services: LoopService[]): Cor
     },
     async close() {
       await Promise.all(services.map((service) => service.stop()));
-      await bus.flush();
+      await bus.close();
     },
   };
 }
@@ -71,8 +71,8 @@ export interface ServerCoreOptions extends CoreOptions {
 
 /** The server's core: client events feed the task-run recorder; event retention runs. */
 export function createServerCore(options: ServerCoreOptions): Core {
-  const log = options.log ?? silentLogger;
-  const bus = new EventPipeline(options.database, { ...options.events, log });
+  const log = options.log ?? stderrLogger;
+  const bus = new EventPipeline(options.database, { ...options.events, log, clock: options.clock });
   const ctx = build(options, bus, log);
   bus.addConsumer(taskRunRecorder(ctx));
   const services: LoopService[] = [];
@@ -96,10 +96,11 @@ export function createServerCore(options: ServerCoreOptions): Core {
  * stored (and readable by a server started later on that database), with nobody to consume them.
  */
 export function createEmbeddedCore(options: CoreOptions): Core {
-  const log = options.log ?? silentLogger;
+  const log = options.log ?? stderrLogger;
   const bus = new EventPipeline(options.database, {
     ...options.events,
     log,
+    clock: options.clock,
     whenQuiet: true,
   });
   return core(build(options, bus, log), bus, []);

@@ -19,7 +19,7 @@ export interface EventBus {
   publishStored(events: readonly ReceivedEvent[]): void;
   /** Events reported by a client: published at once, handed to consumers, stored soon after. */
   receive(events: readonly Event[]): void;
-  /** Write what is buffered; resolves once it is stored. */
+  /** Write what is buffered; resolves once it is written, or waits for a retry after a failure. */
   flush(): Promise<void>;
   /**
    * Resolves once every event received so far has been handed to its consumers and written by
@@ -36,12 +36,29 @@ export interface AppLogger {
   error(details: object, message: string): void;
 }
 
-/** A logger that drops everything (the embedded default: no server log to write to). */
+/** A logger that drops everything (tests that make failures on purpose). */
 export const silentLogger: AppLogger = {
   info: () => undefined,
   warn: () => undefined,
   error: () => undefined,
 };
+
+/**
+ * Warnings and errors on standard error, one line each (the default where there is no server log:
+ * embedded, or a server started without a request logger); information is left out.
+ */
+export const stderrLogger: AppLogger = {
+  info: () => undefined,
+  warn: (details, message) => writeLine("WARNING", details, message),
+  error: (details, message) => writeLine("ERROR", details, message),
+};
+
+function writeLine(level: string, details: object, message: string): void {
+  const { err, ...rest } = details as { err?: unknown };
+  const reason = err instanceof Error ? `: ${err.message}` : "";
+  const extra = Object.keys(rest).length > 0 ? ` ${JSON.stringify(rest)}` : "";
+  process.stderr.write(`prefect-ts ${level}: ${message}${reason}${extra}\n`);
+}
 
 export interface AppContext {
   readonly database: Database;

@@ -2,7 +2,7 @@
  * A write transaction that may emit events (a transactional outbox): the events a change emits are
  * written to the event store in the same transaction as the change, and published to the event bus
  * only once it has committed. A change that aborts or rolls back publishes nothing and leaves no
- * event behind; a retried transaction starts with none.
+ * event behind.
  */
 import { type Event, type ReceivedEvent, receivedEvent } from "../core/events.ts";
 import { insertEventsInTransaction } from "../resources/events/queries.ts";

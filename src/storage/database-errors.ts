@@ -54,3 +54,24 @@ export function isTransientDatabaseError(error: unknown): boolean {
     )
   );
 }
+
+/**
+ * The write failed because of what it held — a constraint (PostgreSQL class 23, SQLite
+ * `SQLITE_CONSTRAINT…`), a value the database cannot take (class 22: a NUL character, a number out
+ * of range; `SQLITE_MISMATCH`, `SQLITE_TOOBIG`), or a value that could not even be sent (an error
+ * of our own code, without a database code) — so that writing the rest without it can succeed.
+ */
+export function isDataError(error: unknown): boolean {
+  const codes = codesOf(error);
+  if (codes.length === 0) {
+    const message = String((error as Error | null)?.message ?? "");
+    return !/not open|closed|destroyed|terminated/i.test(message);
+  }
+  return codes.some(
+    (code) =>
+      code.startsWith("SQLITE_CONSTRAINT") ||
+      code === "SQLITE_MISMATCH" ||
+      code === "SQLITE_TOOBIG" ||
+      /^2[23][0-9A-Z]{3}$/.test(code),
+  );
+}

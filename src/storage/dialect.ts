@@ -35,10 +35,15 @@ export interface StorageDialect {
   /** Case-insensitive LIKE operator. */
   readonly ilike: "like" | "ilike";
   /**
-   * `expr` is one of `values` (text), however many: they go as one parameter (a JSON array on
-   * SQLite, an array on PostgreSQL), so the statement stays small and its plan uses the index.
+   * `expr` is one of `values` (text, or UUIDs for a `uuid` column), however many: they go as one
+   * parameter (a JSON array on SQLite, an array on PostgreSQL), so the statement stays small and
+   * its plan uses the index.
    */
-  textIn(expr: Expression<unknown>, values: readonly string[]): RawBuilder<SqlBool>;
+  textIn(
+    expr: Expression<unknown>,
+    values: readonly string[],
+    type?: "text" | "uuid",
+  ): RawBuilder<SqlBool>;
 }
 
 export const sqliteDialect: StorageDialect = {
@@ -80,5 +85,7 @@ export const postgresDialect: StorageDialect = {
   toBool: (value) => value,
   fromBool: (value) => value === true,
   ilike: "ilike",
-  textIn: (expr, values) => sql<SqlBool>`${expr} = any(cast(${[...values]} as text[]))`,
+  // the array is cast to the column's type (a uuid column compared with text[] is an error)
+  textIn: (expr, values, type = "text") =>
+    sql<SqlBool>`${expr} = any(cast(${[...values]} as ${sql.raw(type === "uuid" ? "uuid[]" : "text[]")}))`,
 };

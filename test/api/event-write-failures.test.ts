@@ -62,9 +62,8 @@ for (const dialect of DIALECTS) {
       const events = Array.from({ length: 100 }, (_, i) => event(i));
       pipeline.receive(events);
       await pipeline.flush();
-      // the retry of the item at fault comes after a pause: flush again once it has run
-      await new Promise<void>((resolve) => setTimeout(resolve, 250));
-      await pipeline.flush();
+      // the item at fault waits for its retry; closing makes the last attempt
+      await pipeline.close();
       assert.deepEqual(
         written.sort((a, b) => a - b),
         Array.from({ length: 100 }, (_, i) => i).filter((i) => i !== 37),
@@ -72,8 +71,44 @@ for (const dialect of DIALECTS) {
       assert.equal(pipeline.dropped, 1);
       assert.equal(errors.length, 1);
       assert.equal(errors[0]?.details.item, 37);
-      assert.match(errors[0]?.message ?? "", /test consumer failed 2 times: dropped/);
+      assert.match(errors[0]?.message ?? "", /test consumer failed as the lane closed: dropped/);
+      assert.equal(errors[0]?.details.attempts, 2);
       assert.ok(writes > 2, "the failing batch was split and written again");
+    });
+
+    it("a database that is away is waited for: its failures use up no attempt, nothing is dropped", async () => {
+      const { log, errors } = recordingLog();
+      const pipeline = new EventPipeline(t.database, { log, maxAttempts: 2, flushIntervalMs: 5 });
+      const written: number[] = [];
+      let failures = 0;
+      let allWritten: () => void = () => undefined;
+      const done = new Promise<void>((resolve) => {
+        allWritten = resolve;
+      });
+      pipeline.addConsumer<number>({
+        name: "test consumer",
+        accepts: (e) => e.event.startsWith("test.write-failure."),
+        read: (e) => Number(e.payload.n),
+        write: async (items) => {
+          if (failures < 3) {
+            failures++;
+            throw Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), {
+              code: "ECONNREFUSED",
+            });
+          }
+          written.push(...items);
+          if (written.length === 10) allWritten();
+        },
+      });
+      pipeline.receive(Array.from({ length: 10 }, (_, i) => event(2000 + i)));
+      // the lane's retry timer does not keep a process alive: this test waits for it
+      const keepAlive = setInterval(() => undefined, 1000);
+      await done.finally(() => clearInterval(keepAlive));
+      await pipeline.close();
+      assert.equal(failures, 3, "three failed writes, each of the whole batch (no split)");
+      assert.equal(written.length, 10);
+      assert.equal(pipeline.dropped, 0);
+      assert.deepEqual(errors, []);
     });
 
     if (dialect === "postgres") {

@@ -92,6 +92,47 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(back.empirical_policy, run.empirical_policy);
     });
 
+    it("a batch a constraint refuses is recorded by the recorder's rules: missing flow run skipped, taken natural key reused, a run without flow run kept", async () => {
+      const { flow } = await flows.createFlow(t.database, { name: "fallback" });
+      const fr = flowRunRecord(flow.id);
+      await flowRuns.insertFlowRun(t.database, t.database.db, fr);
+      const stored = taskRunRecord(fr.id, "taken");
+      // a run as a client reports it: its state fields those of the state it entered
+      const entering = (run: TaskRun, st: StateRecord) => ({
+        run: {
+          ...run,
+          state_id: st.id,
+          state_type: st.type,
+          state_name: st.name,
+          state_timestamp: st.timestamp,
+        },
+        state: st,
+      });
+      const first = state("PENDING", "Pending", { task_run_id: stored.id, flow_run_id: fr.id });
+      await recordTaskRunTransitions(ctxOf(t.database), [entering(stored, first)]);
+      // the same natural key under another id, a run of a flow run that does not exist, and a
+      // run without a flow run, in one batch
+      const again = { ...taskRunRecord(fr.id, "taken"), run_count: 1 };
+      const later = state("RUNNING", "Running", { task_run_id: again.id, flow_run_id: fr.id });
+      const ghostFlowRun = "00000000-0000-4000-8000-00000000abcd";
+      const orphan = taskRunRecord(ghostFlowRun, "orphan");
+      const orphanState = state("PENDING", "Pending", { task_run_id: orphan.id });
+      const alone = { ...taskRunRecord(fr.id, "alone"), flow_run_id: null };
+      const aloneState = state("PENDING", "Pending", { task_run_id: alone.id });
+      const summary = await recordTaskRunTransitions(ctxOf(t.database), [
+        entering(again, later),
+        entering(orphan, orphanState),
+        entering(alone, aloneState),
+      ]);
+      assert.deepEqual(summary, { recorded: 2, skipped: 1 });
+      const taken = await taskRuns.readTaskRun(t.database, stored.id);
+      assert.equal(taken?.state_type, "RUNNING", "recorded under the stored run's id");
+      assert.equal(await taskRuns.readTaskRun(t.database, again.id), null);
+      assert.equal(await taskRuns.readTaskRun(t.database, orphan.id), null);
+      assert.equal((await taskRuns.readTaskRun(t.database, alone.id))?.state_type, "PENDING");
+      assert.equal(again.id !== stored.id, true, "the caller's run is left as it was");
+    });
+
     it("records task-run transitions in bulk: one row per run with its latest snapshot, every state", async () => {
       const { flow } = await flows.createFlow(t.database, { name: "bulk" });
       const fr = flowRunRecord(flow.id);

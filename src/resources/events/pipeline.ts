@@ -14,7 +14,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { EventFilter } from "../../core/event-filter.ts";
 import { type Event, type ReceivedEvent, receivedEvent } from "../../core/events.ts";
-import { nowIso } from "../../core/time.ts";
+import { type Clock, nowIso, systemClock } from "../../core/time.ts";
 import type { AppLogger, EventBus } from "../../services/context.ts";
 import type { Database } from "../../storage/database.ts";
 import { eventMatches } from "./matcher.ts";
@@ -31,6 +31,8 @@ export interface EventPipelineOptions {
   /** Attempts per event before it is dropped when writing fails. Default 3. */
   maxAttempts?: number;
   log?: AppLogger;
+  /** When events are received (`received`): the app clock. */
+  clock?: Clock;
   /**
    * Decode what `receiveLater` takes, and write the event store, only while nothing has been
    * received for a moment (the embedded client: its task-run events are built and stored off the
@@ -100,6 +102,8 @@ const STORE_QUIET_MS = 100;
 const STORE_BACKLOG = 20_000;
 /** …and from this many, at once: a steady stream cannot hold events back without bound. */
 const STORE_BACKLOG_LIMIT = 50_000;
+/** In `whenQuiet` mode, the longest events wait for a quiet moment before they are written anyway. */
+const QUIET_WAIT_LIMIT_MS = 5000;
 
 export class EventPipeline implements EventBus {
   readonly #flushIntervalMs: number;
@@ -130,6 +134,9 @@ export class EventPipeline implements EventBus {
   #lastReceivedAt = Number.NEGATIVE_INFINITY;
   /** The store's turn under way in `whenQuiet` mode, waiting for a quiet moment. */
   #quietTurn: Promise<void> | null = null;
+  /** Events that could not even be taken in (each logged). */
+  #dropped = 0;
+  readonly #clock: Clock;
   /** Whether events wait for the event store as JSON text (PostgreSQL: see `EventDocument`). */
   readonly #storeDocuments: boolean;
   /** When the last event for a consumer that goes first arrived (`performance.now()`). */
@@ -141,6 +148,7 @@ export class EventPipeline implements EventBus {
     this.#flushIntervalMs = options.flushIntervalMs ?? 50;
     this.#maxBatch = options.maxBatch ?? 500;
     this.#log = options.log;
+    this.#clock = options.clock ?? systemClock;
     this.#laneOptions = {
       maxBatch: Math.min(this.#maxBatch, LANE_BATCH),
       maxAttempts: options.maxAttempts ?? 3,
@@ -210,10 +218,16 @@ export class EventPipeline implements EventBus {
     }
   }
 
-  /** Resolves once nothing has been received for `STORE_QUIET_MS` (or at once in a flush). */
+  /**
+   * Resolves once nothing has been received for `STORE_QUIET_MS` — or at once in a flush, when
+   * `STORE_BACKLOG` events wait, or when the oldest has waited `QUIET_WAIT_LIMIT_MS` (a flow that
+   * never pauses does not hold its events in memory for its whole run).
+   */
   async #quietMoment(): Promise<void> {
+    const since = performance.now();
     for (;;) {
-      if (this.#flushing > 0 || this.#store.size >= STORE_BACKLOG_LIMIT) return;
+      if (this.#flushing > 0 || this.#store.size + this.#undecodedCount >= STORE_BACKLOG) return;
+      if (performance.now() - since >= QUIET_WAIT_LIMIT_MS) return;
       const wait = this.#lastReceivedAt + STORE_QUIET_MS - performance.now();
       if (wait <= 0) return;
       await sleep(wait);
@@ -234,7 +248,10 @@ export class EventPipeline implements EventBus {
 
   /** Items the event store and the consumers dropped after failing to write them (each logged). */
   get dropped(): number {
-    return this.#consumers.reduce((n, { lane }) => n + lane.dropped, this.#store.dropped);
+    return this.#consumers.reduce(
+      (n, { lane }) => n + lane.dropped,
+      this.#store.dropped + this.#dropped,
+    );
   }
 
   /** Live events matching `filter` go to `send` until the returned function is called. */
@@ -259,12 +276,20 @@ export class EventPipeline implements EventBus {
   /** Publish, consume and queue for the store events received (or decoded) now. */
   #take(events: readonly Event[], sources?: readonly (string | Buffer | undefined)[]): void {
     if (events.length === 0) return;
-    const received = nowIso();
+    const received = this.#clock.nowIso();
     for (const [i, incoming] of events.entries()) {
-      const event = receiveEvent(incoming, received);
-      this.#publish(event);
-      this.#consume(incoming, received);
-      this.#store.push(this.#storeDocuments ? eventDocument(event, sources?.[i]) : event);
+      try {
+        const event = receiveEvent(incoming, received);
+        this.#publish(event);
+        this.#consume(incoming, received);
+        this.#store.push(this.#storeDocuments ? eventDocument(event, sources?.[i]) : event);
+      } catch (error) {
+        this.#dropped++;
+        this.#log?.error(
+          { err: error, eventId: incoming.id },
+          "taking an event in failed: dropped",
+        );
+      }
     }
     this.flushSoon(this.#store.size >= this.#maxBatch ? 0 : this.#flushIntervalMs);
   }
@@ -277,8 +302,13 @@ export class EventPipeline implements EventBus {
     if (events.length === 0) return;
     let consumed = false;
     for (const event of events) {
-      this.#publish(event);
-      consumed = this.#consume(event, event.received) || consumed;
+      // the change is committed: what follows must not report it as failed
+      try {
+        this.#publish(event);
+        consumed = this.#consume(event, event.received) || consumed;
+      } catch (error) {
+        this.#log?.error({ err: error, eventId: event.id }, "publishing an event failed");
+      }
     }
     if (consumed) this.flushSoon(this.#flushIntervalMs);
   }
@@ -405,6 +435,8 @@ export class EventPipeline implements EventBus {
           .then(() => this.#store.flush())
           .finally(() => {
             this.#quietTurn = null;
+            // events taken in while the turn ended its last write get a turn of their own
+            if (this.#undecodedCount > 0) this.flushSoon(this.#flushIntervalMs);
           });
       } else void this.#store.flush();
     }, delayMs);
@@ -419,8 +451,9 @@ export class EventPipeline implements EventBus {
   }
 
   /**
-   * Write everything received so far, decoding what waits first; the event store writes without
-   * waiting for its turn. Resolves when it (and earlier flushes) are written.
+   * Write what was received so far, decoding what waits first; the event store writes without
+   * waiting for its turn. Resolves once it (and earlier flushes) are written, or wait for a retry
+   * after a failure (`close()` makes the last attempt).
    */
   async flush(): Promise<void> {
     if (this.#timer) {
@@ -434,5 +467,16 @@ export class EventPipeline implements EventBus {
     } finally {
       this.#flushing--;
     }
+  }
+
+  /**
+   * Write everything one last time and stop: what still cannot be written is dropped (each item
+   * logged, and counted in `dropped`); no timer is left behind.
+   */
+  async close(): Promise<void> {
+    await this.flush();
+    await Promise.all([...this.#consumers.map(({ lane }) => lane.close()), this.#store.close()]);
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
   }
 }

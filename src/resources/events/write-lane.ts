@@ -1,14 +1,20 @@
 /**
  * A write lane of the event pipeline: items (received events, or what was read from them) queued,
- * written in batches one after another. A batch that fails because of what it holds (not because
- * the database is unreachable) is split in halves, written again at once, until the item at fault
- * is alone: one bad event never takes the others with it. A failed batch goes back to the front of
- * the queue and is retried after a pause, up to `maxAttempts` per item; an item that still fails
- * is dropped — never silently: each is logged at error level with why, and counted in `dropped`.
+ * written in batches one after another. A batch that fails because of what it holds (a constraint,
+ * a value the database cannot take) is split in halves, written again at once, until the item at
+ * fault is alone: one bad event never takes the others with it; such an item is tried up to
+ * `maxAttempts` times. A batch that fails for any other reason (the database unreachable, busy,
+ * restarting) goes back to the front of the queue whole and is retried after a pause that grows up
+ * to 5 s, for as long as the lane is open, without counting against its attempts. An item that is
+ * dropped — out of attempts, or still failing when the lane is closed — is never dropped silently:
+ * each is logged at error level with why, and counted in `dropped`.
  */
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import type { AppLogger } from "../../services/context.ts";
-import { isTransientDatabaseError } from "../../storage/database-errors.ts";
+import { isDataError } from "../../storage/database-errors.ts";
+
+/** The longest pause between retries of a batch the database could not take. */
+const MAX_RETRY_AFTER_MS = 5000;
 
 /** One kind of write of what the pipeline received. */
 export class WriteLane<T> {
@@ -22,6 +28,8 @@ export class WriteLane<T> {
   #pending: { item: T; attempts: number }[] = [];
   #inflight: Promise<void> = Promise.resolve();
   #retryTimer: NodeJS.Timeout | null = null;
+  /** The pause before the next retry (doubles while the database keeps failing). */
+  #retryDelayMs: number;
   #dropped = 0;
   /** Describes a dropped item in the log (an event's id and name). */
   readonly #describe: (item: T) => object;
@@ -45,6 +53,7 @@ export class WriteLane<T> {
     this.#maxBatch = options.maxBatch;
     this.#maxAttempts = options.maxAttempts;
     this.#retryAfterMs = options.retryAfterMs;
+    this.#retryDelayMs = options.retryAfterMs;
     this.#beforeBatch = options.beforeBatch;
     this.#describe = options.describe ?? (() => ({}));
     this.#log = log;
@@ -63,51 +72,77 @@ export class WriteLane<T> {
     this.#pending.push({ item, attempts: 0 });
   }
 
-  /** Resolves once this lane has written what it has queued and what it is writing. */
+  /**
+   * Resolves once this lane has written what it has queued and what it is writing; while a failed
+   * batch waits for its retry, once what is being written is.
+   */
   idle(): Promise<void> {
-    return this.#pending.length === 0 ? this.#inflight : this.flush();
+    return this.#pending.length === 0 || this.#retryTimer !== null ? this.#inflight : this.flush();
   }
 
   /** Write everything queued; resolves when it (and earlier flushes of this lane) are written. */
   flush(): Promise<void> {
-    this.#inflight = this.#inflight.then(() => this.#drain());
+    this.#inflight = this.#inflight
+      .then(() => this.#drain(false))
+      .catch((error: unknown) => {
+        this.#log?.error({ err: error }, `${this.#name}: unexpected failure`);
+      });
     return this.#inflight;
   }
 
-  async #drain(): Promise<void> {
+  /**
+   * Stop retrying: write what is queued one last time, and drop (logging each) what still fails.
+   * Resolves once done; the lane leaves no timer behind.
+   */
+  async close(): Promise<void> {
+    if (this.#retryTimer !== null) clearTimeout(this.#retryTimer);
+    this.#retryTimer = null;
+    this.#inflight = this.#inflight.then(() => this.#drain(true));
+    await this.#inflight;
+  }
+
+  async #drain(final: boolean): Promise<void> {
+    // a failed batch waits for its retry (its timer calls `flush`), however often flushes come
+    if (this.#retryTimer !== null && !final) return;
     while (this.#pending.length > 0) {
-      await this.#beforeBatch?.();
+      if (!final) await this.#beforeBatch?.();
       const batch = this.#pending.splice(0, this.#maxBatch);
       const failed = await this.#writeIsolating(batch);
       if (failed.length === 0) {
+        this.#retryDelayMs = this.#retryAfterMs;
         // let requests waiting on the event loop in between batches
         if (this.#pending.length > 0) await yieldToEventLoop();
         continue;
       }
-      const retry = failed.filter(({ entry }) => ++entry.attempts < this.#maxAttempts);
-      for (const { entry, error } of failed) {
-        if (entry.attempts < this.#maxAttempts) continue;
+      const retry: typeof failed = [];
+      for (const failure of failed) {
+        const { entry, error } = failure;
+        // what the database could not take counts; the database being away does not
+        if (isDataError(error)) entry.attempts++;
+        if (!final && entry.attempts < this.#maxAttempts) {
+          retry.push(failure);
+          continue;
+        }
         this.#dropped++;
         this.#log?.error(
           { err: error, attempts: entry.attempts, ...this.#describe(entry.item) },
-          `${this.#name} failed ${entry.attempts} times: dropped`,
+          `${this.#name} failed${final ? " as the lane closed" : ` ${entry.attempts} times`}: dropped`,
         );
       }
       if (retry.length > 0) {
         this.#log?.warn(
-          { err: failed[0]?.error, retrying: retry.length },
+          { err: retry[0]?.error, retrying: retry.length, inMs: this.#retryDelayMs },
           `${this.#name} failed: retrying`,
         );
         this.#pending.unshift(...retry.map(({ entry }) => entry));
-        if (this.#retryTimer === null) {
-          this.#retryTimer = setTimeout(() => {
-            this.#retryTimer = null;
-            void this.flush();
-          }, this.#retryAfterMs);
-          this.#retryTimer.unref();
-        }
+        this.#retryTimer = setTimeout(() => {
+          this.#retryTimer = null;
+          void this.flush();
+        }, this.#retryDelayMs);
+        this.#retryTimer.unref();
+        this.#retryDelayMs = Math.min(this.#retryDelayMs * 2, MAX_RETRY_AFTER_MS);
+        return;
       }
-      return;
     }
   }
 
@@ -122,7 +157,7 @@ export class WriteLane<T> {
       await this.#write(batch.map((p) => p.item));
       return [];
     } catch (error) {
-      if (batch.length === 1 || isTransientDatabaseError(error)) {
+      if (batch.length === 1 || !isDataError(error)) {
         return batch.map((entry) => ({ entry, error }));
       }
       const half = Math.ceil(batch.length / 2);

@@ -25,6 +25,7 @@ export async function readTaskRunHistory(
   query: TaskRunsQuery,
   intervals: readonly Interval[],
 ): Promise<HistoryInterval[]> {
+  await ctx.events.settle();
   const where = await taskRunCondition(ctx.database, query);
   return runHistory(ctx.database, "task_run", where, intervals);
 }

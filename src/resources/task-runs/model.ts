@@ -77,8 +77,9 @@ export async function createTaskRun(
   return { taskRun: existing, created: false };
 }
 
+/** The run a create that inserted nothing met: the one holding its natural key, else its id. */
 async function findExisting(database: Database, input: TaskRunCreate, id: string) {
-  if (input.id === undefined && input.flow_run_id) {
+  if (input.flow_run_id) {
     const row = await database.db
       .selectFrom("task_run")
       .select("id")

@@ -41,15 +41,24 @@ export async function recordTaskRuns(
   const partOf = new Map<string, number>();
   const runParts: TaskRun[][] = Array.from({ length: parts }, () => []);
   const stateParts: (readonly [string, StateRecord])[][] = Array.from({ length: parts }, () => []);
+  // runs sharing a natural key (a client's ids for one task run) go to one part: two parts
+  // inserting them would wait on each other
+  const partOfKey = new Map<string, number>();
   runs.forEach((run, i) => {
-    partOf.set(run.id, i % parts);
-    runParts[i % parts]?.push(run);
+    const key = `${run.flow_run_id ?? ""}\u0000${run.task_key}\u0000${run.dynamic_key}`;
+    const part = partOfKey.get(key) ?? i % parts;
+    partOfKey.set(key, part);
+    partOf.set(run.id, part);
+    runParts[part]?.push(run);
   });
   // a state whose run is not in the batch (its snapshot was not newer) can go in any part
   for (const entry of states) stateParts[partOf.get(entry[0]) ?? 0]?.push(entry);
-  await Promise.all(
+  // every part ends before the batch does, failed or not: a caller that writes it again (the
+  // recorder's rules, after a constraint refused it) never races a part still running
+  const results = await Promise.allSettled(
     runParts.map((part, i) => recordTaskRunsPart(database, part, stateParts[i] ?? [], created)),
   );
+  for (const result of results) if (result.status === "rejected") throw result.reason;
 }
 
 async function recordTaskRunsPart(
@@ -112,11 +121,6 @@ async function recordTaskRunsPart(
           .onConflict((oc) => oc.column("id").doNothing()),
     },
   ] as BulkInsert<object>[]);
-}
-
-/** Insert a task run row as given (used for subflow parent task runs and the API). */
-export async function insertTaskRun(database: Database, db: Executor, run: TaskRun): Promise<void> {
-  await db.insertInto("task_run").values(taskRunToRow(database.dialect, run)).execute();
 }
 
 export async function updateTaskRun(database: Database, db: Executor, run: TaskRun): Promise<void> {

@@ -205,7 +205,7 @@ async function storedTaskRuns(
     const query = db
       .selectFrom("task_run")
       .select(columns)
-      .where(dialect.textIn(sql.ref("id"), ids));
+      .where(dialect.textIn(sql.ref("id"), ids, "uuid"));
     reads.push(query.execute().then((rows) => ({ rows, byKey: false })));
   }
   for (const [flowRunId, mine] of keysByFlowRun) {

@@ -13,21 +13,27 @@ export function readNextRunsByFlow(ctx: AppContext, flowIds: readonly string[]) 
   return ui.nextRunsByFlow(ctx.database, flowIds);
 }
 
-export function countTaskRunsByFlowRun(ctx: AppContext, flowRunIds: readonly string[]) {
+// counts of task runs, as reads of task runs, first wait for the task-run events received so far
+// to be recorded (`EventBus.settle`)
+
+export async function countTaskRunsByFlowRun(ctx: AppContext, flowRunIds: readonly string[]) {
+  await ctx.events.settle();
   return ui.countTaskRunsByFlowRun(ctx.database, flowRunIds);
 }
 
 /** Task runs per state type (every type present, as Prefect answers). */
 export async function countTaskRunsByState(ctx: AppContext, query: TaskRunsQuery) {
+  await ctx.events.settle();
   return ui.countTaskRunsByState(ctx.database, await taskRunCondition(ctx.database, query));
 }
 
 /** Finished task runs per dashboard bucket of their start time: completed and failed. */
-export function countDashboardTaskRuns(
+export async function countDashboardTaskRuns(
   ctx: AppContext,
   query: TaskRunsQuery & { task_runs: NonNullable<TaskRunsQuery["task_runs"]> },
   intervals: readonly Interval[],
 ) {
+  await ctx.events.settle();
   return ui.dashboardTaskRunCounts(ctx.database, query, intervals);
 }
 
