@@ -4,7 +4,13 @@
  * `Retry-After`), and errors mapped to this library's codes.
  */
 import { API_VERSION } from "../core/api-version.ts";
-import { ErrorCode, ObjectNotFoundError, PrefectTsError, ValidationError } from "../core/errors.ts";
+import {
+  ConflictError,
+  ErrorCode,
+  ObjectNotFoundError,
+  PrefectTsError,
+  ValidationError,
+} from "../core/errors.ts";
 
 const RETRY_STATUSES = new Set([429, 502, 503, 504]);
 /** Retries after a failed attempt (requests here, connections of the events socket too). */
@@ -112,6 +118,7 @@ function httpError(method: string, path: string, status: number, body: unknown):
       : body;
   const text = typeof detail === "string" ? detail : JSON.stringify(body);
   if (status === 404) return new ObjectNotFoundError(text);
+  if (status === 409) return new ConflictError(text);
   if (status === 422)
     return new ValidationError(`${method} ${path} was rejected: ${JSON.stringify(body)}`);
   return new PrefectTsError(

@@ -4,6 +4,7 @@ const BRAND = Symbol.for("prefect-ts.error");
 export const ErrorCode = {
   OBJECT_NOT_FOUND: "ERR_OBJECT_NOT_FOUND",
   OBJECT_ALREADY_EXISTS: "ERR_OBJECT_ALREADY_EXISTS",
+  CONFLICT: "ERR_CONFLICT",
   VALIDATION: "ERR_VALIDATION",
   PARAMETER_VALIDATION: "ERR_PARAMETER_VALIDATION",
   SETTINGS: "ERR_SETTINGS",
@@ -74,5 +75,16 @@ export function coerceError(value: unknown): Error {
     return new Error(JSON.stringify(value));
   } catch {
     return new Error(String(value));
+  }
+}
+
+/** Prefect's answer (409) when a write breaks a unique or foreign-key constraint. */
+export const INTEGRITY_CONFLICT =
+  "Data integrity conflict. This usually means a unique or foreign key constraint was violated. See server logs for details.";
+
+/** A write that would break the data's integrity (a task run of a flow run that does not exist). */
+export class ConflictError extends PrefectTsError {
+  constructor(message: string = INTEGRITY_CONFLICT, options?: { cause?: unknown }) {
+    super(ErrorCode.CONFLICT, message, options);
   }
 }

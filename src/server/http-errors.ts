@@ -8,7 +8,7 @@
 
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
-import { ErrorCode, isPrefectTsError } from "../core/errors.ts";
+import { ErrorCode, INTEGRITY_CONFLICT, isPrefectTsError } from "../core/errors.ts";
 import type { AppLogger } from "../services/context.ts";
 import { type PrefectValidationDetail, prefectValidationDetails } from "./validation-detail.ts";
 
@@ -31,8 +31,7 @@ function isDatabaseBusy(error: unknown): boolean {
 }
 
 /** Prefect's answer to an `IntegrityError` (a unique or foreign key constraint violated). */
-export const INTEGRITY_CONFLICT =
-  "Data integrity conflict. This usually means a unique or foreign key constraint was violated. See server logs for details.";
+export { INTEGRITY_CONFLICT };
 
 /** The error, or one of its causes, is a database constraint violation. */
 function isIntegrityError(error: unknown): boolean {
@@ -103,6 +102,7 @@ export function installErrorHandlers(app: FastifyInstance, log: AppLogger): void
     if (isPrefectTsError(error)) {
       if (error.code === ErrorCode.OBJECT_NOT_FOUND)
         return reply.code(404).send({ detail: error.message });
+      if (error.code === ErrorCode.CONFLICT) return reply.code(409).send({ detail: error.message });
       if (error.code === ErrorCode.OBJECT_ALREADY_EXISTS)
         return reply.code(409).send({ detail: error.message });
       if (error.code === ErrorCode.VALIDATION) {

@@ -1682,14 +1682,13 @@ for (const dialect of DIALECTS) {
         }
       });
 
-      it("errors: a task run of an unknown flow run is refused alike", {
-        todo: "embedded throws an uncoded StateValidationError (src/resources/task-runs/model.ts orchestrateTaskRun → applyPolicy); HTTP a PrefectTsError ERR_HTTP from the 409",
-      }, async () => {
+      it("errors: a task run of an unknown flow run is refused alike (Prefect's 409)", async () => {
         const call = (c: PrefectClient) =>
           c.createTaskRun({ flow_run_id: uuid4(), task_key: "k", dynamic_key: "0" });
         const a = await failure(() => call(embedded));
         const b = await failure(() => call(http));
-        assert.deepEqual([b.class, b.code], [a.class, a.code]);
+        assert.deepEqual([a.class, a.code], ["ConflictError", "ERR_CONFLICT"]);
+        assert.deepEqual([b.class, b.code, b.message], [a.class, a.code, a.message]);
       });
 
       it("errors: a malformed id is refused alike", {

@@ -3,7 +3,7 @@
  * runs — creation, reads, listings, renaming, deletion, orchestrated state changes (each one
  * transaction) and the bulk recording of client-orchestrated transitions.
  */
-import { coerceError, ObjectNotFoundError } from "../../core/errors.ts";
+import { ConflictError, coerceError, ObjectNotFoundError } from "../../core/errors.ts";
 import {
   DEFAULT_SORTS,
   resolvePage,
@@ -92,7 +92,10 @@ async function findExisting(database: Database, input: TaskRunCreate, id: string
   return taskRuns.readTaskRun(database, id);
 }
 
-/** The labels of the flow run a new task run belongs to (none without one). */
+/**
+ * The labels of the flow run a new task run belongs to (none without one). A flow run that does
+ * not exist is a ConflictError, as Prefect answers the foreign key the insert would break (409).
+ */
 async function flowRunLabels(
   database: Database,
   flowRunId: string | null | undefined,
@@ -103,7 +106,8 @@ async function flowRunLabels(
     .select("labels")
     .where("id", "=", flowRunId)
     .executeTakeFirst();
-  return row ? (database.dialect.fromJson<Record<string, unknown>>(row.labels) ?? {}) : {};
+  if (!row) throw new ConflictError();
+  return database.dialect.fromJson<Record<string, unknown>>(row.labels) ?? {};
 }
 
 /**
