@@ -463,7 +463,10 @@ export class EventPipeline implements EventBus {
     if (this.#undecodedCount > 0) this.#decode(Number.POSITIVE_INFINITY);
     this.#flushing++;
     try {
-      await Promise.all([...this.#consumers.map(({ lane }) => lane.flush()), this.#store.flush()]);
+      await Promise.all([
+        ...this.#consumers.map(({ lane }) => lane.flush(true)),
+        this.#store.flush(true),
+      ]);
     } finally {
       this.#flushing--;
     }

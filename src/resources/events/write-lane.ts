@@ -80,8 +80,15 @@ export class WriteLane<T> {
     return this.#pending.length === 0 || this.#retryTimer !== null ? this.#inflight : this.flush();
   }
 
-  /** Write everything queued; resolves when it (and earlier flushes of this lane) are written. */
-  flush(): Promise<void> {
+  /**
+   * Write everything queued; resolves when it (and earlier flushes of this lane) are written. A
+   * failed batch waiting for its retry waits on, unless `now`: an explicit flush tries it at once.
+   */
+  flush(now = false): Promise<void> {
+    if (now && this.#retryTimer !== null) {
+      clearTimeout(this.#retryTimer);
+      this.#retryTimer = null;
+    }
     this.#inflight = this.#inflight
       .then(() => this.#drain(false))
       .catch((error: unknown) => {
