@@ -21,6 +21,11 @@ export function isUniqueViolation(error: unknown): boolean {
   );
 }
 
+/** A foreign key refused the write (SQLite `SQLITE_CONSTRAINT_FOREIGNKEY`, PostgreSQL 23503). */
+export function isForeignKeyViolation(error: unknown): boolean {
+  return codesOf(error).some((code) => code === "SQLITE_CONSTRAINT_FOREIGNKEY" || code === "23503");
+}
+
 /** Any integrity constraint refused the write (unique, foreign key, …). */
 export function isConstraintViolation(error: unknown): boolean {
   return codesOf(error).some(

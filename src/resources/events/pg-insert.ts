@@ -15,7 +15,7 @@
 import { CompiledQuery } from "kysely";
 import type { ReceivedEvent } from "../../core/events.ts";
 import { normalizeIso } from "../../core/time.ts";
-import type { Database } from "../../storage/database.ts";
+import type { Database, Db } from "../../storage/database.ts";
 import { arrayLiteral, MAX_INSERT_ROWS } from "../../storage/pg-array-insert.ts";
 
 /**
@@ -86,12 +86,13 @@ select "id" from "e"`;
 
 /**
  * Store events not stored before (the first of a repeated id), with their resources, in one
- * transaction. Returns how many were stored.
+ * transaction — `trx`'s when given (the outbox of a change). Returns how many were stored.
  */
 export async function insertEventsPostgres(
   database: Database,
   events: readonly EventDocument[],
   recorded: string,
+  trx?: Db,
 ): Promise<number> {
   const byId = new Map<string, EventDocument>();
   for (const event of events) {
@@ -114,15 +115,19 @@ export async function insertEventsPostgres(
       ]) as CompiledQuery<{ id: string }>,
     );
   }
+  const inTransaction = async (executor: Db) => {
+    let stored = 0;
+    for (const statement of statements) {
+      stored += (await executor.executeQuery(statement)).rows.length;
+    }
+    return stored;
+  };
+  if (trx) return inTransaction(trx);
   if (statements.length === 1) {
     const result = await database.db.executeQuery(statements[0] as CompiledQuery<{ id: string }>);
     return result.rows.length;
   }
-  return database.db.transaction().execute(async (trx) => {
-    let stored = 0;
-    for (const statement of statements) stored += (await trx.executeQuery(statement)).rows.length;
-    return stored;
-  });
+  return database.db.transaction().execute(inTransaction);
 }
 
 const OPEN = Buffer.from("[");

@@ -208,6 +208,16 @@ export async function insertEventsInTransaction(
   events: readonly ReceivedEvent[],
   recorded: string = nowIso(),
 ): Promise<void> {
+  // PostgreSQL: one statement (a round trip) for the events and their resources
+  if (!database.native) {
+    await insertEventsPostgres(
+      database,
+      events.map((e) => eventDocument(e)),
+      recorded,
+      trx,
+    );
+    return;
+  }
   for (const event of events) {
     const row = eventRow(database, event, recorded);
     const inserted = await trx

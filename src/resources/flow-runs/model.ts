@@ -35,7 +35,7 @@ import {
 import { buildState } from "../../orchestration/states.ts";
 import type { AppContext } from "../../services/context.ts";
 import { inTransaction, type UnitOfWork } from "../../services/unit-of-work.ts";
-import { isUniqueViolation } from "../../storage/database-errors.ts";
+import { isForeignKeyViolation, isUniqueViolation } from "../../storage/database-errors.ts";
 import { readFlowRunWithState } from "../states/locked-reads.ts";
 import { flowRunStateTimestampTaken, insertFlowRunState } from "../states/queries.ts";
 import { setRunState } from "../states/set-run-state.ts";
@@ -74,12 +74,6 @@ export async function createFlowRun(
   const run = newFlowRun(input, ctx.clock.nowIso());
   try {
     await inTransaction(ctx, async (uow) => {
-      const flow = await uow.db
-        .selectFrom("flow")
-        .select("id")
-        .where("id", "=", input.flow_id)
-        .executeTakeFirst();
-      if (!flow) throw new ObjectNotFoundError("Flow not found");
       await orchestrate(ctx, uow, run, input.state ?? { type: StateType.PENDING }, {
         force: true,
         isNew: true,
@@ -87,6 +81,8 @@ export async function createFlowRun(
     });
     return { flowRun: run, created: true };
   } catch (error) {
+    // the insert's foreign key says when the flow does not exist (no read before it)
+    if (isForeignKeyViolation(error)) throw new ObjectNotFoundError("Flow not found");
     // another writer took the idempotency key first: theirs is the run
     if (input.idempotency_key && isUniqueViolation(error)) {
       const theirs = await existing();
