@@ -156,3 +156,16 @@ export interface TaskRunTransition {
   run: TaskRun;
   state: StateRecord;
 }
+
+/**
+ * A task run's natural key, `(flow_run_id, task_key, dynamic_key)`, as one string: the lengths of
+ * the first two lead, so distinct triples never give the same string.
+ */
+export function taskRunNaturalKey(run: {
+  flow_run_id: string | null;
+  task_key: string;
+  dynamic_key: string;
+}): string {
+  const flowRun = run.flow_run_id ?? "";
+  return `${flowRun.length}:${run.task_key.length}:${flowRun}${run.task_key}${run.dynamic_key}`;
+}

@@ -5,6 +5,7 @@
 import { runStateResource, tagResources } from "./run-state-event.ts";
 import type { TaskRun } from "./runs.ts";
 import { emptyStateDetails, type StateRecord } from "./state.ts";
+import { TERMINAL_STATE_TYPES } from "./state-types.ts";
 
 export interface PrefectEvent {
   occurred: string;
@@ -175,8 +176,6 @@ function relatedText(run: TaskRun, parent: FlowRunOfTask | undefined): string {
   return text;
 }
 
-/** Terminal state types: a run's last state is forgotten once it reaches one. */
-const FINAL = new Set(["COMPLETED", "FAILED", "CRASHED", "CANCELLED"]);
 /** Flow runs (and flows) remembered for naming the related resources of task-run events. */
 const REMEMBERED = 10_000;
 
@@ -206,7 +205,8 @@ export class TaskRunEventTracker {
   ): { previous: StateRecord | null; parent: FlowRunOfTask | undefined } {
     const previous = this.#lastState.get(run.id) ?? null;
     const parent = run.flow_run_id ? this.#flowRuns.get(run.flow_run_id) : undefined;
-    if (FINAL.has(state.type)) this.#lastState.delete(run.id);
+    // a run's last state is forgotten once it is final
+    if (TERMINAL_STATE_TYPES.has(state.type)) this.#lastState.delete(run.id);
     else this.#lastState.set(run.id, state);
     return { previous, parent };
   }

@@ -138,17 +138,22 @@ export class EmbeddedClient implements PrefectClient {
   async recordTaskRunTransitions(transitions: readonly TaskRunTransition[]): Promise<void> {
     const now = this.#ctx.clock.nowIso();
     const recorded: TaskRunTransition[] = new Array(transitions.length);
-    const events = transitions.map(({ run, state }, i) => {
-      const { previous, parent } = this.#tracker.track(run, state);
-      const snapshot = { ...run, created: now, updated: now };
+    for (const [i, { run, state }] of transitions.entries()) {
       recorded[i] = {
-        run: snapshot,
+        run: { ...run, created: now, updated: now },
         state: state.message == null ? { ...state, message: "" } : state,
       };
-      return () => ({ event: taskRunEvent(snapshot, state, previous, parent) });
-    });
+    }
     await taskRuns.recordTaskRunTransitions(this.#ctx, recorded);
-    for (const build of events) this.core.bus.receiveLater(build);
+    // tracked once recorded: a batch written again after a failure links its events as the first
+    // time (each event `follows` the state before it)
+    for (const [i, { run, state }] of transitions.entries()) {
+      const { previous, parent } = this.#tracker.track(run, state);
+      const snapshot = (recorded[i] as TaskRunTransition).run;
+      this.core.bus.receiveLater(() => ({
+        event: taskRunEvent(snapshot, state, previous, parent),
+      }));
+    }
   }
 
   createLogs(records: readonly LogRecord[]): Promise<void> {

@@ -10,6 +10,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { ErrorCode, INTEGRITY_CONFLICT, isPrefectTsError } from "../core/errors.ts";
 import type { AppLogger } from "../services/context.ts";
+import { isConstraintViolation } from "../storage/database-errors.ts";
 import { type PrefectValidationDetail, prefectValidationDetails } from "./validation-detail.ts";
 
 /** 422 in Prefect's shape. */
@@ -32,16 +33,6 @@ function isDatabaseBusy(error: unknown): boolean {
 
 /** Prefect's answer to an `IntegrityError` (a unique or foreign key constraint violated). */
 export { INTEGRITY_CONFLICT };
-
-/** The error, or one of its causes, is a database constraint violation. */
-function isIntegrityError(error: unknown): boolean {
-  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code !== "string") continue;
-    if (code.startsWith("SQLITE_CONSTRAINT") || /^23\d{3}$/.test(code)) return true;
-  }
-  return false;
-}
 
 const UUID_SEGMENT =
   "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}";
@@ -111,7 +102,7 @@ export function installErrorHandlers(app: FastifyInstance, log: AppLogger): void
         ]);
       }
     }
-    if (isIntegrityError(error)) {
+    if (isConstraintViolation(error)) {
       log.warn({ err: error, url: request.url }, "database integrity error");
       return reply.code(409).send({ detail: INTEGRITY_CONFLICT });
     }

@@ -36,13 +36,6 @@ export interface AppLogger {
   error(details: object, message: string): void;
 }
 
-/** A logger that drops everything (tests that make failures on purpose). */
-export const silentLogger: AppLogger = {
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};
-
 /**
  * Warnings and errors on standard error, one line each (the default where there is no server log:
  * embedded, or a server started without a request logger); information is left out.

@@ -29,34 +29,8 @@ export function isForeignKeyViolation(error: unknown): boolean {
 /** Any integrity constraint refused the write (unique, foreign key, …). */
 export function isConstraintViolation(error: unknown): boolean {
   return codesOf(error).some(
-    (code) => code.startsWith("SQLITE_CONSTRAINT") || code === "23503" || code === "23505",
-  );
-}
-
-/**
- * The database could not be reached or ended the connection (PostgreSQL restarting, the network
- * down, SQLite busy): trying the same write again later may succeed. Any other failure is about
- * the data written.
- */
-export function isTransientDatabaseError(error: unknown): boolean {
-  return (
-    codesOf(error).some(
-      (code) =>
-        code.startsWith("SQLITE_BUSY") ||
-        code.startsWith("SQLITE_LOCKED") ||
-        code.startsWith("08") || // connection exception
-        code.startsWith("57P") || // operator intervention (shutdown, terminated)
-        code === "53300" || // too many connections
-        code === "40001" || // serialization failure
-        code === "40P01" || // deadlock
-        code === "ECONNREFUSED" ||
-        code === "ECONNRESET" ||
-        code === "ETIMEDOUT" ||
-        code === "EPIPE",
-    ) ||
-    /Connection terminated|not queryable|timeout exceeded when trying to connect/i.test(
-      String((error as Error | null)?.message ?? ""),
-    )
+    // PostgreSQL's class 23: integrity constraint violations of every kind
+    (code) => code.startsWith("SQLITE_CONSTRAINT") || /^23\d{3}$/.test(code),
   );
 }
 
@@ -72,11 +46,9 @@ export function isDataError(error: unknown): boolean {
     const message = String((error as Error | null)?.message ?? "");
     return !/not open|closed|destroyed|terminated/i.test(message);
   }
+  if (isConstraintViolation(error)) return true;
   return codes.some(
     (code) =>
-      code.startsWith("SQLITE_CONSTRAINT") ||
-      code === "SQLITE_MISMATCH" ||
-      code === "SQLITE_TOOBIG" ||
-      /^2[23][0-9A-Z]{3}$/.test(code),
+      code === "SQLITE_MISMATCH" || code === "SQLITE_TOOBIG" || /^22[0-9A-Z]{3}$/.test(code),
   );
 }

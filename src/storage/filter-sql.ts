@@ -578,6 +578,20 @@ function placed(direction: Direction): OrderByModifiersCallbackExpression {
 
 type OrderBy = readonly [Expression<unknown>, OrderByModifiersCallbackExpression];
 
+/** How many rows of `table` a WHERE condition selects (each resource's `count`). */
+export async function countWhere(
+  database: Database,
+  table: "flow" | "flow_run" | "task_run",
+  where: Cond,
+): Promise<number> {
+  const row = await database.db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where(where)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 /** ORDER BY of a sort, then the table's id in the same direction (a stable order). */
 function orderOf(table: Table, sort: Sort): OrderBy[] {
   return [sortOf(sort), [col(table, "id"), placed(sort[1])]];

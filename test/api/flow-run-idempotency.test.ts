@@ -11,6 +11,7 @@ import { after, before, describe, it } from "node:test";
 import type { FastifyInstance } from "fastify";
 import { createCheckedApp } from "../helpers/checked-app.ts";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
+import { jsonApi } from "../helpers/json-api.ts";
 
 const CONCURRENT = 30;
 const ROUNDS = 5;
@@ -28,10 +29,6 @@ interface FlowRun {
   estimated_run_time: number;
   estimated_start_time_delta: number;
 }
-interface Reply<T> {
-  status: number;
-  body: T;
-}
 
 /** A run as stored: what a read computes from the clock (the estimates) left out. */
 function stored(run: FlowRun): Omit<FlowRun, "estimated_run_time" | "estimated_start_time_delta"> {
@@ -47,19 +44,7 @@ for (const dialect of DIALECTS) {
     let flowId: string;
     let otherFlowId: string;
 
-    async function post<T>(path: string, body: unknown): Promise<Reply<T>> {
-      const res = await fetch(`${base}/api${path}`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(body),
-      });
-      return { status: res.status, body: (await res.json()) as T };
-    }
-    async function get<T>(path: string): Promise<T> {
-      const res = await fetch(`${base}/api${path}`);
-      assert.equal(res.status, 200, `GET ${path}`);
-      return (await res.json()) as T;
-    }
+    const { post, get } = jsonApi(() => base);
     /** The runs holding `key`, of any flow. */
     async function runsWithKey(key: string): Promise<FlowRun[]> {
       const res = await post<FlowRun[]>("/flow_runs/filter", {

@@ -23,6 +23,7 @@ import { after, before, describe, it } from "node:test";
 import type { FastifyInstance } from "fastify";
 import { createCheckedApp } from "../helpers/checked-app.ts";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
+import { jsonApi, type Reply } from "../helpers/json-api.ts";
 
 /** The race of the issue it guards against (977 of 1,000 PENDING proposals accepted on PostgreSQL). */
 const WIDE = { runs: 20, proposals: 50 };
@@ -48,10 +49,6 @@ interface Run {
   state: State;
   run_count: number;
 }
-interface Reply<T> {
-  status: number;
-  body: T;
-}
 
 type Kind = "flow_runs" | "task_runs";
 
@@ -71,19 +68,7 @@ for (const dialect of DIALECTS) {
     let base: string;
     let flowId: string;
 
-    async function post<T>(path: string, body: unknown): Promise<Reply<T>> {
-      const res = await fetch(`${base}/api${path}`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(body),
-      });
-      return { status: res.status, body: (await res.json()) as T };
-    }
-    async function get<T>(path: string): Promise<T> {
-      const res = await fetch(`${base}/api${path}`);
-      assert.equal(res.status, 200, `GET ${path}`);
-      return (await res.json()) as T;
-    }
+    const { post, get } = jsonApi(() => base);
 
     async function createFlowRun(state: object): Promise<Run> {
       const res = await post<Run>("/flow_runs/", { flow_id: flowId, state });
@@ -114,6 +99,22 @@ for (const dialect of DIALECTS) {
     }
 
     const readRun = (kind: Kind, id: string) => get<Run>(`/${kind}/${id}`);
+    /** Each run's history is exactly `types`, its second state the accepted proposal's. */
+    async function assertHistories(
+      kind: Kind,
+      runs: Run[],
+      accepted: (State | null | undefined)[],
+      types: [string, string],
+    ): Promise<void> {
+      for (const [i, run] of runs.entries()) {
+        const states = await history(kind, run.id);
+        assert.deepEqual(
+          states.map((s) => s.type),
+          types,
+        );
+        assert.equal(states[1]?.id, accepted[i]?.id);
+      }
+    }
     const history = (kind: Kind, id: string) =>
       kind === "flow_runs"
         ? get<State[]>(`/flow_run_states/?flow_run_id=${id}`)
@@ -250,14 +251,7 @@ for (const dialect of DIALECTS) {
         const runs = await createFlowRuns(WIDE, { type: "SCHEDULED" });
         const replies = await race("flow_runs", runs, WIDE.proposals, () => ({ type: "PENDING" }));
         const accepted = await assertOneAcceptedPerRun("flow_runs", runs, replies, "ABORT");
-        for (const [i, run] of runs.entries()) {
-          const states = await history("flow_runs", run.id);
-          assert.deepEqual(
-            states.map((s) => s.type),
-            ["SCHEDULED", "PENDING"],
-          );
-          assert.equal(states[1]?.id, accepted[i]?.id);
-        }
+        await assertHistories("flow_runs", runs, accepted, ["SCHEDULED", "PENDING"]);
       });
 
       it("one RUNNING proposal resent at PENDING runs: one accept per run, run_count 1", async () => {
@@ -268,13 +262,8 @@ for (const dialect of DIALECTS) {
           state_details: { transition_id: transitions.get(run.id) },
         }));
         const accepted = await assertOneAcceptedPerRun("flow_runs", runs, replies, "REJECT");
-        for (const [i, run] of runs.entries()) {
-          const states = await history("flow_runs", run.id);
-          assert.deepEqual(
-            states.map((s) => s.type),
-            ["PENDING", "RUNNING"],
-          );
-          assert.equal(states[1]?.id, accepted[i]?.id);
+        await assertHistories("flow_runs", runs, accepted, ["PENDING", "RUNNING"]);
+        for (const run of runs) {
           assert.equal((await readRun("flow_runs", run.id)).run_count, 1);
         }
       });
@@ -288,14 +277,7 @@ for (const dialect of DIALECTS) {
           state_details: { transition_id: transitions.get(run.id) },
         }));
         const accepted = await assertOneAcceptedPerRun("flow_runs", runs, replies, "REJECT");
-        for (const [i, run] of runs.entries()) {
-          const states = await history("flow_runs", run.id);
-          assert.deepEqual(
-            states.map((s) => s.type),
-            ["RUNNING", "COMPLETED"],
-          );
-          assert.equal(states[1]?.id, accepted[i]?.id);
-        }
+        await assertHistories("flow_runs", runs, accepted, ["RUNNING", "COMPLETED"]);
       });
     });
 
@@ -307,14 +289,7 @@ for (const dialect of DIALECTS) {
           state_details: { deferred: true },
         }));
         const accepted = await assertOneAcceptedPerRun("task_runs", runs, replies, "ABORT");
-        for (const [i, run] of runs.entries()) {
-          const states = await history("task_runs", run.id);
-          assert.deepEqual(
-            states.map((s) => s.type),
-            ["SCHEDULED", "PENDING"],
-          );
-          assert.equal(states[1]?.id, accepted[i]?.id);
-        }
+        await assertHistories("task_runs", runs, accepted, ["SCHEDULED", "PENDING"]);
       });
 
       it("RUNNING raced at PENDING runs: every one accepted in turn, run_count counts them all", async () => {
@@ -353,14 +328,7 @@ for (const dialect of DIALECTS) {
           data: PERSISTED,
         }));
         const accepted = await assertOneAcceptedPerRun("task_runs", runs, replies, "REJECT");
-        for (const [i, run] of runs.entries()) {
-          const states = await history("task_runs", run.id);
-          assert.deepEqual(
-            states.map((s) => s.type),
-            ["RUNNING", "COMPLETED"],
-          );
-          assert.equal(states[1]?.id, accepted[i]?.id);
-        }
+        await assertHistories("task_runs", runs, accepted, ["RUNNING", "COMPLETED"]);
       });
     });
   });

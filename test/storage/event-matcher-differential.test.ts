@@ -14,11 +14,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type EventFilter, resolveEventFilter } from "../../src/core/event-filter.ts";
-import type { ReceivedEvent } from "../../src/core/events.ts";
+import { type ReceivedEvent, receivedEvent } from "../../src/core/events.ts";
 import { addSeconds, isoToMicros } from "../../src/core/time.ts";
 import { EventFilterSchema } from "../../src/resources/events/filter-schema.ts";
 import { eventMatches } from "../../src/resources/events/matcher.ts";
-import { receiveEvent } from "../../src/resources/events/pipeline.ts";
 import { insertEvents, readEvents } from "../../src/resources/events/queries.ts";
 import { UnsizedEventSchema } from "../../src/resources/events/schema.ts";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
@@ -247,7 +246,7 @@ function generateEvents(rng: Random, count: number): ReceivedEvent[] {
       id: rng.chance(0.1) ? id.toUpperCase() : id,
       follows: null,
     });
-    events.push(receiveEvent(event, addSeconds(NOW, -1)));
+    events.push(receivedEvent(event, addSeconds(NOW, -1)));
   }
   return events;
 }

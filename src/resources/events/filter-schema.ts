@@ -11,7 +11,7 @@ import {
   type TimeUnit as CoreTimeUnit,
   EVENTS_PAGE_SIZE,
 } from "../../core/event-filter.ts";
-import { DateTimeString, Uuid } from "../../server/schemas/common.ts";
+import { type Agrees, DateTimeString, Uuid } from "../../server/schemas/common.ts";
 
 export { EVENTS_PAGE_SIZE };
 
@@ -81,14 +81,7 @@ export const EventFilterSchema = z.strictObject({
 export type { EventFilter, EventFilterInput } from "../../core/event-filter.ts";
 export { eventFilterToWire, resolveEventFilter } from "../../core/event-filter.ts";
 
-// the schemas and the core's types agree (checked at compile time): what a schema parses is a
-// core value, and every core value is one the schema takes
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-type Agrees<S extends z.ZodType, T> = [z.output<S>] extends [T]
-  ? [T] extends [z.input<S>]
-    ? true
-    : false
-  : false;
+// the schemas and the core's types agree (checked at compile time)
 const filterAgrees: Agrees<typeof EventFilterSchema, CoreInput> = true;
 void filterAgrees;
 
@@ -102,10 +95,11 @@ export const CountableSchema = z.enum(["day", "time", "event", "resource"]);
 export type Countable = CoreCountable;
 export const TimeUnitSchema = z.enum(["week", "day", "hour", "minute", "second"]);
 export type TimeUnit = CoreTimeUnit;
-const sameCountable: Same<z.output<typeof CountableSchema>, CoreCountable> = true;
-const sameTimeUnit: Same<z.output<typeof TimeUnitSchema>, CoreTimeUnit> = true;
-void sameCountable;
-void sameTimeUnit;
+const enumsAgree: [
+  Agrees<typeof CountableSchema, CoreCountable>,
+  Agrees<typeof TimeUnitSchema, CoreTimeUnit>,
+] = [true, true];
+void enumsAgree;
 
 /** Body of `POST /events/count-by/{countable}`. */
 export const EventsCountBodySchema = z.object({

@@ -14,7 +14,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { EventFilter } from "../../core/event-filter.ts";
 import { type Event, type ReceivedEvent, receivedEvent } from "../../core/events.ts";
-import { type Clock, nowIso, systemClock } from "../../core/time.ts";
+import { type Clock, systemClock } from "../../core/time.ts";
 import type { AppLogger, EventBus } from "../../services/context.ts";
 import type { Database } from "../../storage/database.ts";
 import { eventMatches } from "./matcher.ts";
@@ -80,11 +80,6 @@ const DECODE_SLICE_MS = 2;
 interface Subscriber {
   filter: EventFilter;
   send: (event: ReceivedEvent) => void;
-}
-
-/** An event as received now (`received` set, `follows` explicit). */
-export function receiveEvent(event: Event, received: string = nowIso()): ReceivedEvent {
-  return receivedEvent(event, received);
 }
 
 /**
@@ -279,7 +274,7 @@ export class EventPipeline implements EventBus {
     const received = this.#clock.nowIso();
     for (const [i, incoming] of events.entries()) {
       try {
-        const event = receiveEvent(incoming, received);
+        const event = receivedEvent(incoming, received);
         this.#publish(event);
         this.#consume(incoming, received);
         this.#store.push(this.#storeDocuments ? eventDocument(event, sources?.[i]) : event);
@@ -446,7 +441,8 @@ export class EventPipeline implements EventBus {
   /** Decode what waits, and have the consumers write what they hold (not the event store). */
   async settle(): Promise<void> {
     if (this.#consumers.length === 0) return;
-    if (this.#undecodedCount > 0) this.#decode(Number.POSITIVE_INFINITY);
+    // decoded a slice per turn of the event loop, as ever: a read does not stall the others
+    await this.#decodeAll();
     await Promise.all(this.#consumers.map(({ lane }) => lane.idle()));
   }
 

@@ -141,7 +141,7 @@ export async function countFlowRuns(ctx: AppContext, query: FlowRunsQuery = {}):
 }
 
 /** Points of the runs page's scatter plot: up to this many (`/ui/flow_runs/history`). */
-export const MAX_FLOW_RUN_POINTS = 1000;
+const MAX_FLOW_RUN_POINTS = 1000;
 
 /** The flow runs of a listing as the points of the runs page's scatter plot. */
 export async function filterFlowRunPoints(ctx: AppContext, listing: FlowRunsListing = {}) {

@@ -2,7 +2,7 @@ import type { Selectable } from "kysely";
 import type { FlowRunSort, FlowRunsQuery, Page } from "../../core/filters.ts";
 import type { FlowRun } from "../../core/runs.ts";
 import type { Database, Db } from "../../storage/database.ts";
-import { flowRunsOrder, flowRunsWhere } from "../../storage/filter-sql.ts";
+import { countWhere, flowRunsOrder, flowRunsWhere } from "../../storage/filter-sql.ts";
 import { flowRunFromRow, flowRunToRow } from "../../storage/rows.ts";
 import type { FlowRunTable } from "../../storage/schema.ts";
 import { readStatesByIds } from "../states/queries.ts";
@@ -19,7 +19,7 @@ function attachStates(database: Database, db: Executor, rows: { state_id: string
 }
 
 /** Wire records for flow-run rows, each with its current state. */
-export async function flowRunsFromRows(
+async function flowRunsFromRows(
   database: Database,
   rows: Selectable<FlowRunTable>[],
 ): Promise<FlowRun[]> {
@@ -87,13 +87,8 @@ export function filterFlowRunPoints(
     .execute();
 }
 
-export async function countFlowRuns(database: Database, query: FlowRunsQuery): Promise<number> {
-  const row = await database.db
-    .selectFrom("flow_run")
-    .select((eb) => eb.fn.countAll<number>().as("n"))
-    .where(flowRunsWhere(database, query))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+export function countFlowRuns(database: Database, query: FlowRunsQuery): Promise<number> {
+  return countWhere(database, "flow_run", flowRunsWhere(database, query));
 }
 
 /** The flow run of a flow with this idempotency key, if any. */

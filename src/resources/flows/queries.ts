@@ -4,7 +4,7 @@ import type { FlowCreate } from "../../core/run-inputs.ts";
 import type { Flow } from "../../core/runs.ts";
 import { nowIso } from "../../core/time.ts";
 import type { Database } from "../../storage/database.ts";
-import { flowsOrder, flowsWhere } from "../../storage/filter-sql.ts";
+import { countWhere, flowsOrder, flowsWhere } from "../../storage/filter-sql.ts";
 import { flowFromRow, flowToRow } from "../../storage/rows.ts";
 
 /** Create a flow, or return the existing one of that name (`created: false`). */
@@ -83,13 +83,8 @@ export async function filterFlows(database: Database, listing: FlowsQuery & Page
   return rows.map((r) => flowFromRow(database.dialect, r));
 }
 
-export async function countFlows(database: Database, query: FlowsQuery): Promise<number> {
-  const row = await database.db
-    .selectFrom("flow")
-    .select((eb) => eb.fn.countAll<number>().as("n"))
-    .where(flowsWhere(database, query))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+export function countFlows(database: Database, query: FlowsQuery): Promise<number> {
+  return countWhere(database, "flow", flowsWhere(database, query));
 }
 
 /** Replace a flow's tags; false when there is no such flow. */

@@ -1,10 +1,10 @@
 import type { Selectable } from "kysely";
 import type { Page, TaskRunSort, TaskRunsQuery } from "../../core/filters.ts";
-import type { TaskRun } from "../../core/runs.ts";
+import { type TaskRun, taskRunNaturalKey } from "../../core/runs.ts";
 import type { StateRecord } from "../../core/state.ts";
 import { type BulkInsert, runBulkInserts } from "../../storage/bulk-insert.ts";
 import type { Database, Db } from "../../storage/database.ts";
-import { taskRunsOrder, taskRunsWhere } from "../../storage/filter-sql.ts";
+import { countWhere, taskRunsOrder, taskRunsWhere } from "../../storage/filter-sql.ts";
 import { taskRunFromRow, taskRunStateToRow, taskRunToRow } from "../../storage/rows.ts";
 import type { TaskRunStateTable, TaskRunTable } from "../../storage/schema.ts";
 import { readStatesByIds } from "../states/queries.ts";
@@ -45,7 +45,7 @@ export async function recordTaskRuns(
   // inserting them would wait on each other
   const partOfKey = new Map<string, number>();
   runs.forEach((run, i) => {
-    const key = `${run.flow_run_id ?? ""}\u0000${run.task_key}\u0000${run.dynamic_key}`;
+    const key = taskRunNaturalKey(run);
     const part = partOfKey.get(key) ?? i % parts;
     partOfKey.set(key, part);
     partOf.set(run.id, part);
@@ -133,7 +133,7 @@ function attachStates(database: Database, db: Executor, rows: { state_id: string
 }
 
 /** Wire records for task-run rows, each with its current state. */
-export async function taskRunsFromRows(
+async function taskRunsFromRows(
   database: Database,
   rows: Selectable<TaskRunTable>[],
 ): Promise<TaskRun[]> {
@@ -172,13 +172,8 @@ export async function filterTaskRuns(
   return taskRunsFromRows(database, rows);
 }
 
-export async function countTaskRuns(database: Database, query: TaskRunsQuery): Promise<number> {
-  const row = await database.db
-    .selectFrom("task_run")
-    .select((eb) => eb.fn.countAll<number>().as("n"))
-    .where(taskRunsWhere(database, query))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+export function countTaskRuns(database: Database, query: TaskRunsQuery): Promise<number> {
+  return countWhere(database, "task_run", taskRunsWhere(database, query));
 }
 
 /** Give a task run another name; false when there is no such run. */

@@ -16,7 +16,7 @@
  * depends on it are not interleaved with another batch of this process.
  */
 import { sql } from "kysely";
-import type { TaskRun, TaskRunTransition } from "../../core/runs.ts";
+import { type TaskRun, type TaskRunTransition, taskRunNaturalKey } from "../../core/runs.ts";
 import type { StateRecord } from "../../core/state.ts";
 import { compareIso } from "../../core/time.ts";
 import type { AppContext, AppLogger } from "../../services/context.ts";
@@ -119,11 +119,11 @@ async function writeRecords(
   // canonical id per natural key: the stored row's, else the latest transition's
   const canonicalByKey = new Map<string, string>();
   for (const row of stored.values()) {
-    if (row.flow_run_id) canonicalByKey.set(naturalKey(row), row.id);
+    if (row.flow_run_id) canonicalByKey.set(taskRunNaturalKey(row), row.id);
   }
   for (const { run } of records) {
     if (!run.flow_run_id || stored.has(run.id)) continue;
-    const key = naturalKey(run);
+    const key = taskRunNaturalKey(run);
     if (!stored.has(canonicalByKey.get(key) ?? "")) canonicalByKey.set(key, run.id);
   }
 
@@ -138,7 +138,9 @@ async function writeRecords(
       warnSkipped(ctx.log, eventId, given);
       continue;
     }
-    const id = given.flow_run_id ? (canonicalByKey.get(naturalKey(given)) ?? given.id) : given.id;
+    const id = given.flow_run_id
+      ? (canonicalByKey.get(taskRunNaturalKey(given)) ?? given.id)
+      : given.id;
     let { run, state } = record;
     if (id !== given.id) {
       // recorded under the stored run's id (copies: the caller's objects stay as they are)
@@ -197,7 +199,9 @@ async function storedTaskRuns(
     if (mine) mine.push(r);
     else keysByFlowRun.set(flowRunId, [r]);
   }
-  const keys = new Set(records.filter((r) => r.run.flow_run_id).map((r) => naturalKey(r.run)));
+  const keys = new Set(
+    records.filter((r) => r.run.flow_run_id).map((r) => taskRunNaturalKey(r.run)),
+  );
   const columns = ["id", "flow_run_id", "task_key", "dynamic_key", "state_timestamp"] as const;
   const { db, dialect } = database;
   const reads: Promise<{ rows: StoredTaskRun[]; byKey: boolean }>[] = [];
@@ -220,7 +224,7 @@ async function storedTaskRuns(
   }
   const found = new Map<string, StoredTaskRun>();
   for (const { rows, byKey } of await Promise.all(reads)) {
-    for (const row of rows) if (!byKey || keys.has(naturalKey(row))) found.set(row.id, row);
+    for (const row of rows) if (!byKey || keys.has(taskRunNaturalKey(row))) found.set(row.id, row);
   }
   return found;
 }
@@ -262,19 +266,6 @@ async function existingIds(
     for (const row of rows) found.add(row.id);
   }
   return found;
-}
-
-/**
- * `(flow_run_id, task_key, dynamic_key)` as one string: the lengths of the first two lead, so
- * distinct triples never give the same string (a run without a flow run is never looked up by it).
- */
-export function naturalKey(run: {
-  flow_run_id: string | null;
-  task_key: string;
-  dynamic_key: string;
-}): string {
-  const flowRun = run.flow_run_id ?? "";
-  return `${flowRun.length}:${run.task_key.length}:${flowRun}${run.task_key}${run.dynamic_key}`;
 }
 
 function unique<T>(values: readonly T[]): T[] {

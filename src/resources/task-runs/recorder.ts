@@ -48,7 +48,7 @@ export interface UnrecordableTaskRunEvent {
 }
 
 /** Whether the task-run recorder takes this event (Prefect's consumer filter). */
-export function isTaskRunRecorderEvent(event: Event): boolean {
+function isTaskRunRecorderEvent(event: Event): boolean {
   return (
     event.event.startsWith("prefect.task-run.") &&
     event.resource["prefect.orchestration"] === "client"
@@ -60,7 +60,7 @@ export function isTaskRunRecorderEvent(event: Event): boolean {
  * recorded (no `payload.task_run` / `payload.validated_state`, or invalid ones). `now` is when the
  * event was received: the run's `created` / `updated` when it is first recorded.
  */
-export function taskRunFromEvent(
+function taskRunFromEvent(
   event: Event,
   now: string = nowIso(),
 ): TaskRunEventRecord | UnrecordableTaskRunEvent {
@@ -133,7 +133,7 @@ export function taskRunFromEvent(
   return { run, state, eventId: event.id };
 }
 
-export interface RecordSummary {
+interface EventsRecorded {
   /** Task-run events read from the batch (recorded or skipped). */
   taskRunEvents: number;
   /** States inserted or already present. */
@@ -146,10 +146,10 @@ export interface RecordSummary {
  * Record task-run events, as read by `taskRunFromEvent` when they were received, in bulk (through
  * the same `recordTaskRunTransitions` the embedded client uses).
  */
-export async function recordTaskRunEvents(
+async function recordTaskRunEvents(
   ctx: AppContext,
   events: readonly (TaskRunEventRecord | UnrecordableTaskRunEvent)[],
-): Promise<RecordSummary> {
+): Promise<EventsRecorded> {
   const records: TaskRunEventRecord[] = [];
   let skipped = 0;
   for (const record of events) {

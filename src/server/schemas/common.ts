@@ -15,3 +15,14 @@ export const JsonObject = z.record(z.string(), z.unknown());
 export function optionalBody<T extends z.ZodType>(schema: T) {
   return z.preprocess((value) => value ?? {}, schema);
 }
+
+/**
+ * Whether a schema agrees with a domain type (checked at compile time, `const x: Agrees<…> =
+ * true`): what the schema parses is a value of the type, and every value of the type is one the
+ * schema takes.
+ */
+export type Agrees<S extends z.ZodType, T> = [z.output<S>] extends [T]
+  ? [T] extends [z.input<S>]
+    ? true
+    : false
+  : false;

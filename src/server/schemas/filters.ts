@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import type * as core from "../../core/filters.ts";
-import { DateTimeString, StateTypeSchema, Uuid } from "./common.ts";
+import { type Agrees, DateTimeString, StateTypeSchema, Uuid } from "./common.ts";
 
 /** `PREFECT_API_DEFAULT_LIMIT`: the default and the largest `limit` a body may ask for. */
 export const DEFAULT_FILTER_LIMIT = 200;
@@ -349,11 +349,6 @@ export type LogsFilterBody = z.infer<typeof LogsFilterBodySchema>;
 // schema parses is a core value, and every core value is one the schema takes
 // ---------------------------------------------------------------------------------------------
 
-type Agrees<S extends z.ZodType, T> = [z.output<S>] extends [T]
-  ? [T] extends [z.input<S>]
-    ? true
-    : false
-  : false;
 const agreement: [
   Agrees<typeof FlowFilterSchema, core.FlowFilter>,
   Agrees<typeof FlowRunFilterSchema, core.FlowRunFilter>,
