@@ -15,9 +15,10 @@ import { type NetConnectOpts, connect as netConnect, type Socket } from "node:ne
 import { type ConnectionOptions, connect as tlsConnect } from "node:tls";
 import WebSocket from "ws";
 import { ErrorCode, PrefectTsError } from "../core/errors.ts";
-import { apiUnreachable, backoff, MAX_RETRIES } from "./http-transport.ts";
+import { apiUnreachable } from "./http-transport.ts";
+import { type RetryPolicy, retryBudgetMs, retryDelay, retryPolicy } from "./retry-policy.ts";
 
-/** How long `close()` waits for the server to confirm the last events. */
+/** How long the server may take to confirm events once connected (it waits for its database). */
 const CONFIRM_TIMEOUT_MS = 30_000;
 const noop = () => undefined;
 
@@ -26,6 +27,8 @@ export interface EventsSocketOptions {
   headers: Record<string, string>;
   /** The token of the auth frame (Prefect's API key or auth string), or null. */
   token: string | null;
+  /** How connections are retried (the HTTP transport's policy). */
+  retry?: Partial<RetryPolicy>;
 }
 
 /**
@@ -100,10 +103,14 @@ export class EventsSocket {
   #unconfirmed: SentFrames[] = [];
   /** Pings awaiting their pong, in sending order. */
   #checkpoints: Checkpoint[] = [];
+  readonly #retry: RetryPolicy;
+  /** Whether the server has offered the WebSocket once (it will again, after an outage). */
+  #offered = false;
 
   constructor(apiUrl: string, options: EventsSocketOptions) {
     this.#url = `${apiUrl.replace(/^http/, "ws").replace(/\/+$/, "")}/events/in`;
     this.#options = options;
+    this.#retry = retryPolicy(options.retry);
   }
 
   /**
@@ -118,7 +125,20 @@ export class EventsSocket {
     if (events.length === 0) return Promise.resolve();
     const live = this.#live;
     if (live) return this.#sendFrames(live, textFrames(events), events.length);
+    if (this.#offered) {
+      // the connection dropped (a server restarting): the events wait with the others not
+      // confirmed, and go on the next connection, opened in the background
+      this.#unconfirmed.push({ frames: textFrames(events), events: events.length });
+      this.#reconnect();
+      return Promise.resolve();
+    }
     return this.#openAndSend(events);
+  }
+
+  /** Open a connection in the background (it sends what is unconfirmed); retried by `confirm`. */
+  #reconnect(): void {
+    if (this.#connection) return;
+    this.#open().catch(noop);
   }
 
   async #openAndSend(events: readonly string[]): Promise<void> {
@@ -152,11 +172,17 @@ export class EventsSocket {
     void this.#checkpoint(connection.ws);
   }
 
-  /** Wait until every event sent so far is confirmed (reconnecting to resend if needed). */
+  /**
+   * Wait until the server confirms every event sent so far — it has recorded the task runs they
+   * report — reconnecting to resend if needed, for as long as the retry policy allows.
+   */
   async confirm(timeoutMs: number = CONFIRM_TIMEOUT_MS): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
+    let deadline = Date.now() + timeoutMs;
     while (this.#unconfirmed.length > 0) {
+      const reconnecting = this.#live === null;
       const { ws } = await this.#open();
+      // time spent reconnecting does not count against the server's time to answer
+      if (reconnecting) deadline = Math.max(deadline, Date.now() + timeoutMs);
       const confirmed = this.#checkpoint(ws);
       const left = deadline - Date.now();
       let timer: NodeJS.Timeout | undefined;
@@ -208,12 +234,24 @@ export class EventsSocket {
 
   async #connectWithRetries(): Promise<Connection> {
     // retried as the HTTP transport retries a request that cannot connect
+    const { maxRetries, sleep } = this.#retry;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.#connect();
+        const connection = await this.#connect();
+        this.#offered = true;
+        if (attempt > 1) this.#retry.onRecovered();
+        return connection;
       } catch (error) {
-        if (error instanceof EventsSocketUnavailable || attempt >= MAX_RETRIES) throw error;
-        await new Promise((resolve) => setTimeout(resolve, backoff(attempt)));
+        if (error instanceof EventsSocketUnavailable) throw error;
+        if (attempt >= maxRetries) {
+          throw new PrefectTsError(
+            ErrorCode.API_UNREACHABLE,
+            `${(error as Error).message}; gave up after ${maxRetries} retries over ${Math.round(retryBudgetMs(maxRetries) / 1000)} s (PREFECT_CLIENT_MAX_RETRIES), with ${this.#unconfirmedEvents()} events not confirmed`,
+            { cause: error },
+          );
+        }
+        if (attempt === 1) this.#retry.onOutage(`connecting to ${this.#url}`, error, this.#retry);
+        await sleep(retryDelay(attempt));
       }
     }
   }

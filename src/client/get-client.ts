@@ -12,6 +12,11 @@ export async function createClient(settings: Settings = loadSettings()): Promise
     return new HttpClient(settings.apiUrl, {
       apiKey: settings.apiKey ?? undefined,
       authString: settings.apiAuthString ?? undefined,
+      csrfSupport: settings.clientCsrfSupportEnabled,
+      retry: {
+        maxRetries: settings.clientMaxRetries,
+        extraCodes: settings.clientRetryExtraCodes,
+      },
     });
   }
   const { EmbeddedClient } = await import("../embedded/embedded-client.ts");

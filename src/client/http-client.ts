@@ -4,6 +4,7 @@
  * sent as `prefect.task-run.*` events on the `/events/in` WebSocket (`POST /events` where the
  * server does not offer it), logs with `POST /logs/` — the traffic of Prefect's own client.
  */
+import type { Event } from "../core/events.ts";
 import {
   criteriaOf,
   type FlowListOptions,
@@ -21,7 +22,12 @@ import type { OrchestrationResult, StateCreate, StateRecord } from "../core/stat
 import { TaskRunEventTracker, taskRunEventText } from "../core/task-run-events.ts";
 import { EventsSocket, EventsSocketUnavailable } from "./events-socket.ts";
 import { HttpTransport, type TransportOptions } from "./http-transport.ts";
-import type { PrefectClient, SetStateOptions, TaskRunTransition } from "./prefect-client.ts";
+import type {
+  FlowRunUpdate,
+  PrefectClient,
+  SetStateOptions,
+  TaskRunTransition,
+} from "./prefect-client.ts";
 
 const LOG_CHUNK = 2000;
 const EVENT_BATCH_BYTES = 1_000_000;
@@ -41,6 +47,7 @@ export class HttpClient implements PrefectClient {
     this.#events = new EventsSocket(this.#http.baseUrl, {
       headers: { ...this.#http.headers },
       token: options.apiKey ?? options.authString ?? null,
+      retry: this.#http.retry,
     });
   }
 
@@ -110,6 +117,9 @@ export class HttpClient implements PrefectClient {
       state: wireState(state),
       force: options.force ?? false,
     });
+  }
+  async updateFlowRun(id: string, update: FlowRunUpdate): Promise<void> {
+    await this.#http.request("PATCH", `/flow_runs/${id}`, update);
   }
   readFlowRunStates(flowRunId: string): Promise<StateRecord[]> {
     return this.#http.request("GET", `/flow_run_states/?flow_run_id=${flowRunId}`);
@@ -195,6 +205,18 @@ export class HttpClient implements PrefectClient {
     if (parts.length > 0)
       sent.push(this.#http.requestRaw("POST", "/events", `[${parts.join(",")}]`));
     await Promise.all(sent);
+  }
+
+  /** Events on the events socket with the task-run events (`POST /events` without it). */
+  emitEvents(events: readonly Event[]): Promise<void> {
+    const texts = events.map((event) => JSON.stringify(event));
+    const socket = this.#events;
+    if (!socket) return this.#postEvents(texts);
+    return socket.send(texts).catch((error: unknown) => {
+      if (!(error instanceof EventsSocketUnavailable)) throw error;
+      this.#events = null;
+      return this.#postEvents(error.unsent);
+    });
   }
 
   async createLogs(logs: readonly LogRecord[]): Promise<void> {

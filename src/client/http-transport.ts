@@ -1,7 +1,8 @@
 /**
  * HTTP transport to a Prefect-compatible API: keep-alive connections (Node's fetch pool), Prefect's
- * headers, retries with backoff on 429/502/503/504 and connection errors (honouring
- * `Retry-After`), and errors mapped to this library's codes.
+ * headers, retries with backoff on 429/502/503/504 (and `PREFECT_CLIENT_RETRY_EXTRA_CODES`) and
+ * connection errors, honouring `Retry-After`, for as long as the retry policy says (about a
+ * minute by default: a server restart is ridden out), and errors mapped to this library's codes.
  */
 import { API_VERSION } from "../core/api-version.ts";
 import {
@@ -11,24 +12,30 @@ import {
   PrefectTsError,
   ValidationError,
 } from "../core/errors.ts";
-
-const RETRY_STATUSES = new Set([429, 502, 503, 504]);
-/** Retries after a failed attempt (requests here, connections of the events socket too). */
-export const MAX_RETRIES = 5;
+import { CsrfTokens, isCsrfRefusal } from "./csrf.ts";
+import {
+  RETRY_STATUSES,
+  type RetryPolicy,
+  retryBudgetMs,
+  retryDelay,
+  retryPolicy,
+} from "./retry-policy.ts";
 
 export interface TransportOptions {
   apiKey?: string | null;
   authString?: string | null;
-  /** Injectable for tests; defaults to exponential backoff from 0.1 s (max 5 s). */
-  sleep?: (ms: number) => Promise<void>;
+  /** Retries, extra statuses, the pause between attempts (see `retry-policy.ts`). */
+  retry?: Partial<RetryPolicy>;
+  /** Send CSRF tokens when the server asks for them (`PREFECT_CLIENT_CSRF_SUPPORT_ENABLED`, default true). */
+  csrfSupport?: boolean;
 }
-
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class HttpTransport {
   readonly baseUrl: string;
   readonly #headers: Record<string, string>;
-  readonly #sleep: (ms: number) => Promise<void>;
+  readonly retry: RetryPolicy;
+  readonly #retryStatuses: ReadonlySet<number>;
+  readonly #csrf: CsrfTokens;
 
   constructor(apiUrl: string, options: TransportOptions = {}) {
     this.baseUrl = apiUrl.replace(/\/+$/, "");
@@ -40,7 +47,9 @@ export class HttpTransport {
     else if (options.authString) {
       this.#headers.authorization = `Basic ${Buffer.from(options.authString).toString("base64")}`;
     }
-    this.#sleep = options.sleep ?? defaultSleep;
+    this.retry = retryPolicy(options.retry);
+    this.#retryStatuses = new Set([...RETRY_STATUSES, ...this.retry.extraCodes]);
+    this.#csrf = new CsrfTokens(options.csrfSupport ?? true, (path) => this.request("GET", path));
   }
 
   /** The headers every request carries (API version, authorization). */
@@ -57,49 +66,68 @@ export class HttpTransport {
   async requestRaw<T>(method: string, path: string, json?: string): Promise<T> {
     const url = `${this.baseUrl}${path}`;
     // a content type only with a body: an empty body under a JSON content type is not JSON
-    const init: RequestInit =
+    const csrf = await this.#csrf.headers(method);
+    const headers = csrf ? { ...this.#headers, ...csrf } : this.#headers;
+    let init: RequestInit =
       json === undefined
-        ? { method, headers: this.#headers }
-        : { method, headers: { ...this.#headers, "content-type": "application/json" }, body: json };
+        ? { method, headers }
+        : { method, headers: { ...headers, "content-type": "application/json" }, body: json };
+    let csrfRenewed = false;
+    const { maxRetries, sleep } = this.retry;
     for (let attempt = 0; ; attempt++) {
       let response: Response;
       try {
         response = await fetch(url, init);
       } catch (error) {
-        if (attempt < MAX_RETRIES) {
-          await this.#sleep(backoff(attempt));
+        if (attempt < maxRetries) {
+          if (attempt === 1) this.retry.onOutage(`${method} ${url}`, error, this.retry);
+          await sleep(retryDelay(attempt));
           continue;
         }
-        throw apiUnreachable(this.baseUrl, error);
+        throw apiUnreachable(this.baseUrl, error, maxRetries);
       }
-      if (RETRY_STATUSES.has(response.status) && attempt < MAX_RETRIES) {
+      if (this.#retryStatuses.has(response.status) && attempt < maxRetries) {
         await response.body?.cancel();
+        if (attempt === 1) {
+          this.retry.onOutage(`${method} ${url}`, `HTTP ${response.status}`, this.retry);
+        }
         const retryAfter = Number(response.headers.get("retry-after"));
-        await this.#sleep(
-          Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : backoff(attempt),
+        await sleep(
+          Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : retryDelay(attempt),
         );
         continue;
       }
+      if (attempt > 1) this.retry.onRecovered();
       const text = await response.text();
       const parsed: unknown = text ? safeJson(text) : null;
       if (response.ok) return parsed as T;
+      // refused by the server's CSRF check (before any route): send again with a new token
+      if (!csrfRenewed && (await this.#csrf.refused(response.status, parsed))) {
+        csrfRenewed = true;
+        const renewed = await this.#csrf.headers(method);
+        init = { ...init, headers: { ...(init.headers as Record<string, string>), ...renewed } };
+        continue;
+      }
       throw httpError(method, path, response.status, parsed ?? text);
     }
   }
 }
 
-/** The error for an API that cannot be reached at `url`, saying what to check. */
-export function apiUnreachable(url: string, error: unknown): PrefectTsError {
+/**
+ * The error for an API that cannot be reached at `url` (after `retries` retries), saying what to
+ * check.
+ */
+export function apiUnreachable(url: string, error: unknown, retries = 0): PrefectTsError {
+  const reason = error instanceof Error ? error.message : String(error);
+  const tried =
+    retries > 0
+      ? ` after ${retries} retries over ${Math.round(retryBudgetMs(retries) / 1000)} s (PREFECT_CLIENT_MAX_RETRIES)`
+      : "";
   return new PrefectTsError(
     ErrorCode.API_UNREACHABLE,
-    `cannot reach the Prefect API at ${url} (${(error as Error).message}); is the server running? Check PREFECT_API_URL.`,
+    `cannot reach the Prefect API at ${url} (${reason})${tried}; is the server running? Check PREFECT_API_URL.`,
     { cause: error },
   );
-}
-
-/** Milliseconds to wait before retry `attempt` (exponential from 0.1 s, at most 5 s, jittered). */
-export function backoff(attempt: number): number {
-  return Math.min(5000, 100 * 2 ** attempt) * (0.5 + Math.random() / 2);
 }
 
 function safeJson(text: string): unknown {
@@ -117,6 +145,18 @@ function httpError(method: string, path: string, status: number, body: unknown):
         (body as { exception_message?: unknown }).exception_message)
       : body;
   const text = typeof detail === "string" ? detail : JSON.stringify(body);
+  if (status === 401) {
+    return new PrefectTsError(
+      ErrorCode.UNAUTHORIZED,
+      `${method} ${path} was refused (HTTP 401 ${text}): the Prefect API requires authentication. Set PREFECT_API_AUTH_STRING to the server's user:password (its PREFECT_SERVER_API_AUTH_STRING), or PREFECT_API_KEY to an API key of the server.`,
+    );
+  }
+  if (isCsrfRefusal(status, body)) {
+    return new PrefectTsError(
+      ErrorCode.HTTP,
+      `${method} ${path} was refused (HTTP 403 ${text}): the server has CSRF protection on; leave PREFECT_CLIENT_CSRF_SUPPORT_ENABLED on (the default) so that the client sends tokens.`,
+    );
+  }
   if (status === 404) return new ObjectNotFoundError(text);
   if (status === 409) return new ConflictError(text);
   if (status === 422)

@@ -3,6 +3,7 @@
  * Two implementations: in-process over the local database (`embedded`), and HTTP against a
  * Prefect-compatible REST API (`http`, when `PREFECT_API_URL` is set).
  */
+import type { Event } from "../core/events.ts";
 import type {
   FlowListOptions,
   FlowRunListOptions,
@@ -14,6 +15,15 @@ import type { Flow, FlowRun, LogRecord, TaskRun, TaskRunTransition } from "../co
 import type { OrchestrationResult, StateCreate, StateRecord } from "../core/state.ts";
 
 export type { TaskRunTransition };
+
+/** The fields of Prefect's `FlowRunUpdate` this package sends. */
+export interface FlowRunUpdate {
+  name?: string | null;
+  flow_version?: string | null;
+  tags?: string[];
+  /** What runs the flow run: `"<hostname>:<pid>"` for a local process, as Prefect's workers set it. */
+  infrastructure_pid?: string | null;
+}
 
 export interface SetStateOptions {
   force?: boolean;
@@ -40,6 +50,8 @@ export interface PrefectClient {
     options?: SetStateOptions,
   ): Promise<OrchestrationResult>;
   readFlowRunStates(flowRunId: string): Promise<StateRecord[]>;
+  /** Change fields of a flow run (`PATCH /flow_runs/{id}`, Prefect's `FlowRunUpdate`). */
+  updateFlowRun(id: string, update: FlowRunUpdate): Promise<void>;
 
   createTaskRun(input: TaskRunCreate): Promise<TaskRun>;
   readTaskRun(id: string): Promise<TaskRun>;
@@ -54,6 +66,14 @@ export interface PrefectClient {
   readTaskRunStates(taskRunId: string): Promise<StateRecord[]>;
   /** Record client-orchestrated task-run transitions in bulk (no orchestration). */
   recordTaskRunTransitions(transitions: readonly TaskRunTransition[]): Promise<void>;
+  /**
+   * Resolves once every task-run transition recorded so far is stored (a server confirms it has
+   * recorded them); rejects when they could not be delivered within the client's retries.
+   */
+  confirmEvents(): Promise<void>;
+
+  /** Send events (`prefect.flow-run.heartbeat`, …) as Prefect's client emits them. */
+  emitEvents(events: readonly Event[]): Promise<void>;
 
   createLogs(logs: readonly LogRecord[]): Promise<void>;
   readLogs(options?: LogListOptions): Promise<LogRecord[]>;

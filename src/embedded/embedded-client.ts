@@ -6,7 +6,8 @@
  * client builds them, follow the task runs into the event store off the flow's path (so a server
  * started later on the same database serves them).
  */
-import type { PrefectClient, SetStateOptions } from "../client/prefect-client.ts";
+import type { FlowRunUpdate, PrefectClient, SetStateOptions } from "../client/prefect-client.ts";
+import type { Event } from "../core/events.ts";
 import {
   criteriaOf,
   type FlowListOptions,
@@ -59,7 +60,11 @@ export class EmbeddedClient implements PrefectClient {
 
   /** Open (and migrate) the database at `url` and wrap it. */
   static async open(url: string, settings?: Settings): Promise<EmbeddedClient> {
-    return new EmbeddedClient(await openDatabase({ url }), { settings });
+    const client = new EmbeddedClient(await openDatabase({ url }), { settings });
+    // a process opening the database settles the Running runs of dead local processes (in the
+    // background: the first flow does not wait for it)
+    client.core.start();
+    return client;
   }
 
   async createFlow(input: FlowCreate): Promise<Flow> {
@@ -99,6 +104,9 @@ export class EmbeddedClient implements PrefectClient {
   }
   readFlowRunStates(flowRunId: string): Promise<StateRecord[]> {
     return states.readFlowRunStates(this.#ctx, flowRunId);
+  }
+  updateFlowRun(id: string, update: FlowRunUpdate): Promise<void> {
+    return flowRuns.updateFlowRun(this.#ctx, id, update);
   }
 
   async createTaskRun(input: TaskRunCreate): Promise<TaskRun> {
@@ -156,6 +164,11 @@ export class EmbeddedClient implements PrefectClient {
     }
   }
 
+  /** Into the event store, off the flow's path (as the task-run events). */
+  async emitEvents(events: readonly Event[]): Promise<void> {
+    this.core.bus.receive(events);
+  }
+
   createLogs(records: readonly LogRecord[]): Promise<void> {
     return logs.createLogs(this.#ctx, records);
   }
@@ -173,6 +186,9 @@ export class EmbeddedClient implements PrefectClient {
   }
 
   /** Store the events still buffered, then close the database if this client opened it. */
+  /** Task runs are written by `recordTaskRunTransitions` itself: nothing waits to be confirmed. */
+  async confirmEvents(): Promise<void> {}
+
   async close(): Promise<void> {
     await this.core.close();
     if (this.#ownsDatabase) await this.database.close();

@@ -6,6 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import type { PrefectClient } from "../client/prefect-client.ts";
+import { ErrorCode, PrefectTsError } from "../core/errors.ts";
 import { uuid4 } from "../core/ids.ts";
 import {
   Abort,
@@ -22,6 +23,7 @@ import { flushConsole } from "./console-sink.ts";
 import { type FlowRunScope, type RunScope, runScope } from "./context.ts";
 import type { FlowHook, FlowResults, FlowSpec } from "./flow-spec.ts";
 import { isFuture } from "./futures.ts";
+import { startHeartbeat } from "./heartbeat.ts";
 import { runStateHooks } from "./hooks.ts";
 import { consoleLogger, RunLogger } from "./logging.ts";
 import { bindParameters, formatRunName, jsonSafe } from "./parameters.ts";
@@ -240,7 +242,12 @@ export async function runFlow(spec: FlowSpec, args: readonly unknown[]): Promise
       if (spec.resume) await scope.resume.load();
       await seedEarlierTaskRuns(client, scope);
     }
-    const final = await orchestrate(exec, spec, scope, callArgs);
+    const heartbeat = startHeartbeat(client, exec.flowRun, {
+      seconds: rt.settings.runnerHeartbeatSeconds,
+      flowName: spec.name,
+      onError: (what, error) => logger.debug(`Could not send ${what}`, error),
+    });
+    const final = await orchestrate(exec, spec, scope, callArgs).finally(() => heartbeat.stop());
     if (!parentFlow) {
       await recorder.flush().catch((error: unknown) => {
         logger.error("Could not record every task run and log of this flow run", error);
@@ -354,6 +361,7 @@ async function orchestrate(
         exec.current.type === StateType.CRASHED ? withData(exec.current, outcome) : outcome,
       );
     }
+    await deliverRecords(exec, scope);
     const result = await exec.propose(outcome);
     if (result.status === "REJECT" && result.state?.type === StateType.SCHEDULED) {
       logger.info(
@@ -369,6 +377,26 @@ async function orchestrate(
       exec,
       spec,
       result.status === "ACCEPT" ? exec.current : withData(exec.current, outcome),
+    );
+  }
+}
+
+/**
+ * Ordered durability: a flow run's final state is proposed only once every task-run transition
+ * and log recorded so far is stored — sent, and confirmed by the server, through its outages for
+ * as long as the client's retries last. A client that cannot deliver them does not report the run
+ * finished: the flow call rejects with why, and the run stays Running until the server settles it
+ * (Crashed, once this process has exited).
+ */
+async function deliverRecords(exec: FlowRunExecution, scope: FlowRunScope): Promise<void> {
+  try {
+    await scope.recorder.flush();
+    await exec.client.confirmEvents();
+  } catch (error) {
+    throw new PrefectTsError(
+      ErrorCode.API_UNREACHABLE,
+      `could not deliver the task runs and logs of flow run '${exec.flowRun.name}': ${error instanceof Error ? error.message.replace(/\.$/, "") : String(error)}. Its final state was not reported; the server marks it Crashed once this process has exited.`,
+      { cause: error },
     );
   }
 }

@@ -36,7 +36,13 @@ export function getRuntime(): Promise<Runtime> {
       const client = await createClient(settings);
       const recorder = new RunRecorder(client);
       process.once("beforeExit", () => {
-        void shutdownRuntime();
+        shutdownRuntime().catch((error: unknown) => {
+          // the process was ending anyway: say what was not delivered, and end it unsuccessfully
+          process.stderr.write(
+            `prefect-ts ERROR: could not deliver the last records of this process: ${error instanceof Error ? error.message : String(error)}\n`,
+          );
+          process.exitCode = 1;
+        });
       });
       return { settings, logLevel: parseLevel(settings.loggingLevel), client, recorder };
     })();

@@ -24,6 +24,8 @@ export class RunRecorder implements LogShipper {
   #timer: NodeJS.Timeout | null = null;
   #full: NodeJS.Immediate | null = null;
   #inFlight: Promise<void> = Promise.resolve();
+  /** The shipment waiting for the one under way to end, if any. */
+  #queued: Promise<void> | null = null;
 
   constructor(client: PrefectClient, options: RunRecorderOptions = {}) {
     this.#client = client;
@@ -77,7 +79,14 @@ export class RunRecorder implements LogShipper {
       clearImmediate(this.#full);
       this.#full = null;
     }
-    const next = this.#inFlight.then(() => this.#ship());
+    // one shipment waits behind the one under way, and takes everything queued by the time it
+    // starts: flushes asked for meanwhile (timers during an outage) join it rather than queue up
+    if (this.#queued) return this.#queued;
+    const next = this.#inFlight.then(() => {
+      this.#queued = null;
+      return this.#ship();
+    });
+    this.#queued = next;
     // the caller of flush() sees a failure; the chain carries on (the records stay queued)
     this.#inFlight = next.catch(() => undefined);
     return next;

@@ -3,7 +3,6 @@
  * top-level section, with this server's values where it has them and Prefect's defaults for the
  * rest. Secret values are obfuscated as Prefect obfuscates them.
  */
-import { MAX_RETRIES } from "../client/http-transport.ts";
 import {
   MAXIMUM_EVENT_NAME_LENGTH,
   MAXIMUM_EVENT_SIZE_BYTES,
@@ -55,10 +54,10 @@ export function adminSettings(
     },
     cli: { colors: true, prompt: null, wrap_lines: true },
     client: {
-      max_retries: MAX_RETRIES,
-      retry_jitter_factor: 0.5,
-      retry_extra_codes: [],
-      csrf_support_enabled: true,
+      max_retries: settings.clientMaxRetries,
+      retry_jitter_factor: 0.2,
+      retry_extra_codes: settings.clientRetryExtraCodes,
+      csrf_support_enabled: settings.clientCsrfSupportEnabled,
       custom_headers: {},
       server_version_check_enabled: true,
       metrics: { enabled: false, port: 4201 },
@@ -106,14 +105,14 @@ export function adminSettings(
       analytics_enabled: false,
       metrics_enabled: false,
       api: {
-        auth_string: null,
+        auth_string: secret(settings.serverApiAuthString),
         host: serving.host,
         port: serving.port,
         base_path: null,
         default_limit: 200,
         keepalive_timeout: 5,
-        csrf_protection_enabled: false,
-        csrf_token_expiration: "PT1H",
+        csrf_protection_enabled: settings.serverCsrfProtectionEnabled,
+        csrf_token_expiration: isoDuration(settings.serverCsrfTokenExpirationSeconds),
         cors_allowed_origins: "*",
         cors_allowed_methods: "*",
         cors_allowed_headers: "*",

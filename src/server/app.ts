@@ -9,6 +9,8 @@ import websocket from "@fastify/websocket";
 import Fastify, { type FastifyInstance } from "fastify";
 import { jsonSchemaTransform, validatorCompiler } from "fastify-type-provider-zod";
 import type { Clock } from "../core/time.ts";
+import { apiKeyRoutes } from "../resources/api-keys/routes.ts";
+import { csrfTokenRoutes } from "../resources/csrf-tokens/routes.ts";
 import { eventRoutes } from "../resources/events/routes.ts";
 import { flowRunRoutes } from "../resources/flow-runs/routes.ts";
 import { flowRoutes } from "../resources/flows/routes.ts";
@@ -22,7 +24,10 @@ import { stderrLogger } from "../services/context.ts";
 import type { EventRetentionOptions } from "../services/event-retention.ts";
 import type { Settings } from "../settings/settings.ts";
 import type { Database } from "../storage/database.ts";
-import { installErrorHandlers } from "./http-errors.ts";
+import { registerAuth } from "./auth.ts";
+import { registerCsrfProtection } from "./csrf.ts";
+import { answerFrameworkError, installErrorHandlers } from "./http-errors.ts";
+import { MAX_PATH_PARAM_LENGTH, registerJsonBody } from "./json-body.ts";
 import { rootRoutes } from "./root-routes.ts";
 import { documentTransformObject, jsonSerializerCompiler } from "./schemas/responses.ts";
 import { type UiOptions, uiApp } from "./ui-app.ts";
@@ -60,35 +65,20 @@ export interface AppOptions {
 const BODY_LIMIT = 8 * 1024 * 1024;
 
 export async function createApp(options: AppOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: BODY_LIMIT });
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: BODY_LIMIT,
+    // a path parameter may be a name (`/flows/name/{name}`): as long as a stored name can be
+    routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
+    // a malformed URL or one Fastify cannot route, in Prefect's error shape
+    frameworkErrors: answerFrameworkError,
+  });
   app.setValidatorCompiler(validatorCompiler);
   // response schemas document the routes; responses are not validated against them
   app.setSerializerCompiler(jsonSerializerCompiler);
-  // Old Prefect clients send bodies without a content type: treat them as JSON.
-  app.addHook("onRequest", async (request) => {
-    const length = Number(request.headers["content-length"] ?? 0);
-    if (!request.headers["content-type"] && (length > 0 || request.headers["transfer-encoding"])) {
-      request.headers["content-type"] = "application/json";
-    }
-  });
-  // An empty body under a JSON content type is no body, as FastAPI reads it: a route without one
-  // (a DELETE) is served, a route whose body is optional (a filter) uses its defaults
-  const parseJsonBody = app.getDefaultJsonParser("error", "error");
-  app.removeContentTypeParser("application/json");
-  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
-    if (body === "") done(null, undefined);
-    else void parseJsonBody(request, String(body), done);
-  });
-  app.addContentTypeParser("*", { parseAs: "string" }, (_req, body, done) => {
-    try {
-      done(null, body === "" ? undefined : JSON.parse(body as string));
-    } catch (error) {
-      const err = error as Error & { statusCode?: number; code?: string };
-      err.code = "FST_ERR_CTP_INVALID_JSON_BODY";
-      err.statusCode = 400;
-      done(err, undefined);
-    }
-  });
+  // bodies as JSON (`application/json` or no content type; 415 otherwise), and no text the
+  // database cannot hold in the body, path or query
+  registerJsonBody(app);
   // without a request log (the default), unexpected errors and failures the server handles in the
   // background still reach standard error
   const log = options.logger ? app.log : stderrLogger;
@@ -117,7 +107,8 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   // Swagger UI over the same document, at `/docs` as in Prefect
   await app.register(swaggerUi, { routePrefix: "/docs" });
   // WebSocket routes (`/api/events/in`); frames may carry an event of up to 1.5 MB
-  await app.register(websocket, { options: { maxPayload: 16 * 1024 * 1024 } });
+  // pings are answered by the routes (`/events/in` once what came before is recorded)
+  await app.register(websocket, { options: { maxPayload: 16 * 1024 * 1024, autoPong: false } });
   // the models, the event bus (received events wait there briefly to be written in bulk, and feed
   // `/events/out`), its consumers and the loop services, wired by the composition root
   const core = createServerCore({
@@ -137,6 +128,9 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   });
   const deps = { ctx: core.ctx, bus: core.bus };
   app.decorate("core", core);
+  // CSRF tokens (when on), then authentication (when an auth string is set): see csrf.ts, auth.ts
+  registerCsrfProtection(app, core.ctx);
+  registerAuth(app, core.ctx);
   app.decorate("flushEvents", () => core.bus.flush());
   // the services' first loops run in the background: the server does not wait for them to listen
   app.addHook("onReady", async () => {
@@ -154,6 +148,8 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(eventRoutes, deps);
       await api.register(historyRoutes, deps);
       await api.register(uiRoutes, deps);
+      await api.register(csrfTokenRoutes, deps);
+      await api.register(apiKeyRoutes, deps);
       api.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
       // Prefect's docs point at `/docs` under the API URL as well as on the server's root
       api.get("/docs", { schema: { hide: true } }, (_req, reply) => reply.redirect("/docs"));

@@ -11,18 +11,34 @@ import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { ErrorCode, INTEGRITY_CONFLICT, isPrefectTsError } from "../core/errors.ts";
 import type { AppLogger } from "../services/context.ts";
 import { isConstraintViolation } from "../storage/database-errors.ts";
+import { RejectedInputError } from "./json-body.ts";
 import { type PrefectValidationDetail, prefectValidationDetails } from "./validation-detail.ts";
+
+/**
+ * What a 422 echoes of the request's body: the body, unless it cannot be written back as JSON
+ * (nested too deep to serialise).
+ */
+function echoedBody(body: unknown): unknown {
+  if (body === undefined || body === null || typeof body !== "object") return body ?? null;
+  try {
+    JSON.stringify(body);
+    return body;
+  } catch {
+    return null;
+  }
+}
 
 /** 422 in Prefect's shape. */
 export function sendValidationError(
   reply: FastifyReply,
   request: FastifyRequest,
   details: PrefectValidationDetail[],
+  body: unknown = request.body,
 ): FastifyReply {
   return reply.code(422).send({
     exception_message: "Invalid request received.",
-    exception_detail: details,
-    request_body: request.body ?? null,
+    exception_detail: details.map((d) => ("input" in d ? { ...d, input: echoedBody(d.input) } : d)),
+    request_body: echoedBody(body),
   });
 }
 
@@ -46,6 +62,24 @@ function pathPattern(url: string): RegExp {
     .replace(/[.+?^${}()|[\]\\]/g, "\\$&")
     .replace(/:([^/]+)/g, (_, name: string) => (/(^|_)id$/.test(name) ? UUID_SEGMENT : "[^/]+"));
   return new RegExp(`^${escaped}/?$`);
+}
+
+/**
+ * Fastify's `frameworkErrors`: a URL it cannot decode (a percent-encoding that is not UTF-8) or a
+ * path parameter too long to route, answered in Prefect's shape instead of Fastify's.
+ */
+export function answerFrameworkError(
+  error: FastifyError,
+  _request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  if (error.code === "FST_ERR_MAX_PARAM_LENGTH") {
+    void reply.code(414).send({ detail: "URI Too Long" });
+  } else if (error.code === "FST_ERR_BAD_URL") {
+    void reply.code(400).send({ detail: "Invalid URL: a path segment is not valid UTF-8" });
+  } else {
+    void reply.code(500).send({ exception_message: "Internal Server Error" });
+  }
 }
 
 /**
@@ -84,11 +118,16 @@ export function installErrorHandlers(app: FastifyInstance, log: AppLogger): void
         { type: "json_invalid", loc: ["body"], msg: `JSON decode error: ${error.message}` },
       ]);
     }
+    if (error instanceof RejectedInputError) {
+      return sendValidationError(reply, request, error.details, error.body);
+    }
     if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
       return reply.code(413).send({ detail: "Request body is too large." });
     }
     if (error.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
-      return reply.code(415).send({ detail: error.message });
+      return reply.code(415).send({
+        detail: `${error.message}: the API takes JSON bodies, as application/json`,
+      });
     }
     if (isPrefectTsError(error)) {
       if (error.code === ErrorCode.OBJECT_NOT_FOUND)

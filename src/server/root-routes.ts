@@ -1,4 +1,4 @@
-/** Root routes: health, hello, versions, readiness, admin settings, CSRF token. */
+/** Root routes: health, hello, versions, readiness, admin settings (the CSRF token: `resources/csrf-tokens`). */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { sql } from "kysely";
 import { z } from "zod";
@@ -47,9 +47,6 @@ export const ServerSettings = z
 /** `/admin/storage`. */
 export const StorageSettings = z.object({ default_result_storage_block_id: z.uuid().nullable() });
 
-/** `/csrf-token` while CSRF protection is off (as on Prefect's default server). */
-export const CsrfDisabled = z.object({ detail: z.string() });
-
 export const rootRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx }) => {
   const { database } = ctx;
   const text = responses({ 200: z.string() });
@@ -88,15 +85,5 @@ export const rootRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx })
     "/admin/storage",
     { schema: { response: responses({ 200: StorageSettings }) } },
     async () => ({ default_result_storage_block_id: null }),
-  );
-  app.get(
-    "/csrf-token",
-    {
-      schema: {
-        querystring: z.object({ client: z.string().optional() }),
-        response: responses({ 422: CsrfDisabled }),
-      },
-    },
-    async (_req, reply) => reply.code(422).send({ detail: "CSRF protection is disabled." }),
   );
 };

@@ -7,12 +7,15 @@ import { existsSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import fastifyStatic from "@fastify/static";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 
 export interface UiOptions {
   /** The built UI; default: the package's `ui/dist`. */
   distDir?: string;
-  /** The API URL the browser uses (`PREFECT_UI_API_URL`); default: this server's `/api` as the browser reached it. */
+  /**
+   * The API URL the browser uses (`PREFECT_UI_API_URL`); default: `/api`, relative to the origin the
+   * browser loaded the UI from (never taken from the request's Host header).
+   */
   apiUrl?: string | null;
 }
 
@@ -22,21 +25,21 @@ export function defaultUiDistDir(): string {
 }
 
 /** The body of `GET /ui-settings` (Prefect's `UISettings` shape). */
-export function uiSettingsBody(apiUrl: string) {
+export function uiSettingsBody(
+  apiUrl: string,
+  security: { auth: boolean; csrfEnabled: boolean } = { auth: false, csrfEnabled: false },
+) {
   return {
     api_url: apiUrl,
-    csrf_enabled: false,
-    auth: null,
+    csrf_enabled: security.csrfEnabled,
+    // "BASIC" makes the UI ask for the auth string (its login page), as Prefect's UI does
+    auth: security.auth ? "BASIC" : null,
     flags: [] as string[],
     default_ui: "v1",
     available_uis: ["v1"],
     v1_base_url: "/",
     v2_base_url: null,
   };
-}
-
-function ownApiUrl(req: FastifyRequest): string {
-  return `${req.protocol}://${req.host}/api`;
 }
 
 const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>Prefect TS</title>
@@ -46,9 +49,12 @@ const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>Prefect TS</title
 
 export async function uiApp(app: FastifyInstance, options: UiOptions): Promise<void> {
   const distDir = options.distDir ?? defaultUiDistDir();
-  app.get("/ui-settings", { schema: { hide: true } }, async (req) =>
-    uiSettingsBody(options.apiUrl ?? ownApiUrl(req)),
-  );
+  const { settings } = app.core.ctx;
+  const body = uiSettingsBody(options.apiUrl ?? "/api", {
+    auth: settings.serverApiAuthString !== null,
+    csrfEnabled: settings.serverCsrfProtectionEnabled,
+  });
+  app.get("/ui-settings", { schema: { hide: true } }, async () => body);
   const built = existsSync(join(distDir, "index.html"));
   if (built) {
     await app.register(fastifyStatic, {

@@ -1,8 +1,9 @@
 /**
  * The composition root: where the application context, the event bus, its consumers and the loop
  * services are wired, for each transport — the HTTP server (`createServerCore`: the task-run
- * recorder consumes client events, event retention runs) and the embedded client
- * (`createEmbeddedCore`: no consumers, no services). A new consumer (automation triggers) or loop
+ * recorder consumes client events, event retention and the zombie flow-run service run) and the
+ * embedded client (`createEmbeddedCore`: no consumers; one look for zombie runs of this host when a
+ * process opens the database). A new consumer (automation triggers) or loop
  * service (scheduler, late runs, zombies, cancellation) is added here and nowhere else.
  */
 import { type Clock, systemClock } from "../core/time.ts";
@@ -13,6 +14,7 @@ import type { Database } from "../storage/database.ts";
 import { type AppContext, type AppLogger, stderrLogger } from "./context.ts";
 import { EventRetention, type EventRetentionOptions } from "./event-retention.ts";
 import type { LoopService } from "./loop-service.ts";
+import { ZombieFlowRuns } from "./zombie-flow-runs.ts";
 
 export interface CoreOptions {
   database: Database;
@@ -88,6 +90,16 @@ export function createServerCore(options: ServerCoreOptions): Core {
       }),
     );
   }
+  // Running runs whose process is gone (on this host, or silent past the heartbeat limit): Crashed
+  const zombies = ctx.settings.zombieFlowRuns;
+  if (zombies.enabled) {
+    services.push(
+      new ZombieFlowRuns(ctx, {
+        intervalMs: zombies.loopSeconds * 1000,
+        afterSeconds: zombies.afterSeconds,
+      }),
+    );
+  }
   return core(ctx, bus, services);
 }
 
@@ -103,5 +115,10 @@ export function createEmbeddedCore(options: CoreOptions): Core {
     clock: options.clock,
     whenQuiet: true,
   });
-  return core(build(options, bus, log), bus, []);
+  const ctx = build(options, bus, log);
+  // started by a process opening the database: one look for Running runs of dead local processes
+  const services: LoopService[] = ctx.settings.zombieFlowRuns.enabled
+    ? [new ZombieFlowRuns(ctx, { intervalMs: null, afterSeconds: null })]
+    : [];
+  return core(ctx, bus, services);
 }

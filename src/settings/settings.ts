@@ -30,6 +30,9 @@ const timedelta = z.string().transform((v, ctx) => {
   return seconds;
 });
 
+/** Client retries by default: their pauses add up to about 61 s (see client/retry-policy.ts). */
+const DEFAULT_CLIENT_MAX_RETRIES = 17;
+
 /** Prefect's default `server.events.retention_period`: 7 days. */
 const DEFAULT_EVENTS_RETENTION_SECONDS = 7 * 86_400;
 
@@ -38,6 +41,29 @@ const schema = z.object({
   PREFECT_API_URL: z.url({ message: "must be a URL such as http://127.0.0.1:4200/api" }).optional(),
   PREFECT_API_KEY: z.string().optional(),
   PREFECT_API_AUTH_STRING: z.string().optional(),
+  PREFECT_CLIENT_MAX_RETRIES: z.coerce
+    .number({ message: "must be a whole number of retries (0 or more)" })
+    .int()
+    .min(0)
+    .optional(),
+  PREFECT_CLIENT_RETRY_EXTRA_CODES: z
+    .string()
+    .transform((v, ctx) => {
+      const codes = v
+        .split(",")
+        .map((c) => c.trim())
+        .filter((c) => c !== "");
+      const numbers = codes.map(Number);
+      if (numbers.some((n) => !Number.isInteger(n) || n < 100 || n > 599)) {
+        ctx.addIssue({
+          code: "custom",
+          message: `'${v}' is not a list of HTTP status codes, such as 500,502`,
+        });
+        return z.NEVER;
+      }
+      return numbers;
+    })
+    .optional(),
   PREFECT_API_DATABASE_CONNECTION_URL: z.string().min(1).optional(),
   PREFECT_LOGGING_LEVEL: z
     .string()
@@ -60,6 +86,30 @@ const schema = z.object({
   PREFECT_RESULTS_PERSIST_BY_DEFAULT: boolish.optional(),
   PREFECT_RESULTS_DEFAULT_SERIALIZER: z.string().min(1).optional(),
   PREFECT_TASKS_REFRESH_CACHE: boolish.optional(),
+  PREFECT_RUNNER_HEARTBEAT_FREQUENCY: z
+    .string()
+    .transform((v, ctx) => {
+      if (["off", "none", "false"].includes(v.trim().toLowerCase())) return null;
+      const seconds = Number(v);
+      if (!Number.isInteger(seconds) || seconds < 30) {
+        ctx.addIssue({
+          code: "custom",
+          message: `'${v}': give whole seconds, 30 or more (Prefect's minimum), or 'off'`,
+        });
+        return z.NEVER;
+      }
+      return seconds;
+    })
+    .optional(),
+  PREFECT_SERVER_SERVICES_ZOMBIE_FLOW_RUNS_ENABLED: boolish.optional(),
+  PREFECT_SERVER_SERVICES_ZOMBIE_FLOW_RUNS_LOOP_SECONDS: z.coerce
+    .number({ message: "must be a number of seconds" })
+    .positive()
+    .optional(),
+  PREFECT_SERVER_SERVICES_ZOMBIE_FLOW_RUNS_AFTER_SECONDS: z.coerce
+    .number({ message: "must be a number of seconds" })
+    .positive()
+    .optional(),
   PREFECT_SERVER_EVENTS_RETENTION_PERIOD: timedelta.optional(),
   // Prefect's older name, still accepted by Prefect 3 (the one above wins)
   PREFECT_EVENTS_RETENTION_PERIOD: timedelta.optional(),
@@ -70,6 +120,10 @@ const schema = z.object({
     .min(0)
     .max(65535)
     .optional(),
+  PREFECT_SERVER_API_AUTH_STRING: z.string().optional(),
+  PREFECT_SERVER_CSRF_PROTECTION_ENABLED: boolish.optional(),
+  PREFECT_SERVER_CSRF_TOKEN_EXPIRATION: timedelta.optional(),
+  PREFECT_CLIENT_CSRF_SUPPORT_ENABLED: boolish.optional(),
 });
 
 /** Settings, read from `PREFECT_*` environment variables with Prefect's names. */
@@ -79,6 +133,15 @@ export interface Settings {
   apiKey: string | null;
   /** `PREFECT_API_AUTH_STRING` (`user:password`), sent as Basic auth when there is no API key. */
   apiAuthString: string | null;
+  /**
+   * How many times the client retries a request the API could not answer (it cannot be reached,
+   * or answers 429/502/503/504 or one of `clientRetryExtraCodes`), with exponential backoff from
+   * 0.1 s to 5 s (`PREFECT_CLIENT_MAX_RETRIES`, default 17: about 61 s, enough for a server
+   * restart).
+   */
+  clientMaxRetries: number;
+  /** More HTTP status codes to retry (`PREFECT_CLIENT_RETRY_EXTRA_CODES`, comma-separated). */
+  clientRetryExtraCodes: number[];
   databaseUrl: string;
   loggingLevel: LogLevelName;
   logPrints: boolean;
@@ -103,6 +166,17 @@ export interface Settings {
   /** Ignore cached results and recompute (and overwrite) them (default off). */
   tasksRefreshCache: boolean;
   /**
+   * Seconds between the `prefect.flow-run.heartbeat` events a running flow sends
+   * (`PREFECT_RUNNER_HEARTBEAT_FREQUENCY`: 30 or more, or `off`; default 30 — Prefect's default is off).
+   */
+  runnerHeartbeatSeconds: number | null;
+  /**
+   * The zombie flow-run service of `server start` (`PREFECT_SERVER_SERVICES_ZOMBIE_FLOW_RUNS_*`):
+   * whether it runs (default true), how often it looks (`LOOP_SECONDS`, default 5), and after how
+   * long without a heartbeat a Running run is crashed (`AFTER_SECONDS`, default 90).
+   */
+  zombieFlowRuns: { enabled: boolean; loopSeconds: number; afterSeconds: number };
+  /**
    * How long the server keeps events, in seconds (`PREFECT_SERVER_EVENTS_RETENTION_PERIOD`, or
    * the older `PREFECT_EVENTS_RETENTION_PERIOD`: seconds or an ISO 8601 duration; default `P7D`).
    * Older events are deleted by `server start` at start and every 15 minutes.
@@ -112,6 +186,17 @@ export interface Settings {
   serverApiHost: string;
   /** The port `server start` listens on (`PREFECT_SERVER_API_PORT`, default 4200). */
   serverApiPort: number;
+  /**
+   * `PREFECT_SERVER_API_AUTH_STRING` (`user:password`): when set, the server requires Basic auth
+   * with it (or an API key as `Bearer`) on every API route but `/api/health` and `/api/ready`.
+   */
+  serverApiAuthString: string | null;
+  /** `PREFECT_SERVER_CSRF_PROTECTION_ENABLED` (default false, as Prefect). */
+  serverCsrfProtectionEnabled: boolean;
+  /** `PREFECT_SERVER_CSRF_TOKEN_EXPIRATION`, in seconds (default `PT1H`). */
+  serverCsrfTokenExpirationSeconds: number;
+  /** `PREFECT_CLIENT_CSRF_SUPPORT_ENABLED` (default true): the client fetches CSRF tokens when the server wants them. */
+  clientCsrfSupportEnabled: boolean;
 }
 
 /** Parse settings from an environment; one error lists every bad variable. */
@@ -133,6 +218,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     apiUrl: s.PREFECT_API_URL ?? null,
     apiKey: s.PREFECT_API_KEY ?? null,
     apiAuthString: s.PREFECT_API_AUTH_STRING ?? null,
+    clientMaxRetries: s.PREFECT_CLIENT_MAX_RETRIES ?? DEFAULT_CLIENT_MAX_RETRIES,
+    clientRetryExtraCodes: s.PREFECT_CLIENT_RETRY_EXTRA_CODES ?? [],
     databaseUrl: s.PREFECT_API_DATABASE_CONNECTION_URL ?? join(home, "prefect.db"),
     loggingLevel: s.PREFECT_LOGGING_LEVEL ?? "INFO",
     logPrints: s.PREFECT_LOGGING_LOG_PRINTS ?? false,
@@ -151,12 +238,25 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     resultsPersistByDefault: s.PREFECT_RESULTS_PERSIST_BY_DEFAULT ?? false,
     resultsDefaultSerializer: s.PREFECT_RESULTS_DEFAULT_SERIALIZER ?? "json",
     tasksRefreshCache: s.PREFECT_TASKS_REFRESH_CACHE ?? false,
+    runnerHeartbeatSeconds:
+      s.PREFECT_RUNNER_HEARTBEAT_FREQUENCY === undefined
+        ? 30
+        : s.PREFECT_RUNNER_HEARTBEAT_FREQUENCY,
+    zombieFlowRuns: {
+      enabled: s.PREFECT_SERVER_SERVICES_ZOMBIE_FLOW_RUNS_ENABLED ?? true,
+      loopSeconds: s.PREFECT_SERVER_SERVICES_ZOMBIE_FLOW_RUNS_LOOP_SECONDS ?? 5,
+      afterSeconds: s.PREFECT_SERVER_SERVICES_ZOMBIE_FLOW_RUNS_AFTER_SECONDS ?? 90,
+    },
     eventsRetentionSeconds:
       s.PREFECT_SERVER_EVENTS_RETENTION_PERIOD ??
       s.PREFECT_EVENTS_RETENTION_PERIOD ??
       DEFAULT_EVENTS_RETENTION_SECONDS,
     serverApiHost: s.PREFECT_SERVER_API_HOST ?? "127.0.0.1",
     serverApiPort: s.PREFECT_SERVER_API_PORT ?? 4200,
+    serverApiAuthString: s.PREFECT_SERVER_API_AUTH_STRING ?? null,
+    serverCsrfProtectionEnabled: s.PREFECT_SERVER_CSRF_PROTECTION_ENABLED ?? false,
+    serverCsrfTokenExpirationSeconds: s.PREFECT_SERVER_CSRF_TOKEN_EXPIRATION ?? 3600,
+    clientCsrfSupportEnabled: s.PREFECT_CLIENT_CSRF_SUPPORT_ENABLED ?? true,
   };
 }
 

@@ -59,11 +59,18 @@ interface JsonOps {
   field(column: RawBuilder<unknown>, key: string): RawBuilder<string | null>;
 }
 
+/** A list of values as SQLite binds it: one by one, or, when long, as one JSON text. */
+function sqliteValues(values: readonly string[]): RawBuilder<unknown> {
+  return values.length <= LIST_PARAMS
+    ? sql`(${sql.join(values)})`
+    : sql`(select value from json_each(${JSON.stringify(values)}))`;
+}
+
 const sqliteJson: JsonOps = {
   hasAny: (column, values) =>
-    sql<SqlBool>`exists (select 1 from json_each(${column}) where value in (${sql.join(values)}))`,
+    sql<SqlBool>`exists (select 1 from json_each(${column}) where value in ${sqliteValues(values)})`,
   hasAll: (column, values) =>
-    sql<SqlBool>`(select count(distinct value) from json_each(${column}) where value in (${sql.join(values)})) = ${sql.lit(new Set(values).size)}`,
+    sql<SqlBool>`(select count(distinct value) from json_each(${column}) where value in ${sqliteValues(values)}) = ${sql.lit(new Set(values).size)}`,
   isEmptyArray: (column) => sql<SqlBool>`coalesce(json_array_length(${column}), 0) = 0`,
   isNull: (column) => sql<SqlBool>`(${column} is null or json_type(${column}) = 'null')`,
   field: (column, key) => sql<string | null>`json_extract(${column}, ${`$.${key}`})`,
@@ -123,12 +130,33 @@ function combine(conds: readonly (Cond | undefined)[], operator: Maybe<Operator>
   return operator === "or_" ? anyOf(set) : allOf(set);
 }
 
-function inList(expr: Expression<unknown>, values: readonly unknown[]): Cond {
-  return values.length === 0 ? FALSE : sql<SqlBool>`${expr} in (${sql.join(values)})`;
+/**
+ * Values a list criterion binds one by one (`in ($1, $2, …)`); a longer list is bound as one
+ * parameter — PostgreSQL takes at most 65,535 parameters a statement, SQLite 32,766.
+ */
+const LIST_PARAMS = 500;
+
+/** The values of a long list as one parameter: an array on PostgreSQL, JSON text on SQLite. */
+function listParam(ctx: Ctx, values: readonly unknown[]): RawBuilder<unknown> {
+  return ctx.database.dialect.name === "postgres"
+    ? sql`${[...values]}`
+    : sql`(select value from json_each(${JSON.stringify(values)}))`;
 }
 
-function notInList(expr: Expression<unknown>, values: readonly unknown[]): Cond {
-  return values.length === 0 ? TRUE : sql<SqlBool>`${expr} not in (${sql.join(values)})`;
+function inList(ctx: Ctx, expr: Expression<unknown>, values: readonly unknown[]): Cond {
+  if (values.length === 0) return FALSE;
+  if (values.length <= LIST_PARAMS) return sql<SqlBool>`${expr} in (${sql.join(values)})`;
+  return ctx.database.dialect.name === "postgres"
+    ? sql<SqlBool>`${expr} = any(${listParam(ctx, values)})`
+    : sql<SqlBool>`${expr} in ${listParam(ctx, values)}`;
+}
+
+function notInList(ctx: Ctx, expr: Expression<unknown>, values: readonly unknown[]): Cond {
+  if (values.length === 0) return TRUE;
+  if (values.length <= LIST_PARAMS) return sql<SqlBool>`${expr} not in (${sql.join(values)})`;
+  return ctx.database.dialect.name === "postgres"
+    ? sql<SqlBool>`not (${expr} = any(${listParam(ctx, values)}))`
+    : sql<SqlBool>`${expr} not in ${listParam(ctx, values)}`;
 }
 
 function isNull(expr: Expression<unknown>, yes: boolean): Cond {
@@ -217,12 +245,18 @@ function flowFilterCond(ctx: Ctx, f: FlowFilter): Cond {
   return combine(
     [
       when(f.id, (x) =>
-        combine([when(x.any_, (v) => inList(id, v)), when(x.not_any_, (v) => notInList(id, v))]),
+        combine([
+          when(x.any_, (v) => inList(ctx, id, v)),
+          when(x.not_any_, (v) => notInList(ctx, id, v)),
+        ]),
       ),
       // no deployments exist: every flow is a flow "without deployments"
       when(f.deployment, (x) => combine([when(x.is_null_, (v) => (v ? TRUE : FALSE))], x.operator)),
       when(f.name, (x) =>
-        combine([when(x.any_, (v) => inList(name, v)), when(x.like_, (v) => like(ctx, name, v))]),
+        combine([
+          when(x.any_, (v) => inList(ctx, name, v)),
+          when(x.like_, (v) => like(ctx, name, v)),
+        ]),
       ),
       when(f.tags, (x) => tagsCond(ctx, "flow", x)),
     ],
@@ -257,7 +291,7 @@ function flowWhere(ctx: Ctx, body: FlowsQuery): Cond {
 // Flow runs
 // ---------------------------------------------------------------------------------------------
 
-function flowRunStateCond(f: NonNullable<FlowRunFilter["state"]>): Cond {
+function flowRunStateCond(ctx: Ctx, f: NonNullable<FlowRunFilter["state"]>): Cond {
   const type = col("flow_run", "state_type");
   const name = col("flow_run", "state_name");
   // Prefect keeps a state sub-filter only when it is a single comparison
@@ -268,10 +302,16 @@ function flowRunStateCond(f: NonNullable<FlowRunFilter["state"]>): Cond {
   return combine(
     [
       when(f.type, (x) =>
-        single([when(x.any_, (v) => inList(type, v)), when(x.not_any_, (v) => notInList(type, v))]),
+        single([
+          when(x.any_, (v) => inList(ctx, type, v)),
+          when(x.not_any_, (v) => notInList(ctx, type, v)),
+        ]),
       ),
       when(f.name, (x) =>
-        single([when(x.any_, (v) => inList(name, v)), when(x.not_any_, (v) => notInList(name, v))]),
+        single([
+          when(x.any_, (v) => inList(ctx, name, v)),
+          when(x.not_any_, (v) => notInList(ctx, name, v)),
+        ]),
       ),
     ],
     f.operator,
@@ -283,13 +323,13 @@ function flowRunIdentityConds(ctx: Ctx, f: FlowRunFilter): (Cond | undefined)[] 
   return [
     when(f.id, (x) =>
       combine([
-        when(x.any_, (v) => inList(c("id"), v)),
-        when(x.not_any_, (v) => notInList(c("id"), v)),
+        when(x.any_, (v) => inList(ctx, c("id"), v)),
+        when(x.not_any_, (v) => notInList(ctx, c("id"), v)),
       ]),
     ),
     when(f.name, (x) =>
       combine([
-        when(x.any_, (v) => inList(c("name"), v)),
+        when(x.any_, (v) => inList(ctx, c("name"), v)),
         when(x.like_, (v) => like(ctx, c("name"), v)),
       ]),
     ),
@@ -297,7 +337,7 @@ function flowRunIdentityConds(ctx: Ctx, f: FlowRunFilter): (Cond | undefined)[] 
     when(f.deployment_id, (x) =>
       combine(
         [
-          when(x.any_, (v) => inList(c("deployment_id"), v)),
+          when(x.any_, (v) => inList(ctx, c("deployment_id"), v)),
           when(x.is_null_, (v) => isNull(c("deployment_id"), v)),
         ],
         x.operator,
@@ -306,14 +346,14 @@ function flowRunIdentityConds(ctx: Ctx, f: FlowRunFilter): (Cond | undefined)[] 
     when(f.work_queue_name, (x) =>
       combine(
         [
-          when(x.any_, (v) => inList(c("work_queue_name"), v)),
+          when(x.any_, (v) => inList(ctx, c("work_queue_name"), v)),
           when(x.is_null_, (v) => isNull(c("work_queue_name"), v)),
         ],
         x.operator,
       ),
     ),
-    when(f.flow_version, (x) => combine([when(x.any_, (v) => inList(c("flow_version"), v))])),
-    when(f.state, (x) => flowRunStateCond(x)),
+    when(f.flow_version, (x) => combine([when(x.any_, (v) => inList(ctx, c("flow_version"), v))])),
+    when(f.state, (x) => flowRunStateCond(ctx, x)),
   ];
 }
 
@@ -341,7 +381,7 @@ function flowRunLineageConds(ctx: Ctx, f: FlowRunFilter): (Cond | undefined)[] {
               : sql<SqlBool>`${c("parent_task_run_id")} in (${db
                   .selectFrom("task_run")
                   .select("task_run.id")
-                  .where(inList(col("task_run", "flow_run_id"), v))})`,
+                  .where(inList(ctx, col("task_run", "flow_run_id"), v))})`,
           ),
         ],
         x.operator,
@@ -350,7 +390,7 @@ function flowRunLineageConds(ctx: Ctx, f: FlowRunFilter): (Cond | undefined)[] {
     when(f.parent_task_run_id, (x) =>
       combine(
         [
-          when(x.any_, (v) => inList(c("parent_task_run_id"), v)),
+          when(x.any_, (v) => inList(ctx, c("parent_task_run_id"), v)),
           when(x.is_null_, (v) => isNull(c("parent_task_run_id"), v)),
         ],
         x.operator,
@@ -358,16 +398,16 @@ function flowRunLineageConds(ctx: Ctx, f: FlowRunFilter): (Cond | undefined)[] {
     ),
     when(f.idempotency_key, (x) =>
       combine([
-        when(x.any_, (v) => inList(c("idempotency_key"), v)),
-        when(x.not_any_, (v) => notInList(c("idempotency_key"), v)),
+        when(x.any_, (v) => inList(ctx, c("idempotency_key"), v)),
+        when(x.not_any_, (v) => notInList(ctx, c("idempotency_key"), v)),
       ]),
     ),
     when(f.created_by, (x) => {
       const createdBy = c("created_by");
       return combine(
         [
-          when(x.id_, (v) => inList(ctx.json.field(createdBy, "id"), v)),
-          when(x.type_, (v) => inList(ctx.json.field(createdBy, "type"), v)),
+          when(x.id_, (v) => inList(ctx, ctx.json.field(createdBy, "id"), v)),
+          when(x.type_, (v) => inList(ctx, ctx.json.field(createdBy, "type"), v)),
           when(x.is_null_, (v) => {
             const empty = ctx.json.isNull(createdBy);
             return v ? empty : sql<SqlBool>`not ${empty}`;
@@ -418,12 +458,12 @@ function flowRunWhere(ctx: Ctx, body: FlowRunsQuery): Cond {
 // ---------------------------------------------------------------------------------------------
 
 /** `is_null_` left out is Prefect's default, false (`null` sets nothing). */
-function taskRunFlowRunIdCond(f: NonNullable<TaskRunFilter["flow_run_id"]>): Cond {
+function taskRunFlowRunIdCond(ctx: Ctx, f: NonNullable<TaskRunFilter["flow_run_id"]>): Cond {
   const flowRunId = col("task_run", "flow_run_id");
   const isNullCriterion = f.is_null_ === undefined ? false : f.is_null_;
   if (isNullCriterion === true) return combine([isNull(flowRunId, true)], f.operator);
   if (isNullCriterion === false && f.any_ == null) return isNull(flowRunId, false);
-  return combine([when(f.any_, (v) => inList(flowRunId, v))], f.operator);
+  return combine([when(f.any_, (v) => inList(ctx, flowRunId, v))], f.operator);
 }
 
 function taskRunFilterCond(ctx: Ctx, f: TaskRunFilter): Cond {
@@ -434,10 +474,10 @@ function taskRunFilterCond(ctx: Ctx, f: TaskRunFilter): Cond {
     .where("flow_run.parent_task_run_id", "is not", null);
   return combine(
     [
-      when(f.id, (x) => combine([when(x.any_, (v) => inList(c("id"), v))])),
+      when(f.id, (x) => combine([when(x.any_, (v) => inList(ctx, c("id"), v))])),
       when(f.name, (x) =>
         combine([
-          when(x.any_, (v) => inList(c("name"), v)),
+          when(x.any_, (v) => inList(ctx, c("name"), v)),
           when(x.like_, (v) => like(ctx, c("name"), v)),
         ]),
       ),
@@ -445,8 +485,8 @@ function taskRunFilterCond(ctx: Ctx, f: TaskRunFilter): Cond {
       when(f.state, (x) =>
         combine(
           [
-            when(x.type?.any_, (v) => inList(c("state_type"), v)),
-            when(x.name?.any_, (v) => inList(c("state_name"), v)),
+            when(x.type?.any_, (v) => inList(ctx, c("state_type"), v)),
+            when(x.name?.any_, (v) => inList(ctx, c("state_name"), v)),
           ],
           x.operator,
         ),
@@ -459,7 +499,7 @@ function taskRunFilterCond(ctx: Ctx, f: TaskRunFilter): Cond {
           ? sql<SqlBool>`${c("id")} in (${subflowParents})`
           : sql<SqlBool>`${c("id")} not in (${subflowParents})`,
       ),
-      when(f.flow_run_id, (x) => taskRunFlowRunIdCond(x)),
+      when(f.flow_run_id, (x) => taskRunFlowRunIdCond(ctx, x)),
     ],
     f.operator,
   );
@@ -509,10 +549,10 @@ function logFilterCond(ctx: Ctx, f: LogFilter): Cond {
         ]),
       ),
       when(f.timestamp, (x) => timeCond(c("timestamp"), x)),
-      when(f.flow_run_id, (x) => combine([when(x.any_, (v) => inList(c("flow_run_id"), v))])),
+      when(f.flow_run_id, (x) => combine([when(x.any_, (v) => inList(ctx, c("flow_run_id"), v))])),
       when(f.task_run_id, (x) =>
         combine([
-          when(x.any_, (v) => inList(c("task_run_id"), v)),
+          when(x.any_, (v) => inList(ctx, c("task_run_id"), v)),
           when(x.is_null_, (v) => isNull(c("task_run_id"), v)),
         ]),
       ),

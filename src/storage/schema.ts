@@ -142,6 +142,27 @@ export interface EventResourcesTable {
   event_id: string;
 }
 
+/** API keys (beyond Prefect OSS): the SHA-256 of each key, never the key. */
+export interface ApiKeyTable {
+  id: string;
+  created: string;
+  name: string;
+  /** The key's first characters, to tell keys apart in listings. */
+  key_prefix: string;
+  key_hash: string;
+  revoked: string | null;
+}
+
+/** Prefect's `csrf_token`: one token per client. */
+export interface CsrfTokenTable {
+  id: string;
+  created: string;
+  updated: string;
+  token: string;
+  client: string;
+  expiration: string;
+}
+
 export interface MigrationTable {
   id: number;
   name: string;
@@ -158,5 +179,7 @@ export interface Tables {
   task_run_state_cache: TaskRunStateCacheTable;
   events: EventsTable;
   event_resources: EventResourcesTable;
+  api_key: ApiKeyTable;
+  csrf_token: CsrfTokenTable;
   prefect_ts_migration: MigrationTable;
 }

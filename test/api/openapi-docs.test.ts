@@ -14,8 +14,6 @@ interface OpenApiDocument {
 
 /** Routes still documented without a response body schema (Prefect documents them all). */
 const UNDOCUMENTED = [
-  // CSRF protection is off: the route only ever answers 422 (documented), never a token
-  "get /api/csrf-token",
   // documented as `z.null()`, which the document shows as Fastify's "Default Response"
   "post /api/logs/",
 ];

@@ -106,7 +106,7 @@ for (const dialect of DIALECTS) {
         },
       );
       const unreachable = new HttpClient("http://127.0.0.1:1/api", {
-        sleep: async () => undefined,
+        retry: { sleep: async () => undefined, onOutage: () => undefined },
       });
       await assert.rejects(
         () => unreachable.readFlows(),

@@ -1,5 +1,6 @@
-/** `prefect-ts server start`: serve the REST API over the configured database. */
+/** `prefect-ts server start`: serve the REST API over the configured database; `server api-key`. */
 import type { Command } from "commander";
+import { registerApiKey } from "../../resources/api-keys/cli.ts";
 import { CliError, type CliIo } from "../support.ts";
 
 interface StartOptions {
@@ -60,6 +61,11 @@ export function registerServer(program: Command, io: CliIo): void {
       io.out(`API:  ${base}/api`);
       io.out(`Docs: ${base}/api/openapi.json`);
       io.out(`Use it from the SDK and CLI with: export PREFECT_API_URL=${base}/api`);
+      if (settings.serverApiAuthString !== null) {
+        io.out(
+          "Authentication is on: clients set PREFECT_API_AUTH_STRING (or PREFECT_API_KEY to a key from 'prefect-ts server api-key create').",
+        );
+      }
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
         process.once("SIGINT", stop);
@@ -69,4 +75,5 @@ export function registerServer(program: Command, io: CliIo): void {
       await app.close();
       await database.close();
     });
+  registerApiKey(group, io);
 }

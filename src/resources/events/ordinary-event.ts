@@ -9,8 +9,9 @@
  * Guarantee (tested): when `ordinaryEvent(v)` returns an event, `UnsizedEventSchema` accepts `v`
  * and outputs an equal event.
  */
-import { DateTimeString, Uuid } from "../../server/schemas/common.ts";
+import { DateTimeString, jsonDepthWithin, Uuid } from "../../server/schemas/common.ts";
 import {
+  fitsEventIndex,
   type IncomingEvent,
   MAXIMUM_EVENT_NAME_LENGTH,
   MAXIMUM_LABELS_PER_RESOURCE,
@@ -29,12 +30,13 @@ export function ordinaryEvent(value: unknown): IncomingEvent | null {
   if (typeof event !== "string" || event.length < 1 || event.length > MAXIMUM_EVENT_NAME_LENGTH) {
     return null;
   }
+  if (!fitsEventIndex(event)) return null;
   if (!isResource(resource, false)) return null;
   if (related !== undefined) {
     if (!Array.isArray(related) || related.length > MAXIMUM_RELATED_RESOURCES) return null;
     for (const r of related) if (!isResource(r, true)) return null;
   }
-  if (payload !== undefined && !isPlainRecord(payload)) return null;
+  if (payload !== undefined && (!isPlainRecord(payload) || !jsonDepthWithin(payload))) return null;
   if (follows !== undefined && follows !== null && !isUuid(follows)) return null;
   if (!isUuid(id) || typeof occurred !== "string" || !DateTimeString.safeParse(occurred).success) {
     return null;
@@ -63,7 +65,8 @@ function isResource(value: unknown, related: boolean): boolean {
     if (typeof value[key] !== "string") return false;
     labels++;
   }
-  if (labels > MAXIMUM_LABELS_PER_RESOURCE || !value["prefect.resource.id"]) return false;
+  const id = value["prefect.resource.id"];
+  if (labels > MAXIMUM_LABELS_PER_RESOURCE || !id || !fitsEventIndex(id as string)) return false;
   return !related || Boolean(value["prefect.resource.role"]);
 }
 

@@ -15,11 +15,14 @@ import { EventFilterSchema } from "./filter-schema.ts";
 import * as events from "./model.ts";
 import type { EventPipeline } from "./pipeline.ts";
 import {
-  acceptAuthFrame,
+  answerPings,
+  authGate,
   type EventSocket,
+  type Frame,
   frameText,
   isObject,
   parseJson,
+  type TokenCheck,
   WS_OPEN,
   WS_PROTOCOL_ERROR,
 } from "./sockets.ts";
@@ -32,7 +35,8 @@ export const eventsOutRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { c
     "/events/out",
     { websocket: true, schema: { hide: true } },
     (socket: EventSocket, req) => {
-      streamEventsOut(socket, ctx, bus, req.log);
+      answerPings(socket, () => Promise.resolve());
+      streamEventsOut(socket, ctx, bus, req.log, req.server.checkSocketToken);
     },
   );
 };
@@ -42,18 +46,16 @@ function streamEventsOut(
   ctx: AppContext,
   pipeline: EventPipeline,
   log: FastifyBaseLogger,
+  check: TokenCheck,
 ) {
-  let stage: "auth" | "filter" | "streaming" = "auth";
+  const gate = authGate(socket, check);
+  let stage: "filter" | "streaming" = "filter";
   let unsubscribe: (() => void) | null = null;
   const send = (event: ReceivedEvent) => {
     if (socket.readyState === WS_OPEN) socket.send(JSON.stringify({ type: "event", event }));
   };
-  socket.on("message", (data) => {
+  const onFrame = (data: Frame) => {
     const message = parseJson(frameText(data));
-    if (stage === "auth") {
-      if (acceptAuthFrame(socket, message)) stage = "filter";
-      return;
-    }
     if (stage !== "filter") return;
     stage = "streaming";
     if (!isObject(message) || message.type !== "filter") {
@@ -94,7 +96,8 @@ function streamEventsOut(
         socket.close(1011, "backfill failed");
       }
     })();
-  });
+  };
+  socket.on("message", (data) => gate(data, onFrame));
   socket.on("close", () => {
     unsubscribe?.();
   });

@@ -447,6 +447,17 @@ export class EventPipeline implements EventBus {
   }
 
   /**
+   * Resolves once every event received so far is recorded by the consumers — task runs written,
+   * or dropped and logged — waiting through retries of a database that is away: what the server
+   * confirms to a client (the pong to its ping on `/events/in`, the answer to `POST /events`).
+   * The event store's copy of the events is written after, and not waited for.
+   */
+  async recorded(): Promise<void> {
+    await this.#decodeAll();
+    await Promise.all(this.#consumers.map(({ lane }) => lane.written()));
+  }
+
+  /**
    * Write what was received so far, decoding what waits first; the event store writes without
    * waiting for its turn. Resolves once it (and earlier flushes) are written, or wait for a retry
    * after a failure (`close()` makes the last attempt).

@@ -4,7 +4,12 @@
  * handshake. Unknown top-level keys (e.g. a `received` sent back by a client) are dropped.
  */
 import { z } from "zod";
-import { DateTimeString, JsonObject, Uuid } from "../../server/schemas/common.ts";
+import {
+  DateTimeString,
+  INDEXED_TEXT_MAX_BYTES,
+  JsonObject,
+  Uuid,
+} from "../../server/schemas/common.ts";
 import { id, json, time } from "../../server/schemas/responses.ts";
 
 /** Prefect's `PREFECT_EVENTS_MAXIMUM_LABELS_PER_RESOURCE`. */
@@ -18,14 +23,30 @@ export const MAXIMUM_EVENT_NAME_LENGTH = 1024;
 
 const Labels = z.record(z.string(), z.string());
 
+/**
+ * Whether an event's name or a resource id fits the event store's indexes (at most
+ * `INDEXED_TEXT_MAX_BYTES` bytes as UTF-8; both columns are indexed).
+ */
+export function fitsEventIndex(text: string): boolean {
+  return (
+    text.length <= INDEXED_TEXT_MAX_BYTES &&
+    Buffer.byteLength(text, "utf8") <= INDEXED_TEXT_MAX_BYTES
+  );
+}
+
 /** A resource: string labels, among them a non-empty `prefect.resource.id`. */
 export const ResourceSchema = Labels.refine(
   (labels) => Object.keys(labels).length <= MAXIMUM_LABELS_PER_RESOURCE,
   `The maximum number of labels per resource is ${MAXIMUM_LABELS_PER_RESOURCE}`,
-).refine(
-  (labels) => Boolean(labels["prefect.resource.id"]),
-  "Resources must include the prefect.resource.id label, and it must be non-empty",
-);
+)
+  .refine(
+    (labels) => Boolean(labels["prefect.resource.id"]),
+    "Resources must include the prefect.resource.id label, and it must be non-empty",
+  )
+  .refine(
+    (labels) => fitsEventIndex(labels["prefect.resource.id"] ?? ""),
+    `The prefect.resource.id label may be at most ${INDEXED_TEXT_MAX_BYTES} bytes as UTF-8`,
+  );
 
 /** A related resource: a resource with a non-empty `prefect.resource.role`. */
 export const RelatedResourceSchema = ResourceSchema.refine(
@@ -36,7 +57,11 @@ export const RelatedResourceSchema = ResourceSchema.refine(
 /** An event without the size check (for bodies already known to be smaller than the limit). */
 export const UnsizedEventSchema = z.object({
   occurred: DateTimeString,
-  event: z.string().min(1).max(MAXIMUM_EVENT_NAME_LENGTH),
+  event: z
+    .string()
+    .min(1)
+    .max(MAXIMUM_EVENT_NAME_LENGTH)
+    .refine(fitsEventIndex, `Event names may be at most ${INDEXED_TEXT_MAX_BYTES} bytes as UTF-8`),
   resource: ResourceSchema,
   related: z
     .array(RelatedResourceSchema)

@@ -16,6 +16,19 @@ import { isDataError } from "../../storage/database-errors.ts";
 /** The longest pause between retries of a batch the database could not take. */
 const MAX_RETRY_AFTER_MS = 5000;
 
+/** An item queued, with its failed attempts and its place in arrival order. */
+interface Entry<T> {
+  item: T;
+  attempts: number;
+  seq: number;
+}
+
+/** An item that could not be written, and why. */
+interface Failure<T> {
+  entry: Entry<T>;
+  error: unknown;
+}
+
 /** One kind of write of what the pipeline received. */
 export class WriteLane<T> {
   readonly #name: string;
@@ -25,7 +38,13 @@ export class WriteLane<T> {
   readonly #retryAfterMs: number;
   readonly #log: AppLogger | undefined;
   readonly #beforeBatch: (() => Promise<void>) | undefined;
-  #pending: { item: T; attempts: number }[] = [];
+  #pending: Entry<T>[] = [];
+  /** The sequence number of the last item pushed (items are numbered from 1 as they come). */
+  #seq = 0;
+  /** The lowest sequence number of the batch being written, or null. */
+  #writingFrom: number | null = null;
+  /** Callers of `written()`, each waiting for the items up to its mark to be settled. */
+  #waiters: { mark: number; resolve: () => void }[] = [];
   #inflight: Promise<void> = Promise.resolve();
   #retryTimer: NodeJS.Timeout | null = null;
   /** The pause before the next retry (doubles while the database keeps failing). */
@@ -69,7 +88,37 @@ export class WriteLane<T> {
   }
 
   push(item: T): void {
-    this.#pending.push({ item, attempts: 0 });
+    this.#pending.push({ item, attempts: 0, seq: ++this.#seq });
+  }
+
+  /**
+   * Resolves once every item pushed so far is settled: written, or dropped (each drop is logged).
+   * Unlike `idle()`, a batch waiting for its retry is waited for: this is the lane's
+   * confirmation that what it was given is stored.
+   */
+  written(): Promise<void> {
+    const mark = this.#seq;
+    if (mark < this.#lowestUnsettled()) return Promise.resolve();
+    const waiting = new Promise<void>((resolve) => {
+      this.#waiters.push({ mark, resolve });
+    });
+    void this.flush();
+    return waiting;
+  }
+
+  /** The sequence number of the oldest item not settled yet (pending keeps arrival order). */
+  #lowestUnsettled(): number {
+    const pending = this.#pending[0]?.seq ?? Number.POSITIVE_INFINITY;
+    return Math.min(pending, this.#writingFrom ?? Number.POSITIVE_INFINITY);
+  }
+
+  #resolveWaiters(): void {
+    if (this.#waiters.length === 0) return;
+    const lowest = this.#lowestUnsettled();
+    let n = 0;
+    while (n < this.#waiters.length && (this.#waiters[n] as { mark: number }).mark < lowest) n++;
+    if (n === 0) return;
+    for (const waiter of this.#waiters.splice(0, n)) waiter.resolve();
   }
 
   /**
@@ -106,6 +155,8 @@ export class WriteLane<T> {
     this.#retryTimer = null;
     this.#inflight = this.#inflight.then(() => this.#drain(true));
     await this.#inflight;
+    // what is left was dropped and logged: nobody waits for it any longer
+    for (const waiter of this.#waiters.splice(0)) waiter.resolve();
   }
 
   async #drain(final: boolean): Promise<void> {
@@ -114,8 +165,15 @@ export class WriteLane<T> {
     while (this.#pending.length > 0) {
       if (!final) await this.#beforeBatch?.();
       const batch = this.#pending.splice(0, this.#maxBatch);
-      const failed = await this.#writeIsolating(batch);
+      this.#writingFrom = batch[0]?.seq ?? null;
+      let failed: Failure<T>[];
+      try {
+        failed = await this.#writeIsolating(batch);
+      } finally {
+        this.#writingFrom = null;
+      }
       if (failed.length === 0) {
+        this.#resolveWaiters();
         this.#retryDelayMs = this.#retryAfterMs;
         // let requests waiting on the event loop in between batches
         if (this.#pending.length > 0) await yieldToEventLoop();
@@ -136,12 +194,14 @@ export class WriteLane<T> {
           `${this.#name} failed${final ? " as the lane closed" : ` ${entry.attempts} times`}: dropped`,
         );
       }
-      if (retry.length > 0) {
+      if (retry.length === 0) this.#resolveWaiters();
+      else {
         this.#log?.warn(
           { err: retry[0]?.error, retrying: retry.length, inMs: this.#retryDelayMs },
           `${this.#name} failed: retrying`,
         );
         this.#pending.unshift(...retry.map(({ entry }) => entry));
+        this.#resolveWaiters();
         this.#retryTimer = setTimeout(() => {
           this.#retryTimer = null;
           void this.flush();
@@ -157,9 +217,7 @@ export class WriteLane<T> {
    * Write `batch`; on a failure caused by what it holds, write its halves on their own, down to
    * single items. Resolves with the items that could not be written, and why.
    */
-  async #writeIsolating(
-    batch: { item: T; attempts: number }[],
-  ): Promise<{ entry: { item: T; attempts: number }; error: unknown }[]> {
+  async #writeIsolating(batch: Entry<T>[]): Promise<Failure<T>[]> {
     try {
       await this.#write(batch.map((p) => p.item));
       return [];

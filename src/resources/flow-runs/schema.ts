@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { FlowRun } from "../../core/runs.ts";
 import { StateType } from "../../core/state-types.ts";
 import { secondsBetween } from "../../core/time.ts";
-import { JsonObject, Labels, Tags, Uuid } from "../../server/schemas/common.ts";
+import { indexedText, JsonObject, Labels, Tags, Uuid } from "../../server/schemas/common.ts";
 import { id, json, nullableTime, stateType, time } from "../../server/schemas/responses.ts";
 import { StateCreateSchema, StateResponse } from "../states/schema.ts";
 
@@ -31,7 +31,7 @@ export const FlowRunCreateSchema = z
     empirical_policy: FlowRunPolicySchema.default({}),
     tags: Tags,
     labels: Labels,
-    idempotency_key: z.string().nullish(),
+    idempotency_key: indexedText().nullish(),
     work_pool_name: z.string().nullish(),
     work_queue_name: z.string().nullish(),
     job_variables: JsonObject.nullish(),

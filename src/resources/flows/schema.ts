@@ -1,10 +1,10 @@
 import { z } from "zod";
 import type { Flow } from "../../core/runs.ts";
-import { Labels, Tags } from "../../server/schemas/common.ts";
+import { indexedText, Labels, Tags } from "../../server/schemas/common.ts";
 import { id, json, time } from "../../server/schemas/responses.ts";
 
 export const FlowCreateSchema = z
-  .object({ name: z.string().min(1), tags: Tags, labels: Labels })
+  .object({ name: indexedText().min(1), tags: Tags, labels: Labels })
   .strict();
 export const FlowUpdateSchema = z.object({ tags: z.array(z.string()).optional() }).strict();
 

@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { DateTimeString, Uuid } from "../../server/schemas/common.ts";
+import { DateTimeString, Int4, Uuid } from "../../server/schemas/common.ts";
 import { id, time } from "../../server/schemas/responses.ts";
 
 export const LogCreateSchema = z
   .object({
     name: z.string(),
-    level: z.number().int(),
+    level: Int4,
     message: z.string().max(1_000_000),
     timestamp: DateTimeString,
     flow_run_id: Uuid.nullish(),

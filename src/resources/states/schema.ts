@@ -1,5 +1,11 @@
 import { z } from "zod";
-import { DateTimeString, StateTypeSchema, Uuid } from "../../server/schemas/common.ts";
+import {
+  DateTimeString,
+  indexedText,
+  JsonValue,
+  StateTypeSchema,
+  Uuid,
+} from "../../server/schemas/common.ts";
 import { id, nullableTime, stateType, time } from "../../server/schemas/responses.ts";
 
 export const StateDetailsCreate = z
@@ -8,7 +14,7 @@ export const StateDetailsCreate = z
     task_run_id: Uuid.nullish(),
     child_flow_run_id: Uuid.nullish(),
     scheduled_time: DateTimeString.nullish(),
-    cache_key: z.string().nullish(),
+    cache_key: indexedText().nullish(),
     cache_expiration: DateTimeString.nullish(),
     deferred: z.boolean().nullish(),
     untrackable_result: z.boolean().optional(),
@@ -31,7 +37,7 @@ export const StateCreateSchema = z
     type: StateTypeSchema,
     name: z.string().nullish(),
     message: z.string().nullish(),
-    data: z.unknown().optional(),
+    data: JsonValue.optional(),
     state_details: StateDetailsCreate.nullish(),
   })
   .strict();

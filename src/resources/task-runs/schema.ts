@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { TaskRun } from "../../core/runs.ts";
-import { DateTimeString, Labels, Tags, Uuid } from "../../server/schemas/common.ts";
+import { DateTimeString, indexedText, Labels, Tags, Uuid } from "../../server/schemas/common.ts";
 import { id, json, nullableTime, time } from "../../server/schemas/responses.ts";
 import { estimates, runTimes } from "../flow-runs/schema.ts";
 import { StateCreateSchema } from "../states/schema.ts";
@@ -22,15 +22,19 @@ export const TaskRunPolicySchema = z
   })
   .partial();
 
+/** `task_key` and `dynamic_key` share an index entry: each gets a little over half of one. */
+const TASK_KEY_MAX_BYTES = 1200;
+
 export const TaskRunCreateSchema = z
   .object({
     id: Uuid.nullish(),
     state: StateCreateSchema.nullish(),
     name: z.string().nullish(),
     flow_run_id: Uuid.nullish(),
-    task_key: z.string(),
-    dynamic_key: z.string(),
-    cache_key: z.string().nullish(),
+    // one index holds both (with the flow run's id)
+    task_key: indexedText(TASK_KEY_MAX_BYTES),
+    dynamic_key: indexedText(TASK_KEY_MAX_BYTES),
+    cache_key: indexedText().nullish(),
     cache_expiration: DateTimeString.nullish(),
     task_version: z.string().nullish(),
     empirical_policy: TaskRunPolicySchema.default({}),

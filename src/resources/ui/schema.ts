@@ -25,7 +25,7 @@ export const FlowRunIdsBodySchema = z.object({ flow_run_ids: idList });
 /** `POST /ui/flow_runs/history`: like `/flow_runs/filter`, up to 1000 runs. */
 export const UiFlowRunHistoryBodySchema = z.object({
   sort: FlowRunSortSchema.default("EXPECTED_START_TIME_DESC"),
-  limit: z.number().int().max(1000).default(1000),
+  limit: z.number().int().min(0).max(1000).default(1000),
   offset: z.number().int().min(0).default(0),
   flows: FlowFilterSchema.nullish(),
   flow_runs: FlowRunFilterSchema.nullish(),

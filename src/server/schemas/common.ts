@@ -9,7 +9,66 @@ export const Tags = z.array(z.string()).default([]);
 export const Labels = z
   .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
   .default({});
-export const JsonObject = z.record(z.string(), z.unknown());
+
+/** PostgreSQL's `integer`: what an integer stored in an `INTEGER` column (a log level) may be. */
+export const INT4_MIN = -2_147_483_648;
+export const INT4_MAX = 2_147_483_647;
+export const Int4 = z.number().int().min(INT4_MIN).max(INT4_MAX);
+
+/**
+ * The longest text of an indexed column, in UTF-8 bytes: PostgreSQL's btree holds an index entry
+ * of at most 2,704 bytes (text that does not compress takes its full size), so an indexed text
+ * must stay well below it — on both databases alike. Prefect sets no limit (and fails there).
+ */
+export const INDEXED_TEXT_MAX_BYTES = 2000;
+
+/** A string of at most `maxBytes` characters and UTF-8 bytes (a name, a key: indexed). */
+export function indexedText(maxBytes = INDEXED_TEXT_MAX_BYTES) {
+  return z
+    .string()
+    .max(maxBytes)
+    .refine((s) => Buffer.byteLength(s, "utf8") <= maxBytes, {
+      message: `String should have at most ${maxBytes} bytes as UTF-8`,
+    });
+}
+
+/**
+ * The longest `like_` of a filter, in characters: SQLite refuses a LIKE pattern over 50,000 bytes
+ * (4 bytes a character at most, plus the `%` around it).
+ */
+export const LIKE_MAX_LENGTH = 10_000;
+export const LikePattern = z.string().max(LIKE_MAX_LENGTH);
+
+/**
+ * How deep a free-form JSON value (parameters, context, state data, an event's payload) may nest:
+ * deeper values cannot be written back as JSON reliably (the serialiser's stack), nor read by
+ * SQLite's JSON functions (1,000 levels).
+ */
+export const MAX_JSON_DEPTH = 500;
+
+/** Whether `value` nests at most `max` arrays and objects deep (iterative: any depth). */
+export function jsonDepthWithin(value: unknown, max = MAX_JSON_DEPTH): boolean {
+  if (value === null || typeof value !== "object") return true;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop() as [unknown, number];
+    if (depth > max) return false;
+    const children = Array.isArray(v) ? v : Object.values(v as object);
+    for (const child of children) {
+      if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
+    }
+  }
+  return true;
+}
+
+const depthMessage = `JSON may nest at most ${MAX_JSON_DEPTH} levels deep`;
+
+/** Any JSON value nested at most `MAX_JSON_DEPTH` deep. */
+export const JsonValue = z.unknown().refine((v) => jsonDepthWithin(v), { message: depthMessage });
+/** A JSON object nested at most `MAX_JSON_DEPTH` deep. */
+export const JsonObject = z
+  .record(z.string(), z.unknown())
+  .refine((v) => jsonDepthWithin(v), { message: depthMessage });
 
 /** A body that may be left out entirely (Prefect's filter routes): a missing body is `{}`. */
 export function optionalBody<T extends z.ZodType>(schema: T) {

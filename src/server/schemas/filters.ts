@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import type * as core from "../../core/filters.ts";
-import { type Agrees, DateTimeString, StateTypeSchema, Uuid } from "./common.ts";
+import { type Agrees, DateTimeString, Int4, LikePattern, StateTypeSchema, Uuid } from "./common.ts";
 
 /** `PREFECT_API_DEFAULT_LIMIT`: the default and the largest `limit` a body may ask for. */
 export const DEFAULT_FILTER_LIMIT = 200;
@@ -59,7 +59,7 @@ export type LogSort = z.infer<typeof LogSortSchema>;
 
 export const FlowFilterIdSchema = z.strictObject({ any_: ids, not_any_: ids });
 export const FlowFilterDeploymentSchema = z.strictObject({ operator, is_null_: flag });
-export const FlowFilterNameSchema = z.strictObject({ any_: strings, like_: z.string().nullish() });
+export const FlowFilterNameSchema = z.strictObject({ any_: strings, like_: LikePattern.nullish() });
 export const FlowFilterTagsSchema = z.strictObject({ operator, all_: strings, is_null_: flag });
 
 export const FlowFilterSchema = z.strictObject({
@@ -82,7 +82,7 @@ const timeRangeOrNull = z.strictObject({ before_: time, after_: time, is_null_: 
 export const FlowRunFilterIdSchema = z.strictObject({ any_: ids, not_any_: ids });
 export const FlowRunFilterNameSchema = z.strictObject({
   any_: strings,
-  like_: z.string().nullish(),
+  like_: LikePattern.nullish(),
 });
 export const FlowRunFilterTagsSchema = z.strictObject({
   operator,
@@ -156,7 +156,7 @@ export type FlowRunFilter = z.infer<typeof FlowRunFilterSchema>;
 export const TaskRunFilterIdSchema = z.strictObject({ any_: ids });
 export const TaskRunFilterNameSchema = z.strictObject({
   any_: strings,
-  like_: z.string().nullish(),
+  like_: LikePattern.nullish(),
 });
 export const TaskRunFilterTagsSchema = z.strictObject({ operator, all_: strings, is_null_: flag });
 export const TaskRunFilterStateTypeSchema = z.strictObject({ any_: stateTypes });
@@ -196,8 +196,8 @@ export type TaskRunFilter = z.infer<typeof TaskRunFilterSchema>;
 // ---------------------------------------------------------------------------------------------
 
 export const LogFilterLevelSchema = z.strictObject({
-  ge_: z.number().int().nullish(),
-  le_: z.number().int().nullish(),
+  ge_: Int4.nullish(),
+  le_: Int4.nullish(),
 });
 export const LogFilterTimestampSchema = timeRange;
 export const LogFilterFlowRunIdSchema = z.strictObject({ any_: ids });
@@ -222,8 +222,8 @@ export type LogFilter = z.infer<typeof LogFilterSchema>;
 export const DeploymentFilterSchema = z.strictObject({
   operator,
   id: z.strictObject({ any_: ids, not_any_: ids }).nullish(),
-  name: z.strictObject({ any_: strings, like_: z.string().nullish() }).nullish(),
-  flow_or_deployment_name: z.strictObject({ like_: z.string().nullish() }).nullish(),
+  name: z.strictObject({ any_: strings, like_: LikePattern.nullish() }).nullish(),
+  flow_or_deployment_name: z.strictObject({ like_: LikePattern.nullish() }).nullish(),
   paused: z.strictObject({ eq_: flag }).nullish(),
   tags: z.strictObject({ operator, all_: strings, any_: strings, is_null_: flag }).nullish(),
   work_queue_name: z.strictObject({ any_: strings }).nullish(),

@@ -1,7 +1,14 @@
 /**
  * The REST client of the UI: discovers the API URL from `GET /ui-settings` (as Prefect's UI does),
- * then sends JSON requests to `api_url + path`.
+ * then sends JSON requests to `api_url + path`, with the stored credential and, when the server
+ * wants them, CSRF tokens (`auth.ts`).
  */
+import {
+  authorizationHeader,
+  csrfHeaders,
+  dropCsrfToken,
+  signalUnauthorized,
+} from "./auth.ts";
 import type { UiSettings } from "./types.ts";
 
 /** A failed API call: the HTTP status (0 when the server was unreachable) and Prefect's message. */
@@ -48,27 +55,36 @@ export interface RequestOptions {
 
 /** Call the API: `path` starts with `/` and is relative to the API URL (e.g. `/flow_runs/filter`). */
 export async function api<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const { api_url } = await uiSettings();
+  const { api_url, csrf_enabled } = await uiSettings();
+  const base = api_url.replace(/\/$/, "");
   const method = options.method ?? (options.body === undefined ? "GET" : "POST");
-  let res: Response;
-  try {
-    res = await fetch(api_url.replace(/\/$/, "") + path, {
-      method,
-      headers:
-        options.body === undefined
-          ? { accept: "application/json" }
-          : { accept: "application/json", "content-type": "application/json" },
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      signal: options.signal,
-    });
-  } catch (error) {
-    if (error instanceof DOMException && error.name === "AbortError") throw error;
-    throw new ApiError(0, "The Prefect TS server is unreachable.");
+  for (let attempt = 0; ; attempt++) {
+    const headers: Record<string, string> = { accept: "application/json", ...authorizationHeader() };
+    if (options.body !== undefined) headers["content-type"] = "application/json";
+    if (csrf_enabled && method !== "GET") Object.assign(headers, await csrfHeaders(base));
+    let res: Response;
+    try {
+      res = await fetch(base + path, {
+        method,
+        headers,
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        signal: options.signal,
+      });
+    } catch (error) {
+      if (error instanceof DOMException && error.name === "AbortError") throw error;
+      throw new ApiError(0, "The Prefect TS server is unreachable.");
+    }
+    const text = await res.text();
+    const body: unknown = text === "" ? null : JSON.parse(text);
+    if (res.ok) return body as T;
+    if (res.status === 401) signalUnauthorized();
+    // a token that expired or was replaced: once more with a new one
+    if (res.status === 403 && csrf_enabled && attempt === 0 && /CSRF/.test(messageOf(body, 403))) {
+      dropCsrfToken();
+      continue;
+    }
+    throw new ApiError(res.status, messageOf(body, res.status));
   }
-  const text = await res.text();
-  const body: unknown = text === "" ? null : JSON.parse(text);
-  if (!res.ok) throw new ApiError(res.status, messageOf(body, res.status));
-  return body as T;
 }
 
 /** POST a JSON body. */

@@ -1,0 +1,119 @@
+/**
+ * A flow run's signs of life, for the server to tell a live run from one whose process is gone:
+ *
+ * - `infrastructure_pid`: `"<hostname>:<pid>"` of the process running it, as Prefect's process
+ *   worker and runner record it (`PATCH /flow_runs/{id}`). It is sent as the run starts, alongside
+ *   the proposal of Running: the flow does not wait for it.
+ * - `prefect.flow-run.heartbeat` events (the resource and related resources of Prefect's runner),
+ *   one as the run starts and one every `PREFECT_RUNNER_HEARTBEAT_FREQUENCY` seconds (30 by
+ *   default here; Prefect's default is off) until the run ends. The timer never keeps the process
+ *   alive.
+ *
+ * A server crashes a Running run whose process is gone from its host, or that has sent no
+ * heartbeat for a while (`services/zombie-flow-runs.ts`).
+ */
+import { hostname } from "node:os";
+import type { PrefectClient } from "../client/prefect-client.ts";
+import { PREFECT_SERVER_VERSION } from "../core/api-version.ts";
+import type { Event } from "../core/events.ts";
+import { uuid4 } from "../core/ids.ts";
+import type { FlowRun } from "../core/runs.ts";
+import { nowIso } from "../core/time.ts";
+
+export interface HeartbeatOptions {
+  /** Seconds between heartbeats (`Settings.runnerHeartbeatSeconds`); null: none are sent. */
+  seconds: number | null;
+  /** The flow's name (the `flow` related resource). */
+  flowName: string;
+  /** What to do when the pid or a heartbeat cannot be sent (the flow carries on). */
+  onError?: (what: string, error: unknown) => void;
+  /** Between heartbeats in milliseconds, overriding `seconds` (tests). */
+  intervalMs?: number;
+}
+
+export interface Heartbeat {
+  /** Stop the heartbeats, and wait for what was sent to be handed over. Never rejects. */
+  stop(): Promise<void>;
+}
+
+/** This process as `infrastructure_pid`: `"<hostname>:<pid>"`. */
+export function processInfrastructurePid(): string {
+  return `${hostname()}:${process.pid}`;
+}
+
+/** The event Prefect's runner emits for a running flow run. */
+export function heartbeatEvent(run: FlowRun, flowName: string): Event {
+  return {
+    occurred: nowIso(),
+    event: "prefect.flow-run.heartbeat",
+    resource: {
+      "prefect.resource.id": `prefect.flow-run.${run.id}`,
+      "prefect.resource.name": run.name,
+      "prefect.version": PREFECT_SERVER_VERSION,
+    },
+    related: [
+      {
+        "prefect.resource.id": `prefect.flow.${run.flow_id}`,
+        "prefect.resource.role": "flow",
+        "prefect.resource.name": flowName,
+      },
+      ...[...new Set(run.tags)].map((tag) => ({
+        "prefect.resource.id": `prefect.tag.${tag}`,
+        "prefect.resource.role": "tag",
+      })),
+    ],
+    payload: {},
+    id: uuid4(),
+  };
+}
+
+/** Record this process as the run's and send heartbeats until `stop()`. */
+export function startHeartbeat(
+  client: PrefectClient,
+  run: FlowRun,
+  options: HeartbeatOptions,
+): Heartbeat {
+  const onError = options.onError ?? (() => undefined);
+  const pending = new Set<Promise<void>>();
+  const track = (what: string, sent: Promise<void>) => {
+    const settled = sent.catch((error: unknown) => onError(what, error));
+    pending.add(settled);
+    void settled.finally(() => pending.delete(settled));
+  };
+  const pid = processInfrastructurePid();
+  if (run.infrastructure_pid !== pid) {
+    track(
+      "the process running this flow run",
+      client.updateFlowRun(run.id, { infrastructure_pid: pid }),
+    );
+    run.infrastructure_pid = pid;
+  }
+  const intervalMs =
+    options.intervalMs ?? (options.seconds === null ? null : options.seconds * 1000);
+  let timer: NodeJS.Timeout | null = null;
+  if (intervalMs !== null) {
+    let beating = false;
+    const beat = () => {
+      // one heartbeat at a time: one held up (the API is away) is not piled onto
+      if (beating) return;
+      beating = true;
+      const sent = client.emitEvents([heartbeatEvent(run, options.flowName)]);
+      track(
+        "a heartbeat",
+        sent.finally(() => {
+          beating = false;
+        }),
+      );
+    };
+    beat();
+    timer = setInterval(beat, intervalMs);
+    timer.unref();
+  }
+  return {
+    async stop() {
+      if (timer) clearInterval(timer);
+      timer = null;
+      await Promise.all(pending);
+    },
+  };
+}

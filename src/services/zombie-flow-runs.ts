@@ -1,0 +1,225 @@
+/**
+ * Zombie flow runs: a `Running` flow run whose process is gone is marked `Crashed`, with a message
+ * saying why, through the orchestration path (the flow-run policy, its `prefect.flow-run.Crashed`
+ * event), and its unfinished task runs end `Crashed` with it. A run is a zombie when
+ *
+ * - its `infrastructure_pid` (`"<hostname>:<pid>"`, recorded by the engine as the run starts)
+ *   names this host and no process has that pid any more — found within one loop; or
+ * - it has sent heartbeats (`prefect.flow-run.heartbeat`) but none for `afterSeconds` (90 s by
+ *   default, the window of Prefect's zombie-flow automation), counted from the later of its last
+ *   heartbeat and its entering Running — which covers processes on other hosts. Runs that never
+ *   sent a heartbeat (Prefect's own client sends none unless told to) are left to the first rule.
+ *
+ * The server runs it as a loop service (every `PREFECT_SERVER_SERVICES_ZOMBIE_FLOW_RUNS_LOOP_SECONDS`,
+ * 5 by default); a process opening an embedded database runs it once, in the background, for
+ * processes of this host only. Each loop is one query (the Running runs with their process and last
+ * heartbeat), a liveness check per local pid (`kill(pid, 0)`), and writes only for zombies.
+ */
+import { hostname } from "node:os";
+import { uuid4 } from "../core/ids.ts";
+import type { TaskRun, TaskRunTransition } from "../core/runs.ts";
+import { emptyStateDetails, type StateRecord } from "../core/state.ts";
+import { StateType } from "../core/state-types.ts";
+import type { FlowOrchestrationContext } from "../orchestration/context.ts";
+import { CoreFlowPolicy } from "../orchestration/policies.ts";
+import { ALL_STATES, type OrchestrationRule } from "../orchestration/rule.ts";
+import { setFlowRunState } from "../resources/flow-runs/model.ts";
+import {
+  type RunningFlowRun,
+  readRunningFlowRuns,
+  readUnfinishedTaskRuns,
+} from "../resources/flow-runs/zombie-queries.ts";
+import { recordTaskRunTransitions } from "../resources/task-runs/record-transitions.ts";
+import type { AppContext } from "./context.ts";
+import { type LoopService, LoopTimer } from "./loop-service.ts";
+
+export interface ZombieFlowRunsOptions {
+  /** Between loops, in milliseconds; null: one check at start (the embedded client). */
+  intervalMs: number | null;
+  /** Crash a run after this many seconds without a heartbeat; null: by dead local process only. */
+  afterSeconds: number | null;
+  /** This host's name, as the engine records it (default `os.hostname()`). */
+  hostname?: string;
+}
+
+/** A zombie found and crashed. */
+export interface CrashedZombie {
+  flowRunId: string;
+  message: string;
+  /** Its task runs crashed with it. */
+  taskRuns: number;
+}
+
+/** Task runs crashed per write. */
+const TASK_RUN_BATCH = 500;
+
+export class ZombieFlowRuns implements LoopService {
+  readonly name = "ZombieFlowRuns";
+  readonly loopSeconds: number;
+  readonly #ctx: AppContext;
+  readonly #afterMs: number | null;
+  readonly #hostname: string;
+  readonly #timer: LoopTimer | null;
+  #once: Promise<unknown> | null = null;
+
+  constructor(ctx: AppContext, options: ZombieFlowRunsOptions) {
+    this.#ctx = ctx;
+    this.#afterMs = options.afterSeconds === null ? null : options.afterSeconds * 1000;
+    this.#hostname = options.hostname ?? hostname();
+    this.loopSeconds =
+      options.intervalMs === null ? Number.POSITIVE_INFINITY : options.intervalMs / 1000;
+    this.#timer =
+      options.intervalMs === null
+        ? null
+        : new LoopTimer(options.intervalMs, () => this.#checkOnce());
+  }
+
+  /** Look now, then every interval until `stop()` (once only, without an interval). Never rejects. */
+  start(): Promise<void> {
+    if (this.#timer) return this.#timer.start();
+    this.#once ??= this.#checkOnce();
+    return this.#once.then(() => undefined);
+  }
+
+  /**
+   * Look now (unless a look is under way): resolves with the zombies crashed, or null when the look
+   * failed (logged) or was skipped. Never rejects.
+   */
+  async check(): Promise<CrashedZombie[] | null> {
+    if (!this.#timer) return this.#checkOnce();
+    return (await this.#timer.runOnce(() => this.#checkOnce())) ?? null;
+  }
+
+  /** Stop looking, and wait for a look under way to end. */
+  async stop(): Promise<void> {
+    await this.#timer?.stop();
+    await this.#once;
+  }
+
+  async #checkOnce(): Promise<CrashedZombie[] | null> {
+    try {
+      const running = await readRunningFlowRuns(this.#ctx.database);
+      const crashed: CrashedZombie[] = [];
+      for (const run of running) {
+        const message = this.#whyZombie(run);
+        if (message === null) continue;
+        const zombie = await this.#crash(run, message);
+        if (zombie) crashed.push(zombie);
+      }
+      return crashed;
+    } catch (error) {
+      this.#ctx.log.error({ err: error }, "Could not look for flow runs whose process is gone");
+      return null;
+    }
+  }
+
+  /** Why the run is a zombie, or null when it is not known to be one. */
+  #whyZombie(run: RunningFlowRun): string | null {
+    const pid = localPid(run.infrastructure_pid, this.#hostname);
+    if (pid !== null && !isAlive(pid)) {
+      return `The process running this flow run (${run.infrastructure_pid}) is gone: it exited without reporting a final state.`;
+    }
+    if (this.#afterMs === null || run.last_heartbeat === null) return null;
+    const lastSign = Math.max(
+      Date.parse(run.last_heartbeat),
+      run.state_timestamp ? Date.parse(run.state_timestamp) : 0,
+    );
+    const silentMs = Date.parse(this.#ctx.clock.nowIso()) - lastSign;
+    if (!(silentMs > this.#afterMs)) return null;
+    const who = run.infrastructure_pid ? ` (${run.infrastructure_pid})` : "";
+    return `No heartbeat from the process running this flow run${who} for ${Math.round(silentMs / 1000)} s (the limit is ${this.#afterMs / 1000} s): it is presumed gone.`;
+  }
+
+  /** Crash the run if it is still in the Running state seen, then its unfinished task runs. */
+  async #crash(run: RunningFlowRun, message: string): Promise<CrashedZombie | null> {
+    const ctx = this.#ctx;
+    const outcome = await setFlowRunState(
+      ctx,
+      run.id,
+      { type: StateType.CRASHED, name: "Crashed", message },
+      { policy: [onlyFromState(run.state_id), ...CoreFlowPolicy] },
+    );
+    if (outcome.result.status !== "ACCEPT") return null;
+    // task-run events received before the process died are recorded first
+    await ctx.events.settle();
+    let taskRuns = 0;
+    for (;;) {
+      const unfinished = await readUnfinishedTaskRuns(ctx.database, run.id, TASK_RUN_BATCH);
+      if (unfinished.length === 0) break;
+      const now = ctx.clock.nowIso();
+      await recordTaskRunTransitions(
+        ctx,
+        unfinished.map((taskRun) => crashedTaskRun(taskRun, message, now)),
+      );
+      taskRuns += unfinished.length;
+      if (unfinished.length < TASK_RUN_BATCH) break;
+    }
+    ctx.log.info({ flowRunId: run.id, taskRuns }, `Flow run ${run.id} marked Crashed: ${message}`);
+    return { flowRunId: run.id, message, taskRuns };
+  }
+}
+
+/** The pid in `"<host>:<pid>"` when the host is this one (and the pid a process id). */
+function localPid(infrastructurePid: string | null, host: string): number | null {
+  if (!infrastructurePid) return null;
+  const at = infrastructurePid.lastIndexOf(":");
+  if (at <= 0 || infrastructurePid.slice(0, at) !== host) return null;
+  const text = infrastructurePid.slice(at + 1);
+  if (!/^\d+$/.test(text)) return null;
+  const pid = Number(text);
+  // 0 and 1 are never a flow's process (and kill(0) would signal our own process group)
+  return pid > 1 && Number.isSafeInteger(pid) ? pid : null;
+}
+
+/** Whether a process with this pid exists (one of another user's counts). */
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Only the Running state the service saw is replaced: a run that moved on meanwhile is left be. */
+function onlyFromState(stateId: string | null): OrchestrationRule<FlowOrchestrationContext> {
+  return {
+    name: "CrashOnlyTheStateSeen",
+    fromStates: ALL_STATES,
+    toStates: [StateType.CRASHED],
+    before(t) {
+      if (t.initial?.id !== stateId) t.abort("The flow run changed state since it was found.");
+    },
+  };
+}
+
+/** A task run ending Crashed with its flow run. */
+function crashedTaskRun(run: TaskRun, message: string, now: string): TaskRunTransition {
+  const state: StateRecord = {
+    id: uuid4(),
+    type: StateType.CRASHED,
+    name: "Crashed",
+    timestamp: now,
+    message,
+    data: null,
+    state_details: { ...emptyStateDetails(), flow_run_id: run.flow_run_id, task_run_id: run.id },
+  };
+  const ranFor =
+    run.state_type === StateType.RUNNING && run.state_timestamp
+      ? Math.max(0, (Date.parse(now) - Date.parse(run.state_timestamp)) / 1000)
+      : 0;
+  return {
+    run: {
+      ...run,
+      state_id: state.id,
+      state_type: state.type,
+      state_name: state.name,
+      state_timestamp: now,
+      end_time: now,
+      total_run_time: run.total_run_time + ranFor,
+      state,
+    },
+    state,
+  };
+}
