@@ -15,6 +15,7 @@ import { type NetConnectOpts, connect as netConnect, type Socket } from "node:ne
 import { type ConnectionOptions, connect as tlsConnect } from "node:tls";
 import WebSocket from "ws";
 import { ErrorCode, PrefectTsError } from "../core/errors.ts";
+import { FrameSpool, type Spooled } from "./frame-spool.ts";
 import { apiUnreachable } from "./http-transport.ts";
 import { type RetryPolicy, retryBudgetMs, retryDelay, retryPolicy } from "./retry-policy.ts";
 
@@ -29,7 +30,16 @@ export interface EventsSocketOptions {
   token: string | null;
   /** How connections are retried (the HTTP transport's policy). */
   retry?: Partial<RetryPolicy>;
+  /**
+   * Where frames waiting for the API go once they pass `spoolAfterBytes` in memory (default: they
+   * stay in memory).
+   */
+  spoolDir?: string;
+  /** Bytes of unsent frames kept in memory before the older ones are spooled (default 64 MB). */
+  spoolAfterBytes?: number;
 }
+
+const SPOOL_AFTER_BYTES = 64 * 1024 * 1024;
 
 /**
  * Thrown when the server does not offer the WebSocket (HTTP status of its answer); from `send`,
@@ -83,7 +93,9 @@ interface Connection {
 
 /** Frames written (or to be written) in one go, and how many events they hold. */
 interface SentFrames {
-  frames: Buffer;
+  /** The frames, or null once they are spooled to disk (`spooled` says where). */
+  frames: Buffer | null;
+  spooled?: Spooled;
   events: number;
 }
 
@@ -106,11 +118,17 @@ export class EventsSocket {
   readonly #retry: RetryPolicy;
   /** Whether the server has offered the WebSocket once (it will again, after an outage). */
   #offered = false;
+  readonly #spool: FrameSpool | null;
+  readonly #spoolAfterBytes: number;
+  /** Bytes of unconfirmed frames held in memory. */
+  #heldBytes = 0;
 
   constructor(apiUrl: string, options: EventsSocketOptions) {
     this.#url = `${apiUrl.replace(/^http/, "ws").replace(/\/+$/, "")}/events/in`;
     this.#options = options;
     this.#retry = retryPolicy(options.retry);
+    this.#spool = options.spoolDir ? new FrameSpool(options.spoolDir) : null;
+    this.#spoolAfterBytes = options.spoolAfterBytes ?? SPOOL_AFTER_BYTES;
   }
 
   /**
@@ -128,7 +146,8 @@ export class EventsSocket {
     if (this.#offered) {
       // the connection dropped (a server restarting): the events wait with the others not
       // confirmed, and go on the next connection, opened in the background
-      this.#unconfirmed.push({ frames: textFrames(events), events: events.length });
+      this.#hold(textFrames(events), events.length);
+      this.#spill();
       this.#reconnect();
       return Promise.resolve();
     }
@@ -154,8 +173,34 @@ export class EventsSocket {
     return this.#sendFrames(connection, textFrames(events), events.length);
   }
 
-  #sendFrames(connection: Connection, frames: Buffer, events: number): Promise<void> {
+  #hold(frames: Buffer, events: number): void {
     this.#unconfirmed.push({ frames, events });
+    this.#heldBytes += frames.length;
+  }
+
+  /**
+   * While no connection takes them, frames past the bound in memory go to the spool file, oldest
+   * first: an outage costs disk, not memory.
+   */
+  #spill(): void {
+    const spool = this.#spool;
+    if (!spool || this.#heldBytes <= this.#spoolAfterBytes) return;
+    for (const entry of this.#unconfirmed) {
+      if (this.#heldBytes <= this.#spoolAfterBytes / 2) return;
+      if (!entry.frames) continue;
+      entry.spooled = spool.append(entry.frames);
+      this.#heldBytes -= entry.frames.length;
+      entry.frames = null;
+    }
+  }
+
+  /** Frames spooled so far (for messages and tests): the spool file, or null. */
+  get spoolFile(): string | null {
+    return this.#spool?.path ?? null;
+  }
+
+  #sendFrames(connection: Connection, frames: Buffer, events: number): Promise<void> {
+    this.#hold(frames, events);
     this.#writeFrames(connection, frames);
     return Promise.resolve();
   }
@@ -221,15 +266,30 @@ export class EventsSocket {
   }
 
   /** The open, authenticated connection; a new one resends what is unconfirmed. */
-  #open(): Promise<Connection> {
+  /**
+   * Open the connection now, in the background, so that it is ready when the first events come
+   * (a flow's first task runs): one attempt, whose failure is left for `send` to meet again.
+   */
+  preconnect(): void {
+    if (this.#connection || this.#live) return;
+    this.#open(false).catch(noop);
+  }
+
+  #open(retry = true): Promise<Connection> {
     if (!this.#connection) {
-      const opening = this.#connectWithRetries();
+      const opening = retry ? this.#connectWithRetries() : this.#connectOnce();
       this.#connection = opening;
       opening.catch(() => {
         if (this.#connection === opening) this.#connection = null;
       });
     }
     return this.#connection;
+  }
+
+  async #connectOnce(): Promise<Connection> {
+    const connection = await this.#connect();
+    this.#offered = true;
+    return connection;
   }
 
   async #connectWithRetries(): Promise<Connection> {
@@ -329,11 +389,22 @@ export class EventsSocket {
       // pings of this connection will never be answered: their events are resent on the next one
       for (const c of this.#checkpoints) c.resolve();
       this.#checkpoints = [];
+      this.#spill();
     });
     if (this.#unconfirmed.length > 0) {
-      this.#writeFrames(connection, Buffer.concat(this.#unconfirmed.map((u) => u.frames)));
+      // what waited goes first, in order; spooled frames are read back a run at a time
+      for (const entry of this.#unconfirmed) {
+        connection.tcp.write(entry.frames ?? this.#readSpooled(entry), noop);
+      }
+      connection.tcp.ref();
+      void this.#checkpoint(ws);
     } else tcp.unref();
     return connection;
+  }
+
+  #readSpooled(entry: SentFrames): Buffer {
+    if (!this.#spool || !entry.spooled) return Buffer.alloc(0);
+    return this.#spool.read(entry.spooled);
   }
 
   #unconfirmedEvents(): number {
@@ -363,7 +434,10 @@ export class EventsSocket {
     const checkpoint = this.#checkpoints.shift();
     if (!checkpoint) return;
     // pongs come back in order: everything sent before this ping has been read by the server
-    this.#unconfirmed.splice(0, checkpoint.upTo);
+    for (const entry of this.#unconfirmed.splice(0, checkpoint.upTo)) {
+      if (entry.frames) this.#heldBytes -= entry.frames.length;
+    }
+    if (this.#spool?.path && !this.#unconfirmed.some((u) => u.spooled)) this.#spool.clear();
     for (const c of this.#checkpoints) c.upTo -= checkpoint.upTo;
     checkpoint.resolve();
     if (this.#unconfirmed.length === 0 && this.#checkpoints.length === 0) this.#live?.tcp.unref();

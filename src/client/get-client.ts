@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { loadSettings, type Settings } from "../settings/settings.ts";
 import type { PrefectClient } from "./prefect-client.ts";
 
@@ -17,6 +18,7 @@ export async function createClient(settings: Settings = loadSettings()): Promise
         maxRetries: settings.clientMaxRetries,
         extraCodes: settings.clientRetryExtraCodes,
       },
+      spoolDir: join(settings.home, "spool"),
     });
   }
   const { EmbeddedClient } = await import("../embedded/embedded-client.ts");

@@ -30,6 +30,15 @@ import type {
 } from "./prefect-client.ts";
 
 const LOG_CHUNK = 2000;
+
+export interface HttpClientOptions extends TransportOptions {
+  /**
+   * Where task-run events waiting for an API that is away are spooled past `spoolAfterBytes`
+   * (`$PREFECT_HOME/spool` from settings); without it they stay in memory.
+   */
+  spoolDir?: string;
+  spoolAfterBytes?: number;
+}
 const EVENT_BATCH_BYTES = 1_000_000;
 
 export class HttpClient implements PrefectClient {
@@ -41,13 +50,15 @@ export class HttpClient implements PrefectClient {
   /** The last state sent per task run, and the flow runs and flows named in task-run events. */
   readonly #tracker = new TaskRunEventTracker();
 
-  constructor(apiUrl: string, options: TransportOptions = {}) {
+  constructor(apiUrl: string, options: HttpClientOptions = {}) {
     this.#http = new HttpTransport(apiUrl, options);
     this.location = this.#http.baseUrl;
     this.#events = new EventsSocket(this.#http.baseUrl, {
       headers: { ...this.#http.headers },
       token: options.apiKey ?? options.authString ?? null,
       retry: this.#http.retry,
+      spoolDir: options.spoolDir,
+      spoolAfterBytes: options.spoolAfterBytes,
     });
   }
 
@@ -73,7 +84,7 @@ export class HttpClient implements PrefectClient {
   }
 
   async createFlowRun(input: FlowRunCreate): Promise<FlowRun> {
-    const { id: _clientId, state, ...rest } = input;
+    const { id: _clientId, infrastructure_pid: _pid, state, ...rest } = input;
     const body = state ? { ...rest, state: wireState(state) } : rest;
     return this.#rememberFlowRun(
       withStateTimestamp(await this.#http.request<FlowRun>("POST", "/flow_runs/", body)),
@@ -251,6 +262,14 @@ export class HttpClient implements PrefectClient {
    */
   async confirmEvents(): Promise<void> {
     await this.#events?.confirm();
+  }
+
+  /**
+   * Get ready to run flows: the events connection opens in the background, while the flow's
+   * first requests (its flow, its run) are under way.
+   */
+  prepare(): void {
+    this.#events?.preconnect();
   }
 
   /** Wait until the server has every task-run event sent, and close the events connection. */

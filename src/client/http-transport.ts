@@ -1,5 +1,5 @@
 /**
- * HTTP transport to a Prefect-compatible API: keep-alive connections (Node's fetch pool), Prefect's
+ * HTTP transport to a Prefect-compatible API: keep-alive connections (`http-request.ts`), Prefect's
  * headers, retries with backoff on 429/502/503/504 (and `PREFECT_CLIENT_RETRY_EXTRA_CODES`) and
  * connection errors, honouring `Retry-After`, for as long as the retry policy says (about a
  * minute by default: a server restart is ridden out), and errors mapped to this library's codes.
@@ -13,6 +13,7 @@ import {
   ValidationError,
 } from "../core/errors.ts";
 import { CsrfTokens, isCsrfRefusal } from "./csrf.ts";
+import { type RawResponse, sendRequest } from "./http-request.ts";
 import {
   RETRY_STATUSES,
   type RetryPolicy,
@@ -68,16 +69,14 @@ export class HttpTransport {
     // a content type only with a body: an empty body under a JSON content type is not JSON
     const csrf = await this.#csrf.headers(method);
     const headers = csrf ? { ...this.#headers, ...csrf } : this.#headers;
-    let init: RequestInit =
-      json === undefined
-        ? { method, headers }
-        : { method, headers: { ...headers, "content-type": "application/json" }, body: json };
+    let sent: Record<string, string> =
+      json === undefined ? headers : { ...headers, "content-type": "application/json" };
     let csrfRenewed = false;
     const { maxRetries, sleep } = this.retry;
     for (let attempt = 0; ; attempt++) {
-      let response: Response;
+      let response: RawResponse;
       try {
-        response = await fetch(url, init);
+        response = await sendRequest(url, method, sent, json);
       } catch (error) {
         if (attempt < maxRetries) {
           if (attempt === 1) this.retry.onOutage(`${method} ${url}`, error, this.retry);
@@ -87,25 +86,24 @@ export class HttpTransport {
         throw apiUnreachable(this.baseUrl, error, maxRetries);
       }
       if (this.#retryStatuses.has(response.status) && attempt < maxRetries) {
-        await response.body?.cancel();
         if (attempt === 1) {
           this.retry.onOutage(`${method} ${url}`, `HTTP ${response.status}`, this.retry);
         }
-        const retryAfter = Number(response.headers.get("retry-after"));
+        const retryAfter = Number(response.headers["retry-after"]);
         await sleep(
           Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : retryDelay(attempt),
         );
         continue;
       }
       if (attempt > 1) this.retry.onRecovered();
-      const text = await response.text();
+      const { text } = response;
       const parsed: unknown = text ? safeJson(text) : null;
-      if (response.ok) return parsed as T;
+      if (response.status >= 200 && response.status < 300) return parsed as T;
       // refused by the server's CSRF check (before any route): send again with a new token
       if (!csrfRenewed && (await this.#csrf.refused(response.status, parsed))) {
         csrfRenewed = true;
         const renewed = await this.#csrf.headers(method);
-        init = { ...init, headers: { ...(init.headers as Record<string, string>), ...renewed } };
+        sent = { ...sent, ...renewed };
         continue;
       }
       throw httpError(method, path, response.status, parsed ?? text);

@@ -71,6 +71,8 @@ export interface PrefectClient {
    * recorded them); rejects when they could not be delivered within the client's retries.
    */
   confirmEvents(): Promise<void>;
+  /** Get ready to run flows (open connections in the background); optional. */
+  prepare?(): void;
 
   /** Send events (`prefect.flow-run.heartbeat`, …) as Prefect's client emits them. */
   emitEvents(events: readonly Event[]): Promise<void>;

@@ -13,6 +13,11 @@ export interface FlowRunCreate {
   flow_id: string;
   /** Client-chosen id (embedded mode); the server generates one when absent. */
   id?: string;
+  /**
+   * The process running it, `"<hostname>:<pid>"` (embedded mode: Prefect's `FlowRunCreate` has no
+   * such field, so over HTTP it is set with `PATCH /flow_runs/{id}`).
+   */
+  infrastructure_pid?: string | null;
   name?: string | null;
   state?: StateCreate | null;
   flow_version?: string | null;

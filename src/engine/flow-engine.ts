@@ -23,7 +23,7 @@ import { flushConsole } from "./console-sink.ts";
 import { type FlowRunScope, type RunScope, runScope } from "./context.ts";
 import type { FlowHook, FlowResults, FlowSpec } from "./flow-spec.ts";
 import { isFuture } from "./futures.ts";
-import { startHeartbeat } from "./heartbeat.ts";
+import { processInfrastructurePid, startHeartbeat } from "./heartbeat.ts";
 import { runStateHooks } from "./hooks.ts";
 import { consoleLogger, RunLogger } from "./logging.ts";
 import { bindParameters, formatRunName, jsonSafe } from "./parameters.ts";
@@ -184,6 +184,7 @@ export async function runFlow(spec: FlowSpec, args: readonly unknown[]): Promise
         empirical_policy: { retries: spec.retries, retry_delay: spec.retryDelaySeconds },
         tags: [...new Set([...(parentFlow?.flowRun.tags ?? []), ...spec.tags])],
         state: { type: StateType.PENDING, name: "Pending" },
+        infrastructure_pid: processInfrastructurePid(),
       });
   if (!parentFlow) {
     consoleLogger(rt.logLevel).info(
@@ -243,7 +244,7 @@ export async function runFlow(spec: FlowSpec, args: readonly unknown[]): Promise
       await seedEarlierTaskRuns(client, scope);
     }
     const heartbeat = startHeartbeat(client, exec.flowRun, {
-      seconds: rt.settings.runnerHeartbeatSeconds,
+      seconds: rt.settings.heartbeatSeconds,
       flowName: spec.name,
       onError: (what, error) => logger.debug(`Could not send ${what}`, error),
     });

@@ -5,9 +5,9 @@
  *   worker and runner record it (`PATCH /flow_runs/{id}`). It is sent as the run starts, alongside
  *   the proposal of Running: the flow does not wait for it.
  * - `prefect.flow-run.heartbeat` events (the resource and related resources of Prefect's runner),
- *   one as the run starts and one every `PREFECT_RUNNER_HEARTBEAT_FREQUENCY` seconds (30 by
- *   default here; Prefect's default is off) until the run ends. The timer never keeps the process
- *   alive.
+ *   one as the run starts and one every `PREFECT_FLOWS_HEARTBEAT_FREQUENCY` seconds (or the older
+ *   `PREFECT_RUNNER_HEARTBEAT_FREQUENCY`; 30 by default here) until the run ends. The timer never
+ *   keeps the process alive.
  *
  * A server crashes a Running run whose process is gone from its host, or that has sent no
  * heartbeat for a while (`services/zombie-flow-runs.ts`).
@@ -41,8 +41,12 @@ export function processInfrastructurePid(): string {
   return `${hostname()}:${process.pid}`;
 }
 
-/** The event Prefect's runner emits for a running flow run. */
-export function heartbeatEvent(run: FlowRun, flowName: string): Event {
+/**
+ * The event Prefect's runner and flow engine emit for a running flow run. Its payload says how
+ * often this process beats (`heartbeat_seconds`, beyond Prefect), so that a server allows a run
+ * three missed beats whatever the frequency its process was given.
+ */
+export function heartbeatEvent(run: FlowRun, flowName: string, seconds: number | null): Event {
   return {
     occurred: nowIso(),
     event: "prefect.flow-run.heartbeat",
@@ -62,7 +66,7 @@ export function heartbeatEvent(run: FlowRun, flowName: string): Event {
         "prefect.resource.role": "tag",
       })),
     ],
-    payload: {},
+    payload: seconds === null ? {} : { heartbeat_seconds: seconds },
     id: uuid4(),
   };
 }
@@ -80,37 +84,46 @@ export function startHeartbeat(
     pending.add(settled);
     void settled.finally(() => pending.delete(settled));
   };
-  const pid = processInfrastructurePid();
-  if (run.infrastructure_pid !== pid) {
-    track(
-      "the process running this flow run",
-      client.updateFlowRun(run.id, { infrastructure_pid: pid }),
-    );
-    run.infrastructure_pid = pid;
-  }
   const intervalMs =
     options.intervalMs ?? (options.seconds === null ? null : options.seconds * 1000);
   let timer: NodeJS.Timeout | null = null;
-  if (intervalMs !== null) {
-    let beating = false;
-    const beat = () => {
-      // one heartbeat at a time: one held up (the API is away) is not piled onto
-      if (beating) return;
-      beating = true;
-      const sent = client.emitEvents([heartbeatEvent(run, options.flowName)]);
+  let beating = false;
+  const beat = () => {
+    // one heartbeat at a time: one held up (the API is away) is not piled onto
+    if (beating) return;
+    beating = true;
+    const sent = client.emitEvents([heartbeatEvent(run, options.flowName, options.seconds)]);
+    track(
+      "a heartbeat",
+      sent.finally(() => {
+        beating = false;
+      }),
+    );
+  };
+  const start = () => {
+    starting = null;
+    const pid = processInfrastructurePid();
+    if (run.infrastructure_pid !== pid) {
       track(
-        "a heartbeat",
-        sent.finally(() => {
-          beating = false;
-        }),
+        "the process running this flow run",
+        client.updateFlowRun(run.id, { infrastructure_pid: pid }),
       );
-    };
+      run.infrastructure_pid = pid;
+    }
+    if (intervalMs === null) return;
     beat();
     timer = setInterval(beat, intervalMs);
     timer.unref();
-  }
+  };
+  // over HTTP on the next turn, so that the proposal of Running, made on this one, goes out first
+  // (it is still in flight then); in process at once, as the run may end without yielding
+  let starting: NodeJS.Immediate | null = null;
+  if (client.mode === "http") starting = setImmediate(start);
+  else start();
   return {
     async stop() {
+      if (starting) clearImmediate(starting);
+      starting = null;
       if (timer) clearInterval(timer);
       timer = null;
       await Promise.all(pending);

@@ -34,6 +34,7 @@ export function getRuntime(): Promise<Runtime> {
     runtimePromise = (async () => {
       const settings = loadSettings();
       const client = await createClient(settings);
+      client.prepare?.();
       const recorder = new RunRecorder(client);
       process.once("beforeExit", () => {
         shutdownRuntime().catch((error: unknown) => {

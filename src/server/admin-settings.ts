@@ -72,7 +72,7 @@ export function adminSettings(
     events: { worker_max_queue_size: 0 },
     experiments: { warn: true },
     flows: {
-      heartbeat_frequency: null,
+      heartbeat_frequency: settings.heartbeatSeconds,
       default_retries: settings.flowDefaultRetries,
       default_retry_delay_seconds: settings.flowDefaultRetryDelaySeconds,
     },

@@ -114,17 +114,19 @@ export function registerAuth(app: FastifyInstance, ctx: AppContext): void {
   app.decorate("checkSocketToken", checkSocketToken);
 
   app.addHook("onRequest", async (req, reply) => {
-    const path = pathOf(req);
-    if (isWebSocketUpgrade(req)) {
+    const upgrade = isWebSocketUpgrade(req);
+    if (upgrade) {
       const origin = req.headers.origin;
       if (origin !== undefined && !originAllowed(origin, req.headers.host, allowedOrigins)) {
         return reply
           .code(403)
           .send({ detail: `WebSocket connections from origin ${origin} are not allowed.` });
       }
-      if (FRAME_AUTHENTICATED.has(path)) return;
     }
-    if (authString === null || !underApi(req, path)) return;
+    if (authString === null) return;
+    const path = pathOf(req);
+    if (upgrade && FRAME_AUTHENTICATED.has(path)) return;
+    if (!underApi(req, path)) return;
     if ((req.method === "GET" || req.method === "HEAD") && OPEN_PATHS.has(path)) return;
     const by = await authenticate(req.headers.authorization);
     if (by === null) return reply.code(401).send(UNAUTHORIZED);

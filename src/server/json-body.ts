@@ -68,28 +68,41 @@ export interface UnstorableTextAt {
   input: string;
 }
 
+/** A spot in a value being walked: its key in its parent, and the parent's spot. */
+interface Spot {
+  value: unknown;
+  key: string | number | null;
+  parent: Spot | null;
+}
+
+function pathOf(spot: Spot, last?: string): (string | number)[] {
+  const path: (string | number)[] = last === undefined ? [] : [last];
+  for (let s: Spot | null = spot; s !== null && s.key !== null; s = s.parent) path.push(s.key);
+  return path.reverse();
+}
+
 /**
  * Every string (values and object keys) of a parsed JSON value the database cannot hold, up to
- * `limit` of them. Iterative: any depth.
+ * `limit` of them. Iterative, and linear in the size of the value: any depth.
  */
 export function findUnstorableText(value: unknown, limit = 20): UnstorableTextAt[] {
   const found: UnstorableTextAt[] = [];
-  const stack: { value: unknown; path: (string | number)[] }[] = [{ value, path: [] }];
+  const stack: Spot[] = [{ value, key: null, parent: null }];
   while (stack.length > 0 && found.length < limit) {
-    const next = stack.pop() as { value: unknown; path: (string | number)[] };
-    const v = next.value;
+    const spot = stack.pop() as Spot;
+    const v = spot.value;
     if (typeof v === "string") {
       const message = unstorableText(v);
-      if (message) found.push({ path: next.path, message, input: v });
+      if (message) found.push({ path: pathOf(spot), message, input: v });
     } else if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], path: [...next.path, i] });
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], key: i, parent: spot });
     } else if (v !== null && typeof v === "object") {
       const keys = Object.keys(v);
       for (let i = keys.length - 1; i >= 0; i--) {
         const key = keys[i] as string;
         const message = unstorableText(key);
-        if (message) found.push({ path: [...next.path, key], message, input: key });
-        stack.push({ value: (v as Record<string, unknown>)[key], path: [...next.path, key] });
+        if (message) found.push({ path: pathOf(spot, key), message, input: key });
+        stack.push({ value: (v as Record<string, unknown>)[key], key, parent: spot });
       }
     }
   }
@@ -144,11 +157,14 @@ export function registerJsonBody(app: FastifyInstance): void {
         done(error, undefined);
         return;
       }
+      let checked: unknown;
       try {
-        done(null, checkedBody(text, value));
+        checked = checkedBody(text, value);
       } catch (rejected) {
         done(rejected as RejectedInputError, undefined);
+        return;
       }
+      done(null, checked);
     });
   });
   // path parameters and the query are small: always checked

@@ -6,20 +6,23 @@
  * - its `infrastructure_pid` (`"<hostname>:<pid>"`, recorded by the engine as the run starts)
  *   names this host and no process has that pid any more — found within one loop; or
  * - it has sent heartbeats (`prefect.flow-run.heartbeat`) but none for `afterSeconds` (90 s by
- *   default, the window of Prefect's zombie-flow automation), counted from the later of its last
- *   heartbeat and its entering Running — which covers processes on other hosts. Runs that never
- *   sent a heartbeat (Prefect's own client sends none unless told to) are left to the first rule.
+ *   default, the window of Prefect's zombie-flow automation) — or for three beats at the frequency
+ *   its heartbeats declare (Prefect's default, 180 s, when they declare none), if longer — counted
+ *   from the later of its last heartbeat and its entering Running: this covers processes on other
+ *   hosts. Runs that never sent a heartbeat are left to the first rule.
  *
  * The server runs it as a loop service (every `PREFECT_SERVER_SERVICES_ZOMBIE_FLOW_RUNS_LOOP_SECONDS`,
  * 5 by default); a process opening an embedded database runs it once, in the background, for
  * processes of this host only. Each loop is one query (the Running runs with their process and last
  * heartbeat), a liveness check per local pid (`kill(pid, 0)`), and writes only for zombies.
  */
+import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { uuid4 } from "../core/ids.ts";
 import type { TaskRun, TaskRunTransition } from "../core/runs.ts";
 import { emptyStateDetails, type StateRecord } from "../core/state.ts";
 import { StateType } from "../core/state-types.ts";
+import { compareIso, isoToMicros, microsToIso } from "../core/time.ts";
 import type { FlowOrchestrationContext } from "../orchestration/context.ts";
 import { CoreFlowPolicy } from "../orchestration/policies.ts";
 import { ALL_STATES, type OrchestrationRule } from "../orchestration/rule.ts";
@@ -49,6 +52,12 @@ export interface CrashedZombie {
   /** Its task runs crashed with it. */
   taskRuns: number;
 }
+
+/**
+ * Prefect's default `PREFECT_FLOWS_HEARTBEAT_FREQUENCY`: the frequency assumed for a run whose
+ * heartbeats do not declare theirs (a Prefect client's).
+ */
+const PREFECT_HEARTBEAT_SECONDS = 180;
 
 /** Task runs crashed per write. */
 const TASK_RUN_BATCH = 500;
@@ -98,13 +107,21 @@ export class ZombieFlowRuns implements LoopService {
 
   async #checkOnce(): Promise<CrashedZombie[] | null> {
     try {
-      const running = await readRunningFlowRuns(this.#ctx.database);
+      const running = await readRunningFlowRuns(this.#ctx.database, this.#afterMs !== null);
       const crashed: CrashedZombie[] = [];
       for (const run of running) {
         const message = this.#whyZombie(run);
         if (message === null) continue;
-        const zombie = await this.#crash(run, message);
-        if (zombie) crashed.push(zombie);
+        try {
+          const zombie = await this.#crash(run, message);
+          if (zombie) crashed.push(zombie);
+        } catch (error) {
+          // the next look tries again; the other zombies are not held up
+          this.#ctx.log.error(
+            { err: error, flowRunId: run.id },
+            "Could not crash a zombie flow run",
+          );
+        }
       }
       return crashed;
     } catch (error) {
@@ -116,18 +133,23 @@ export class ZombieFlowRuns implements LoopService {
   /** Why the run is a zombie, or null when it is not known to be one. */
   #whyZombie(run: RunningFlowRun): string | null {
     const pid = localPid(run.infrastructure_pid, this.#hostname);
-    if (pid !== null && !isAlive(pid)) {
+    if (pid !== null) {
+      // a process of this host is seen: alive (even if too busy to beat), or gone
+      if (isAlive(pid)) return null;
       return `The process running this flow run (${run.infrastructure_pid}) is gone: it exited without reporting a final state.`;
     }
     if (this.#afterMs === null || run.last_heartbeat === null) return null;
+    // three missed beats at least: at the frequency the run declares, else Prefect's default
+    const beatMs = (run.heartbeat_seconds ?? PREFECT_HEARTBEAT_SECONDS) * 1000;
+    const limitMs = Math.max(this.#afterMs, 3 * beatMs);
     const lastSign = Math.max(
       Date.parse(run.last_heartbeat),
       run.state_timestamp ? Date.parse(run.state_timestamp) : 0,
     );
     const silentMs = Date.parse(this.#ctx.clock.nowIso()) - lastSign;
-    if (!(silentMs > this.#afterMs)) return null;
+    if (!(silentMs > limitMs)) return null;
     const who = run.infrastructure_pid ? ` (${run.infrastructure_pid})` : "";
-    return `No heartbeat from the process running this flow run${who} for ${Math.round(silentMs / 1000)} s (the limit is ${this.#afterMs / 1000} s): it is presumed gone.`;
+    return `No heartbeat from the process running this flow run${who} for ${Math.round(silentMs / 1000)} s (the limit is ${limitMs / 1000} s): it is presumed gone.`;
   }
 
   /** Crash the run if it is still in the Running state seen, then its unfinished task runs. */
@@ -142,18 +164,20 @@ export class ZombieFlowRuns implements LoopService {
     if (outcome.result.status !== "ACCEPT") return null;
     // task-run events received before the process died are recorded first
     await ctx.events.settle();
-    let taskRuns = 0;
+    const done = new Set<string>();
     for (;;) {
-      const unfinished = await readUnfinishedTaskRuns(ctx.database, run.id, TASK_RUN_BATCH);
+      const unfinished = (
+        await readUnfinishedTaskRuns(ctx.database, run.id, TASK_RUN_BATCH)
+      ).filter((taskRun) => !done.has(taskRun.id));
       if (unfinished.length === 0) break;
       const now = ctx.clock.nowIso();
       await recordTaskRunTransitions(
         ctx,
         unfinished.map((taskRun) => crashedTaskRun(taskRun, message, now)),
       );
-      taskRuns += unfinished.length;
-      if (unfinished.length < TASK_RUN_BATCH) break;
+      for (const taskRun of unfinished) done.add(taskRun.id);
     }
+    const taskRuns = done.size;
     ctx.log.info({ flowRunId: run.id, taskRuns }, `Flow run ${run.id} marked Crashed: ${message}`);
     return { flowRunId: run.id, message, taskRuns };
   }
@@ -171,14 +195,28 @@ function localPid(infrastructurePid: string | null, host: string): number | null
   return pid > 1 && Number.isSafeInteger(pid) ? pid : null;
 }
 
-/** Whether a process with this pid exists (one of another user's counts). */
+/**
+ * Whether a process with this pid is running (one of another user's counts; on Linux, one that has
+ * exited but was not reaped by its parent — a zombie in the kernel's sense — does not).
+ */
 function isAlive(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+  return !exitedUnreaped(pid);
+}
+
+function exitedUnreaped(pid: number): boolean {
+  if (process.platform !== "linux") return false;
+  try {
+    // `pid (comm) state …`: the state follows the last ')' (comm may hold one)
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) === "Z";
+  } catch {
+    return false;
   }
 }
 
@@ -195,7 +233,12 @@ function onlyFromState(stateId: string | null): OrchestrationRule<FlowOrchestrat
 }
 
 /** A task run ending Crashed with its flow run. */
-function crashedTaskRun(run: TaskRun, message: string, now: string): TaskRunTransition {
+function crashedTaskRun(run: TaskRun, message: string, serverNow: string): TaskRunTransition {
+  // after its current state even if its process's clock ran ahead (a later state replaces it)
+  const now =
+    run.state_timestamp && compareIso(run.state_timestamp, serverNow) >= 0
+      ? microsToIso(isoToMicros(run.state_timestamp) + 1n)
+      : serverNow;
   const state: StateRecord = {
     id: uuid4(),
     type: StateType.CRASHED,

@@ -33,6 +33,20 @@ const timedelta = z.string().transform((v, ctx) => {
 /** Client retries by default: their pauses add up to about 61 s (see client/retry-policy.ts). */
 const DEFAULT_CLIENT_MAX_RETRIES = 17;
 
+/** Seconds between flow-run heartbeats: 30 or more (Prefect's minimum), or `off` (null). */
+const heartbeatFrequency = z.string().transform((v, ctx) => {
+  if (["off", "none", "false"].includes(v.trim().toLowerCase())) return null;
+  const seconds = Number(v);
+  if (!Number.isInteger(seconds) || seconds < 30) {
+    ctx.addIssue({
+      code: "custom",
+      message: `'${v}': give whole seconds, 30 or more (Prefect's minimum), or 'off'`,
+    });
+    return z.NEVER;
+  }
+  return seconds;
+});
+
 /** Prefect's default `server.events.retention_period`: 7 days. */
 const DEFAULT_EVENTS_RETENTION_SECONDS = 7 * 86_400;
 
@@ -86,21 +100,9 @@ const schema = z.object({
   PREFECT_RESULTS_PERSIST_BY_DEFAULT: boolish.optional(),
   PREFECT_RESULTS_DEFAULT_SERIALIZER: z.string().min(1).optional(),
   PREFECT_TASKS_REFRESH_CACHE: boolish.optional(),
-  PREFECT_RUNNER_HEARTBEAT_FREQUENCY: z
-    .string()
-    .transform((v, ctx) => {
-      if (["off", "none", "false"].includes(v.trim().toLowerCase())) return null;
-      const seconds = Number(v);
-      if (!Number.isInteger(seconds) || seconds < 30) {
-        ctx.addIssue({
-          code: "custom",
-          message: `'${v}': give whole seconds, 30 or more (Prefect's minimum), or 'off'`,
-        });
-        return z.NEVER;
-      }
-      return seconds;
-    })
-    .optional(),
+  PREFECT_FLOWS_HEARTBEAT_FREQUENCY: heartbeatFrequency.optional(),
+  // Prefect's older name, still accepted by Prefect 3 (the one above wins)
+  PREFECT_RUNNER_HEARTBEAT_FREQUENCY: heartbeatFrequency.optional(),
   PREFECT_SERVER_SERVICES_ZOMBIE_FLOW_RUNS_ENABLED: boolish.optional(),
   PREFECT_SERVER_SERVICES_ZOMBIE_FLOW_RUNS_LOOP_SECONDS: z.coerce
     .number({ message: "must be a number of seconds" })
@@ -167,9 +169,10 @@ export interface Settings {
   tasksRefreshCache: boolean;
   /**
    * Seconds between the `prefect.flow-run.heartbeat` events a running flow sends
-   * (`PREFECT_RUNNER_HEARTBEAT_FREQUENCY`: 30 or more, or `off`; default 30 — Prefect's default is off).
+   * (`PREFECT_FLOWS_HEARTBEAT_FREQUENCY`, or the older `PREFECT_RUNNER_HEARTBEAT_FREQUENCY`: 30 or
+   * more, or `off`; default 30).
    */
-  runnerHeartbeatSeconds: number | null;
+  heartbeatSeconds: number | null;
   /**
    * The zombie flow-run service of `server start` (`PREFECT_SERVER_SERVICES_ZOMBIE_FLOW_RUNS_*`):
    * whether it runs (default true), how often it looks (`LOOP_SECONDS`, default 5), and after how
@@ -238,10 +241,12 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     resultsPersistByDefault: s.PREFECT_RESULTS_PERSIST_BY_DEFAULT ?? false,
     resultsDefaultSerializer: s.PREFECT_RESULTS_DEFAULT_SERIALIZER ?? "json",
     tasksRefreshCache: s.PREFECT_TASKS_REFRESH_CACHE ?? false,
-    runnerHeartbeatSeconds:
-      s.PREFECT_RUNNER_HEARTBEAT_FREQUENCY === undefined
-        ? 30
-        : s.PREFECT_RUNNER_HEARTBEAT_FREQUENCY,
+    heartbeatSeconds:
+      s.PREFECT_FLOWS_HEARTBEAT_FREQUENCY !== undefined
+        ? s.PREFECT_FLOWS_HEARTBEAT_FREQUENCY
+        : s.PREFECT_RUNNER_HEARTBEAT_FREQUENCY !== undefined
+          ? s.PREFECT_RUNNER_HEARTBEAT_FREQUENCY
+          : 30,
     zombieFlowRuns: {
       enabled: s.PREFECT_SERVER_SERVICES_ZOMBIE_FLOW_RUNS_ENABLED ?? true,
       loopSeconds: s.PREFECT_SERVER_SERVICES_ZOMBIE_FLOW_RUNS_LOOP_SECONDS ?? 5,

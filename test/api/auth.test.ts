@@ -325,4 +325,48 @@ for (const dialect of DIALECTS) {
       assert.match(wrong.stderr, /PREFECT_API_AUTH_STRING/);
     });
   });
+
+  describe(`without authentication, the default (${dialect})`, () => {
+    let t: TestDatabase;
+    let app: FastifyInstance;
+    let base = "";
+
+    before(async () => {
+      t = await createTestDatabase(dialect);
+      app = await createCheckedApp({
+        database: t.database,
+        settings: loadSettings({ PREFECT_HOME: t.home }),
+        ui: { distDir: join(t.home, "no-ui-build") },
+      });
+      await app.listen({ host: "127.0.0.1", port: 0 });
+      base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    });
+    after(async () => {
+      await app.close();
+      await t.dispose();
+    });
+
+    it("serves requests without credentials and takes any socket token, as Prefect", async () => {
+      const res = await fetch(`${base}/api/flows/`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ name: "open" }),
+      });
+      assert.equal(res.status, 201);
+      const url = `${base.replace(/^http/, "ws")}/api/events/in`;
+      assert.deepEqual(await handshake(url, { type: "auth", token: null }), {
+        outcome: "accepted",
+        answer: { type: "auth_success" },
+      });
+      const settings = (await (await fetch(`${base}/ui-settings`)).json()) as { auth: unknown };
+      assert.equal(settings.auth, null);
+    });
+
+    it("still refuses the events sockets to a page of another origin", async () => {
+      const url = `${base.replace(/^http/, "ws")}/api/events/in`;
+      const frame = { type: "auth", token: null };
+      assert.equal((await handshake(url, frame, "https://evil.example")).outcome, "refused");
+      assert.equal((await handshake(url, frame, base)).outcome, "accepted");
+    });
+  });
 }

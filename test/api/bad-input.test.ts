@@ -5,10 +5,28 @@
  * constraint — never a 500, and nothing written.
  */
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { createRequire } from "node:module";
+import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import type { FastifyInstance } from "fastify";
+import { inputMetrics } from "../../src/services/input-metrics.ts";
 import { createCheckedApp } from "../helpers/checked-app.ts";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
+
+/** The `ws` client (brought by @fastify/websocket, which ships no types for it). */
+interface WsClient {
+  on(event: "open", listener: () => void): void;
+  on(event: "message", listener: (data: Buffer) => void): void;
+  on(event: "close", listener: (code: number) => void): void;
+  on(event: "error", listener: (error: Error) => void): void;
+  send(data: string): void;
+  close(): void;
+}
+const WebSocket = createRequire(import.meta.url)("ws") as new (
+  url: string,
+  protocols?: string[],
+) => WsClient;
 
 const R = "00000000-0000-4000-8000-000000000000";
 const TABLES = [
@@ -261,6 +279,203 @@ for (const dialect of DIALECTS) {
       assert.equal(res.statusCode, 413);
       assert.deepEqual(res.json(), { detail: "Request body is too large." });
       assert.deepEqual(await rowCounts(), before);
+    });
+
+    /** A raw JSON text sent as is (escapes such as `\\u0000` reach the server as written). */
+    const raw = (method: Case[0], url: string, payload: string, type = "application/json") =>
+      app.inject({
+        method,
+        url: `/api${url}`,
+        headers: type ? { "content-type": type } : {},
+        payload,
+      });
+
+    it("refuses a NUL or a lone surrogate anywhere in a request with 422 naming the spot", async () => {
+      const before = await rowCounts();
+      const cases: [Case[0], string, string, (string | number)[]][] = [
+        ["POST", "/flows/", '{"name": "a\\u0000b"}', ["body", "name"]],
+        ["POST", "/flows/", '{"name": "a\\uD800b"}', ["body", "name"]],
+        ["POST", "/flows/", '{"name": "x", "tags": ["ok", "\\udfff"]}', ["body", "tags", 1]],
+        [
+          "POST",
+          "/flows/",
+          '{"name": "x", "labels": {"\\ud800": "v"}}',
+          ["body", "labels", "\ud800"],
+        ],
+        [
+          "POST",
+          "/flow_runs/filter",
+          '{"flow_runs": {"name": {"like_": "\\u0000"}}}',
+          ["body", "flow_runs", "name", "like_"],
+        ],
+        [
+          "POST",
+          "/logs/",
+          `[{"name": "n", "level": 20, "message": "m\\u0000", "timestamp": "2026-01-01T00:00:00Z", "flow_run_id": "${ids.run}"}]`,
+          ["body", 0, "message"],
+        ],
+        ["PATCH", `/flow_runs/${ids.run}/labels`, '{"k": "\\u0000"}', ["body", "k"]],
+        [
+          "POST",
+          "/events",
+          `[{"occurred": "2026-01-01T00:00:00Z", "event": "e", "resource": {"prefect.resource.id": "r\\u0000"}, "id": "${randomUUID()}"}]`,
+          ["body", 0, "resource", "prefect.resource.id"],
+        ],
+      ];
+      for (const [method, url, payload, loc] of cases) {
+        const res = await raw(method, url, payload);
+        assert.equal(res.statusCode, 422, `${url} ${payload} → ${res.body}`);
+        const detail = res.json().exception_detail as { loc: unknown[]; msg: string }[];
+        assert.deepEqual(detail[0]?.loc, loc, res.body);
+        assert.match(String(detail[0]?.msg), /NUL|surrogate/);
+      }
+      const inPath = await inject("GET", "/flows/name/a%00b");
+      assert.equal(inPath.statusCode, 422);
+      assert.deepEqual(inPath.json().exception_detail[0].loc, ["path", "name"]);
+      const inQuery = await inject("GET", "/flow_run_states/?flow_run_id=%00");
+      assert.equal(inQuery.statusCode, 422);
+      assert.deepEqual(inQuery.json().exception_detail[0].loc, ["query", "flow_run_id"]);
+      // text that is well formed, non-ASCII included, is stored as sent
+      const ok = await raw("POST", "/flows/", '{"name": "\\ud83d\\ude00 é \\\\u0000"}');
+      assert.equal(ok.statusCode, 201, ok.body);
+      assert.equal(ok.json().name, "😀 é \\u0000");
+      await inject("DELETE", `/flows/${ok.json().id}`);
+      assert.deepEqual(await rowCounts(), before);
+    });
+
+    it("bounds what the database indexes or compares: names, keys, like_, integers, JSON depth, lists", async () => {
+      const before = await rowCounts();
+      const noise = "é".repeat(1001); // 2,002 bytes: over the limit in bytes, not in characters
+      const refused: [string, unknown][] = [
+        ["/flows/", { name: "x".repeat(2001) }],
+        ["/flows/", { name: noise }],
+        ["/flow_runs/", { flow_id: ids.flow, idempotency_key: "k".repeat(2001) }],
+        ["/task_runs/", { flow_run_id: ids.run, task_key: "k".repeat(1201), dynamic_key: "0" }],
+        ["/flows/filter", { flows: { name: { like_: "x".repeat(10_001) } } }],
+        ["/logs/filter", { logs: { level: { ge_: 2 ** 31 } } }],
+        [
+          "/logs/",
+          [{ name: "n", level: 2 ** 40, message: "m", timestamp: "2026-01-01T00:00:00Z" }],
+        ],
+        ["/ui/flow_runs/history", { limit: -1 }],
+      ];
+      for (const [url, body] of refused) {
+        const res = await inject("POST", url, body);
+        assert.equal(res.statusCode, 422, `${url} → ${res.body.slice(0, 300)}`);
+        assert.equal(res.json().exception_message, "Invalid request received.");
+      }
+      const deep = (n: number) => `${'{"a":'.repeat(n)}1${"}".repeat(n)}`;
+      for (const [url, payload] of [
+        ["/flow_runs/", `{"flow_id": "${ids.flow}", "parameters": ${deep(501)}}`],
+        [
+          "/events",
+          `[{"occurred": "2026-01-01T00:00:00Z", "event": "e", "resource": {"prefect.resource.id": "r"}, "payload": ${deep(5000)}, "id": "${randomUUID()}"}]`,
+        ],
+        ["/flows/filter", `${"[".repeat(100_000)}${"]".repeat(100_000)}`],
+      ] as const) {
+        const res = await raw("POST", url, payload);
+        assert.equal(res.statusCode, 422, `${url} → ${res.body.slice(0, 300)}`);
+        assert.equal(res.json().exception_message, "Invalid request received.");
+      }
+      // up to the limits, all is well; a list longer than the database binds one by one is fine
+      const atLimit = await inject("POST", "/flows/", { name: "é".repeat(1000) });
+      assert.equal(atLimit.statusCode, 201, atLimit.body.slice(0, 200));
+      await inject("DELETE", `/flows/${atLimit.json().id}`);
+      const many = Array.from({ length: 70_000 }, (_, i) => `n${i}`);
+      const listed = await inject("POST", "/flows/filter", {
+        flows: { name: { any_: [...many, "bad-input"] } },
+      });
+      assert.equal(listed.statusCode, 200);
+      assert.deepEqual(
+        listed.json().map((f: { name: string }) => f.name),
+        ["bad-input"],
+      );
+      const notListed = await inject("POST", "/flow_runs/count", {
+        flow_runs: { id: { not_any_: Array.from({ length: 70_000 }, () => randomUUID()) } },
+      });
+      assert.equal(notListed.statusCode, 200);
+      assert.equal(notListed.json(), 1);
+      const tagged = await inject("POST", "/flows/count", { flows: { tags: { all_: many } } });
+      assert.equal(tagged.statusCode, 200);
+      // an event filter is a condition a value: bounded (500 a list, 1,000 strings, 200 labels)
+      const events = (filter: unknown) => inject("POST", "/events/filter", { filter });
+      for (const filter of [
+        { resource: { id: many.slice(0, 501) } },
+        { event: { prefix: many.slice(0, 500), exclude_prefix: many.slice(0, 500) } },
+        { resource: { labels: Object.fromEntries(many.slice(0, 201).map((k) => [k, k])) } },
+      ]) {
+        assert.equal((await events(filter)).statusCode, 422);
+      }
+      const m = many.slice(0, 495);
+      const atLimit2 = await events({ event: { prefix: m, exclude_prefix: m } });
+      assert.equal(atLimit2.statusCode, 200, atLimit2.body.slice(0, 300));
+      const labels = Object.fromEntries(many.slice(0, 200).map((k) => [k, [`!${k}*`, `${k}*`]]));
+      assert.equal((await events({ resource: { labels } })).statusCode, 200);
+      assert.deepEqual(await rowCounts(), before);
+    });
+
+    it("reads JSON only: application/json (any charset) or no content type; else 415", async () => {
+      const before = await rowCounts();
+      for (const type of [
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        "text/plain",
+        "application/xml",
+      ]) {
+        const res = await raw(
+          "POST",
+          `/flow_runs/${ids.run}/set_state`,
+          '{"state": {"type": "CANCELLED"}}',
+          type,
+        );
+        assert.equal(res.statusCode, 415, type);
+        assert.equal(typeof res.json().detail, "string");
+      }
+      assert.deepEqual(await rowCounts(), before);
+      const charset = await raw("POST", "/flows/filter", "{}", "application/json; charset=utf-8");
+      assert.equal(charset.statusCode, 200);
+      const none = await raw("POST", "/flows/filter", '{"limit": 1}', "");
+      assert.equal(none.statusCode, 200);
+      assert.equal(none.json().length, 1);
+    });
+
+    it("refuses an /events/in frame holding a NUL or a lone surrogate alone, and counts it", async () => {
+      await app.listen({ port: 0, host: "127.0.0.1" });
+      const port = (app.server.address() as AddressInfo).port;
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/api/events/in`, ["prefect"]);
+      ws.on("error", () => undefined);
+      const closed = new Promise<void>((resolve) => ws.on("close", () => resolve()));
+      await new Promise<void>((resolve) => ws.on("open", () => resolve()));
+      const authed = new Promise<void>((resolve) => ws.on("message", () => resolve()));
+      ws.send(JSON.stringify({ type: "auth", token: null }));
+      await authed;
+      const refusedBefore = inputMetrics.refusedEventFrames;
+      const good = Array.from({ length: 5 }, () => randomUUID());
+      const frame = (id: string, name: string) =>
+        `{"occurred": "2026-01-01T00:00:00Z", "event": "${name}", "resource": {"prefect.resource.id": "fuzz.r"}, "id": "${id}"}`;
+      ws.send(frame(good[0] as string, "ok.0"));
+      ws.send(frame(randomUUID(), "bad\\u0000"));
+      ws.send(frame(good[1] as string, "ok.1"));
+      ws.send(frame(randomUUID(), "bad\\ud800"));
+      ws.send(frame(good[2] as string, "ok.2"));
+      ws.send(
+        `{"occurred": "2026-01-01T00:00:00Z", "event": "bad.key", "resource": {"prefect.resource.id": "fuzz.r"}, "payload": {"\\udc00": 1}, "id": "${randomUUID()}"}`,
+      );
+      ws.send(frame(good[3] as string, "ok.3"));
+      ws.send(frame(good[4] as string, "ok.4"));
+      ws.close();
+      await closed;
+      await app.flushEvents();
+      const stored = (
+        await inject("POST", "/events/filter", {
+          filter: {
+            occurred: { since: "2025-12-31T00:00:00Z", until: "2026-01-02T00:00:00Z" },
+            resource: { id: ["fuzz.r"] },
+          },
+        })
+      ).json() as { events: { id: string }[] };
+      assert.deepEqual(stored.events.map((e) => e.id).sort(), [...good].sort());
+      assert.equal(inputMetrics.refusedEventFrames - refusedBefore, 3);
     });
   });
 }

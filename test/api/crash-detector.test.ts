@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { createInterface } from "node:readline";
 import { after, before, describe, it } from "node:test";
@@ -54,11 +55,15 @@ async function call<T = Record<string, unknown>>(
 }
 
 /** Resolves with `probe()`'s value once it is truthy; fails after `timeoutMs`. */
-async function until<T>(what: string, probe: () => Promise<T>, timeoutMs = 15_000): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => Promise<T>,
+  timeoutMs = 15_000,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
-    if (value) return value;
+    if (value) return value as NonNullable<T>;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -83,14 +88,15 @@ async function runningRun(api: string, infrastructurePid: string | null): Promis
   return run.id as string;
 }
 
-function heartbeat(runId: string) {
+/** A heartbeat as this package's engine sends it (declaring its frequency), or as Prefect's. */
+function heartbeat(runId: string, seconds: number | null = 30) {
   return {
     id: uuid4(),
     occurred: new Date().toISOString(),
     event: "prefect.flow-run.heartbeat",
     resource: { "prefect.resource.id": `prefect.flow-run.${runId}` },
     related: [],
-    payload: {},
+    payload: seconds === null ? {} : { heartbeat_seconds: seconds },
   };
 }
 
@@ -157,12 +163,16 @@ for (const dialect of DIALECTS) {
       const message = (run.state as { message: string }).message;
       assert.match(message, new RegExp(`${recorded}\\) is gone`));
 
-      const tasks = await call<{ name: string; state_type: string; state: { message: string } }[]>(
-        api,
-        "POST",
-        "/task_runs/filter",
-        { flow_runs: { id: { any_: [runId] } } },
-      );
+      // the task runs follow their flow run (just after it, in their own transaction)
+      type Task = { name: string; state_type: string; state: { message: string } };
+      const tasks = await until("the slow task run to be Crashed", async () => {
+        const found = await call<Task[]>(api, "POST", "/task_runs/filter", {
+          flow_runs: { id: { any_: [runId] } },
+        });
+        return found.some((t) => t.name.startsWith("slow-") && t.state_type !== "RUNNING")
+          ? found
+          : null;
+      });
       const quick = tasks.filter((t) => t.name.startsWith("quick-"));
       assert.equal(quick.length, 3);
       assert.ok(quick.every((t) => t.state_type === "COMPLETED"));
@@ -212,10 +222,41 @@ for (const dialect of DIALECTS) {
       });
     });
 
+    it("counts a process that exited but was not reaped by its parent as gone", {
+      skip: process.platform !== "linux" && "reads /proc",
+    }, async () => {
+      // the backgrounded `sleep 0.2` exits after its parent became `sleep 30`, which never reaps it
+      const parent = spawn("sh", ["-c", "sleep 0.2 & echo $!; exec sleep 30"], {
+        stdio: ["ignore", "pipe", "ignore"],
+      });
+      try {
+        const [line] = await once(createInterface({ input: parent.stdout }), "line");
+        const pid = Number(line);
+        await until("the child to exit unreaped", async () =>
+          readFileSync(`/proc/${pid}/stat`, "utf8").includes(") Z "),
+        );
+        const run = await runningRun(api, `${hostname()}:${pid}`);
+        assert.deepEqual(
+          (await zombieService(app).check())?.map((z) => z.flowRunId),
+          [run],
+        );
+      } finally {
+        parent.kill("SIGKILL");
+        await once(parent, "exit");
+      }
+    });
+
     it("crashes a run of another host once its heartbeats stop for longer than the limit", async () => {
       const silent = await runningRun(api, "another-host:4242");
       const neverBeat = await runningRun(api, "another-host:4243");
-      await call(api, "POST", "/events", [heartbeat(silent)]);
+      const prefectClient = await runningRun(api, "another-host:4245");
+      // a process of this host that is alive but too busy to beat is alive
+      const busyHere = await runningRun(api, `${hostname()}:${process.pid}`);
+      await call(api, "POST", "/events", [
+        heartbeat(silent),
+        heartbeat(prefectClient, null),
+        heartbeat(busyHere),
+      ]);
       await app.flushEvents();
 
       clock.offsetMs = 80_000;
@@ -234,8 +275,20 @@ for (const dialect of DIALECTS) {
         (run.state as { message: string }).message,
         /^No heartbeat from the process running this flow run \(another-host:4242\) for 10\d s \(the limit is 90 s\)/,
       );
-      // a run that never sent a heartbeat (Prefect's client sends none by default) is left be
+      // heartbeats that do not say how often they come (Prefect's client) get three of Prefect's
+      // default period, 180 s
+      assert.equal((await call(api, "GET", `/flow_runs/${prefectClient}`)).state_type, "RUNNING");
+      clock.offsetMs = 545_000;
+      const later = await zombieService(app).check();
+      assert.deepEqual(
+        later?.map((z) => z.flowRunId),
+        [prefectClient],
+      );
+      assert.match(later?.[0]?.message ?? "", /\(the limit is 540 s\)/);
+      // a run that never sent a heartbeat is left to the check of its process
       assert.equal((await call(api, "GET", `/flow_runs/${neverBeat}`)).state_type, "RUNNING");
+      assert.equal((await call(api, "GET", `/flow_runs/${busyHere}`)).state_type, "RUNNING");
+      await call(api, "POST", `/flow_runs/${busyHere}/set_state`, { state: { type: "COMPLETED" } });
     });
 
     it("counts from the later of the last heartbeat and the run entering Running", async () => {

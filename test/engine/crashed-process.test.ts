@@ -12,17 +12,22 @@ import { after, before, describe, it } from "node:test";
 import { EmbeddedClient } from "../../src/embedded/embedded-client.ts";
 import { startHeartbeat } from "../../src/engine/heartbeat.ts";
 import { flow, getRunContext } from "../../src/index.ts";
+import { loadSettings } from "../../src/settings/settings.ts";
 import type { Database } from "../../src/storage/database.ts";
 import { runCli } from "../cli/helpers.ts";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
 import { type SdkHarness, sdkHarness } from "../helpers/runtime.ts";
 
 /** Resolves with `probe()`'s value once it is truthy; fails after `timeoutMs`. */
-async function until<T>(what: string, probe: () => Promise<T>, timeoutMs = 15_000): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => Promise<T>,
+  timeoutMs = 15_000,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
-    if (value) return value;
+    if (value) return value as NonNullable<T>;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -101,11 +106,9 @@ for (const dialect of DIALECTS) {
     });
 
     it("records the process as infrastructure_pid and sends a heartbeat as it starts", async () => {
-      const seen = flow({ name: "records-its-process" }, async () => {
-        const id = getRunContext()?.flowRun?.id ?? "";
-        return { id, run: await sdk.client.readFlowRun(id) };
-      });
-      const { id, run } = await seen();
+      const seen = flow({ name: "records-its-process" }, () => getRunContext()?.flowRun?.id ?? "");
+      const id = await seen();
+      const run = await sdk.client.readFlowRun(id);
       assert.equal(run.infrastructure_pid, `${hostname()}:${process.pid}`);
       await sdk.client.core.bus.flush();
       assert.equal(await heartbeats(sdk.db.database, id), 1);
@@ -119,6 +122,8 @@ for (const dialect of DIALECTS) {
       const resource = sdk.db.database.dialect.fromJson<Record<string, string>>(event.resource);
       assert.equal(resource["prefect.resource.id"], `prefect.flow-run.${id}`);
       assert.equal(resource["prefect.resource.name"], run.name);
+      // how often it beats (the default, 30 s), for the server's limit
+      assert.deepEqual(sdk.db.database.dialect.fromJson(event.payload), { heartbeat_seconds: 30 });
       const related = sdk.db.database.dialect.fromJson<Record<string, string>[]>(event.related);
       assert.deepEqual(related[0], {
         "prefect.resource.id": `prefect.flow.${run.flow_id}`,
@@ -151,3 +156,31 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+describe("heartbeat and zombie settings", () => {
+  it("beat every 30 s unless told otherwise, never under Prefect's minimum of 30 s", () => {
+    assert.equal(loadSettings({}).heartbeatSeconds, 30);
+    assert.equal(loadSettings({ PREFECT_FLOWS_HEARTBEAT_FREQUENCY: "60" }).heartbeatSeconds, 60);
+    assert.equal(loadSettings({ PREFECT_RUNNER_HEARTBEAT_FREQUENCY: "45" }).heartbeatSeconds, 45);
+    assert.equal(
+      loadSettings({
+        PREFECT_FLOWS_HEARTBEAT_FREQUENCY: "off",
+        PREFECT_RUNNER_HEARTBEAT_FREQUENCY: "45",
+      }).heartbeatSeconds,
+      null,
+    );
+    assert.throws(
+      () => loadSettings({ PREFECT_FLOWS_HEARTBEAT_FREQUENCY: "10" }),
+      /PREFECT_FLOWS_HEARTBEAT_FREQUENCY: '10': give whole seconds, 30 or more/,
+    );
+    assert.deepEqual(loadSettings({}).zombieFlowRuns, {
+      enabled: true,
+      loopSeconds: 5,
+      afterSeconds: 90,
+    });
+    assert.throws(
+      () => loadSettings({ PREFECT_SERVER_SERVICES_ZOMBIE_FLOW_RUNS_LOOP_SECONDS: "0" }),
+      /PREFECT_SERVER_SERVICES_ZOMBIE_FLOW_RUNS_LOOP_SECONDS/,
+    );
+  });
+});

@@ -4,6 +4,7 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { ApiError } from "./api/client.ts";
 import { preloadCharts } from "./charts/index.ts";
+import { AuthGate } from "./components/AuthGate.tsx";
 import { router } from "./router.tsx";
 import "./styles.css";
 
@@ -25,7 +26,9 @@ if (root) {
   createRoot(root).render(
     <StrictMode>
       <QueryClientProvider client={queryClient}>
-        <RouterProvider router={router} />
+        <AuthGate>
+          <RouterProvider router={router} />
+        </AuthGate>
       </QueryClientProvider>
     </StrictMode>,
   );

@@ -15,13 +15,39 @@ import { type Agrees, DateTimeString, Uuid } from "../../server/schemas/common.t
 
 export { EVENTS_PAGE_SIZE };
 
-const strings = z.array(z.string()).nullish();
+/**
+ * The most values one list of a filter may hold: each is a condition of the query (a prefix or a
+ * label an `OR` more; SQLite nests at most 1,000 deep).
+ */
+export const EVENT_FILTER_LIST_MAX = 500;
+/**
+ * The most strings a whole filter may hold, names of keys included: each value is a parameter and
+ * a condition of the query (SQLite nests a query's conditions at most 1,000 deep).
+ */
+export const EVENT_FILTER_VALUES_MAX = 1000;
+
+/** The most labels a resource specification may name (each a few conditions of the query). */
+export const EVENT_FILTER_LABELS_MAX = 200;
+
+const list = <T extends z.ZodType>(item: T) => z.array(item).max(EVENT_FILTER_LIST_MAX);
+const strings = list(z.string()).nullish();
 
 /** Label name → value or values; `!value` negates, `value*` is a prefix. */
-export const ResourceSpecificationSchema = z.record(
-  z.string(),
-  z.union([z.string(), z.array(z.string())]),
-);
+export const ResourceSpecificationSchema = z
+  .record(z.string(), z.union([z.string(), list(z.string())]))
+  .refine((labels) => Object.keys(labels).length <= EVENT_FILTER_LABELS_MAX, {
+    message: `A filter may name at most ${EVENT_FILTER_LABELS_MAX} labels`,
+  });
+
+/** How many strings (keys included) a value holds. */
+function stringsIn(value: unknown): number {
+  if (typeof value === "string") return 1;
+  if (Array.isArray(value)) return value.reduce((n: number, v) => n + stringsIn(v), 0);
+  if (value !== null && typeof value === "object") {
+    return Object.entries(value).reduce((n, [, v]) => n + 1 + stringsIn(v), 0);
+  }
+  return 0;
+}
 export type ResourceSpecification = CoreSpecification;
 
 export const EventOccurredFilterSchema = z.strictObject({
@@ -46,7 +72,7 @@ export const EventResourceFilterSchema = z.strictObject({
 export const EventRelatedFilterSchema = z.strictObject({
   id: strings,
   role: strings,
-  resources_in_roles: z.array(z.tuple([z.string(), z.string()])).nullish(),
+  resources_in_roles: list(z.tuple([z.string(), z.string()])).nullish(),
   labels: ResourceSpecificationSchema.nullish(),
 });
 
@@ -56,7 +82,7 @@ export const EventAnyResourceFilterSchema = z.strictObject({
   labels: ResourceSpecificationSchema.nullish(),
 });
 
-export const EventIdFilterSchema = z.strictObject({ id: z.array(Uuid).nullish() });
+export const EventIdFilterSchema = z.strictObject({ id: list(Uuid).nullish() });
 
 export const EventTextFilterSchema = z.strictObject({ query: z.string().max(200) });
 
@@ -66,18 +92,22 @@ export const EventOrderSchema = z.enum(["ASC", "DESC"]);
  * An `EventFilter` as sent. `occurred` defaults are applied by `resolveEventFilter` (they depend
  * on the time of the request, and a page token keeps the resolved window).
  */
-export const EventFilterSchema = z.strictObject({
-  occurred: EventOccurredFilterSchema.nullish(),
-  event: EventNameFilterSchema.nullish(),
-  resource: EventResourceFilterSchema.nullish(),
-  related: z.union([EventRelatedFilterSchema, z.array(EventRelatedFilterSchema)]).nullish(),
-  any_resource: z
-    .union([EventAnyResourceFilterSchema, z.array(EventAnyResourceFilterSchema)])
-    .nullish(),
-  id: EventIdFilterSchema.nullish(),
-  text: EventTextFilterSchema.nullish(),
-  order: EventOrderSchema.default("DESC"),
-});
+export const EventFilterSchema = z
+  .strictObject({
+    occurred: EventOccurredFilterSchema.nullish(),
+    event: EventNameFilterSchema.nullish(),
+    resource: EventResourceFilterSchema.nullish(),
+    related: z.union([EventRelatedFilterSchema, z.array(EventRelatedFilterSchema)]).nullish(),
+    any_resource: z
+      .union([EventAnyResourceFilterSchema, z.array(EventAnyResourceFilterSchema)])
+      .nullish(),
+    id: EventIdFilterSchema.nullish(),
+    text: EventTextFilterSchema.nullish(),
+    order: EventOrderSchema.default("DESC"),
+  })
+  .refine((filter) => stringsIn(filter) <= EVENT_FILTER_VALUES_MAX, {
+    message: `A filter may hold at most ${EVENT_FILTER_VALUES_MAX} strings, names of keys included`,
+  });
 export type { EventFilter, EventFilterInput } from "../../core/event-filter.ts";
 export { eventFilterToWire, resolveEventFilter } from "../../core/event-filter.ts";
 
@@ -105,7 +135,8 @@ void enumsAgree;
 export const EventsCountBodySchema = z.object({
   filter: EventFilterSchema,
   time_unit: TimeUnitSchema.default("day"),
-  time_interval: z.number().min(0.01).default(1),
+  // at most about 190 years in any unit: buckets stay within what a timestamp can be
+  time_interval: z.number().min(0.01).max(10_000).default(1),
 });
 
 /** `GET /events/filter/next` query. */

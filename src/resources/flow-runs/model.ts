@@ -113,7 +113,7 @@ function newFlowRun(input: FlowRunCreate, now: string): FlowRun {
     parent_task_run_id: input.parent_task_run_id ?? null,
     auto_scheduled: false,
     infrastructure_document_id: null,
-    infrastructure_pid: null,
+    infrastructure_pid: input.infrastructure_pid ?? null,
     created_by: null,
     work_pool_id: null,
     work_pool_name: input.work_pool_name ?? null,

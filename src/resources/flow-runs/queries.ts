@@ -109,6 +109,13 @@ export async function readFlowRunByIdempotencyKey(
 /** Delete a flow run with its task runs, states and logs; false when there is no such run. */
 export async function deleteFlowRun(database: Database, id: string): Promise<boolean> {
   return database.db.transaction().execute(async (trx) => {
+    // a run that does not exist deletes nothing (logs may name a run id that is not stored)
+    const run = await trx
+      .selectFrom("flow_run")
+      .select("id")
+      .where("id", "=", id)
+      .executeTakeFirst();
+    if (!run) return false;
     await trx
       .deleteFrom("log")
       .where((eb) =>

@@ -1,8 +1,8 @@
 /**
  * What the zombie flow-run service reads: the Running flow runs, each with the process that runs
- * it and its last heartbeat, in one query (indexed: `flow_run.state_type`, and the newest event of
- * the run's resource by `events (resource_id, occurred)` — a running flow's newest events are its
- * heartbeats); and the unfinished task runs of a flow run (by the `(flow_run_id, …)` index).
+ * it and its last heartbeat, in one query (indexed: `flow_run.state_type`, and one seek per run in
+ * the partial index of heartbeat events, migration 0005 — the event name is a literal so that both
+ * databases use it); and the unfinished task runs of a flow run (by the `(flow_run_id, …)` index).
  */
 import { sql } from "kysely";
 import { TaskRunSort } from "../../core/filters.ts";
@@ -24,17 +24,25 @@ export interface RunningFlowRun {
   infrastructure_pid: string | null;
   /** When the server received its last heartbeat (null: it sent none). */
   last_heartbeat: string | null;
+  /** The seconds between heartbeats its last heartbeat declares (null: it declares none). */
+  heartbeat_seconds: number | null;
 }
 
-/** Every Running flow run, with its process and its last heartbeat. */
-export async function readRunningFlowRuns(database: Database): Promise<RunningFlowRun[]> {
-  const lastHeartbeat = sql<string | null>`(
-    select e.received from events e
-    where e.resource_id = ${"prefect.flow-run."} || cast(flow_run.id as text)
-      and e.event = ${HEARTBEAT_EVENT}
-    order by e.occurred desc
-    limit 1
-  )`;
+/** Every Running flow run, with its process and (when `heartbeats`) its last heartbeat. */
+export async function readRunningFlowRuns(
+  database: Database,
+  heartbeats: boolean,
+): Promise<RunningFlowRun[]> {
+  const last = (column: "received" | "payload") =>
+    heartbeats
+      ? sql<unknown>`(
+          select e.${sql.ref(column)} from events e
+          where e.resource_id = 'prefect.flow-run.' || cast(flow_run.id as text)
+            and e.event = ${sql.lit(HEARTBEAT_EVENT)}
+          order by e.occurred desc
+          limit 1
+        )`
+      : sql<unknown>`null`;
   const rows = await database.db
     .selectFrom("flow_run")
     .select([
@@ -42,7 +50,8 @@ export async function readRunningFlowRuns(database: Database): Promise<RunningFl
       "flow_run.state_id",
       "flow_run.state_timestamp",
       "flow_run.infrastructure_pid",
-      lastHeartbeat.as("last_heartbeat"),
+      last("received").as("last_heartbeat"),
+      last("payload").as("last_heartbeat_payload"),
     ])
     .where("flow_run.state_type", "=", StateType.RUNNING)
     .execute();
@@ -51,8 +60,16 @@ export async function readRunningFlowRuns(database: Database): Promise<RunningFl
     state_id: r.state_id,
     state_timestamp: r.state_timestamp,
     infrastructure_pid: r.infrastructure_pid,
-    last_heartbeat: r.last_heartbeat,
+    last_heartbeat: (r.last_heartbeat as string | null) ?? null,
+    heartbeat_seconds: declaredSeconds(
+      database.dialect.fromJson<Record<string, unknown> | null>(r.last_heartbeat_payload),
+    ),
   }));
+}
+
+function declaredSeconds(payload: Record<string, unknown> | null): number | null {
+  const seconds = payload?.heartbeat_seconds;
+  return typeof seconds === "number" && Number.isFinite(seconds) && seconds > 0 ? seconds : null;
 }
 
 /** States a task run can still leave: what a crash of its flow run ends. */

@@ -20,9 +20,16 @@ function intervalsOrReply(
   try {
     return historyIntervals(body.history_start, body.history_end, body.history_interval_seconds);
   } catch (error) {
-    if (!(error instanceof TooManyIntervalsError)) throw error;
-    reply.code(422).send({ detail: error.message });
-    return null;
+    if (error instanceof TooManyIntervalsError) {
+      reply.code(422).send({ detail: error.message });
+      return null;
+    }
+    // an interval so long that it ends after the year 9999 (or is no number at all)
+    if (error instanceof RangeError) {
+      reply.code(422).send({ detail: "History intervals must end by the year 9999." });
+      return null;
+    }
+    throw error;
   }
 }
 

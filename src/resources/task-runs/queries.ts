@@ -194,8 +194,10 @@ export async function renameTaskRun(
 /** Delete a task run with its states and logs; false when there is no such run. */
 export async function deleteTaskRun(database: Database, id: string): Promise<boolean> {
   return database.db.transaction().execute(async (trx) => {
-    await trx.deleteFrom("log").where("task_run_id", "=", id).execute();
+    // deleting the run first: a run that does not exist deletes nothing (logs may name any id)
     const res = await trx.deleteFrom("task_run").where("id", "=", id).executeTakeFirst();
-    return Number(res.numDeletedRows) > 0;
+    if (Number(res.numDeletedRows) === 0) return false;
+    await trx.deleteFrom("log").where("task_run_id", "=", id).execute();
+    return true;
   });
 }

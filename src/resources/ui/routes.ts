@@ -99,6 +99,10 @@ export const uiRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx }) =
         return reply.code(422).send({ detail: "task_runs.start_time.after_ is required" });
       }
       const intervals = dashboardIntervals(after, task_runs.start_time?.before_);
+      // a window rounded up past the year 9999 is one no timestamp can be compared with
+      if (!/^\d{4}-/.test(intervals.at(-1)?.end ?? "")) {
+        return reply.code(422).send({ detail: "task_runs.start_time must end by the year 9999" });
+      }
       return ui.countDashboardTaskRuns(
         ctx,
         { task_runs, flows, flow_runs, deployments },

@@ -74,5 +74,22 @@ export const documentTransformObject: typeof jsonSchemaTransformObject = (docume
  * typed by the domain records they are built from).
  */
 export function responses(schemas: Record<number, z.ZodType>): unknown {
-  return schemas;
+  // any request may be refused in the validation shape (text the database cannot hold, found
+  // before the route's own checks): a route that documents a 422 of its own answers either
+  const own = schemas[422];
+  return own ? { ...schemas, 422: z.union([own, ValidationErrorResponse]) } : schemas;
 }
+
+/** Prefect's 422 for a request that does not validate. */
+export const ValidationErrorResponse = z.object({
+  exception_message: z.string(),
+  exception_detail: z.array(
+    z.object({
+      type: z.string(),
+      loc: z.array(z.union([z.string(), z.number()])),
+      msg: z.string(),
+      input: z.unknown().optional(),
+    }),
+  ),
+  request_body: z.unknown(),
+});

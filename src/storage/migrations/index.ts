@@ -2,6 +2,7 @@ import { initialMigration } from "./0001-initial.ts";
 import { eventsMigration } from "./0002-events.ts";
 import { eventResourcesOccurredMigration } from "./0003-event-resources-occurred.ts";
 import { apiKeysMigration } from "./0004-api-keys.ts";
+import { heartbeatIndexMigration } from "./0005-heartbeat-index.ts";
 import type { Migration } from "./column-types.ts";
 
 /** Every migration, in the order they are applied. */
@@ -10,4 +11,5 @@ export const MIGRATIONS: readonly Migration[] = [
   eventsMigration,
   eventResourcesOccurredMigration,
   apiKeysMigration,
+  heartbeatIndexMigration,
 ];

@@ -3,12 +3,7 @@
  * then sends JSON requests to `api_url + path`, with the stored credential and, when the server
  * wants them, CSRF tokens (`auth.ts`).
  */
-import {
-  authorizationHeader,
-  csrfHeaders,
-  dropCsrfToken,
-  signalUnauthorized,
-} from "./auth.ts";
+import { authorizationHeader, csrfHeaders, dropCsrfToken, signalUnauthorized } from "./auth.ts";
 import type { UiSettings } from "./types.ts";
 
 /** A failed API call: the HTTP status (0 when the server was unreachable) and Prefect's message. */
@@ -59,7 +54,10 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
   const base = api_url.replace(/\/$/, "");
   const method = options.method ?? (options.body === undefined ? "GET" : "POST");
   for (let attempt = 0; ; attempt++) {
-    const headers: Record<string, string> = { accept: "application/json", ...authorizationHeader() };
+    const headers: Record<string, string> = {
+      accept: "application/json",
+      ...authorizationHeader(),
+    };
     if (options.body !== undefined) headers["content-type"] = "application/json";
     if (csrf_enabled && method !== "GET") Object.assign(headers, await csrfHeaders(base));
     let res: Response;
