@@ -1,10 +1,11 @@
 /**
- * Server outages under a client-mode flow (a real server process, a real flow process, both
- * databases): the server killed -9 mid-flow or stopped the moment a flow's body returns, and
- * started again 1, 5 or 30 s later. The flow rides the outage out — its task runs keep going
+ * Server outages under client-mode flows (a real server process, real flow processes, both
+ * databases): the server killed -9 mid-flow, under load from several flows, or killed -9 or
+ * SIGTERMed the moment a flow's body returns, and started again 1, 5 or 30 s later. The flow rides the outage out — its task runs keep going
  * locally and its records wait — and ends `Completed` with every task run stored, exiting 0. A
  * flow run is never `Completed` before its task runs are stored. An outage longer than the
- * client's retries fails the flow process loudly, and its run is not reported finished.
+ * client's retries fails the flow process loudly; its run is not reported finished, and the server
+ * settles it `Crashed` once it is back.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -63,20 +64,41 @@ for (const dialect of DIALECTS) {
       });
     }
 
-    it("stopped the moment the flow's body returns: Completed only with every task run stored", async () => {
-      const n = 1000;
-      const flow = flowProcess("paced-flow", [String(n), "0"], env());
-      const id = await flow.line(/RUN (\S+)/);
-      await flow.line(/(BODY DONE)/);
+    for (const signal of ["SIGKILL", "SIGTERM"] as const) {
+      it(`${signal} the moment the flow's body returns: Completed only with every task run stored`, async () => {
+        const n = 1000;
+        const flow = flowProcess("paced-flow", [String(n), "0"], env());
+        const id = await flow.line(/RUN (\S+)/);
+        await flow.line(/(BODY DONE)/);
+        await server.stop(signal);
+        await sleep(1000);
+        await server.start();
+        assert.equal(await flow.exit, 0, flow.stderr());
+        assert.equal(await stateOf(server.api, id), "COMPLETED");
+        assert.equal(await completedTaskRuns(server.api, id), n);
+      });
+    }
+
+    it("killed -9 under load from several flows and back after 5 s: runs created = runs completed, task runs finished = stored", async () => {
+      const flows = 5;
+      const n = 200;
+      const running = Array.from({ length: flows }, () =>
+        flowProcess("paced-flow", [String(n), "5"], env()),
+      );
+      const ids = await Promise.all(running.map((f) => f.line(/RUN (\S+)/)));
+      await sleep(300);
       await server.stop("SIGKILL");
-      await sleep(1000);
+      await sleep(5000);
       await server.start();
-      assert.equal(await flow.exit, 0, flow.stderr());
-      assert.equal(await stateOf(server.api, id), "COMPLETED");
-      assert.equal(await completedTaskRuns(server.api, id), n);
+      const codes = await Promise.all(running.map((f) => f.exit));
+      assert.deepEqual(codes, Array(flows).fill(0), running.map((f) => f.stderr()).join("\n"));
+      const states = await Promise.all(ids.map((id) => stateOf(server.api, id)));
+      assert.deepEqual(states, Array(flows).fill("COMPLETED"));
+      const stored = await Promise.all(ids.map((id) => completedTaskRuns(server.api, id)));
+      assert.deepEqual(stored, Array(flows).fill(n));
     });
 
-    it("an outage longer than the client's retries fails the flow loudly, never Completed", async () => {
+    it("an outage longer than the client's retries fails the flow loudly; the run ends Crashed, never Completed", async () => {
       const flow = flowProcess("paced-flow", ["100", "10"], {
         ...env(),
         PREFECT_CLIENT_MAX_RETRIES: "3",
@@ -88,7 +110,13 @@ for (const dialect of DIALECTS) {
       assert.notEqual(code, 0);
       assert.match(flow.stderr(), /cannot reach the Prefect API|could not deliver/);
       assert.doesNotMatch(flow.stdout(), /RETURNED/);
-      assert.notEqual(await stateOf(server.api, id), "COMPLETED");
+      // and once the server is back it settles the run: its process is gone
+      let state = await stateOf(server.api, id);
+      for (const deadline = Date.now() + 30_000; state !== "CRASHED" && Date.now() < deadline; ) {
+        await sleep(200);
+        state = await stateOf(server.api, id);
+      }
+      assert.equal(state, "CRASHED");
     });
   });
 }

@@ -3,7 +3,19 @@ import { z } from "zod";
 import { ALL_STATE_TYPES, type StateType } from "../../core/state-types.ts";
 
 export const Uuid = z.uuid();
-export const DateTimeString = z.iso.datetime({ offset: true, local: true });
+/** The instants a timestamp may name: years 1 to 9999 in UTC (what both databases and Prefect hold). */
+const EARLIEST_MS = Date.parse("0001-01-01T00:00:00Z");
+const LATEST_MS = Date.parse("9999-12-31T23:59:59.999Z");
+
+/** Whether an ISO 8601 date-time (a naive one is UTC) falls in years 1 to 9999, in UTC. */
+function inTimestampRange(iso: string): boolean {
+  const ms = Date.parse(/(Z|[+-]\d\d(:?\d\d)?)$/i.test(iso) ? iso : `${iso}Z`);
+  return !Number.isNaN(ms) && ms >= EARLIEST_MS && ms <= LATEST_MS;
+}
+
+export const DateTimeString = z.iso
+  .datetime({ offset: true, local: true })
+  .refine(inTimestampRange, { message: "Input should be a datetime in the years 1 to 9999 (UTC)" });
 export const StateTypeSchema = z.enum(ALL_STATE_TYPES as [StateType, ...StateType[]]);
 export const Tags = z.array(z.string()).default([]);
 export const Labels = z
