@@ -122,6 +122,8 @@ export class EventsSocket {
   readonly #spoolAfterBytes: number;
   /** Bytes of unconfirmed frames held in memory. */
   #heldBytes = 0;
+  /** Events the server said it refused. */
+  #refused = 0;
 
   constructor(apiUrl: string, options: EventsSocketOptions) {
     this.#url = `${apiUrl.replace(/^http/, "ws").replace(/\/+$/, "")}/events/in`;
@@ -380,6 +382,7 @@ export class EventsSocket {
     const connection = { ws, tcp };
     this.#live = connection;
     ws.on("pong", () => this.#onPong());
+    ws.on("message", (data) => this.#onNotice(data));
     ws.on("error", noop);
     ws.once("close", () => {
       if (this.#live === connection) {
@@ -400,6 +403,32 @@ export class EventsSocket {
       void this.#checkpoint(ws);
     } else tcp.unref();
     return connection;
+  }
+
+  /**
+   * What the server tells after the handshake: events it refused (text the database cannot hold,
+   * not an event), which are not retried — the user is warned at the first refusal and then
+   * every 100th.
+   */
+  #onNotice(data: WebSocket.RawData): void {
+    let notice: { type?: unknown; event_id?: unknown; reason?: unknown };
+    try {
+      notice = JSON.parse(String(data)) as typeof notice;
+    } catch {
+      return;
+    }
+    if (notice.type !== "refused") return;
+    this.#refused++;
+    if (this.#refused === 1 || this.#refused % 100 === 0) {
+      process.stderr.write(
+        `prefect-ts WARNING: the server refused ${this.#refused === 1 ? "an event" : `${this.#refused} events`} (last: ${String(notice.event_id)}: ${String(notice.reason)}); it is not stored\n`,
+      );
+    }
+  }
+
+  /** Events the server refused (see `#onNotice`). */
+  get refused(): number {
+    return this.#refused;
   }
 
   #readSpooled(entry: SentFrames): Buffer {

@@ -89,6 +89,11 @@ class FlowRunExecution {
   readonly logger: RunLogger;
   readonly controller = new AbortController();
   current: State;
+  /**
+   * Settles once the run's process is recorded (`infrastructure_pid`, sent alongside the proposal
+   * of Running): the body starts only then, so that a run doing work can always be told dead.
+   */
+  processRecorded: Promise<void> = Promise.resolve();
 
   constructor(spec: FlowSpec, client: PrefectClient, flowRun: FlowRun, logger: RunLogger) {
     this.spec = spec;
@@ -248,6 +253,7 @@ export async function runFlow(spec: FlowSpec, args: readonly unknown[]): Promise
       flowName: spec.name,
       onError: (what, error) => logger.debug(`Could not send ${what}`, error),
     });
+    exec.processRecorded = heartbeat.processRecorded;
     const final = await orchestrate(exec, spec, scope, callArgs).finally(() => heartbeat.stop());
     if (!parentFlow) {
       await recorder.flush().catch((error: unknown) => {
@@ -343,6 +349,7 @@ async function orchestrate(
     // propose Running until accepted, or adopt what the orchestration core answers instead
     const started = await enterRunning(exec);
     if (!started) return finish(exec, spec, exec.current);
+    await exec.processRecorded;
     if (spec.onRunning.length) await exec.runHooks(spec.onRunning, exec.current);
 
     scope.resume.newAttempt(exec.flowRun.run_count);

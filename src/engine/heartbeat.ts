@@ -32,6 +32,11 @@ export interface HeartbeatOptions {
 }
 
 export interface Heartbeat {
+  /**
+   * Settles once the API has answered the recording of this process as the run's (at once when
+   * there is nothing to record, or when it failed). Never rejects.
+   */
+  readonly processRecorded: Promise<void>;
   /** Stop the heartbeats, and wait for what was sent to be handed over. Never rejects. */
   stop(): Promise<void>;
 }
@@ -83,7 +88,12 @@ export function startHeartbeat(
     const settled = sent.catch((error: unknown) => onError(what, error));
     pending.add(settled);
     void settled.finally(() => pending.delete(settled));
+    return settled;
   };
+  let processRecorded: () => void = () => undefined;
+  const recorded = new Promise<void>((resolve) => {
+    processRecorded = resolve;
+  });
   const intervalMs =
     options.intervalMs ?? (options.seconds === null ? null : options.seconds * 1000);
   let timer: NodeJS.Timeout | null = null;
@@ -104,12 +114,12 @@ export function startHeartbeat(
     starting = null;
     const pid = processInfrastructurePid();
     if (run.infrastructure_pid !== pid) {
-      track(
+      void track(
         "the process running this flow run",
         client.updateFlowRun(run.id, { infrastructure_pid: pid }),
-      );
+      ).finally(processRecorded);
       run.infrastructure_pid = pid;
-    }
+    } else processRecorded();
     if (intervalMs === null) return;
     beat();
     timer = setInterval(beat, intervalMs);
@@ -121,7 +131,9 @@ export function startHeartbeat(
   if (client.mode === "http") starting = setImmediate(start);
   else start();
   return {
+    processRecorded: recorded,
     async stop() {
+      processRecorded();
       if (starting) clearImmediate(starting);
       starting = null;
       if (timer) clearInterval(timer);

@@ -1,9 +1,8 @@
 /** Opening a database: SQLite for a file path, PostgreSQL for `postgresql://`, migrated unless told not to. */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import BetterSqlite3 from "better-sqlite3";
 import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
-import pg from "pg";
+import type pg from "pg";
 import { DatabaseUnreachableError, ValidationError } from "../core/errors.ts";
 import { normalizeIso } from "../core/time.ts";
 import type { Database } from "./database.ts";
@@ -23,7 +22,11 @@ export interface OpenDatabaseOptions {
 /** Open (and migrate) the database at `url`: SQLite for a path, PostgreSQL for `postgresql://`. */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   const url = options.url;
-  const database = isPostgresUrl(url) ? await openPostgres(url) : openSqlite(sqlitePath(url));
+  // each driver is loaded only when its database is opened: a process on SQLite never loads pg
+  // (which loads Node's fetch implementation as it starts), nor one on PostgreSQL better-sqlite3
+  const database = isPostgresUrl(url)
+    ? await openPostgres(url)
+    : openSqlite(sqlitePath(url), (await import("better-sqlite3")).default);
   if (options.migrate !== false) {
     try {
       await migrate(database);
@@ -49,7 +52,7 @@ function sqlitePath(url: string): string {
   return url;
 }
 
-function openSqlite(path: string): Database {
+function openSqlite(path: string, BetterSqlite3: typeof import("better-sqlite3")): Database {
   let native: import("better-sqlite3").Database;
   try {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
@@ -89,17 +92,21 @@ function pgTimestampToIso(value: string): string {
   return normalizeIso(v);
 }
 
-const pgTypes = {
-  getTypeParser(oid: number, format?: string): (value: string) => unknown {
-    if (oid === TIMESTAMPTZ_OID) return pgTimestampToIso;
-    if (oid === INT8_OID) return (v: string) => Number.parseInt(v, 10);
-    return pg.types.getTypeParser(oid, (format ?? "text") as "text");
-  },
-};
+/** pg's type parsers, with timestamps as ISO 8601 text and 64-bit integers as numbers. */
+function pgTypes(types: typeof pg.types) {
+  return {
+    getTypeParser(oid: number, format?: string): (value: string) => unknown {
+      if (oid === TIMESTAMPTZ_OID) return pgTimestampToIso;
+      if (oid === INT8_OID) return (v: string) => Number.parseInt(v, 10);
+      return types.getTypeParser(oid, (format ?? "text") as "text");
+    },
+  };
+}
 
 async function openPostgres(url: string): Promise<Database> {
+  const { default: pg } = await import("pg");
   const connectionString = url.replace(/^postgres(ql)?\+\w+:/, "postgresql:");
-  const pool = new pg.Pool({ connectionString, max: 10, types: pgTypes });
+  const pool = new pg.Pool({ connectionString, max: 10, types: pgTypes(pg.types) });
   // connections open now, each until PostgreSQL has seen it end
   const open = new Map<pg.Client, Promise<void>>();
   pool.on("connect", (client) => {

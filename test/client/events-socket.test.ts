@@ -9,6 +9,7 @@ import { WebSocketServer } from "ws";
 import { EventsSocket } from "../../src/client/events-socket.ts";
 import { HttpClient } from "../../src/client/http-client.ts";
 import { uuid7 } from "../../src/core/ids.ts";
+import { taskRunEventText } from "../../src/core/task-run-events.ts";
 import { shutdownRuntime, useClient } from "../../src/engine/process-runtime.ts";
 import { flow, getRunContext, task } from "../../src/index.ts";
 import { createCheckedApp } from "../helpers/checked-app.ts";
@@ -82,6 +83,32 @@ for (const dialect of DIALECTS) {
         );
       }
       await shutdownRuntime();
+    });
+
+    it("an event the server cannot store is refused alone, and its sender is told", async () => {
+      const client = new HttpClient(api);
+      const flow = await client.createFlow({ name: "ws-refused" });
+      const flowRun = await client.createFlowRun({ flow_id: flow.id });
+      const good = taskRunRecord(flowRun.id, { name: "good", dynamic_key: "1" });
+      const bad = taskRunRecord(flowRun.id, { name: "bad\u0000name", dynamic_key: "2" });
+      const socket = new EventsSocket(api, {
+        headers: { "user-agent": "prefect-ts (test)" },
+        token: null,
+      });
+      const completed = stateRecord("COMPLETED", "Completed");
+      await socket.send([
+        taskRunEventText(bad, completed, null),
+        taskRunEventText(good, { ...completed, id: uuid7() }, null),
+      ]);
+      // the refusal notice is written before the pong that confirms the frames
+      await socket.confirm();
+      assert.equal(socket.refused, 1);
+      assert.equal(
+        await client.countTaskRuns({ flowRunIds: [flowRun.id], stateTypes: ["COMPLETED"] }),
+        1,
+      );
+      await socket.close();
+      await client.close();
     });
   });
 }

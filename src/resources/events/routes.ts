@@ -39,8 +39,10 @@ import {
   type Frame,
   frameBytes,
   frameText,
+  isObject,
   parseJson,
   type TokenCheck,
+  WS_OPEN,
 } from "./sockets.ts";
 
 /** Event batches are large by nature (Prefect sets no limit); one event is at most 1.5 MB. */
@@ -80,7 +82,9 @@ export const eventRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, deps) =
   );
 
   app.get("/events/in", { websocket: true, schema: { hide: true } }, (socket: EventSocket, req) => {
-    streamEventsIn(socket, pipeline, req.log, req.server.checkSocketToken);
+    // this package's client reads what the server tells it after the handshake (Prefect's does not)
+    const tellSender = /^prefect-ts\b/.test(String(req.headers["user-agent"] ?? ""));
+    streamEventsIn(socket, pipeline, req.log, req.server.checkSocketToken, tellSender);
   });
 
   await app.register(eventQueryRoutes, deps);
@@ -132,12 +136,27 @@ function sourceOf(data: Buffer | ArrayBuffer | Buffer[], text: string): string |
   return Buffer.isBuffer(data) ? data : text;
 }
 
+/**
+ * Tell this package's client which of its events were refused and why (`{"type": "refused",
+ * "event_id", "reason"}`): it warns its user. Prefect's client never reads the socket after the
+ * handshake, so it is told nothing (unread frames would fill its buffers).
+ */
+function refusalNotice(socket: EventSocket, tellSender: boolean) {
+  return (value: unknown, reason: string): void => {
+    if (!tellSender || socket.readyState !== WS_OPEN) return;
+    const id = isObject(value) && typeof value.id === "string" ? value.id : null;
+    socket.send(JSON.stringify({ type: "refused", event_id: id, reason }));
+  };
+}
+
 function streamEventsIn(
   socket: EventSocket,
   pipeline: EventPipeline,
   log: FastifyBaseLogger,
   check: TokenCheck,
+  tellSender: boolean,
 ) {
+  const notify = refusalNotice(socket, tellSender);
   const gate = authGate(socket, check);
   // a pong confirms that the task runs reported by every frame before its ping are recorded
   answerPings(socket, () => pipeline.recorded());
@@ -150,7 +169,13 @@ function streamEventsIn(
       // text the database cannot hold: this frame is refused, the others are taken
       if (mayHoldUnstorableText(text)) {
         const found = findUnstorableText(value, 1);
-        if (found.length > 0) return refuse(found);
+        if (found.length > 0) {
+          notify(
+            value,
+            `${found[0]?.message ?? "text the database cannot hold"} at ${JSON.stringify(found[0]?.path ?? [])}`,
+          );
+          return refuse(found);
+        }
       }
       // a frame within the size limit holds an event within it: no need to serialise it again
       const small = frameBytes(data) <= MAXIMUM_EVENT_SIZE_BYTES;
@@ -159,6 +184,7 @@ function streamEventsIn(
       const parsed = (small ? UnsizedEventSchema : EventSchema).safeParse(value);
       if (!parsed.success) {
         log.warn({ issues: parsed.error.issues }, "invalid event on /events/in: dropped");
+        notify(value, `not a valid event: ${parsed.error.issues[0]?.message ?? "invalid"}`);
         return undefined;
       }
       return { event: parsed.data, source: sourceOf(data, text) };
