@@ -103,7 +103,7 @@ export function startHeartbeat(
     if (beating) return;
     beating = true;
     const sent = client.emitEvents([heartbeatEvent(run, options.flowName, options.seconds)]);
-    track(
+    void track(
       "a heartbeat",
       sent.finally(() => {
         beating = false;
