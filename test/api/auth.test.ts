@@ -12,11 +12,11 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { once } from "node:events";
-import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { FastifyInstance } from "fastify";
+import WebSocket from "ws";
 import { HttpClient } from "../../src/client/http-client.ts";
 import { ErrorCode, isPrefectTsError } from "../../src/core/errors.ts";
 import { createApiKey, revokeApiKey } from "../../src/resources/api-keys/model.ts";
@@ -27,21 +27,6 @@ import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/data
 
 const AUTH = "admin:s3cret pass";
 const basic = (text: string) => `Basic ${Buffer.from(text).toString("base64")}`;
-
-/** The `ws` client (brought by @fastify/websocket, which ships no types for it). */
-interface WsClient {
-  on(event: "open", listener: () => void): void;
-  on(event: "message", listener: (data: Buffer) => void): void;
-  on(event: "close", listener: (code: number, reason: Buffer) => void): void;
-  on(event: "error", listener: (error: Error) => void): void;
-  send(data: string): void;
-  close(): void;
-}
-const WebSocket = createRequire(import.meta.url)("ws") as new (
-  url: string,
-  protocols?: string[],
-  options?: { origin?: string },
-) => WsClient;
 
 type Handshake =
   | { outcome: "accepted"; answer: unknown }

@@ -6,27 +6,13 @@
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import type { FastifyInstance } from "fastify";
+import WebSocket from "ws";
 import { inputMetrics } from "../../src/services/input-metrics.ts";
 import { createCheckedApp } from "../helpers/checked-app.ts";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
-
-/** The `ws` client (brought by @fastify/websocket, which ships no types for it). */
-interface WsClient {
-  on(event: "open", listener: () => void): void;
-  on(event: "message", listener: (data: Buffer) => void): void;
-  on(event: "close", listener: (code: number) => void): void;
-  on(event: "error", listener: (error: Error) => void): void;
-  send(data: string): void;
-  close(): void;
-}
-const WebSocket = createRequire(import.meta.url)("ws") as new (
-  url: string,
-  protocols?: string[],
-) => WsClient;
 
 const R = "00000000-0000-4000-8000-000000000000";
 const TABLES = [

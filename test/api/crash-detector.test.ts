@@ -18,6 +18,7 @@ import type { ZombieFlowRuns } from "../../src/services/zombie-flow-runs.ts";
 import { loadSettings } from "../../src/settings/settings.ts";
 import { createCheckedApp } from "../helpers/checked-app.ts";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
+import { until } from "../helpers/until.ts";
 
 /** The app clock: the system clock moved on by `offsetMs`. */
 class MovableClock {
@@ -52,21 +53,6 @@ async function call<T = Record<string, unknown>>(
   });
   assert.ok(response.status < 300, `${method} ${path} → ${response.status}`);
   return (response.status === 204 ? null : await response.json()) as T;
-}
-
-/** Resolves with `probe()`'s value once it is truthy; fails after `timeoutMs`. */
-async function until<T>(
-  what: string,
-  probe: () => Promise<T>,
-  timeoutMs = 15_000,
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 function zombieService(app: FastifyInstance): ZombieFlowRuns {

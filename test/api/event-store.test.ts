@@ -1,26 +1,11 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import type { FastifyInstance } from "fastify";
+import WebSocket from "ws";
 import { createCheckedApp } from "../helpers/checked-app.ts";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
-
-/** The `ws` client (brought by @fastify/websocket, which ships no types for it). */
-interface WsClient {
-  on(event: "open", listener: () => void): void;
-  on(event: "message", listener: (data: Buffer) => void): void;
-  on(event: "close", listener: (code: number, reason: Buffer) => void): void;
-  on(event: "error", listener: (error: Error) => void): void;
-  send(data: string): void;
-  close(): void;
-  terminate(): void;
-}
-const WebSocket = createRequire(import.meta.url)("ws") as new (
-  url: string,
-  protocols?: string[],
-) => WsClient;
 
 type Labels = Record<string, string>;
 interface WireEvent {
@@ -99,7 +84,7 @@ for (const dialect of DIALECTS) {
 
     let sample: WireEvent[] = [];
     // sockets a failed assertion may leave open are ended before the server closes
-    const sockets: WsClient[] = [];
+    const sockets: WebSocket[] = [];
     const connect = (url: string) => {
       const socket = new WebSocket(url, ["prefect"]);
       sockets.push(socket);

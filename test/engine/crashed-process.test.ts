@@ -17,21 +17,7 @@ import type { Database } from "../../src/storage/database.ts";
 import { runCli } from "../cli/helpers.ts";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
 import { type SdkHarness, sdkHarness } from "../helpers/runtime.ts";
-
-/** Resolves with `probe()`'s value once it is truthy; fails after `timeoutMs`. */
-async function until<T>(
-  what: string,
-  probe: () => Promise<T>,
-  timeoutMs = 15_000,
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+import { until } from "../helpers/until.ts";
 
 async function heartbeats(database: Database, runId: string): Promise<number> {
   const row = await database.db

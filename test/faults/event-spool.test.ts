@@ -12,6 +12,7 @@ import { HttpClient } from "../../src/client/http-client.ts";
 import { createCheckedApp } from "../helpers/checked-app.ts";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
 import { stateRecord, taskRunRecord } from "../helpers/records.ts";
+import { until } from "../helpers/until.ts";
 import { freePort } from "./processes.ts";
 
 const spooled = (dir: string) => {
@@ -65,10 +66,7 @@ for (const dialect of DIALECTS) {
       app = null;
       for (let i = 0; i < 10; i++) await report(10 + i * 100, 100);
       // once the client has seen its connection close, what is past the bound goes to disk
-      const deadline = Date.now() + 10_000;
-      while (spooled(spoolDir).length === 0 && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
+      await until("events spooled", () => spooled(spoolDir).length > 0);
       assert.equal(spooled(spoolDir).length, 1, "past the bound, events wait on disk");
       await serve();
       await client.confirmEvents();

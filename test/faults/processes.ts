@@ -3,10 +3,12 @@
  * can be killed and started again on the same database, and client-mode flow processes whose
  * output lines can be awaited.
  */
+import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { createServer } from "node:net";
-import type { TestDatabase } from "../helpers/databases.ts";
+import { after, before } from "node:test";
+import { createTestDatabase, type DialectName, type TestDatabase } from "../helpers/databases.ts";
 
 /** A port nothing listens on now. */
 export async function freePort(): Promise<number> {
@@ -136,4 +138,66 @@ export function flowProcess(
         });
       }),
   };
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function apiJson<T>(base: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${base}${path}`, {
+    method: body === undefined ? "GET" : "POST",
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return (await response.json()) as T;
+}
+
+/** The task runs of a flow run that the API shows `Completed`. */
+export const completedTaskRuns = (base: string, flowRunId: string) =>
+  apiJson<number>(base, "/task_runs/count", {
+    flow_runs: { id: { any_: [flowRunId] } },
+    task_runs: { state: { type: { any_: ["COMPLETED"] } } },
+  });
+
+/** The state type of a flow run, as the API shows it. */
+export const stateOf = async (base: string, flowRunId: string) =>
+  (await apiJson<{ state_type: string }>(base, `/flow_runs/${flowRunId}`)).state_type;
+
+/**
+ * A fresh database of `dialect` and a server process over it, started before the suite's tests
+ * and killed after them; `env()` is what a client-mode flow process needs.
+ */
+export function servedDatabase(dialect: DialectName) {
+  const served = {
+    t: null as unknown as TestDatabase,
+    server: null as unknown as ServerProcess,
+    env: () => ({ PREFECT_API_URL: served.server.api, PREFECT_HOME: served.t.home }),
+  };
+  before(async () => {
+    served.t = await createTestDatabase(dialect);
+    served.server = new ServerProcess(served.t, await freePort());
+    await served.server.start();
+  });
+  after(async () => {
+    await served.server.stop("SIGKILL");
+    await served.t.dispose();
+  });
+  return served;
+}
+
+/** A flow of 150 tasks of 10 ms; the server killed -9 as it runs, and back `downForMs` later. */
+export async function rideOutOutage(
+  served: ReturnType<typeof servedDatabase>,
+  downForMs: number,
+): Promise<void> {
+  const n = 150;
+  const flow = flowProcess("paced-flow", [String(n), "10"], served.env());
+  const id = await flow.line(/RUN (\S+)/);
+  // some task runs are reported before the kill, more during the outage
+  await sleep(400);
+  await served.server.stop("SIGKILL");
+  await sleep(downForMs);
+  await served.server.start();
+  assert.equal(await flow.exit, 0, flow.stderr());
+  assert.equal(await stateOf(served.server.api, id), "COMPLETED");
+  assert.equal(await completedTaskRuns(served.server.api, id), n);
 }
