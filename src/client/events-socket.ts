@@ -13,7 +13,7 @@
  */
 import { type NetConnectOpts, connect as netConnect, type Socket } from "node:net";
 import { type ConnectionOptions, connect as tlsConnect } from "node:tls";
-import WebSocket from "ws";
+import type WebSocket from "ws";
 import { ErrorCode, PrefectTsError } from "../core/errors.ts";
 import { FrameSpool, type Spooled } from "./frame-spool.ts";
 import { apiUnreachable } from "./http-transport.ts";
@@ -22,6 +22,19 @@ import { type RetryPolicy, retryBudgetMs, retryDelay, retryPolicy } from "./retr
 /** How long the server may take to confirm events once connected (it waits for its database). */
 const CONFIRM_TIMEOUT_MS = 30_000;
 const noop = () => undefined;
+/** `ws`'s OPEN ready state. */
+const WS_OPEN = 1;
+
+let wsModule: Promise<typeof import("ws")> | null = null;
+/**
+ * `ws`, loaded on the first connection rather than with this module: a flow's first connection
+ * opens in the background (`preconnect`) while its first requests are under way, and so does
+ * loading `ws`.
+ */
+function loadWs(): Promise<typeof import("ws")> {
+  wsModule ??= import("ws");
+  return wsModule;
+}
 
 export interface EventsSocketOptions {
   /** Headers of the upgrade request (API version, authorization). */
@@ -118,6 +131,8 @@ export class EventsSocket {
   readonly #retry: RetryPolicy;
   /** Whether the server has offered the WebSocket once (it will again, after an outage). */
   #offered = false;
+  /** Whether the connection being opened retries (false: a single attempt, `preconnect`). */
+  #retrying = true;
   readonly #spool: FrameSpool | null;
   readonly #spoolAfterBytes: number;
   /** Bytes of unconfirmed frames held in memory. */
@@ -257,7 +272,7 @@ export class EventsSocket {
       const connection = this.#live;
       this.#live = null;
       this.#connection = null;
-      if (connection && connection.ws.readyState === WebSocket.OPEN) {
+      if (connection && connection.ws.readyState === WS_OPEN) {
         await new Promise<void>((resolve) => {
           connection.ws.once("close", () => resolve());
           connection.ws.close(1000);
@@ -277,12 +292,24 @@ export class EventsSocket {
     this.#open(false).catch(noop);
   }
 
+  /**
+   * The connection being opened (or open), or a new attempt; `retry`: as the retry policy says.
+   * A caller that wants retries, meeting a single attempt under way (`preconnect`), gets a
+   * retrying one if that fails.
+   */
   #open(retry = true): Promise<Connection> {
     if (!this.#connection) {
       const opening = retry ? this.#connectWithRetries() : this.#connectOnce();
       this.#connection = opening;
+      this.#retrying = retry;
       opening.catch(() => {
         if (this.#connection === opening) this.#connection = null;
+      });
+    }
+    if (retry && !this.#retrying) {
+      return this.#connection.catch((error: unknown) => {
+        if (error instanceof EventsSocketUnavailable) throw error;
+        return this.#open(true);
       });
     }
     return this.#connection;
@@ -320,7 +347,8 @@ export class EventsSocket {
 
   async #connect(): Promise<Connection> {
     let tcp: Socket | undefined;
-    const ws = new WebSocket(this.#url, ["prefect"], {
+    const { default: WebSocketClient } = await loadWs();
+    const ws = new WebSocketClient(this.#url, ["prefect"], {
       headers: this.#options.headers,
       perMessageDeflate: false,
       // an all-zero masking key makes `ws` skip masking every byte of every frame: masking

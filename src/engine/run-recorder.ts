@@ -46,9 +46,15 @@ export class RunRecorder implements LogShipper {
 
   #schedule(): void {
     if (this.#transitions.length + this.#logs.length >= this.#maxBatch) {
-      // on the next turn of the event loop: a run of tasks that never waits for I/O (trivial
-      // tasks awaited one after another) is not interrupted, and whatever it is about to send
-      // itself (its flow run's final state) goes first
+      // to a server, at once: it records this batch while the flow goes on (a run of tasks that
+      // never waits for I/O would otherwise send everything as it ends, and wait for all of it to
+      // be recorded before its final state)
+      if (this.#client.mode === "http") {
+        void this.flush().catch(() => undefined);
+        return;
+      }
+      // in process, on the next turn of the event loop: the writes take this thread either way,
+      // and a run of tasks that never waits for I/O is not interrupted
       if (this.#full === null) {
         this.#full = setImmediate(() => {
           this.#full = null;
