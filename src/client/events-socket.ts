@@ -61,11 +61,47 @@ const SPOOL_AFTER_BYTES = 64 * 1024 * 1024;
 export class EventsSocketUnavailable extends PrefectTsError {
   readonly status: number;
   readonly unsent: readonly string[];
-  constructor(status: number, url: string, unsent: readonly string[] = []) {
-    super(ErrorCode.HTTP, `the server refused the WebSocket ${url} (HTTP ${status})`);
+  readonly url: string;
+  /** Why, in words (the HTTP status, or what was wrong with the handshake). */
+  readonly reason: string;
+  constructor(status: number, url: string, unsent: readonly string[] = [], reason?: string) {
+    const why = reason ?? `HTTP ${status}`;
+    super(ErrorCode.HTTP, `the server refused the WebSocket ${url} (${why})`);
     this.status = status;
+    this.url = url;
     this.unsent = unsent;
+    this.reason = why;
   }
+
+  /** The same refusal, carrying `unsent` back to the caller. */
+  with(unsent: readonly string[]): EventsSocketUnavailable {
+    return new EventsSocketUnavailable(this.status, this.url, unsent, this.reason);
+  }
+}
+
+/**
+ * The texts of frames built by `textFrames` (unmasked payloads behind an all-zero key): what a
+ * connection never confirmed, to be sent another way.
+ */
+export function framesToTexts(frames: Buffer): string[] {
+  const texts: string[] = [];
+  let at = 0;
+  while (at < frames.length) {
+    const short = (frames[at + 1] ?? 0) & 0x7f;
+    at += 2;
+    let n = short;
+    if (short === 126) {
+      n = frames.readUInt16BE(at);
+      at += 2;
+    } else if (short === 127) {
+      n = Number(frames.readBigUInt64BE(at));
+      at += 8;
+    }
+    at += 4; // the masking key, all zeros
+    texts.push(frames.toString("utf8", at, at + n));
+    at += n;
+  }
+  return texts;
 }
 
 /**
@@ -182,9 +218,7 @@ export class EventsSocket {
     try {
       connection = await this.#open();
     } catch (error) {
-      if (error instanceof EventsSocketUnavailable) {
-        throw new EventsSocketUnavailable(error.status, this.#url, events);
-      }
+      if (error instanceof EventsSocketUnavailable) throw error.with(events);
       throw error;
     }
     return this.#sendFrames(connection, textFrames(events), events.length);
@@ -242,7 +276,14 @@ export class EventsSocket {
     let deadline = Date.now() + timeoutMs;
     while (this.#unconfirmed.length > 0) {
       const reconnecting = this.#live === null;
-      const { ws } = await this.#open();
+      let ws: WebSocket;
+      try {
+        ({ ws } = await this.#open());
+      } catch (error) {
+        // no longer offered (a proxy in the way now): what it never confirmed goes another way
+        if (error instanceof EventsSocketUnavailable) throw error.with(this.#takeUnconfirmed());
+        throw error;
+      }
       // time spent reconnecting does not count against the server's time to answer
       if (reconnecting) deadline = Math.max(deadline, Date.now() + timeoutMs);
       const confirmed = this.#checkpoint(ws);
@@ -365,6 +406,12 @@ export class EventsSocket {
         return tcp;
       },
     });
+    /** The subprotocol the server's 101 answer confirmed ("" without one), once it came. */
+    let confirmed: string | null = null;
+    ws.once("upgrade", (res) => {
+      const protocol = res.headers["sec-websocket-protocol"];
+      confirmed = typeof protocol === "string" ? protocol.trim() : "";
+    });
     await new Promise<void>((resolve, reject) => {
       const fail = (error: unknown) => {
         ws.removeAllListeners();
@@ -378,6 +425,21 @@ export class EventsSocket {
         fail(new EventsSocketUnavailable(res.statusCode ?? 0, this.#url));
       });
       ws.once("error", (error) => {
+        if (confirmed !== null && confirmed !== "prefect") {
+          // upgraded, but without Prefect's subprotocol (a proxy that drops the header): the
+          // socket is not to be trusted with events; they go by `POST /events`
+          fail(
+            new EventsSocketUnavailable(
+              101,
+              this.#url,
+              [],
+              confirmed === ""
+                ? "the answer to the upgrade did not confirm the `prefect` subprotocol; a proxy may drop the Sec-WebSocket-Protocol header"
+                : `the answer to the upgrade confirmed the subprotocol "${confirmed}", not "prefect"`,
+            ),
+          );
+          return;
+        }
         fail(apiUnreachable(this.#url, error));
       });
       ws.once("close", (code, reason) => {
@@ -462,6 +524,18 @@ export class EventsSocket {
   #readSpooled(entry: SentFrames): Buffer {
     if (!this.#spool || !entry.spooled) return Buffer.alloc(0);
     return this.#spool.read(entry.spooled);
+  }
+
+  /** Give up the unconfirmed events, as texts (spooled ones read back). */
+  #takeUnconfirmed(): string[] {
+    const texts: string[] = [];
+    for (const entry of this.#unconfirmed) {
+      texts.push(...framesToTexts(entry.frames ?? this.#readSpooled(entry)));
+    }
+    this.#unconfirmed = [];
+    this.#heldBytes = 0;
+    this.#spool?.clear();
+    return texts;
   }
 
   #unconfirmedEvents(): number {

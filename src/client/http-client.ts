@@ -189,11 +189,25 @@ export class HttpClient implements PrefectClient {
     }
     const events = this.#events;
     if (!events) return this.#postEvents(texts);
-    return events.send(texts).catch((error: unknown) => {
-      if (!(error instanceof EventsSocketUnavailable)) throw error;
+    return events.send(texts).catch((error: unknown) => this.#fallBack(error));
+  }
+
+  /**
+   * The events socket is not to be had (the server does not offer it, or a proxy in the way
+   * spoils its handshake): say so once, and send by `POST /events` from now on — first what the
+   * socket held unconfirmed.
+   */
+  #fallBack(error: unknown): Promise<void> {
+    if (!(error instanceof EventsSocketUnavailable)) throw error;
+    if (this.#events) {
       this.#events = null;
-      return this.#postEvents(error.unsent);
-    });
+      if (error.status !== 404) {
+        process.stderr.write(
+          `prefect-ts WARNING: events go by POST ${this.location}/events instead of the WebSocket ${error.url}: ${error.reason}\n`,
+        );
+      }
+    }
+    return this.#postEvents(error.unsent);
   }
 
   /**
@@ -223,11 +237,7 @@ export class HttpClient implements PrefectClient {
     const texts = events.map((event) => JSON.stringify(event));
     const socket = this.#events;
     if (!socket) return this.#postEvents(texts);
-    return socket.send(texts).catch((error: unknown) => {
-      if (!(error instanceof EventsSocketUnavailable)) throw error;
-      this.#events = null;
-      return this.#postEvents(error.unsent);
-    });
+    return socket.send(texts).catch((error: unknown) => this.#fallBack(error));
   }
 
   async createLogs(logs: readonly LogRecord[]): Promise<void> {
@@ -252,7 +262,7 @@ export class HttpClient implements PrefectClient {
    * answers reads with them recorded), so that a client reads what it reported.
    */
   async #reported(): Promise<void> {
-    await this.#events?.confirm();
+    await this.confirmEvents();
   }
 
   /**
@@ -261,7 +271,7 @@ export class HttpClient implements PrefectClient {
    * `close()` and the end of the process also wait for).
    */
   async confirmEvents(): Promise<void> {
-    await this.#events?.confirm();
+    await this.#events?.confirm().catch((error: unknown) => this.#fallBack(error));
   }
 
   /**
@@ -274,7 +284,7 @@ export class HttpClient implements PrefectClient {
 
   /** Wait until the server has every task-run event sent, and close the events connection. */
   async close(): Promise<void> {
-    await this.#events?.close();
+    await this.#events?.close().catch((error: unknown) => this.#fallBack(error));
   }
 }
 

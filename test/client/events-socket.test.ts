@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import type { FastifyInstance } from "fastify";
 import { WebSocketServer } from "ws";
-import { EventsSocket } from "../../src/client/events-socket.ts";
+import { EventsSocket, framesToTexts, textFrames } from "../../src/client/events-socket.ts";
 import { HttpClient } from "../../src/client/http-client.ts";
 import { uuid7 } from "../../src/core/ids.ts";
 import { taskRunEventText } from "../../src/core/task-run-events.ts";
@@ -14,6 +14,7 @@ import { shutdownRuntime, useClient } from "../../src/engine/process-runtime.ts"
 import { flow, getRunContext, task } from "../../src/index.ts";
 import { createCheckedApp } from "../helpers/checked-app.ts";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
+import { headerStrippingProxy } from "../helpers/header-stripping-proxy.ts";
 import { stateRecord, taskRunRecord } from "../helpers/records.ts";
 
 for (const dialect of DIALECTS) {
@@ -85,6 +86,90 @@ for (const dialect of DIALECTS) {
       await shutdownRuntime();
     });
 
+    it("behind a proxy that drops the `prefect` subprotocol, every task run and log arrives by POST /events, and the user is told", async () => {
+      const port = Number(new URL(api).port);
+      const proxy = await headerStrippingProxy(port);
+      try {
+        const child = spawn(
+          process.execPath,
+          ["--import", "tsx", "test/fixtures/client-mode-flow.ts"],
+          {
+            env: { ...process.env, PREFECT_HOME: t.home, PREFECT_API_URL: `${proxy.url}/api` },
+            stdio: ["ignore", "pipe", "pipe"],
+          },
+        );
+        let out = "";
+        let err = "";
+        child.stdout.on("data", (d: Buffer) => {
+          out += d.toString();
+        });
+        child.stderr.on("data", (d: Buffer) => {
+          err += d.toString();
+        });
+        const [code] = await once(child, "exit");
+        assert.equal(code, 0, out + err);
+        assert.ok(proxy.upgrades.stripped >= 1, "the proxy stripped an upgrade answer");
+        assert.match(
+          err,
+          /events go by POST .*\/events instead of the WebSocket .*`prefect` subprotocol/,
+        );
+        const runId = /RUN (\S+)/.exec(out)?.[1];
+        assert.ok(runId, out);
+        const client = new HttpClient(api);
+        assert.equal(
+          await client.countTaskRuns({ flowRunIds: [runId], stateTypes: ["COMPLETED"] }),
+          200,
+        );
+        // each task run's "Finished in state" line, sent with the others
+        let taskLogs = 0;
+        for (let offset = 0; ; offset += 200) {
+          const page = await client.readLogs({ flowRunId: runId, limit: 200, offset });
+          taskLogs += page.filter((l) => l.task_run_id !== null).length;
+          if (page.length < 200) break;
+        }
+        assert.equal(taskLogs, 200);
+      } finally {
+        await proxy.close();
+      }
+    });
+
+    it("events a connection never confirmed go by POST /events once the socket is no longer offered", async () => {
+      const proxy = await headerStrippingProxy(Number(new URL(api).port));
+      proxy.stripping = false;
+      const client = new HttpClient(`${proxy.url}/api`);
+      try {
+        const flow = await client.createFlow({ name: "ws-unoffered" });
+        const flowRun = await client.createFlowRun({ flow_id: flow.id });
+        await client.recordTaskRunTransitions([
+          {
+            run: taskRunRecord(flowRun.id, { name: "first", dynamic_key: "1" }),
+            state: stateRecord("COMPLETED", "Completed"),
+          },
+        ]);
+        await client.confirmEvents();
+        // the next frames never reach the server, and the socket comes back without `prefect`
+        proxy.blackhole = true;
+        await client.recordTaskRunTransitions(
+          Array.from({ length: 20 }, (_, i) => ({
+            run: taskRunRecord(flowRun.id, { name: `lost-${i}`, dynamic_key: String(i + 2) }),
+            state: stateRecord("COMPLETED", "Completed"),
+          })),
+        );
+        proxy.stripping = true;
+        proxy.blackhole = false;
+        proxy.cutAll();
+        await client.confirmEvents();
+        const direct = new HttpClient(api);
+        assert.equal(
+          await direct.countTaskRuns({ flowRunIds: [flowRun.id], stateTypes: ["COMPLETED"] }),
+          21,
+        );
+      } finally {
+        await client.close();
+        await proxy.close();
+      }
+    });
+
     it("an event the server cannot store is refused alone, and its sender is told", async () => {
       const client = new HttpClient(api);
       const flow = await client.createFlow({ name: "ws-refused" });
@@ -149,6 +234,11 @@ describe("a server without the /events/in WebSocket", () => {
 });
 
 describe("the events socket's frames", () => {
+  it("read back to the texts they carry (what goes another way when unconfirmed)", () => {
+    const texts = ["", "a", "é".repeat(100), "x".repeat(70_000), "🦆".repeat(40), "{}"];
+    assert.deepEqual(framesToTexts(textFrames(texts)), texts);
+  });
+
   it("carry every text exactly, short, long and over 64 KiB, multibyte included, in order", async () => {
     // a bare WebSocket server doing Prefect's handshake, keeping every later message
     const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
