@@ -84,7 +84,8 @@ function compactDetailsJson(d: StateDetails): string {
   if (d.scheduled_time != null) o += `,"scheduled_time":${jsonString(d.scheduled_time)}`;
   if (d.cache_key != null) o += `,"cache_key":${jsonString(d.cache_key)}`;
   if (d.cache_expiration != null) o += `,"cache_expiration":${jsonString(d.cache_expiration)}`;
-  if (d.deferred != null && d.deferred !== false) o += `,"deferred":${d.deferred}`;
+  // false is the default (what a missing key reads as); null is a value of its own (Prefect keeps it)
+  if (d.deferred !== false) o += `,"deferred":${d.deferred}`;
   if (d.untrackable_result) o += `,"untrackable_result":true`;
   if (d.pause_timeout != null) o += `,"pause_timeout":${jsonString(d.pause_timeout)}`;
   if (d.pause_reschedule) o += `,"pause_reschedule":true`;

@@ -46,7 +46,7 @@ function readTranscript(file: string): TranscriptRecord[] {
     .map((line) => JSON.parse(line) as TranscriptRecord);
 }
 
-/** JSON type of a value, for comparing bodies ("null" is compatible with any type). */
+/** JSON type of a value. */
 function jsonType(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "array";
@@ -54,18 +54,24 @@ function jsonType(value: unknown): string {
 }
 
 /**
- * Where two bodies differ in field names or JSON types (paths such as `state.state_details.x`).
- * Arrays are compared element by element as far as both go.
+ * Where two bodies differ in field names, JSON types or null-ness (paths such as
+ * `state.state_details.x`), at every depth. Arrays must hold as many items; items are compared in
+ * order.
  */
 function shapeDifferences(real: unknown, ours: unknown, path = "body"): string[] {
   const a = jsonType(real);
   const b = jsonType(ours);
-  if (a === "null" || b === "null") return [];
-  if (a !== b) return [`${path}: ${b}, real ${a}`];
+  if (a !== b)
+    return [
+      `${path}: ${b === "null" ? "null" : `${b} ${JSON.stringify(ours)}`.slice(0, 80)}, real ${a === "null" ? "null" : `${a} ${JSON.stringify(real)}`.slice(0, 80)}`,
+    ];
   if (a === "array") {
     const r = real as unknown[];
     const o = ours as unknown[];
-    return r.slice(0, o.length).flatMap((x, i) => shapeDifferences(x, o[i], `${path}[${i}]`));
+    const out = r.length === o.length ? [] : [`${path}: ${o.length} items, real ${r.length}`];
+    return out.concat(
+      r.slice(0, o.length).flatMap((x, i) => shapeDifferences(x, o[i], `${path}[${i}]`)),
+    );
   }
   if (a !== "object") return [];
   const r = real as Record<string, unknown>;

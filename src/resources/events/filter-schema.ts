@@ -11,7 +11,13 @@ import {
   type TimeUnit as CoreTimeUnit,
   EVENTS_PAGE_SIZE,
 } from "../../core/event-filter.ts";
-import { type Agrees, DateTimeString, Uuid } from "../../server/schemas/common.ts";
+import {
+  type Agrees,
+  DateTimeString,
+  nullAsAbsent,
+  orDefault,
+  Uuid,
+} from "../../server/schemas/common.ts";
 
 export { EVENTS_PAGE_SIZE };
 
@@ -51,8 +57,8 @@ function stringsIn(value: unknown): number {
 export type ResourceSpecification = CoreSpecification;
 
 export const EventOccurredFilterSchema = z.strictObject({
-  since: DateTimeString.optional(),
-  until: DateTimeString.optional(),
+  since: nullAsAbsent(DateTimeString),
+  until: nullAsAbsent(DateTimeString),
 });
 
 export const EventNameFilterSchema = z.strictObject({
@@ -66,7 +72,7 @@ export const EventResourceFilterSchema = z.strictObject({
   id: strings,
   id_prefix: strings,
   labels: ResourceSpecificationSchema.nullish(),
-  distinct: z.boolean().default(false),
+  distinct: orDefault(z.boolean(), () => false),
 });
 
 export const EventRelatedFilterSchema = z.strictObject({
@@ -103,7 +109,7 @@ export const EventFilterSchema = z
       .nullish(),
     id: EventIdFilterSchema.nullish(),
     text: EventTextFilterSchema.nullish(),
-    order: EventOrderSchema.default("DESC"),
+    order: orDefault(EventOrderSchema, () => "DESC" as const),
   })
   .refine((filter) => stringsIn(filter) <= EVENT_FILTER_VALUES_MAX, {
     message: `A filter may hold at most ${EVENT_FILTER_VALUES_MAX} strings, names of keys included`,
@@ -118,7 +124,7 @@ void filterAgrees;
 /** Body of `POST /events/filter`. */
 export const EventsFilterBodySchema = z.object({
   filter: EventFilterSchema.nullish(),
-  limit: z.number().int().min(0).max(EVENTS_PAGE_SIZE).default(EVENTS_PAGE_SIZE),
+  limit: orDefault(z.number().int().min(0).max(EVENTS_PAGE_SIZE), () => EVENTS_PAGE_SIZE),
 });
 
 export const CountableSchema = z.enum(["day", "time", "event", "resource"]);
@@ -134,9 +140,9 @@ void enumsAgree;
 /** Body of `POST /events/count-by/{countable}`. */
 export const EventsCountBodySchema = z.object({
   filter: EventFilterSchema,
-  time_unit: TimeUnitSchema.default("day"),
+  time_unit: orDefault(TimeUnitSchema, () => "day" as const),
   // at most about 190 years in any unit: buckets stay within what a timestamp can be
-  time_interval: z.number().min(0.01).max(10_000).default(1),
+  time_interval: orDefault(z.number().min(0.01).max(10_000), () => 1),
 });
 
 /** `GET /events/filter/next` query. */

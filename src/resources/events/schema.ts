@@ -8,6 +8,7 @@ import {
   DateTimeString,
   INDEXED_TEXT_MAX_BYTES,
   JsonObject,
+  orDefault,
   Uuid,
 } from "../../server/schemas/common.ts";
 import { id, json, time } from "../../server/schemas/responses.ts";
@@ -63,14 +64,16 @@ export const UnsizedEventSchema = z.object({
     .max(MAXIMUM_EVENT_NAME_LENGTH)
     .refine(fitsEventIndex, `Event names may be at most ${INDEXED_TEXT_MAX_BYTES} bytes as UTF-8`),
   resource: ResourceSchema,
-  related: z
-    .array(RelatedResourceSchema)
-    .max(
-      MAXIMUM_RELATED_RESOURCES,
-      `The maximum number of related resources is ${MAXIMUM_RELATED_RESOURCES}`,
-    )
-    .default([]),
-  payload: JsonObject.default({}),
+  related: orDefault(
+    z
+      .array(RelatedResourceSchema)
+      .max(
+        MAXIMUM_RELATED_RESOURCES,
+        `The maximum number of related resources is ${MAXIMUM_RELATED_RESOURCES}`,
+      ),
+    () => [],
+  ),
+  payload: orDefault(JsonObject, () => ({})),
   id: Uuid,
   follows: Uuid.nullish(),
 });

@@ -2,14 +2,22 @@ import { z } from "zod";
 import type { FlowRun } from "../../core/runs.ts";
 import { StateType } from "../../core/state-types.ts";
 import { secondsBetween } from "../../core/time.ts";
-import { indexedText, JsonObject, Labels, Tags, Uuid } from "../../server/schemas/common.ts";
+import {
+  indexedText,
+  JsonObject,
+  Labels,
+  nullAsAbsent,
+  orDefault,
+  Tags,
+  Uuid,
+} from "../../server/schemas/common.ts";
 import { id, json, nullableTime, stateType, time } from "../../server/schemas/responses.ts";
 import { StateCreateSchema, StateResponse } from "../states/schema.ts";
 
 export const FlowRunPolicySchema = z
   .object({
-    max_retries: z.number().int().optional(),
-    retry_delay_seconds: z.number().optional(),
+    max_retries: orDefault(z.number().int(), () => 0),
+    retry_delay_seconds: orDefault(z.number(), () => 0),
     retries: z.number().int().nullish(),
     retry_delay: z.number().int().nullish(),
     pause_keys: z.array(z.string()).nullish(),
@@ -24,11 +32,11 @@ export const FlowRunCreateSchema = z
     name: z.string().nullish(),
     flow_id: Uuid,
     flow_version: z.string().nullish(),
-    parameters: JsonObject.default({}),
-    context: JsonObject.default({}),
+    parameters: orDefault(JsonObject, () => ({})),
+    context: orDefault(JsonObject, () => ({})),
     parent_task_run_id: Uuid.nullish(),
     infrastructure_document_id: Uuid.nullish(),
-    empirical_policy: FlowRunPolicySchema.default({}),
+    empirical_policy: orDefault(FlowRunPolicySchema, () => ({})),
     tags: Tags,
     labels: Labels,
     idempotency_key: indexedText().nullish(),
@@ -44,9 +52,9 @@ export const FlowRunUpdateSchema = z
   .object({
     name: z.string().nullish(),
     flow_version: z.string().nullish(),
-    parameters: JsonObject.optional(),
-    empirical_policy: FlowRunPolicySchema.optional(),
-    tags: z.array(z.string()).optional(),
+    parameters: nullAsAbsent(JsonObject),
+    empirical_policy: nullAsAbsent(FlowRunPolicySchema),
+    tags: nullAsAbsent(z.array(z.string())),
     infrastructure_pid: z.string().nullish(),
     job_variables: JsonObject.nullish(),
   })

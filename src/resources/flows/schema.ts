@@ -1,12 +1,12 @@
 import { z } from "zod";
 import type { Flow } from "../../core/runs.ts";
-import { indexedText, Labels, Tags } from "../../server/schemas/common.ts";
+import { indexedText, Labels, nullAsAbsent, Tags } from "../../server/schemas/common.ts";
 import { id, json, time } from "../../server/schemas/responses.ts";
 
 export const FlowCreateSchema = z
   .object({ name: indexedText().min(1), tags: Tags, labels: Labels })
   .strict();
-export const FlowUpdateSchema = z.object({ tags: z.array(z.string()).optional() }).strict();
+export const FlowUpdateSchema = z.object({ tags: nullAsAbsent(z.array(z.string())) }).strict();
 
 // Responses
 

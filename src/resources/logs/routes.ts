@@ -24,7 +24,8 @@ export const logRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx }) 
         task_run_id: l.task_run_id ?? null,
       }));
       await logs.createLogs(ctx, records);
-      return reply.code(201).send();
+      // Prefect's route returns None: a JSON `null` body
+      return reply.code(201).type("application/json").send("null");
     },
   );
 

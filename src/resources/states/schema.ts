@@ -3,6 +3,7 @@ import {
   DateTimeString,
   indexedText,
   JsonValue,
+  orDefault,
   StateTypeSchema,
   Uuid,
 } from "../../server/schemas/common.ts";
@@ -17,9 +18,9 @@ export const StateDetailsCreate = z
     cache_key: indexedText().nullish(),
     cache_expiration: DateTimeString.nullish(),
     deferred: z.boolean().nullish(),
-    untrackable_result: z.boolean().optional(),
+    untrackable_result: orDefault(z.boolean(), () => false),
     pause_timeout: DateTimeString.nullish(),
-    pause_reschedule: z.boolean().optional(),
+    pause_reschedule: orDefault(z.boolean(), () => false),
     pause_key: z.string().nullish(),
     run_input_keyset: z.record(z.string(), z.string()).nullish(),
     refresh_cache: z.boolean().nullish(),
@@ -45,7 +46,7 @@ export const StateCreateSchema = z
 /** Body of `POST /flow_runs/{id}/set_state` and `POST /task_runs/{id}/set_state`. */
 export const SetStateBody = z.object({
   state: StateCreateSchema,
-  force: z.boolean().default(false),
+  force: orDefault(z.boolean(), () => false),
 });
 
 // Responses

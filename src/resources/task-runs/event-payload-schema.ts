@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { DateTimeString, JsonObject, StateTypeSchema, Uuid } from "../../server/schemas/common.ts";
 import { StateDetailsCreate } from "../states/schema.ts";
-import { TaskRunCreateSchema, TaskRunPolicySchema } from "./schema.ts";
+import { TaskRunInputsSchema, TaskRunPolicySchema } from "./schema.ts";
 
 export const TaskRunPayloadSchema = z.object({
   id: Uuid.optional(),
@@ -20,7 +20,7 @@ export const TaskRunPayloadSchema = z.object({
   empirical_policy: TaskRunPolicySchema.nullish(),
   tags: z.array(z.string()).nullish(),
   labels: JsonObject.nullish(),
-  task_inputs: TaskRunCreateSchema.shape.task_inputs.unwrap().nullish(),
+  task_inputs: TaskRunInputsSchema.nullish(),
   run_count: z.number().int().nullish(),
   flow_run_run_count: z.number().int().nullish(),
   expected_start_time: DateTimeString.nullish(),

@@ -1,6 +1,14 @@
 import { z } from "zod";
 import type { TaskRun } from "../../core/runs.ts";
-import { DateTimeString, indexedText, Labels, Tags, Uuid } from "../../server/schemas/common.ts";
+import {
+  DateTimeString,
+  indexedText,
+  Labels,
+  nullAsAbsent,
+  orDefault,
+  Tags,
+  Uuid,
+} from "../../server/schemas/common.ts";
 import { id, json, nullableTime, time } from "../../server/schemas/responses.ts";
 import { estimates, runTimes } from "../flow-runs/schema.ts";
 import { StateCreateSchema } from "../states/schema.ts";
@@ -12,10 +20,13 @@ const TaskRunInputSchema = z.discriminatedUnion("input_type", [
   z.object({ input_type: z.literal("constant"), type: z.string() }),
 ]);
 
+/** `task_inputs`: each parameter's upstream inputs. */
+export const TaskRunInputsSchema = z.record(z.string(), z.array(TaskRunInputSchema));
+
 export const TaskRunPolicySchema = z
   .object({
-    max_retries: z.number().int().optional(),
-    retry_delay_seconds: z.number().optional(),
+    max_retries: orDefault(z.number().int(), () => 0),
+    retry_delay_seconds: orDefault(z.number(), () => 0),
     retries: z.number().int().nullish(),
     retry_delay: z.union([z.number(), z.array(z.number()).max(50)]).nullish(),
     retry_jitter_factor: z.number().min(0).nullish(),
@@ -37,15 +48,15 @@ export const TaskRunCreateSchema = z
     cache_key: indexedText().nullish(),
     cache_expiration: DateTimeString.nullish(),
     task_version: z.string().nullish(),
-    empirical_policy: TaskRunPolicySchema.default({}),
+    empirical_policy: orDefault(TaskRunPolicySchema, () => ({})),
     tags: Tags,
     labels: Labels,
-    task_inputs: z.record(z.string(), z.array(TaskRunInputSchema)).default({}),
+    task_inputs: orDefault(TaskRunInputsSchema, () => ({})),
   })
   .strict();
 
 /** `TaskRunUpdate`: what `PATCH /task_runs/{id}` may change. */
-export const TaskRunUpdateSchema = z.object({ name: z.string().optional() }).strict();
+export const TaskRunUpdateSchema = z.object({ name: nullAsAbsent(z.string()) }).strict();
 
 // Responses
 

@@ -1,7 +1,7 @@
 /** Bodies of the `/ui/*` routes Prefect's UIs call (`prefect-openapi-ui-routes.json`). */
 import { z } from "zod";
 import type { StateType } from "../../core/state-types.ts";
-import { Uuid } from "../../server/schemas/common.ts";
+import { orDefault, Uuid } from "../../server/schemas/common.ts";
 import {
   DeploymentFilterSchema,
   FlowFilterSchema,
@@ -24,9 +24,9 @@ export const FlowRunIdsBodySchema = z.object({ flow_run_ids: idList });
 
 /** `POST /ui/flow_runs/history`: like `/flow_runs/filter`, up to 1000 runs. */
 export const UiFlowRunHistoryBodySchema = z.object({
-  sort: FlowRunSortSchema.default("EXPECTED_START_TIME_DESC"),
-  limit: z.number().int().min(0).max(1000).default(1000),
-  offset: z.number().int().min(0).default(0),
+  sort: orDefault(FlowRunSortSchema, () => "EXPECTED_START_TIME_DESC" as const),
+  limit: orDefault(z.number().int().min(0).max(1000), () => 1000),
+  offset: orDefault(z.number().int().min(0), () => 0),
   flows: FlowFilterSchema.nullish(),
   flow_runs: FlowRunFilterSchema.nullish(),
   task_runs: TaskRunFilterSchema.nullish(),

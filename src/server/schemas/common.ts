@@ -17,10 +17,30 @@ export const DateTimeString = z.iso
   .datetime({ offset: true, local: true })
   .refine(inTimestampRange, { message: "Input should be a datetime in the years 1 to 9999 (UTC)" });
 export const StateTypeSchema = z.enum(ALL_STATE_TYPES as [StateType, ...StateType[]]);
-export const Tags = z.array(z.string()).default([]);
-export const Labels = z
-  .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
-  .default({});
+
+/**
+ * An optional body field whose `null` means its default, as Prefect reads its bodies (the Python
+ * client sends `"sort": null`, `"offset": null`, … for "the default"): missing or `null` →
+ * `fallback()`. Every optional field of every request body is either this, `nullAsAbsent`, or
+ * nullable with `null` a value of its own (`test/api/optional-null.test.ts` holds every route to it).
+ */
+export function orDefault<T extends z.ZodType>(schema: T, fallback: () => z.output<NoInfer<T>>) {
+  return schema
+    .nullish()
+    .default(() => fallback() as z.core.util.NoUndefined<z.output<T>>)
+    .transform((value): z.output<T> => value ?? fallback());
+}
+
+/** An optional field without a default (a change left out): `null` is the same as leaving it out. */
+export function nullAsAbsent<T extends z.ZodType>(schema: T) {
+  return schema.nullish().transform((value): z.output<T> | undefined => value ?? undefined);
+}
+
+export const Tags = orDefault(z.array(z.string()), () => []);
+export const Labels = orDefault(
+  z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+  () => ({}),
+);
 
 /** PostgreSQL's `integer`: what an integer stored in an `INTEGER` column (a log level) may be. */
 export const INT4_MIN = -2_147_483_648;

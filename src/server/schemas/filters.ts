@@ -7,7 +7,15 @@
  */
 import { z } from "zod";
 import type * as core from "../../core/filters.ts";
-import { type Agrees, DateTimeString, Int4, LikePattern, StateTypeSchema, Uuid } from "./common.ts";
+import {
+  type Agrees,
+  DateTimeString,
+  Int4,
+  LikePattern,
+  orDefault,
+  StateTypeSchema,
+  Uuid,
+} from "./common.ts";
 
 /** `PREFECT_API_DEFAULT_LIMIT`: the default and the largest `limit` a body may ask for. */
 export const DEFAULT_FILTER_LIMIT = 200;
@@ -15,7 +23,7 @@ export const DEFAULT_FILTER_LIMIT = 200;
 export const OperatorSchema = z.enum(["and_", "or_"]);
 export type Operator = z.infer<typeof OperatorSchema>;
 
-const operator = OperatorSchema.default("and_");
+const operator = orDefault(OperatorSchema, () => "and_" as const);
 const ids = z.array(Uuid).nullish();
 const strings = z.array(z.string()).nullish();
 const flag = z.boolean().nullish();
@@ -174,6 +182,7 @@ export const TaskRunFilterSubFlowRunsSchema = z.strictObject({ exists_: flag });
 export const TaskRunFilterFlowRunIdSchema = z.strictObject({
   operator,
   any_: ids,
+  // `null` is a value of its own here (no criterion), as in Prefect: not the default
   is_null_: z.boolean().nullable().default(false),
 });
 
@@ -257,34 +266,15 @@ export type UnsupportedResourceFilter =
 // ---------------------------------------------------------------------------------------------
 
 /** `limit`: an integer in [0, 200], 200 when missing or null (422 otherwise, as Prefect). */
-export const LimitSchema = z
-  .number()
-  .int()
-  .min(0)
-  .max(DEFAULT_FILTER_LIMIT)
-  .nullish()
-  .transform((v) => v ?? DEFAULT_FILTER_LIMIT);
-/** `null` is the default, as for every optional field in Prefect's bodies. */
-const offset = z
-  .number()
-  .int()
-  .min(0)
-  .nullish()
-  .default(0)
-  .transform((v) => v ?? 0);
-const page = z
-  .number()
-  .int()
-  .min(1)
-  .nullish()
-  .default(1)
-  .transform((v) => v ?? 1);
+export const LimitSchema = orDefault(
+  z.number().int().min(0).max(DEFAULT_FILTER_LIMIT),
+  () => DEFAULT_FILTER_LIMIT,
+);
+const offset = orDefault(z.number().int().min(0), () => 0);
+const page = orDefault(z.number().int().min(1), () => 1);
 /** A sort that takes its default when missing or null. */
 function sortOr<S extends string>(schema: z.ZodType<S>, fallback: S) {
-  return schema
-    .nullish()
-    .default(fallback)
-    .transform((v): S => v ?? fallback);
+  return orDefault(schema, () => fallback);
 }
 
 const taskRunsCountShape = {
