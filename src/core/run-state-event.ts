@@ -28,3 +28,18 @@ export function tagResources(tags: readonly string[]): ResourceLabels[] {
     "prefect.resource.role": "tag",
   }));
 }
+
+/** A flow, deployment or task run an event names beside a run: its name and tags. */
+export interface NamedWithTags {
+  name: string;
+  tags: readonly string[];
+}
+
+/**
+ * What a flow-run state event names beside the run that Prefect reads from the database: the
+ * run's flow and, for a subflow, the task run it runs under (`null` where there is none).
+ */
+export interface FlowRunRelations {
+  flow: NamedWithTags | null;
+  parentTaskRun: NamedWithTags | null;
+}

@@ -1,6 +1,7 @@
 /** The orchestration context: the run, the states of one transition and what rules may read. */
 
 import type { Event } from "../core/events.ts";
+import type { FlowRunRelations } from "../core/run-state-event.ts";
 import type { FlowRun, TaskRun } from "../core/runs.ts";
 import type {
   OrchestrationDetails,
@@ -65,6 +66,8 @@ export interface FlowOrchestrationContext extends ContextBase {
   readonly run: FlowRun;
   readonly clientVersion: string | null;
   readonly deps: FlowOrchestrationDeps;
+  /** The run's flow and parent task run, as its state events name them. */
+  readonly relations: FlowRunRelations;
 }
 
 export interface TaskOrchestrationContext extends ContextBase {
@@ -101,6 +104,7 @@ export function createFlowContext(
     deps: FlowOrchestrationDeps;
     apiVersion?: string | null;
     clientVersion?: string | null;
+    relations?: FlowRunRelations;
   },
 ): FlowOrchestrationContext {
   const ctx: FlowOrchestrationContext = {
@@ -109,6 +113,7 @@ export function createFlowContext(
     run: input.run,
     clientVersion: input.clientVersion ?? null,
     deps: input.deps,
+    relations: input.relations ?? { flow: null, parentTaskRun: null },
   };
   ctx.parameters.set("api-version", input.apiVersion ?? null);
   return ctx;

@@ -9,6 +9,6 @@ export const InstrumentFlowRunStateTransitions: UniversalTransform<FlowOrchestra
   after(ctx) {
     const validated = ctx.validatedState;
     if (ctx.proposedState === null || !validated) return;
-    ctx.deps.emit(flowRunStateEvent(ctx.run, ctx.initialState, validated));
+    ctx.deps.emit(flowRunStateEvent(ctx.run, ctx.initialState, validated, ctx.relations));
   },
 };

@@ -21,6 +21,7 @@ import {
   type FlowRun,
   type FlowRunPolicy,
 } from "../../core/runs.ts";
+import type { FlowRunRelations } from "../../core/run-state-event.ts";
 import type { StateCreate } from "../../core/state.ts";
 import { StateType } from "../../core/state-types.ts";
 import type { TransitionOutcome } from "../../orchestration/apply.ts";
@@ -35,6 +36,7 @@ import {
 import { buildState } from "../../orchestration/states.ts";
 import type { AppContext } from "../../services/context.ts";
 import { inTransaction, type UnitOfWork } from "../../services/unit-of-work.ts";
+import type { Database, Db } from "../../storage/database.ts";
 import { isForeignKeyViolation, isUniqueViolation } from "../../storage/database-errors.ts";
 import { readFlowRunWithState } from "../states/locked-reads.ts";
 import { flowRunStateTimestampTaken, insertFlowRunState } from "../states/queries.ts";
@@ -43,6 +45,7 @@ import { forceTaskRunStateInTransaction } from "../task-runs/model.ts";
 import { type FlowRunGraph, readFlowRunGraph as readGraph } from "./graph-queries.ts";
 import { averageFlowRunLateness } from "./lateness-queries.ts";
 import * as flowRuns from "./queries.ts";
+import { readFlowRunRelations } from "./relations-queries.ts";
 
 const notFound = () => new ObjectNotFoundError("Flow run not found");
 
@@ -245,6 +248,38 @@ export function setFlowRunState(
   );
 }
 
+/**
+ * How long the flow and parent task run of a flow run are remembered for its state events, and for
+ * how many runs: Prefect's `PREFECT_API_EVENTS_RELATED_RESOURCE_CACHE_TTL` (5 minutes) and cache size.
+ */
+const RELATIONS_TTL_MS = 5 * 60_000;
+const RELATIONS_CACHED_RUNS = 1000;
+const relationsCache = new WeakMap<
+  Database,
+  Map<string, { relations: FlowRunRelations; expires: number }>
+>();
+
+/** The flow and parent task run a flow run's state events name, read once per run and TTL. */
+async function flowRunRelations(
+  database: Database,
+  db: Db,
+  run: FlowRun,
+): Promise<FlowRunRelations> {
+  let cache = relationsCache.get(database);
+  if (!cache) relationsCache.set(database, (cache = new Map()));
+  const now = Date.now();
+  const cached = cache.get(run.id);
+  if (cached && cached.expires > now) return cached.relations;
+  const relations = await readFlowRunRelations(database, db, run.flow_id, run.parent_task_run_id);
+  if (relations.flow) {
+    cache.delete(run.id);
+    cache.set(run.id, { relations, expires: now + RELATIONS_TTL_MS });
+    // the oldest entry goes first (a Map keeps the order entries were set in)
+    if (cache.size > RELATIONS_CACHED_RUNS) cache.delete(cache.keys().next().value ?? "");
+  }
+  return relations;
+}
+
 async function orchestrate(
   ctx: AppContext,
   uow: UnitOfWork,
@@ -255,6 +290,7 @@ async function orchestrate(
   const { database, clock } = ctx;
   const trx = uow.db;
   const now = clock.nowIso();
+  const relations = await flowRunRelations(database, trx, run);
   const policy = options.force ? MinimalFlowPolicy : (options.policy ?? CoreFlowPolicy);
   const deps: FlowOrchestrationDeps = {
     stateTimestampTaken: (timestamp) =>
@@ -270,6 +306,7 @@ async function orchestrate(
     deps,
     apiVersion: options.apiVersion,
     clientVersion: options.clientVersion,
+    relations,
   });
   return applyPolicy(orchestration, policy, GlobalFlowPolicy, async (writes) => {
     if (writes.runChanged) run.updated = now;
