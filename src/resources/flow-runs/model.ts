@@ -15,13 +15,13 @@ import {
 import { uuid4 } from "../../core/ids.ts";
 import { generateRunName } from "../../core/names.ts";
 import type { FlowRunCreate } from "../../core/run-inputs.ts";
+import type { FlowRunRelations } from "../../core/run-state-event.ts";
 import {
   defaultFlowRunPolicy,
   emptyRunTimes,
   type FlowRun,
   type FlowRunPolicy,
 } from "../../core/runs.ts";
-import type { FlowRunRelations } from "../../core/run-state-event.ts";
 import type { StateCreate } from "../../core/state.ts";
 import { StateType } from "../../core/state-types.ts";
 import type { TransitionOutcome } from "../../orchestration/apply.ts";
