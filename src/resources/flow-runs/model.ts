@@ -266,7 +266,10 @@ async function flowRunRelations(
   run: FlowRun,
 ): Promise<FlowRunRelations> {
   let cache = relationsCache.get(database);
-  if (!cache) relationsCache.set(database, (cache = new Map()));
+  if (!cache) {
+    cache = new Map();
+    relationsCache.set(database, cache);
+  }
   const now = Date.now();
   const cached = cache.get(run.id);
   if (cached && cached.expires > now) return cached.relations;
