@@ -11,6 +11,7 @@ import {
   type FlowSort,
   FlowSort as FlowSorts,
   type FlowsListing,
+  type LogSort,
   LogSort as LogSorts,
   type LogsListing,
   type TaskRunSort,
@@ -46,12 +47,14 @@ export interface TaskRunListOptions extends Omit<TaskRunsListing, "sort"> {
   sort?: TaskRunSort;
 }
 
-export interface LogListOptions extends Omit<LogsListing, "sort"> {
+export interface LogListOptions extends LogsListing {
   flowRunId?: string;
   taskRunId?: string;
   minLevel?: number;
-  /** Default `asc`: oldest first. */
+  /** Shorthand for `sort`: `asc` (`TIMESTAMP_ASC`, the default: oldest first) or `desc`. */
   order?: "asc" | "desc";
+  /** Prefect's sort; wins over `order`. */
+  sort?: LogSort;
 }
 
 const any = <T>(values: T[]) => ({ any_: values });
@@ -118,7 +121,7 @@ export function taskRunsListing(o: TaskRunListOptions = {}): TaskRunsListing {
 }
 
 export function logsListing(o: LogListOptions = {}): LogsListing {
-  const { flowRunId, taskRunId, minLevel, order, ...rest } = o;
+  const { flowRunId, taskRunId, minLevel, order, sort, ...rest } = o;
   return {
     ...rest,
     logs: merged(rest.logs, {
@@ -126,7 +129,7 @@ export function logsListing(o: LogListOptions = {}): LogsListing {
       task_run_id: taskRunId === undefined ? undefined : any([taskRunId]),
       level: minLevel === undefined ? undefined : { ge_: minLevel },
     }),
-    sort: order === "desc" ? LogSorts.TIMESTAMP_DESC : LogSorts.TIMESTAMP_ASC,
+    sort: sort ?? (order === "desc" ? LogSorts.TIMESTAMP_DESC : LogSorts.TIMESTAMP_ASC),
   };
 }
 

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import {
   flow,
+  type PrefectClient,
   type PrefectFuture,
   type PrefectFutureList,
   type State,
@@ -38,4 +39,16 @@ export async function checks(): Promise<void> {
   const plain = flow(async (x: number) => `${x}`);
   const s: string = await plain(1);
   void [n, results, state, m, c, s];
+}
+
+/** Listing sorts are Prefect's enums: one Prefect does not have for the resource does not compile. */
+export async function sorts(client: PrefectClient): Promise<void> {
+  await client.readFlowRuns({ sort: "START_TIME_DESC" });
+  await client.readTaskRuns({ sort: "EXPECTED_START_TIME_ASC" });
+  await client.readFlows({ sort: "CREATED_DESC" });
+  await client.readLogs({ sort: "TIMESTAMP_DESC" });
+  // @ts-expect-error task runs have no START_TIME_* sort in Prefect
+  await client.readTaskRuns({ sort: "START_TIME_ASC" });
+  // @ts-expect-error flow runs have no CREATED_DESC sort in Prefect
+  await client.readFlowRuns({ sort: "CREATED_DESC" });
 }
