@@ -53,3 +53,13 @@ export function retryDelaySeconds(
     ? clampedPoissonInterval(base, jitterFactor, random)
     : base;
 }
+
+/**
+ * A flow's retry delay as a flow run's `empirical_policy.retry_delay` takes it: Prefect's
+ * `FlowRunPolicy` holds whole seconds (a fraction is a 422), so the delay is sent rounded down —
+ * the server never schedules the retry later than the flow asked — and the engine waits the exact
+ * delay itself.
+ */
+export function flowRunRetryDelay(seconds: number): number {
+  return Number.isFinite(seconds) && seconds > 0 ? Math.floor(seconds) : 0;
+}

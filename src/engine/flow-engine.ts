@@ -8,16 +8,17 @@ import { createHash } from "node:crypto";
 import type { PrefectClient } from "../client/prefect-client.ts";
 import { ErrorCode, PrefectTsError } from "../core/errors.ts";
 import { uuid4 } from "../core/ids.ts";
+import { flowRunRetryDelay } from "../core/retry-delay.ts";
 import {
   Abort,
   ParameterValidationError,
   RunTimeoutError,
   TerminationSignal,
 } from "../core/run-errors.ts";
-import type { Flow as FlowRecord, FlowRun } from "../core/runs.ts";
+import type { Flow as FlowRecord, FlowRun, TaskRunPolicy } from "../core/runs.ts";
 import type { OrchestrationResult } from "../core/state.ts";
 import { StateType } from "../core/state-types.ts";
-import { nowIso, secondsBetween } from "../core/time.ts";
+import { addSeconds, nowIso, secondsBetween } from "../core/time.ts";
 import type { Settings } from "../settings/settings.ts";
 import { flushConsole } from "./console-sink.ts";
 import { type FlowRunScope, type RunScope, runScope } from "./context.ts";
@@ -25,12 +26,13 @@ import type { FlowHook, FlowResults, FlowSpec } from "./flow-spec.ts";
 import { isFuture } from "./futures.ts";
 import { processInfrastructurePid, startHeartbeat } from "./heartbeat.ts";
 import { runStateHooks } from "./hooks.ts";
+import { LogLevel } from "./log-levels.ts";
 import { consoleLogger, RunLogger } from "./logging.ts";
 import { bindParameters, formatRunName, jsonSafe } from "./parameters.ts";
 import { getRuntime, trackActiveRun } from "./process-runtime.ts";
 import { ResumeLedger } from "./resume-ledger.ts";
 import { isState, State } from "./state.ts";
-import { seedDynamicKeys } from "./task-engine.ts";
+import { nextDynamicKey, seedDynamicKeys } from "./task-engine.ts";
 import { TaskRunner } from "./task-runner.ts";
 import { validateParameters } from "./validate-parameters.ts";
 
@@ -59,6 +61,11 @@ function describeError(error: unknown): string {
   return String(error);
 }
 
+/** The later of two ISO timestamps (either may be missing). */
+function laterOf(a: string | null | undefined, b: string): string {
+  return a && Date.parse(a) > Date.parse(b) ? a : b;
+}
+
 function sleepUntil(iso: string | null | undefined, signal: AbortSignal): Promise<void> {
   const seconds = iso ? secondsBetween(nowIso(), iso) : 0;
   return sleepSeconds(seconds, signal);
@@ -82,6 +89,45 @@ function taskKeyOf(spec: FlowSpec): string {
   return `${spec.name}-${createHash("sha256").update(src).digest("hex").slice(0, 8)}`;
 }
 
+/** The policy of a subflow's parent task run, as Prefect writes it: no retries of its own. */
+const SUBFLOW_TASK_POLICY: TaskRunPolicy = Object.freeze({
+  max_retries: 0,
+  retry_delay_seconds: 0,
+  retries: 0,
+  retry_delay: 0,
+  retry_jitter_factor: null,
+}) as TaskRunPolicy;
+
+/**
+ * The task run that stands for a subflow call in its parent flow run, as Prefect creates it: named
+ * `<flow name>-<dynamic key>`, the key counting the calls of this subflow within the parent run
+ * (`"0"`, `"1"`, …), with the flow's version and a zeroed policy.
+ */
+async function createSubflowTaskRun(
+  client: PrefectClient,
+  parent: FlowRunScope,
+  spec: FlowSpec,
+  parameters: Record<string, unknown>,
+): Promise<string> {
+  const taskKey = taskKeyOf(spec);
+  const dynamicKey = nextDynamicKey(parent, taskKey);
+  const taskRun = await client.createTaskRun({
+    flow_run_id: parent.flowRun.id,
+    task_key: taskKey,
+    dynamic_key: dynamicKey,
+    name: `${spec.name}-${dynamicKey}`,
+    cache_key: null,
+    cache_expiration: null,
+    task_version: spec.version,
+    empirical_policy: { ...SUBFLOW_TASK_POLICY },
+    tags: [],
+    labels: {},
+    task_inputs: Object.fromEntries(Object.keys(parameters).map((k) => [k, []])),
+    state: { type: StateType.PENDING, name: "Pending" },
+  });
+  return taskRun.id;
+}
+
 class FlowRunExecution {
   readonly spec: FlowSpec;
   readonly client: PrefectClient;
@@ -89,6 +135,8 @@ class FlowRunExecution {
   readonly logger: RunLogger;
   readonly controller = new AbortController();
   current: State;
+  /** Base of the run's `View at …` link (`PREFECT_UI_URL`), if any. */
+  uiUrl: string | null = null;
   /**
    * Settles once the run's process is recorded (`infrastructure_pid`, sent alongside the proposal
    * of Running): the body starts only then, so that a run doing work can always be told dead.
@@ -135,6 +183,20 @@ class FlowRunExecution {
   runHooks(hooks: readonly FlowHook[], state: State): Promise<void> {
     return runStateHooks(this.logger, hooks, state, (hook) => hook(this.spec, this.flowRun, state));
   }
+
+  /**
+   * What Prefect logs as each attempt starts: `Beginning flow run …` (`subflow run` for a child)
+   * in the run's log, then the `View at …` link on the console only, never in the run's log.
+   */
+  announceAttempt(): void {
+    const kind = this.flowRun.parent_task_run_id ? "subflow" : "flow";
+    this.logger.info(`Beginning ${kind} run '${this.flowRun.name}' for flow '${this.spec.name}'`);
+    if (this.uiUrl)
+      this.logger.console(
+        LogLevel.INFO,
+        `View at ${this.uiUrl.replace(/\/+$/, "")}/runs/flow-run/${this.flowRun.id}`,
+      );
+  }
 }
 
 /** Run a flow to its final state. Rejects only when the run could not be created at all. */
@@ -159,18 +221,9 @@ export async function runFlow(spec: FlowSpec, args: readonly unknown[]): Promise
   }
 
   const flow = await ensureFlow(client, spec);
-  let parentTaskRunId: string | null = null;
-  if (parentFlow) {
-    const taskRun = await client.createTaskRun({
-      flow_run_id: parentFlow.flowRun.id,
-      task_key: taskKeyOf(spec),
-      dynamic_key: uuid4(),
-      name: `${spec.name}-${uuid4().slice(0, 3)}`,
-      task_inputs: Object.fromEntries(Object.keys(parameters).map((k) => [k, []])),
-      state: { type: StateType.PENDING, name: "Pending" },
-    });
-    parentTaskRunId = taskRun.id;
-  }
+  const parentTaskRunId = parentFlow
+    ? await createSubflowTaskRun(client, parentFlow, spec, parameters)
+    : null;
   const name =
     typeof spec.flowRunName === "function"
       ? spec.flowRunName(parameters)
@@ -186,7 +239,11 @@ export async function runFlow(spec: FlowSpec, args: readonly unknown[]): Promise
         flow_version: spec.version,
         parameters: jsonSafe(parameters) as Record<string, unknown>,
         parent_task_run_id: parentTaskRunId,
-        empirical_policy: { retries: spec.retries, retry_delay: spec.retryDelaySeconds },
+        // whole seconds, as the contract takes them; the engine waits the exact delay itself
+        empirical_policy: {
+          retries: spec.retries,
+          retry_delay: flowRunRetryDelay(spec.retryDelaySeconds),
+        },
         tags: [...new Set([...(parentFlow?.flowRun.tags ?? []), ...spec.tags])],
         state: { type: StateType.PENDING, name: "Pending" },
         infrastructure_pid: processInfrastructurePid(),
@@ -206,9 +263,8 @@ export async function runFlow(spec: FlowSpec, args: readonly unknown[]): Promise
     level: rt.logLevel,
     shipper: recorder,
   });
-  if (rt.settings.uiUrl)
-    logger.info(`View at ${rt.settings.uiUrl.replace(/\/$/, "")}/runs/flow-run/${flowRun.id}`);
   const exec = new FlowRunExecution(spec, client, flowRun, logger);
+  exec.uiUrl = rt.settings.uiUrl;
 
   let settle: () => void = () => undefined;
   const finished = new Promise<void>((resolve) => {
@@ -231,7 +287,7 @@ export async function runFlow(spec: FlowSpec, args: readonly unknown[]): Promise
       });
       await exec.propose(failed);
       await exec.runHooks(spec.onFailure, exec.current);
-      logger.error(`Finished in state ${exec.current.toString()}`);
+      logger.info(`Finished in state ${exec.current.toString()}`);
       exec.current.data = error;
       return exec.current;
     }
@@ -344,13 +400,13 @@ async function orchestrate(
 ): Promise<State> {
   const { logger } = exec;
   const signal = exec.controller.signal;
-  logger.info(`Beginning flow run '${exec.flowRun.name}' for flow '${spec.name}'`);
   for (;;) {
     // propose Running until accepted, or adopt what the orchestration core answers instead
     const started = await enterRunning(exec);
     if (!started) return finish(exec, spec, exec.current);
     await exec.processRecorded;
     if (spec.onRunning.length) await exec.runHooks(spec.onRunning, exec.current);
+    exec.announceAttempt();
 
     scope.resume.newAttempt(exec.flowRun.run_count);
     let outcome = await runBody(exec, spec, scope, callArgs);
@@ -370,14 +426,21 @@ async function orchestrate(
       );
     }
     await deliverRecords(exec, scope);
+    const proposedAt = nowIso();
     const result = await exec.propose(outcome);
     if (result.status === "REJECT" && result.state?.type === StateType.SCHEDULED) {
       logger.info(
         `Received non-final state '${result.state.name}' when proposing final state '${outcome.name}' and will attempt to run again...`,
       );
-      if (outcome.data instanceof Error)
-        logger.error(`Flow run failed: ${describeError(outcome.data)}`);
-      await sleepUntil(result.state.state_details.scheduled_time, signal);
+      // the server schedules the retry in whole seconds (`flowRunRetryDelay`): the flow's own
+      // delay, fractions included, is waited here, and any later time the server chose
+      await sleepUntil(
+        laterOf(
+          result.state.state_details.scheduled_time,
+          addSeconds(proposedAt, spec.retryDelaySeconds),
+        ),
+        signal,
+      );
       if (signal.aborted) return finish(exec, spec, await crash(exec, scope));
       continue;
     }
@@ -550,9 +613,7 @@ async function finish(exec: FlowRunExecution, spec: FlowSpec, state: State): Pro
             ? spec.onCrashed
             : [];
   if (hooks.length) await exec.runHooks(hooks, state);
-  exec.logger.log(
-    state.type === StateType.COMPLETED ? 20 : 40,
-    `Finished in state ${state.toString()}`,
-  );
+  // Prefect 3.8 logs a flow run's end at INFO whatever the state (task runs: ERROR unless Completed)
+  exec.logger.info(`Finished in state ${state.toString()}`);
   return state;
 }

@@ -69,6 +69,14 @@ export class RunLogger {
       task_run_id: this.#o.taskRunId,
     });
   }
+  /**
+   * Write a line to the console only, not to the run's log (Prefect's `send_to_api: False`, as for
+   * the `View at …` link).
+   */
+  console(level: number, ...args: unknown[]): void {
+    if (level < this.#o.level) return;
+    writeConsoleLine(level, this.#o.prefix, format(args));
+  }
   debug(...args: unknown[]): void {
     this.log(LogLevel.DEBUG, ...args);
   }

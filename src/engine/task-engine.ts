@@ -234,7 +234,11 @@ function sharedOf(task: TaskSpec): SharedRunValues {
 
 const dynamicKeys = new WeakMap<object, Map<string, number>>();
 
-function nextDynamicKey(owner: object | null, taskKey: string): string {
+/**
+ * The next dynamic key of `taskKey` within a flow run (`owner`, its scope): `"0"`, `"1"`, … per
+ * task key, as Prefect counts them; a run outside any flow run gets a UUID.
+ */
+export function nextDynamicKey(owner: object | null, taskKey: string): string {
   if (!owner) return uuid4();
   let keys = dynamicKeys.get(owner);
   if (!keys) {
@@ -475,8 +479,9 @@ async function execute(
           message: final.message,
           stateDetails: { scheduled_time: scheduledTime },
         });
-        logger.error(
-          `Task run failed with exception: ${describeError(final.data)} - Retry ${attempt}/${task.retries} will start ${delay > 0 ? `in ${Math.round(delay * 100) / 100} second(s)` : "immediately"}`,
+        // INFO, as Prefect logs a retry: the run goes on (only its last failure is an error)
+        logger.info(
+          `Task run failed with exception: ${describeError(final.data)} - Retry ${attempt}/${task.retries} will start ${delay > 0 ? `${Math.round(delay * 100) / 100} second(s) from now` : "immediately"}`,
         );
         exec.propose(awaiting);
         await sleep(delay, signal);
@@ -484,14 +489,16 @@ async function execute(
         retrying = true;
         continue;
       }
+      // as Prefect: an error once the retries are used up (none given counts); a failure the
+      // retry condition declined to retry is told by the run's final line alone
       if (
         final.type === StateType.FAILED &&
         final.data instanceof Error &&
-        final.name !== "TimedOut"
+        final.name !== "TimedOut" &&
+        attempt > task.retries
       ) {
-        const suffix = task.retries > 0 ? " - Retries are exhausted" : "";
         logger.error(
-          `Task run failed with exception: ${describeError(final.data)}${suffix}`,
+          `Task run failed with exception: ${describeError(final.data)} - Retries are exhausted`,
           final.data,
         );
       }

@@ -10,6 +10,7 @@
 
 import { join } from "node:path";
 import { z } from "zod";
+import { ValidationError } from "../core/errors.ts";
 import { runFlow } from "../engine/flow-engine.ts";
 import type { FlowHook, FlowResults, FlowSpec, StandardSchemaLike } from "../engine/flow-spec.ts";
 import { parameterNames } from "../engine/parameters.ts";
@@ -22,6 +23,7 @@ import type { SerializerLike } from "../results/serializers.ts";
 import type { ResultStorage } from "../results/storage.ts";
 import { loadSettings, type Settings } from "../settings/settings.ts";
 import { FileSystemLockManager } from "../transactions/lock-managers/file-system-lock-manager.ts";
+import { checkFlowName, checkRetryOptions } from "./option-checks.ts";
 
 export interface FlowOptions<S extends StandardSchemaLike | undefined = undefined> {
   /** Defaults to the function's name. */
@@ -156,6 +158,12 @@ function makeFlow<A extends readonly unknown[], R>(
   fn: Fn<A, R>,
 ): Flow<A, R> {
   const name = options.name ?? (fn.name ? fn.name.replace(/_/g, "-") : "flow");
+  checkFlowName(name);
+  checkRetryOptions(`flow '${name}'`, options);
+  if (Array.isArray(options.retryDelaySeconds))
+    throw new ValidationError(
+      `flow '${name}': retryDelaySeconds is one number of seconds for a flow`,
+    );
   const paramNames = parameterNames(fn as unknown as FlowSpec["fn"]);
   const params = options.params ?? null;
   let schema: Record<string, unknown> | null = null;

@@ -26,6 +26,7 @@ import { runTask, runTaskForResult } from "../engine/task-engine.ts";
 import { resolveTaskResults } from "../engine/task-results.ts";
 import type { TaskHook, TaskResultOptions, TaskSpec } from "../engine/task-spec.ts";
 import { loadSettings } from "../settings/settings.ts";
+import { checkRetryOptions } from "./option-checks.ts";
 
 /** An argument may also be a future of its type (or an `allowFailure` of one). */
 export type TaskArg<T> = T | PrefectFuture<T> | AllowFailure<PrefectFuture<T>>;
@@ -91,6 +92,7 @@ function makeTask<A extends readonly unknown[], R>(
   fn: Fn<A, R>,
 ): Task<A, R> {
   const name = options.name ?? (fn.name || "task");
+  checkRetryOptions(`task '${name}'`, options);
   const source = Function.prototype.toString.call(fn);
   const settings = loadSettings();
   const spec: Omit<TaskSpec, "name"> = {

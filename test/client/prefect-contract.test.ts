@@ -117,11 +117,15 @@ describe("the SDK's traffic against Prefect's own contract", () => {
       return x + 1;
     });
     const child = flow({ name: "contract-child" }, async (x: number) => (await flaky(x)) * 2);
-    const parent = flow({ name: "contract-parent", retries: 1 }, async (n: number) => {
-      getRunLogger().info("parent starts");
-      const doubled = await task({ name: "double" }, async (x: number) => x * 2).map([1, 2, 3]);
-      return (await child(n)) + doubled.length;
-    });
+    // a fractional retry delay: the flow run's policy takes whole seconds (FlowRunPolicy)
+    const parent = flow(
+      { name: "contract-parent", retries: 1, retryDelaySeconds: 0.5 },
+      async (n: number) => {
+        getRunLogger().info("parent starts");
+        const doubled = await task({ name: "double" }, async (x: number) => x * 2).map([1, 2, 3]);
+        return (await child(n)) + doubled.length;
+      },
+    );
     assert.equal(await parent(1), 7);
     await client.confirmEvents();
     await app.flushEvents();
