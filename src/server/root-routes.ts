@@ -2,7 +2,8 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { sql } from "kysely";
 import { z } from "zod";
-import { API_VERSION, PREFECT_SERVER_VERSION } from "../core/api-version.ts";
+import { API_VERSION, serverVersion } from "../core/api-version.ts";
+import { packageVersion } from "../core/package-version.ts";
 import { adminSettings } from "./admin-settings.ts";
 import type { RouteDeps } from "./route-deps.ts";
 import { json as jsonObject, responses } from "./schemas/responses.ts";
@@ -51,8 +52,12 @@ export const rootRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx })
   const { database } = ctx;
   const text = responses({ 200: z.string() });
   app.get("/health", { schema: { response: responses({ 200: z.boolean() }) } }, async () => true);
+  // the Prefect REST API version spoken, in the body and (on both version routes) a header
   app.get("/version", { schema: { response: text } }, async (_req, reply) =>
-    reply.type("application/json").send(json(API_VERSION)),
+    reply
+      .type("application/json")
+      .header("x-prefect-api-version", API_VERSION)
+      .send(json(API_VERSION)),
   );
   app.get("/hello", { schema: { response: text } }, async (_req, reply) =>
     reply.type("application/json").send(json("👋")),
@@ -66,8 +71,9 @@ export const rootRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx })
       return reply.code(503).send({ message: "Database is not reachable" });
     }
   });
+  const version = json(serverVersion(packageVersion()));
   app.get("/admin/version", { schema: { response: text } }, async (_req, reply) =>
-    reply.type("application/json").send(json(PREFECT_SERVER_VERSION)),
+    reply.type("application/json").header("x-prefect-api-version", API_VERSION).send(version),
   );
   const settings = responses({ 200: ServerSettings });
   app.get("/admin/settings", { schema: { response: settings } }, async (req) => {

@@ -1,23 +1,11 @@
 /** `prefect-ts version`: the version block of `prefect version`, for this implementation. */
-import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { API_VERSION } from "../../core/api-version.ts";
+import { packageVersion } from "../../core/package-version.ts";
 import { isPostgresUrl, redactUrl } from "../../storage/database-url.ts";
 import type { CliIo } from "../support.ts";
 
-/** This package's version, from package.json (same relative place from src/ and dist/). */
-export function packageVersion(): string {
-  try {
-    const text = readFileSync(new URL("../../../package.json", import.meta.url), "utf8");
-    const parsed: unknown = JSON.parse(text);
-    if (typeof parsed === "object" && parsed !== null && "version" in parsed) {
-      return String(parsed.version);
-    }
-  } catch {
-    // fall through
-  }
-  return "unknown";
-}
+export { packageVersion };
 
 type Block = { [key: string]: string | Block };
 
