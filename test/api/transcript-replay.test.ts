@@ -1,11 +1,14 @@
 /**
  * The real Prefect 3 Python client's traffic (`../shared/prefect-wire-transcripts/*.jsonl`),
  * replayed in order against our server on each database: every HTTP request of this server's
- * routes gets the status code the real server answered and a body with the same field names and
- * JSON types, and the task-run events sent on `/api/events/in` are recorded as task runs.
+ * routes gets the status code the real server answered and a body of the same shape — the same
+ * keys at every depth, the same JSON types, `null` where it answered `null` and nowhere else, lists
+ * of the same length — and the task-run events sent on `/api/events/in` are recorded as task runs.
  *
  * Ids the real server handed out are mapped to ours as the replay goes, read from each pair of
- * answers. Requests for routes of later capabilities (deployments, concurrency limits, automations)
+ * answers. WebSocket frames go to their socket (`/api/events/in`, `/api/events/out`): the server's
+ * frames must have the real ones' shape, and the server must not close a socket the real one kept.
+ * Requests for routes of later capabilities (deployments, concurrency limits, automations)
  * are left out, with every request that names something only they created.
  */
 import assert from "node:assert/strict";
@@ -122,13 +125,19 @@ class IdMap {
   }
 }
 
-/** A WebSocket whose messages are read in order. */
+/** A WebSocket whose messages are read in order; `closedBy` says how the server closed it, if it did. */
 async function openSocket(url: string) {
   const socket = new WebSocket(url);
   const messages: unknown[] = [];
   let wake: (() => void) | null = null;
+  let closedBy: string | null = null;
+  let closing = false;
   socket.on("message", (data: Buffer) => {
     messages.push(JSON.parse(data.toString()));
+    wake?.();
+  });
+  socket.on("close", (code: number, reason: Buffer) => {
+    if (!closing) closedBy = `${code} ${reason.toString()}`;
     wake?.();
   });
   await new Promise<void>((resolve, reject) => {
@@ -138,10 +147,15 @@ async function openSocket(url: string) {
   return {
     send: (text: string) => socket.send(text),
     async next(): Promise<unknown> {
-      while (messages.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+      while (messages.length === 0 && closedBy === null) {
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
       return messages.shift();
     },
+    closedBy: () => closedBy,
     async close(): Promise<void> {
+      if (closedBy !== null || socket.readyState === WebSocket.CLOSED) return;
+      closing = true;
       const closed = new Promise((resolve) => socket.once("close", resolve));
       socket.close();
       await closed;
@@ -173,23 +187,37 @@ for (const dialect of DIALECTS) {
         const ids = new IdMap();
         const mismatches: string[] = [];
         const taskRunIds = new Set<string>();
-        let socket: Awaited<ReturnType<typeof openSocket>> | null = null;
+        const sockets = new Map<string, Awaited<ReturnType<typeof openSocket>>>();
+        const closeSocket = async (url: string) => {
+          const socket = sockets.get(url);
+          if (!socket) return;
+          const closedBy = socket.closedBy();
+          if (closedBy !== null) mismatches.push(`${url}: closed by the server (${closedBy})`);
+          await socket.close();
+          sockets.delete(url);
+        };
         let replayed = 0;
         for (const record of readTranscript(file)) {
           if ("ws" in record) {
-            if (record.url !== "/api/events/in") continue;
             if (record.ws === "open") {
-              await socket?.close();
-              socket = await openSocket(`${base.replace(/^http/, "ws")}${record.url}`);
-            } else if (record.ws === "client->server") {
+              await closeSocket(record.url);
+              sockets.set(
+                record.url,
+                await openSocket(`${base.replace(/^http/, "ws")}${record.url}`),
+              );
+              continue;
+            }
+            const socket = sockets.get(record.url);
+            if (record.ws === "client->server") {
               const text = ids.map(JSON.stringify(record.msg));
               socket?.send(text);
+              if (record.url !== "/api/events/in") continue;
               // a task run of a flow run that only a later capability made cannot be recorded
               if (ids.unreachable(text)) continue;
               const resource = (JSON.parse(text) as { resource?: Record<string, string> }).resource;
               const id = resource?.["prefect.resource.id"]?.match(/^prefect\.task-run\.(.+)$/)?.[1];
               if (id) taskRunIds.add(id);
-            } else {
+            } else if (record.ws === "server->client") {
               const answer = await socket?.next();
               mismatches.push(...shapeDifferences(record.msg, answer, `${record.url} frame`));
             }
@@ -220,7 +248,7 @@ for (const dialect of DIALECTS) {
           mismatches.push(...shapeDifferences(record.res, body).map((d) => `${request}: ${d}`));
           ids.learn(record.res, body);
         }
-        await socket?.close();
+        for (const url of [...sockets.keys()]) await closeSocket(url);
         assert.ok(replayed > 10, `only ${replayed} requests replayed`);
         assert.deepEqual(mismatches, []);
 
