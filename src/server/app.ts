@@ -10,6 +10,9 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { jsonSchemaTransform, validatorCompiler } from "fastify-type-provider-zod";
 import type { Clock } from "../core/time.ts";
 import { apiKeyRoutes } from "../resources/api-keys/routes.ts";
+import { concurrencyLimitRoutes } from "../resources/concurrency-limits/routes.ts";
+import { holderSocketRoutes } from "../resources/concurrency-limits/sockets.ts";
+import { tagConcurrencyLimitRoutes } from "../resources/concurrency-limits/v1-routes.ts";
 import { csrfTokenRoutes } from "../resources/csrf-tokens/routes.ts";
 import { eventRoutes } from "../resources/events/routes.ts";
 import { flowRunRoutes } from "../resources/flow-runs/routes.ts";
@@ -150,6 +153,9 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(uiRoutes, deps);
       await api.register(csrfTokenRoutes, deps);
       await api.register(apiKeyRoutes, deps);
+      await api.register(concurrencyLimitRoutes, deps);
+      await api.register(tagConcurrencyLimitRoutes, deps);
+      await api.register(holderSocketRoutes, deps);
       api.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
       // Prefect's docs point at `/docs` under the API URL as well as on the server's root
       api.get("/docs", { schema: { hide: true } }, (_req, reply) => reply.redirect("/docs"));

@@ -135,6 +135,19 @@ export function installErrorHandlers(app: FastifyInstance, log: AppLogger): void
       if (error.code === ErrorCode.CONFLICT) return reply.code(409).send({ detail: error.message });
       if (error.code === ErrorCode.OBJECT_ALREADY_EXISTS)
         return reply.code(409).send({ detail: error.message });
+      if (error.code === ErrorCode.CONCURRENCY_SLOTS_UNAVAILABLE) {
+        // 423 with Prefect's estimate of when to ask again (as Python writes a float)
+        const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+        if (typeof retryAfter === "number" && Number.isFinite(retryAfter)) {
+          reply.header(
+            "retry-after",
+            Number.isInteger(retryAfter) ? `${retryAfter}.0` : `${retryAfter}`,
+          );
+        }
+        return reply.code(423).send({ detail: error.message });
+      }
+      if (error.code === ErrorCode.CONCURRENCY_REQUEST_INVALID)
+        return reply.code(422).send({ detail: error.message });
       if (error.code === ErrorCode.VALIDATION) {
         return sendValidationError(reply, request, [
           { type: "value_error", loc: ["body"], msg: error.message },

@@ -11,6 +11,7 @@ import { EventPipeline, type EventPipelineOptions } from "../resources/events/pi
 import { taskRunRecorder } from "../resources/task-runs/recorder.ts";
 import { loadSettings, type Settings } from "../settings/settings.ts";
 import type { Database } from "../storage/database.ts";
+import { ConcurrencyLeaseExpiry } from "./concurrency-lease-expiry.ts";
 import { type AppContext, type AppLogger, stderrLogger } from "./context.ts";
 import { EventRetention, type EventRetentionOptions } from "./event-retention.ts";
 import type { LoopService } from "./loop-service.ts";
@@ -100,6 +101,8 @@ export function createServerCore(options: ServerCoreOptions): Core {
       }),
     );
   }
+  // expired leases, leases of holders gone, waiters (Prefect's Repossessor)
+  services.push(new ConcurrencyLeaseExpiry(ctx));
   return core(ctx, bus, services);
 }
 

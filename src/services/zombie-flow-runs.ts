@@ -16,9 +16,9 @@
  * processes of this host only. Each loop is one query (the Running runs with their process and last
  * heartbeat), a liveness check per local pid (`kill(pid, 0)`), and writes only for zombies.
  */
-import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { uuid4 } from "../core/ids.ts";
+import { isProcessAlive as isAlive, localPid } from "../core/processes.ts";
 import type { TaskRun, TaskRunTransition } from "../core/runs.ts";
 import { emptyStateDetails, type StateRecord } from "../core/state.ts";
 import { StateType } from "../core/state-types.ts";
@@ -180,43 +180,6 @@ export class ZombieFlowRuns implements LoopService {
     const taskRuns = done.size;
     ctx.log.info({ flowRunId: run.id, taskRuns }, `Flow run ${run.id} marked Crashed: ${message}`);
     return { flowRunId: run.id, message, taskRuns };
-  }
-}
-
-/** The pid in `"<host>:<pid>"` when the host is this one (and the pid a process id). */
-function localPid(infrastructurePid: string | null, host: string): number | null {
-  if (!infrastructurePid) return null;
-  const at = infrastructurePid.lastIndexOf(":");
-  if (at <= 0 || infrastructurePid.slice(0, at) !== host) return null;
-  const text = infrastructurePid.slice(at + 1);
-  if (!/^\d+$/.test(text)) return null;
-  const pid = Number(text);
-  // 0 and 1 are never a flow's process (and kill(0) would signal our own process group)
-  return pid > 1 && Number.isSafeInteger(pid) ? pid : null;
-}
-
-/**
- * Whether a process with this pid is running (one of another user's counts; on Linux, one that has
- * exited but was not reaped by its parent — a zombie in the kernel's sense — does not).
- */
-function isAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-  return !exitedUnreaped(pid);
-}
-
-function exitedUnreaped(pid: number): boolean {
-  if (process.platform !== "linux") return false;
-  try {
-    // `pid (comm) state …`: the state follows the last ')' (comm may hold one)
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) === "Z";
-  } catch {
-    return false;
   }
 }
 

@@ -126,6 +126,20 @@ const schema = z.object({
   PREFECT_SERVER_CSRF_PROTECTION_ENABLED: boolish.optional(),
   PREFECT_SERVER_CSRF_TOKEN_EXPIRATION: timedelta.optional(),
   PREFECT_CLIENT_CSRF_SUPPORT_ENABLED: boolish.optional(),
+  PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE: z.string().min(1).optional(),
+  PREFECT_SERVER_CONCURRENCY_HOLDER_GRACE_SECONDS: z.coerce
+    .number({ message: "must be a number of seconds" })
+    .min(0)
+    .optional(),
+  PREFECT_TASK_RUN_TAG_CONCURRENCY_SLOT_WAIT_SECONDS: z.coerce
+    .number({ message: "must be a number of seconds" })
+    .min(0)
+    .optional(),
+  PREFECT_REDIS_MESSAGING_HOST: z.string().min(1).optional(),
+  PREFECT_REDIS_MESSAGING_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  PREFECT_REDIS_MESSAGING_DB: z.coerce.number().int().min(0).optional(),
+  PREFECT_REDIS_MESSAGING_USERNAME: z.string().optional(),
+  PREFECT_REDIS_MESSAGING_PASSWORD: z.string().optional(),
 });
 
 /** Settings, read from `PREFECT_*` environment variables with Prefect's names. */
@@ -200,6 +214,28 @@ export interface Settings {
   serverCsrfTokenExpirationSeconds: number;
   /** `PREFECT_CLIENT_CSRF_SUPPORT_ENABLED` (default true): the client fetches CSRF tokens when the server wants them. */
   clientCsrfSupportEnabled: boolean;
+  /**
+   * Where the server keeps concurrency leases (`PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE`): a
+   * module naming Redis (Prefect's `prefect_redis.lease_storage`) keeps them in Redis; anything
+   * else, or unset, in the database.
+   */
+  concurrencyLeaseStorage: string | null;
+  /**
+   * Seconds a lease bound to a holder connection outlives that holder's attachment
+   * (`PREFECT_SERVER_CONCURRENCY_HOLDER_GRACE_SECONDS`, ours, default 5): how long a holder has to
+   * attach again after a server restart before its slots are freed.
+   */
+  concurrencyHolderGraceSeconds: number;
+  /** `PREFECT_TASK_RUN_TAG_CONCURRENCY_SLOT_WAIT_SECONDS` (default 30): the delay a task run waiting on a tag limit is told. */
+  taskRunTagConcurrencySlotWaitSeconds: number;
+  /** Prefect-redis's connection (`PREFECT_REDIS_MESSAGING_HOST`, `_PORT`, `_DB`, `_USERNAME`, `_PASSWORD`). */
+  redis: {
+    host: string;
+    port: number;
+    db: number;
+    username: string | null;
+    password: string | null;
+  };
 }
 
 /** Parse settings from an environment; one error lists every bad variable. */
@@ -262,6 +298,17 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     serverCsrfProtectionEnabled: s.PREFECT_SERVER_CSRF_PROTECTION_ENABLED ?? false,
     serverCsrfTokenExpirationSeconds: s.PREFECT_SERVER_CSRF_TOKEN_EXPIRATION ?? 3600,
     clientCsrfSupportEnabled: s.PREFECT_CLIENT_CSRF_SUPPORT_ENABLED ?? true,
+    concurrencyLeaseStorage: s.PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE ?? null,
+    concurrencyHolderGraceSeconds: s.PREFECT_SERVER_CONCURRENCY_HOLDER_GRACE_SECONDS ?? 5,
+    taskRunTagConcurrencySlotWaitSeconds:
+      s.PREFECT_TASK_RUN_TAG_CONCURRENCY_SLOT_WAIT_SECONDS ?? 30,
+    redis: {
+      host: s.PREFECT_REDIS_MESSAGING_HOST ?? "localhost",
+      port: s.PREFECT_REDIS_MESSAGING_PORT ?? 6379,
+      db: s.PREFECT_REDIS_MESSAGING_DB ?? 0,
+      username: s.PREFECT_REDIS_MESSAGING_USERNAME ?? null,
+      password: s.PREFECT_REDIS_MESSAGING_PASSWORD ?? null,
+    },
   };
 }
 

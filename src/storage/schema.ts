@@ -163,6 +163,49 @@ export interface CsrfTokenTable {
   expiration: string;
 }
 
+/** Prefect's `concurrency_limit_v2` (v1 tag limits are the ones named `tag:<tag>`). */
+export interface ConcurrencyLimitV2Table {
+  id: string;
+  created: string;
+  updated: string;
+  active: Bool;
+  name: string;
+  limit: number;
+  active_slots: number;
+  denied_slots: number;
+  slot_decay_per_second: number;
+  avg_slot_occupancy_seconds: number;
+  /** Ours: when a decaying limit's slots started decaying (advanced by whole slots only). */
+  decay_anchor: string;
+}
+
+/** A lease on slots of concurrency limits (database lease storage). */
+export interface ConcurrencyLeaseTable {
+  id: string;
+  created: string;
+  expiration: string;
+  /** The limit ids, in the order they were asked for. */
+  resource_ids: Json;
+  slots: number;
+  /** Prefect's `ConcurrencyLeaseHolder` (`{type, id}`), or null. */
+  holder: Json | null;
+  /** Bound to the holder connection of this id (ours), or null. */
+  holder_id: string | null;
+  /** Bound to the local process `"<host>:<pid>"` (ours), or null. */
+  holder_process: string | null;
+}
+
+export interface ConcurrencyLeaseLimitTable {
+  lease_id: string;
+  limit_id: string;
+}
+
+/** A holder attached to an API server through its holder socket. */
+export interface ConcurrencyLeaseHolderTable {
+  id: string;
+  attached_until: string;
+}
+
 export interface MigrationTable {
   id: number;
   name: string;
@@ -181,5 +224,9 @@ export interface Tables {
   event_resources: EventResourcesTable;
   api_key: ApiKeyTable;
   csrf_token: CsrfTokenTable;
+  concurrency_limit_v2: ConcurrencyLimitV2Table;
+  concurrency_lease: ConcurrencyLeaseTable;
+  concurrency_lease_limit: ConcurrencyLeaseLimitTable;
+  concurrency_lease_holder: ConcurrencyLeaseHolderTable;
   prefect_ts_migration: MigrationTable;
 }

@@ -3,6 +3,7 @@ import { eventsMigration } from "./0002-events.ts";
 import { eventResourcesOccurredMigration } from "./0003-event-resources-occurred.ts";
 import { apiKeysMigration } from "./0004-api-keys.ts";
 import { heartbeatIndexMigration } from "./0005-heartbeat-index.ts";
+import { concurrencyLimitsMigration } from "./0006-concurrency-limits.ts";
 import type { Migration } from "./column-types.ts";
 
 /** Every migration, in the order they are applied. */
@@ -12,4 +13,5 @@ export const MIGRATIONS: readonly Migration[] = [
   eventResourcesOccurredMigration,
   apiKeysMigration,
   heartbeatIndexMigration,
+  concurrencyLimitsMigration,
 ];
