@@ -2,6 +2,7 @@
 import { createRootRoute, createRoute, createRouter, redirect } from "@tanstack/react-router";
 import { Layout } from "./components/Layout.tsx";
 import { parseDashboardSearch, parseFlowRunSearch, parseRunsSearch } from "./lib/search.ts";
+import { ConcurrencyPage } from "./pages/ConcurrencyPage.tsx";
 import { DashboardPage } from "./pages/DashboardPage.tsx";
 import { FlowPage } from "./pages/FlowPage.tsx";
 import { FlowRunPage } from "./pages/FlowRunPage.tsx";
@@ -58,6 +59,15 @@ const flowRoute = createRoute({
   component: FlowPage,
 });
 
+const concurrencyRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/concurrency-limits",
+  validateSearch: (s: Record<string, unknown>): { tab?: "task-run" } => ({
+    tab: s.tab === "task-run" ? "task-run" : undefined,
+  }),
+  component: ConcurrencyPage,
+});
+
 const routeTree = rootRoute.addChildren([
   indexRoute,
   dashboardRoute,
@@ -66,6 +76,7 @@ const routeTree = rootRoute.addChildren([
   taskRunRoute,
   flowsRoute,
   flowRoute,
+  concurrencyRoute,
 ]);
 
 export const router = createRouter({ routeTree, defaultPreload: false, scrollRestoration: true });

@@ -6,13 +6,18 @@
 import { authorizationHeader, csrfHeaders, dropCsrfToken, signalUnauthorized } from "./auth.ts";
 import type { UiSettings } from "./types.ts";
 
-/** A failed API call: the HTTP status (0 when the server was unreachable) and Prefect's message. */
+/**
+ * A failed API call: the HTTP status (0 when the server was unreachable), Prefect's message and,
+ * for a 422, what the server said of each body field (`exception_detail` entries by `loc`).
+ */
 export class ApiError extends Error {
   readonly status: number;
-  constructor(status: number, message: string) {
+  readonly fields: Readonly<Record<string, string>>;
+  constructor(status: number, message: string, fields: Record<string, string> = {}) {
     super(message);
     this.name = "ApiError";
     this.status = status;
+    this.fields = fields;
   }
 }
 
@@ -40,6 +45,26 @@ function messageOf(body: unknown, status: number): string {
     if (typeof b.exception_message === "string") return b.exception_message;
   }
   return `The API answered ${status}`;
+}
+
+/**
+ * The messages of a 422 by body field: `{"limit": "Input should be greater than or equal to 0"}`
+ * from `exception_detail: [{loc: ["body", "limit"], msg: …}]` (`"body"` for the body as a whole).
+ */
+function fieldsOf(body: unknown): Record<string, string> {
+  const fields: Record<string, string> = {};
+  if (!body || typeof body !== "object") return fields;
+  const detail = (body as { exception_detail?: unknown }).exception_detail;
+  if (!Array.isArray(detail)) return fields;
+  for (const d of detail as unknown[]) {
+    if (!d || typeof d !== "object") continue;
+    const { loc, msg } = d as { loc?: unknown; msg?: unknown };
+    if (!Array.isArray(loc) || typeof msg !== "string") continue;
+    const path = loc[0] === "body" ? loc.slice(1) : loc;
+    const key = path.length > 0 ? String(path[0]) : "body";
+    fields[key] = fields[key] ? `${fields[key]}; ${msg}` : msg;
+  }
+  return fields;
 }
 
 export interface RequestOptions {
@@ -81,7 +106,7 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
       dropCsrfToken();
       continue;
     }
-    throw new ApiError(res.status, messageOf(body, res.status));
+    throw new ApiError(res.status, messageOf(body, res.status), fieldsOf(body));
   }
 }
 

@@ -18,6 +18,14 @@ export type TaskRunFilter = S["TaskRunFilter"];
 export type FlowFilter = S["FlowFilter"];
 export type FlowRunSort = S["FlowRunSort"];
 export type TaskRunSort = S["TaskRunSort"];
+/** A global limit (`/v2/concurrency_limits/…`); tag limits are among them as `tag:<tag>`. */
+export type GlobalConcurrencyLimit = S["GlobalConcurrencyLimitResponse"];
+export type GlobalConcurrencyLimitCreate = S["ConcurrencyLimitV2Create"];
+export type GlobalConcurrencyLimitUpdate = S["ConcurrencyLimitV2Update"];
+/** A task-run tag limit (`/concurrency_limits/…`): `active_slots` are the task runs holding it. */
+export type TagConcurrencyLimit = S["ConcurrencyLimit"];
+export type TagConcurrencyLimitCreate = S["ConcurrencyLimitCreate"];
+export type ConcurrencyLeaseHolder = S["ConcurrencyLeaseHolder"];
 export type SimpleFlowRun = uiComponents["schemas"]["SimpleFlowRun"];
 
 /** A page of `POST /flow_runs/paginate` and the like. */

@@ -1,0 +1,289 @@
+/**
+ * The concurrency page (`/concurrency-limits`) in Debian's Chromium against a real server, on
+ * SQLite and PostgreSQL: a global limit created, edited, disabled, reset and deleted through the
+ * UI, with bad input answered next to its field; a task-run limit created, its slot held through
+ * the API and its holder shown (linked to the task run), reset and deleted; the runs waiting for
+ * a slot listed with the message saying on what.
+ */
+import assert from "node:assert/strict";
+import type { AddressInfo } from "node:net";
+import { after, before, describe, it } from "node:test";
+import type { FastifyInstance } from "fastify";
+import type { Browser, Locator } from "playwright-core";
+import {
+  ensureUiBuilt,
+  launchChromium,
+  screenshot,
+  type WatchedPage,
+  watchedPage,
+} from "../helpers/browser.ts";
+import { createCheckedApp } from "../helpers/checked-app.ts";
+import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
+
+interface GlobalLimit {
+  id: string;
+  name: string;
+  limit: number;
+  active: boolean;
+  active_slots: number;
+  slot_decay_per_second: number;
+}
+interface TagLimit {
+  id: string;
+  tag: string;
+  concurrency_limit: number;
+  active_slots: string[];
+}
+
+/** What Chromium itself logs for a request answered 422 (the page logs nothing of its own). */
+const CONSOLE_422 =
+  "console: Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)";
+
+/** The text in an element (empty when none). */
+async function text(locator: Locator): Promise<string> {
+  return (await locator.textContent()) ?? "";
+}
+
+for (const dialect of DIALECTS) {
+  describe(`the concurrency page in Chromium (${dialect})`, () => {
+    let t: TestDatabase;
+    let app: FastifyInstance;
+    let browser: Browser;
+    let w: WatchedPage;
+    let base = "";
+
+    /** A JSON request to the API; asserts the status. */
+    async function call<T>(
+      method: string,
+      path: string,
+      body?: unknown,
+      status: number | number[] = 200,
+    ): Promise<T> {
+      const res = await fetch(`${base}/api${path}`, {
+        method,
+        headers: body === undefined ? {} : { "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const raw = await res.text();
+      assert.ok([status].flat().includes(res.status), `${method} ${path} → ${res.status}: ${raw}`);
+      return (raw ? JSON.parse(raw) : null) as T;
+    }
+
+    /** A flow run with a task run tagged `tags`, made through the API as a client records them. */
+    async function taskRunTagged(
+      name: string,
+      tags: string[],
+    ): Promise<{ flowRun: string; taskRun: string }> {
+      // 201 the first time, 200 once the flow exists
+      const flow = await call<{ id: string }>(
+        "POST",
+        "/flows/",
+        { name: "concurrency-ui" },
+        [200, 201],
+      );
+      const flowRun = await call<{ id: string }>(
+        "POST",
+        "/flow_runs/",
+        { flow_id: flow.id, name: `${name}-flow`, state: { type: "RUNNING", name: "Running" } },
+        201,
+      );
+      const taskRun = await call<{ id: string }>(
+        "POST",
+        "/task_runs/",
+        { flow_run_id: flowRun.id, task_key: `${name}-key`, dynamic_key: "0", name, tags },
+        201,
+      );
+      return { flowRun: flowRun.id, taskRun: taskRun.id };
+    }
+
+    /** The problems the page met since the last look, without the server's address. */
+    const problemsSeen = (): string[] => w.take().map((p) => p.replace(base, ""));
+
+    const row = (name: string): Locator =>
+      w.page.locator(`tr[data-limit="${name}"], tr[data-tag="${name}"]`);
+
+    before(async () => {
+      ensureUiBuilt();
+      t = await createTestDatabase(dialect);
+      app = await createCheckedApp({ database: t.database, ui: {} });
+      await app.listen({ host: "127.0.0.1", port: 0 });
+      base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+      browser = await launchChromium();
+      w = await watchedPage(browser);
+      // every confirmation (delete, reset) is accepted
+      w.page.on("dialog", (d) => void d.accept());
+    });
+    after(async () => {
+      await browser?.close();
+      await app?.close();
+      await t?.dispose();
+    });
+
+    it("creates, edits, disables, resets and deletes a global limit, with bad input shown next to its field", async () => {
+      const { page } = w;
+      await page.goto(`${base}/concurrency-limits`);
+      await page.getByRole("heading", { name: "Concurrency" }).waitFor();
+      await page.getByRole("heading", { name: "No global limits" }).waitFor();
+      await page.getByRole("link", { name: "Concurrency" }).waitFor(); // in the sidebar
+
+      await page.getByRole("button", { name: "Add global limit" }).click();
+      const form = page.getByRole("form", { name: "New global limit" });
+      await form.getByLabel("Name").fill("database");
+      await form.getByLabel("Concurrency limit").fill("-1");
+      await form.getByRole("button", { name: "Create" }).click();
+      // the server's 422 message, next to the field it is about; the page stays
+      const limitField = form.getByLabel("Concurrency limit");
+      await page.waitForFunction(() => document.querySelector('[aria-invalid="true"]') !== null);
+      assert.equal(await limitField.getAttribute("aria-invalid"), "true");
+      const message = await text(form.locator(".field-error"));
+      assert.match(message, /greater than or equal to 0/);
+      const describedBy = (await limitField.getAttribute("aria-describedby")) ?? "";
+      assert.equal(await text(page.locator(`[id="${describedBy}"]`)), message);
+      assert.equal(await form.getByLabel("Name").getAttribute("aria-invalid"), "false");
+      assert.deepEqual(problemsSeen(), ["422: POST /api/v2/concurrency_limits/", CONSOLE_422]);
+      await screenshot(page, `concurrency-422-${dialect}`);
+
+      await form.getByLabel("Concurrency limit").fill("5");
+      await form.getByLabel("Slot decay per second").fill("0");
+      await form.getByRole("button", { name: "Create" }).click();
+      await row("database").waitFor();
+      await form.waitFor({ state: "detached" });
+      assert.match(await text(row("database")), /0 \/ 5/);
+      const created = await call<GlobalLimit>("GET", "/v2/concurrency_limits/database");
+      assert.equal(created.limit, 5);
+      assert.equal(created.active, true);
+
+      // edit: a new name and limit
+      await row("database").getByRole("button", { name: "Edit" }).click();
+      const edit = page.getByRole("form", { name: "Edit database" });
+      await edit.getByLabel("Name").fill("warehouse-db");
+      await edit.getByLabel("Concurrency limit").fill("7");
+      await edit.getByRole("button", { name: "Save" }).click();
+      await row("warehouse-db").waitFor();
+      assert.match(await text(row("warehouse-db")), /0 \/ 7/);
+      const edited = await call<GlobalLimit>("GET", `/v2/concurrency_limits/${created.id}`);
+      assert.equal(edited.name, "warehouse-db");
+      assert.equal(edited.limit, 7);
+
+      // disable, then enable again
+      const toggle = row("warehouse-db").getByRole("switch", { name: "warehouse-db active" });
+      await toggle.click();
+      await row("warehouse-db").getByText("Inactive").waitFor();
+      assert.equal(
+        (await call<GlobalLimit>("GET", `/v2/concurrency_limits/${created.id}`)).active,
+        false,
+      );
+      await toggle.click();
+      await row("warehouse-db").getByText("Active", { exact: true }).waitFor();
+      assert.equal(
+        (await call<GlobalLimit>("GET", `/v2/concurrency_limits/${created.id}`)).active,
+        true,
+      );
+
+      // a holder takes 2 slots through the API: the row names it (its flow run, linked)
+      const { flowRun } = await taskRunTagged("global-holder", []);
+      await call("POST", "/v2/concurrency_limits/increment-with-lease", {
+        names: ["warehouse-db"],
+        slots: 2,
+        holder: { type: "flow_run", id: flowRun },
+      });
+      const holders = row("warehouse-db").getByRole("list", { name: "Holders" });
+      await holders.getByRole("link", { name: "global-holder-flow" }).waitFor();
+      assert.match(await text(row("warehouse-db")), /2 \/ 7/);
+      assert.match(await text(holders), /2 slots/);
+      await screenshot(page, `concurrency-global-${dialect}`);
+
+      // reset the active slots
+      await row("warehouse-db").getByRole("button", { name: "Reset" }).click();
+      await row("warehouse-db").getByText("0 / 7").waitFor();
+      assert.equal(
+        (await call<GlobalLimit>("GET", `/v2/concurrency_limits/${created.id}`)).active_slots,
+        0,
+      );
+
+      // delete
+      await row("warehouse-db").getByRole("button", { name: "Delete" }).click();
+      await page.getByRole("heading", { name: "No global limits" }).waitFor();
+      await call("GET", `/v2/concurrency_limits/${created.id}`, undefined, 404);
+      assert.deepEqual(w.take(), []);
+    });
+
+    it("creates a task-run limit, shows the task run holding its slot and the one waiting, resets and deletes it", async () => {
+      const { page } = w;
+      await page.goto(`${base}/concurrency-limits?tab=task-run`);
+      await page.getByRole("heading", { name: "No task-run limits" }).waitFor();
+
+      await page.getByRole("button", { name: "Add task-run limit" }).click();
+      const form = page.getByRole("form", { name: "New task-run limit" });
+      await form.getByLabel("Tag").fill("warehouse");
+      await form.getByRole("button", { name: "Create" }).click(); // no limit given
+      await form.locator(".field-error").waitFor();
+      assert.equal(await form.getByLabel("Concurrency limit").getAttribute("aria-invalid"), "true");
+      assert.equal(await form.getByLabel("Tag").getAttribute("aria-invalid"), "false");
+      assert.deepEqual(problemsSeen(), ["422: POST /api/concurrency_limits/", CONSOLE_422]);
+      await form.getByLabel("Concurrency limit").fill("1");
+      await form.getByRole("button", { name: "Create" }).click();
+      await row("warehouse").waitFor();
+      assert.match(await text(row("warehouse")), /0 \/ 1/);
+      const created = await call<TagLimit>("GET", "/concurrency_limits/tag/warehouse");
+      assert.equal(created.concurrency_limit, 1);
+
+      // a task run takes the slot as the Python client does (v2, `tag:<tag>`, under a lease)
+      const holder = await taskRunTagged("load-orders", ["warehouse"]);
+      await call("POST", "/v2/concurrency_limits/increment-with-lease", {
+        names: ["tag:warehouse"],
+        slots: 1,
+        holder: { type: "task_run", id: holder.taskRun },
+      });
+      // another waits for it
+      const waiter = await taskRunTagged("load-more-orders", ["warehouse"]);
+      const why = "Waiting for concurrency limit 'tag:warehouse' (1/1 slots taken)";
+      await call(
+        "POST",
+        `/task_runs/${waiter.taskRun}/set_state`,
+        {
+          state: { type: "SCHEDULED", name: "AwaitingConcurrencySlot", message: why },
+          force: true,
+        },
+        201,
+      );
+
+      const active = row("warehouse").getByRole("list", { name: "Active task runs" });
+      await active.getByRole("link", { name: "load-orders" }).waitFor();
+      assert.match(await text(row("warehouse")), /1 \/ 1/);
+      const waiting = row("warehouse").getByRole("list", { name: "Waiting task runs" });
+      await waiting.getByRole("link", { name: "load-more-orders" }).waitFor();
+      const waitingCard = page.getByRole("region", { name: "Runs waiting for a slot" });
+      await waitingCard.getByText(why).waitFor();
+      await screenshot(page, `concurrency-task-run-${dialect}`);
+
+      // the tag limit is a global limit `tag:warehouse` too, held by the same task run
+      await page.getByRole("tab", { name: "Global" }).click();
+      await row("tag:warehouse")
+        .getByRole("list", { name: "Holders" })
+        .getByRole("link", { name: "load-orders" })
+        .waitFor();
+      await page.getByRole("tab", { name: "Task Run" }).click();
+      assert.match(page.url(), /tab=task-run/);
+
+      // the holder's link opens its task run
+      await row("warehouse").getByRole("link", { name: "load-orders" }).click();
+      await page.waitForURL(`**/runs/task-run/${holder.taskRun}`);
+      await page.getByRole("heading", { name: /load-orders/ }).waitFor();
+      await page.goBack();
+
+      // reset frees the slot
+      await row("warehouse").getByRole("button", { name: "Reset" }).click();
+      await row("warehouse").getByText("0 / 1").waitFor();
+      assert.deepEqual(
+        (await call<TagLimit>("GET", "/concurrency_limits/tag/warehouse")).active_slots,
+        [],
+      );
+
+      await row("warehouse").getByRole("button", { name: "Delete" }).click();
+      await page.getByRole("heading", { name: "No task-run limits" }).waitFor();
+      await call("GET", "/concurrency_limits/tag/warehouse", undefined, 404);
+      assert.deepEqual(w.take(), []);
+    });
+  });
+}
