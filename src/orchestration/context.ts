@@ -52,8 +52,20 @@ export interface FlowOrchestrationDeps {
   emit(event: Event): void;
 }
 
+/** Whether a task run got a slot of each of its tags' concurrency limits. */
+export type TagSlotsOutcome =
+  | { status: "taken" }
+  /** A tag's limit is 0: the run could never start. */
+  | { status: "zero"; reason: string }
+  /** A tag's limit is full: `reason` names the limit and who holds it. */
+  | { status: "full"; reason: string; delaySeconds: number };
+
 /** What task rules read or write beyond the run itself (implemented by the models layer). */
 export interface TaskOrchestrationDeps {
+  /** Take one slot of every tag limit of the run, all or none (in the transition's transaction). */
+  secureTagSlots?(): Promise<TagSlotsOutcome>;
+  /** Free the run's tag slots (in the transition's transaction). */
+  releaseTagSlots?(): Promise<void>;
   /** The task's flow run (`null` when it has none or it is gone); may be memoised. */
   readFlowRun(): Promise<FlowRunSnapshot | null>;
   /** The newest cached state for the key whose expiration is null or after `now`. */

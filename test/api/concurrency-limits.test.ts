@@ -463,5 +463,49 @@ for (const dialect of DIALECTS) {
       bad.send(JSON.stringify({ type: "hello" }));
       assert.equal(await code, 1008);
     });
+    it("delays a tagged task run whose tag limit is full, naming the limit and its holder", async () => {
+      await call("POST", "/concurrency_limits/", { tag: "db", concurrency_limit: 1 });
+      await call("POST", "/concurrency_limits/", { tag: "never", concurrency_limit: 0 });
+      const flow = await call<{ id: string }>("POST", "/flows/", { name: "tagged" });
+      const flowRun = await call<{ id: string }>("POST", "/flow_runs/", {
+        flow_id: flow.body.id,
+        state: { type: "RUNNING" },
+      });
+      const taskRun = async (key: string, tags: string[]) =>
+        (
+          await call<{ id: string }>("POST", "/task_runs/", {
+            flow_run_id: flowRun.body.id,
+            task_key: key,
+            dynamic_key: "0",
+            name: key,
+            tags,
+          })
+        ).body.id;
+      type Outcome = { status: string; details: { reason?: string; delay_seconds?: number } };
+      const propose = (id: string, type: string) =>
+        call<Outcome>("POST", `/task_runs/${id}/set_state`, { state: { type } });
+      const a = await taskRun("a", ["db", "untracked"]);
+      const b = await taskRun("b", ["db"]);
+      const started = await propose(a, "RUNNING");
+      assert.equal(started.body.status, "ACCEPT", JSON.stringify(started.body));
+      assert.deepEqual((await limitOf("tag:db")).active_slots, 1);
+      const waiting = await propose(b, "RUNNING");
+      assert.equal(waiting.body.status, "WAIT");
+      assert.equal(waiting.body.details.delay_seconds, 30);
+      assert.match(
+        waiting.body.details.reason ?? "",
+        /Concurrency limit for the db tag has been reached/,
+      );
+      assert.match(waiting.body.details.reason ?? "", new RegExp(`task run ${a}`));
+      assert.equal((await propose(a, "COMPLETED")).body.status, "ACCEPT");
+      assert.equal((await limitOf("tag:db")).active_slots, 0);
+      assert.equal((await propose(b, "RUNNING")).body.status, "ACCEPT");
+      assert.equal((await propose(b, "FAILED")).body.status, "ACCEPT");
+      assert.equal((await limitOf("tag:db")).active_slots, 0);
+      const c = await taskRun("c", ["never"]);
+      const aborted = await propose(c, "RUNNING");
+      assert.equal(aborted.body.status, "ABORT");
+      assert.match(aborted.body.details.reason ?? "", /is 0 and will deadlock/);
+    });
   });
 }

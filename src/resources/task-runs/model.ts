@@ -40,6 +40,11 @@ import type { AppContext } from "../../services/context.ts";
 import { inTransaction } from "../../services/unit-of-work.ts";
 import type { Database, Db } from "../../storage/database.ts";
 import { taskRunToRow } from "../../storage/rows.ts";
+import { wakeWaiters } from "../concurrency-limits/service.ts";
+import {
+  releaseTagSlotsInTransaction,
+  secureTagSlotsInTransaction,
+} from "../concurrency-limits/tag-limits.ts";
 import { readFlowRunWithState, readTaskRunWithState } from "../states/locked-reads.ts";
 import { insertTaskRunState } from "../states/queries.ts";
 import { setRunState } from "../states/set-run-state.ts";
@@ -238,7 +243,7 @@ async function orchestrateTaskRun(
     run,
     proposedState: buildState(state, now),
     clock,
-    deps: taskDeps(database, trx, run, clock),
+    deps: { ...taskDeps(database, trx, run, clock), ...tagSlotDeps(ctx, trx, run) },
   });
   let inserted = true;
   const outcome = await applyPolicy(orchestration, policy, GlobalTaskPolicy, async (writes) => {
@@ -259,6 +264,28 @@ async function orchestrateTaskRun(
     }
   });
   return { outcome, inserted };
+}
+
+/** The run's tag concurrency slots, taken and freed in its transition's transaction. */
+function tagSlotDeps(
+  ctx: AppContext,
+  trx: Db,
+  run: TaskRun,
+): Pick<TaskOrchestrationDeps, "secureTagSlots" | "releaseTagSlots"> {
+  return {
+    async secureTagSlots() {
+      const outcome = await secureTagSlotsInTransaction(ctx, trx, run.id, run.tags);
+      if ("taken" in outcome) return { status: "taken" };
+      if (outcome.kind === "zero") return { status: "zero", reason: outcome.reason };
+      const delaySeconds = ctx.settings.taskRunTagConcurrencySlotWaitSeconds;
+      return { status: "full", reason: outcome.reason, delaySeconds };
+    },
+    async releaseTagSlots() {
+      const freed = await releaseTagSlotsInTransaction(ctx, trx, run.id, run.tags);
+      // tried once the transition commits (their attempt waits for its locks)
+      if (freed.length > 0) wakeWaiters(ctx, freed);
+    },
+  };
 }
 
 function taskDeps(database: Database, trx: Db, run: TaskRun, clock: Clock): TaskOrchestrationDeps {
