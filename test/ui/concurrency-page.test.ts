@@ -96,8 +96,12 @@ for (const dialect of DIALECTS) {
       return { flowRun: flowRun.id, taskRun: taskRun.id };
     }
 
-    /** The problems the page met since the last look, without the server's address. */
-    const problemsSeen = (): string[] => w.take().map((p) => p.replace(base, ""));
+    /** The problems the page met since the last look, without the server's address, sorted. */
+    const problemsSeen = (): string[] =>
+      w
+        .take()
+        .map((p) => p.replace(base, ""))
+        .sort();
 
     const row = (name: string): Locator =>
       w.page.locator(`tr[data-limit="${name}"], tr[data-tag="${name}"]`);
@@ -164,6 +168,27 @@ for (const dialect of DIALECTS) {
       const edited = await call<GlobalLimit>("GET", `/v2/concurrency_limits/${created.id}`);
       assert.equal(edited.name, "warehouse-db");
       assert.equal(edited.limit, 7);
+
+      // a name already taken: the server's answer above the buttons, the form kept
+      await page.getByRole("button", { name: "Add global limit" }).click();
+      await form.getByLabel("Name").fill("warehouse-db");
+      await form.getByLabel("Concurrency limit").fill("1");
+      await form.getByRole("button", { name: "Create" }).click();
+      const taken = form.locator(".form-error");
+      await taken.waitFor();
+      const conflict = await call<{ detail: string }>(
+        "POST",
+        "/v2/concurrency_limits/",
+        { name: "warehouse-db", limit: 1 },
+        409,
+      );
+      assert.equal(await text(taken), conflict.detail);
+      assert.deepEqual(problemsSeen(), [
+        "409: POST /api/v2/concurrency_limits/",
+        "console: Failed to load resource: the server responded with a status of 409 (Conflict)",
+      ]);
+      await form.getByRole("button", { name: "Cancel" }).click();
+      await form.waitFor({ state: "detached" });
 
       // disable, then enable again
       const toggle = row("warehouse-db").getByRole("switch", { name: "warehouse-db active" });

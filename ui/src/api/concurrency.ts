@@ -85,8 +85,13 @@ function asHolders(body: unknown): LimitHolder[] {
   });
 }
 
-/** The holders of each of these limits (only limits with taken slots are asked), by limit id. */
-export function useLimitHolders(limits: readonly GlobalConcurrencyLimit[]) {
+/**
+ * The holders of each of these limits (only limits with taken slots are asked), by limit id;
+ * `"unknown"` where the server does not list them (a Prefect server has no such route).
+ */
+export function useLimitHolders(
+  limits: readonly GlobalConcurrencyLimit[],
+): Map<string, LimitHolder[] | "unknown"> {
   const held = limits.filter((l) => l.active_slots > 0);
   const results = useQueries({
     queries: held.map((l) => ({
@@ -96,10 +101,11 @@ export function useLimitHolders(limits: readonly GlobalConcurrencyLimit[]) {
       refetchInterval: POLL_MS,
     })),
   });
-  const byLimit = new Map<string, LimitHolder[]>();
+  const byLimit = new Map<string, LimitHolder[] | "unknown">();
   held.forEach((l, i) => {
-    const data = results[i]?.data;
-    if (data) byLimit.set(l.id, data);
+    const result = results[i];
+    if (result?.data) byLimit.set(l.id, result.data);
+    else if (result?.isError) byLimit.set(l.id, "unknown");
   });
   return byLimit;
 }

@@ -24,7 +24,7 @@ export function GlobalLimitsTab() {
   const [creating, setCreating] = useState(false);
   const rows = limits.data ?? [];
   const holders = useLimitHolders(rows);
-  const runs = useHolderNames([...holders.values()].flat());
+  const runs = useHolderNames([...holders.values()].flatMap((h) => (h === "unknown" ? [] : h)));
   return (
     <section className="card">
       <div className="card-head">
@@ -98,7 +98,7 @@ function GlobalLimitRow({
   runs,
 }: {
   limit: GlobalConcurrencyLimit;
-  holders: LimitHolder[] | undefined;
+  holders: LimitHolder[] | "unknown" | undefined;
   runs: RunNames;
 }) {
   const change = useConcurrencyChange();
@@ -178,8 +178,10 @@ function GlobalLimitRow({
       <td>
         {limit.active_slots === 0 ? (
           <span className="muted">—</span>
-        ) : decay > 0 && (!holders || holders.length === 0) ? (
+        ) : decay > 0 && (holders === "unknown" || holders?.length === 0) ? (
           <span className="muted">Decaying at {decay} / s</span>
+        ) : holders === "unknown" ? (
+          <span className="muted">Not listed by this server</span>
         ) : holders ? (
           <LeaseHolders leases={holders} runs={runs} />
         ) : (
