@@ -3,6 +3,8 @@
  * Prefect's Redis lease storage): for several API servers over one database. Each change is one
  * Lua script, so a lease and its indexes never come apart:
  *
+ * Keys (`<ns>`: `prefect-ts:concurrency:<digest of the database's location>:`):
+ *
  * - `<ns>lease:<id>`: the lease (JSON);
  * - `<ns>expirations`: lease ids by expiration (ms);
  * - `<ns>limit:<limit id>`: the leases holding slots of a limit;
@@ -12,13 +14,18 @@
  *
  * ioredis is loaded on first use: a server keeping leases in the database never loads it.
  */
+import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { ConcurrencyLease } from "../../core/concurrency.ts";
 import { isoToMicros } from "../../core/time.ts";
 import type { Settings } from "../../settings/settings.ts";
 import type { LeaseStorage } from "./lease-storage.ts";
 
-const NAMESPACE = "prefect-ts:concurrency:";
+/** Keys of the leases of one database: servers over the same database share them. */
+export function leaseNamespace(databaseLocation: string): string {
+  const digest = createHash("sha1").update(databaseLocation).digest("hex").slice(0, 12);
+  return `prefect-ts:concurrency:${digest}:`;
+}
 
 const ms = (iso: string): number => Number(isoToMicros(iso) / 1000n);
 
@@ -85,7 +92,7 @@ function parse(text: string): ConcurrencyLease {
   };
 }
 
-export function redisLeaseStorage(settings: Settings, namespace: string = NAMESPACE): LeaseStorage {
+export function redisLeaseStorage(settings: Settings, namespace: string): LeaseStorage {
   let opened: Promise<Redis> | null = null;
   const client = (): Promise<Redis> => {
     opened ??= import("ioredis").then(

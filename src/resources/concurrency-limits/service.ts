@@ -57,7 +57,7 @@ import type { Db } from "../../storage/database.ts";
 import { withWriteTransaction } from "../../storage/write-transaction.ts";
 import { databaseLeaseStorage, type LeaseStorage, leaseStorageKind } from "./lease-storage.ts";
 import { type LimitRow, readLimits, writeLimit } from "./queries.ts";
-import { redisLeaseStorage } from "./redis-lease-storage.ts";
+import { leaseNamespace, redisLeaseStorage } from "./redis-lease-storage.ts";
 import { decayedTo, freed, retryAfterSeconds } from "./slot-math.ts";
 import { type Waiter, WaitQueues } from "./waiters.ts";
 
@@ -120,7 +120,9 @@ function runtime(ctx: AppContext): Runtime {
     const kind = leaseStorageKind(ctx.settings.concurrencyLeaseStorage);
     rt = {
       storage:
-        kind === "redis" ? redisLeaseStorage(ctx.settings) : databaseLeaseStorage(ctx.database),
+        kind === "redis"
+          ? redisLeaseStorage(ctx.settings, leaseNamespace(ctx.database.location))
+          : databaseLeaseStorage(ctx.database),
       waiters: new WaitQueues(),
       attached: new Map(),
       startedAt: ctx.clock.nowIso(),
