@@ -54,10 +54,7 @@ export const IncrementBodySchema = z.object({
   create_if_missing: z.boolean().nullish(),
 });
 
-export const LeaseHolderSchema = z
-  .object({ type: z.enum(LEASE_HOLDER_TYPES), id: Uuid })
-  .strict()
-  .meta({ id: "ConcurrencyLeaseHolder" });
+export const LeaseHolderSchema = z.object({ type: z.enum(LEASE_HOLDER_TYPES), id: Uuid }).strict();
 
 export const IncrementWithLeaseBodySchema = z.object({
   slots: Slots,
@@ -153,7 +150,7 @@ export const LeaseResponse = z
     expiration: time,
     resource_ids: z.array(id),
     slots: z.number().int(),
-    holder: LeaseHolderSchema.nullable(),
+    holder: z.object({ type: z.enum(LEASE_HOLDER_TYPES), id }).nullable(),
     holder_id: z.string().nullable(),
     holder_process: z.string().nullable(),
   })

@@ -20,7 +20,8 @@ import {
 } from "./schema.ts";
 import * as tags from "./tag-limits.ts";
 
-const nothing = z.null();
+/** Prefect answers these 200 with `null` (a route returning nothing). */
+const nothing = z.null().meta({ description: "Successful Response (null)" });
 
 export const tagConcurrencyLimitRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx }) => {
   app.post(
