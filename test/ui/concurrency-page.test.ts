@@ -297,6 +297,22 @@ for (const dialect of DIALECTS) {
       await page.getByRole("heading", { name: /load-orders/ }).waitFor();
       await page.goBack();
 
+      // the limit's own page (Prefect's URL) lists the task run holding it and the one waiting
+      await row("warehouse").getByRole("link", { name: "warehouse" }).click();
+      await page.waitForURL(`**/concurrency-limits/concurrency-limit/${created.id}`);
+      await page.getByRole("heading", { name: "warehouse", exact: true }).waitFor();
+      await page
+        .getByRole("region", { name: "Active task runs" })
+        .getByRole("link", { name: "load-orders" })
+        .waitFor();
+      await page
+        .getByRole("region", { name: "Waiting task runs" })
+        .getByRole("link", { name: "load-more-orders" })
+        .waitFor();
+      await screenshot(page, `concurrency-tag-limit-${dialect}`);
+      await page.locator(".breadcrumbs").getByRole("link", { name: "Concurrency" }).click();
+      await page.waitForURL(/\/concurrency-limits\?tab=task-run$/);
+
       // reset frees the slot
       await row("warehouse").getByRole("button", { name: "Reset" }).click();
       await row("warehouse").getByText("0 / 1").waitFor();

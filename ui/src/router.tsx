@@ -9,6 +9,7 @@ import { FlowRunPage } from "./pages/FlowRunPage.tsx";
 import { FlowsPage } from "./pages/FlowsPage.tsx";
 import { NotFoundPage } from "./pages/NotFoundPage.tsx";
 import { RunsPage } from "./pages/RunsPage.tsx";
+import { TagLimitPage } from "./pages/TagLimitPage.tsx";
 import { TaskRunPage } from "./pages/TaskRunPage.tsx";
 
 const rootRoute = createRootRoute({ component: Layout, notFoundComponent: NotFoundPage });
@@ -67,6 +68,11 @@ const concurrencyRoute = createRoute({
   }),
   component: ConcurrencyPage,
 });
+const tagLimitRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/concurrency-limits/concurrency-limit/$id",
+  component: TagLimitPage,
+});
 
 const routeTree = rootRoute.addChildren([
   indexRoute,
@@ -77,6 +83,7 @@ const routeTree = rootRoute.addChildren([
   flowsRoute,
   flowRoute,
   concurrencyRoute,
+  tagLimitRoute,
 ]);
 
 export const router = createRouter({ routeTree, defaultPreload: false, scrollRestoration: true });

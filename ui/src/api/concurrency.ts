@@ -129,6 +129,49 @@ export function useWaitingRuns() {
   return { flowRuns, taskRuns };
 }
 
+/** One task-run limit, by id (`GET /concurrency_limits/{id}`). */
+export function useTagLimit(id: string) {
+  return useQuery({
+    queryKey: [KEY, "tag", id],
+    queryFn: ({ signal }) => api<TagConcurrencyLimit>(`/concurrency_limits/${id}`, { signal }),
+    refetchInterval: POLL_MS,
+  });
+}
+
+/** The task runs holding slots of a task-run limit, and those with its tag waiting for one. */
+export function useTagLimitRuns(limit: TagConcurrencyLimit | undefined) {
+  const ids = limit?.active_slots ?? [];
+  const active = useQuery({
+    queryKey: [KEY, "tag-active", ids],
+    queryFn: ({ signal }) =>
+      post<TaskRun[]>(
+        "/task_runs/filter",
+        { task_runs: { id: { any_: ids } }, limit: LIST_LIMIT },
+        signal,
+      ),
+    enabled: ids.length > 0,
+  });
+  const waiting = useQuery({
+    queryKey: [KEY, "tag-waiting", limit?.tag],
+    queryFn: ({ signal }) =>
+      post<TaskRun[]>(
+        "/task_runs/filter",
+        {
+          task_runs: {
+            tags: { all_: [limit?.tag] },
+            state: { name: { any_: [AWAITING_SLOT] } },
+          },
+          sort: "EXPECTED_START_TIME_ASC",
+          limit: LIST_LIMIT,
+        },
+        signal,
+      ),
+    enabled: limit !== undefined,
+    refetchInterval: POLL_MS,
+  });
+  return { active: ids.length > 0 ? active.data : [], waiting: waiting.data };
+}
+
 /** Flow runs by id (holders of leases), for their names. */
 export function useFlowRunsById(ids: string[]) {
   const unique = [...new Set(ids)].sort();

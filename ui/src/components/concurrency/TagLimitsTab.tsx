@@ -2,6 +2,7 @@
  * Task-run limits (on a tag): each with its limit, the task runs holding its slots and those
  * waiting for one; create, reset (frees every slot), delete.
  */
+import { Link } from "@tanstack/react-router";
 import { useState } from "react";
 import { concurrencyApi, useConcurrencyChange, useTagLimits } from "../../api/concurrency.ts";
 import { useTaskRunsById } from "../../api/queries.ts";
@@ -101,7 +102,13 @@ function TagLimitRow({
   return (
     <tr data-tag={limit.tag}>
       <td>
-        <strong className="limit-name">{limit.tag}</strong>
+        <Link
+          to="/concurrency-limits/concurrency-limit/$id"
+          params={{ id: limit.id }}
+          className="strong-link limit-name"
+        >
+          {limit.tag}
+        </Link>
         {notice && (
           <div className="field-error" role="alert">
             {notice}
