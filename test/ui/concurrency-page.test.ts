@@ -137,7 +137,7 @@ for (const dialect of DIALECTS) {
       await form.getByRole("button", { name: "Create" }).click();
       // the server's 422 message, next to the field it is about; the page stays
       const limitField = form.getByLabel("Concurrency limit");
-      await page.waitForFunction(() => document.querySelector('[aria-invalid="true"]') !== null);
+      await form.locator(".field-error").waitFor();
       assert.equal(await limitField.getAttribute("aria-invalid"), "true");
       const message = await text(form.locator(".field-error"));
       assert.match(message, /greater than or equal to 0/);
