@@ -34,6 +34,7 @@ export {
   type RRuleSchedule,
   RRuleScheduleSchema,
   type Schedule,
+  ScheduleResponseSchema,
   ScheduleSchema,
   TimeZoneSchema,
 } from "./schemas.ts";

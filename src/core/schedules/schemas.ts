@@ -31,9 +31,13 @@ export const CronScheduleSchema = z
   })
   .meta({ id: "CronSchedule" });
 
+function intervalSeconds(value: number | string): number {
+  return typeof value === "number" ? value : timedeltaSeconds(value);
+}
+
 /** Seconds of an interval: a number, or text pydantic reads as a timedelta (`PT10M`, `600`). */
-const IntervalSecondsSchema = z.union([z.number(), z.string()]).transform((value, ctx) => {
-  const seconds = typeof value === "number" ? value : timedeltaSeconds(value);
+const IntervalSecondsSchema = z.union([z.number(), z.string()]).superRefine((value, ctx) => {
+  const seconds = intervalSeconds(value);
   if (!Number.isFinite(seconds) || seconds <= 0) {
     ctx.addIssue({
       code: "custom",
@@ -41,31 +45,39 @@ const IntervalSecondsSchema = z.union([z.number(), z.string()]).transform((value
         ? "Input should be a valid timedelta"
         : "Input should be greater than 0 seconds",
     });
-    return z.NEVER;
   }
-  return seconds;
 });
 
-export const IntervalScheduleSchema = z
-  .strictObject({
-    interval: IntervalSecondsSchema,
-    anchor_date: z
-      .string()
-      .refine((value) => parseDateTime(value, "UTC") !== undefined, {
-        error: "Input should be a valid datetime",
-      })
-      .optional(),
-    timezone: TimeZoneSchema.nullable().optional(),
-  })
-  .transform((schedule) => {
-    const timezone = schedule.timezone ?? "UTC";
-    const anchor =
-      schedule.anchor_date === undefined
-        ? nowIso()
-        : microsToIso(BigInt(parseDateTime(schedule.anchor_date, timezone) as number));
-    return { interval: schedule.interval, anchor_date: anchor, timezone };
-  })
-  .meta({ id: "IntervalSchedule" });
+/**
+ * An interval schedule as sent. (Checks only: a transform here would hide its field errors inside
+ * the union of `ScheduleSchema`; `IntervalScheduleSchema` and `ScheduleSchema` normalise.)
+ */
+const IntervalScheduleInputSchema = z.strictObject({
+  interval: IntervalSecondsSchema,
+  anchor_date: z
+    .string()
+    .refine((value) => parseDateTime(value, "UTC") !== undefined, {
+      error: "Input should be a valid datetime",
+    })
+    .optional(),
+  timezone: TimeZoneSchema.nullable().optional(),
+});
+
+type IntervalScheduleInput = z.output<typeof IntervalScheduleInputSchema>;
+
+/** What Prefect stores: seconds, the anchor (default now) as a UTC timestamp, the zone (UTC). */
+function normalizeInterval(schedule: IntervalScheduleInput) {
+  const timezone = schedule.timezone ?? "UTC";
+  const anchor =
+    schedule.anchor_date === undefined
+      ? nowIso()
+      : microsToIso(BigInt(parseDateTime(schedule.anchor_date, timezone) as number));
+  return { interval: intervalSeconds(schedule.interval), anchor_date: anchor, timezone };
+}
+
+export const IntervalScheduleSchema = IntervalScheduleInputSchema.transform(normalizeInterval).meta(
+  { id: "IntervalSchedule" },
+);
 
 export const RRuleScheduleSchema = z
   .strictObject({
@@ -78,10 +90,18 @@ export const RRuleScheduleSchema = z
   .meta({ id: "RRuleSchedule" });
 
 /** Any schedule, as `DeploymentScheduleCreate.schedule` takes it. */
-export const ScheduleSchema = z.union([
-  IntervalScheduleSchema,
-  CronScheduleSchema,
-  RRuleScheduleSchema,
+export const ScheduleSchema = z
+  .union([IntervalScheduleInputSchema, CronScheduleSchema, RRuleScheduleSchema])
+  .transform((schedule) => ("interval" in schedule ? normalizeInterval(schedule) : schedule));
+
+/**
+ * A stored schedule as answered (`DeploymentSchedule.schedule`): the same shapes without checks or
+ * transforms, for response schemas.
+ */
+export const ScheduleResponseSchema = z.union([
+  z.object({ interval: z.number(), anchor_date: z.string(), timezone: z.string().nullable() }),
+  z.object({ cron: z.string(), timezone: z.string().nullable(), day_or: z.boolean() }),
+  z.object({ rrule: z.string(), timezone: z.string().nullable() }),
 ]);
 
 export type CronSchedule = z.output<typeof CronScheduleSchema>;
