@@ -7,10 +7,17 @@
  * in UTC it stays 09:00 UTC. A time the clocks skip is read with the offset after the change
  * (dateutil's rule: 02:30 → 01:30 standard time); a time they repeat is its first occurrence.
  */
-import rrulePackage from "rrule";
+import * as rruleModule from "rrule";
 import type { DateWindow } from "./date-window.ts";
 import { fromWall, toWall } from "./time-zones.ts";
 
+// `rrule` ships a CommonJS bundle: Node's ESM loader gives it as the default export, a CommonJS
+// loader (tsx in CommonJS mode) as the module itself.
+type RRulePackage = typeof rruleModule;
+const rrulePackage: RRulePackage =
+  "RRule" in rruleModule && rruleModule.RRule
+    ? rruleModule
+    : (rruleModule as unknown as { default: RRulePackage }).default;
 const { RRule, RRuleSet, rrulestr } = rrulePackage;
 type RRuleSetInstance = InstanceType<typeof RRuleSet>;
 type RRuleInstance = InstanceType<typeof RRule>;
