@@ -29,6 +29,10 @@ export {
 } from "./caching/policies.ts";
 export { createClient, getClient } from "./client/get-client.ts";
 export type { PrefectClient } from "./client/prefect-client.ts";
+export {
+  ConcurrencyRequestError,
+  ConcurrencySlotsUnavailableError,
+} from "./core/concurrency.ts";
 export { ErrorCode, isPrefectTsError, PrefectTsError } from "./core/errors.ts";
 export {
   Abort,
@@ -76,6 +80,13 @@ export {
   type Serializer,
 } from "./results/serializers.ts";
 export type { ResultStorage } from "./results/storage.ts";
+export {
+  type ConcurrencyOptions,
+  concurrency,
+  type HeldSlots,
+  type RateLimitOptions,
+  rateLimit,
+} from "./sdk/concurrency.ts";
 export { type Flow, type FlowOptions, flow } from "./sdk/flow.ts";
 export { getRunLogger } from "./sdk/get-run-logger.ts";
 export { runtime } from "./sdk/runtime.ts";

@@ -8,6 +8,10 @@ import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
 import { ErrorCode, isPrefectTsError } from "../core/errors.ts";
+import {
+  registerConcurrencyLimit,
+  registerGlobalConcurrencyLimit,
+} from "../resources/concurrency-limits/cli.ts";
 import { registerFlowRun } from "../resources/flow-runs/cli.ts";
 import { registerFlow } from "../resources/flows/cli.ts";
 import { registerTaskRun } from "../resources/task-runs/cli.ts";
@@ -31,6 +35,8 @@ export function buildProgram(io: CliIo = processIo): Command {
   registerFlow(program, io);
   registerFlowRun(program, io);
   registerTaskRun(program, io);
+  registerGlobalConcurrencyLimit(program, io);
+  registerConcurrencyLimit(program, io);
   registerServer(program, io);
   return program;
 }

@@ -20,8 +20,10 @@ import type { FlowCreate, FlowRunCreate, TaskRunCreate } from "../core/run-input
 import type { Flow, FlowRun, LogRecord, TaskRun } from "../core/runs.ts";
 import type { OrchestrationResult, StateCreate, StateRecord } from "../core/state.ts";
 import { TaskRunEventTracker, taskRunEventText } from "../core/task-run-events.ts";
+import { type ConcurrencyLimitsApi, HttpConcurrencyLimits } from "./concurrency-limits-api.ts";
 import { EventsSocket, EventsSocketUnavailable } from "./events-socket.ts";
 import { HttpTransport, type TransportOptions } from "./http-transport.ts";
+import { LeaseHolderSocket } from "./lease-holder-socket.ts";
 import type {
   FlowRunUpdate,
   PrefectClient,
@@ -49,10 +51,15 @@ export class HttpClient implements PrefectClient {
   #events: EventsSocket | null;
   /** The last state sent per task run, and the flow runs and flows named in task-run events. */
   readonly #tracker = new TaskRunEventTracker();
+  readonly concurrencyLimits: ConcurrencyLimitsApi;
+  /** The socket whose closing frees this process's leases (this package's server only). */
+  readonly #holder: LeaseHolderSocket;
 
   constructor(apiUrl: string, options: HttpClientOptions = {}) {
     this.#http = new HttpTransport(apiUrl, options);
     this.location = this.#http.baseUrl;
+    this.#holder = new LeaseHolderSocket(this.#http.baseUrl, { ...this.#http.headers });
+    this.concurrencyLimits = new HttpConcurrencyLimits(this.#http, this.#holder);
     this.#events = new EventsSocket(this.#http.baseUrl, {
       headers: { ...this.#http.headers },
       token: options.apiKey ?? options.authString ?? null,
@@ -284,6 +291,7 @@ export class HttpClient implements PrefectClient {
 
   /** Wait until the server has every task-run event sent, and close the events connection. */
   async close(): Promise<void> {
+    this.#holder.close();
     await this.#events?.close().catch((error: unknown) => this.#fallBack(error));
   }
 }

@@ -4,6 +4,8 @@
  * connection errors, honouring `Retry-After`, for as long as the retry policy says (about a
  * minute by default: a server restart is ridden out), and errors mapped to this library's codes.
  */
+
+import type { IncomingHttpHeaders } from "node:http";
 import { API_VERSION } from "../core/api-version.ts";
 import {
   ConflictError,
@@ -21,6 +23,15 @@ import {
   retryDelay,
   retryPolicy,
 } from "./retry-policy.ts";
+
+/** An answer with its status and headers (`HttpTransport.exchange`). */
+export interface Exchange<T> {
+  status: number;
+  headers: IncomingHttpHeaders;
+  data: T;
+}
+
+const NO_STATUSES: readonly number[] = [];
 
 export interface TransportOptions {
   apiKey?: string | null;
@@ -64,11 +75,38 @@ export class HttpTransport {
   }
 
   /** Send a request whose body is already JSON text. */
-  async requestRaw<T>(method: string, path: string, json?: string): Promise<T> {
+  requestRaw<T>(method: string, path: string, json?: string): Promise<T> {
+    return this.#exchange(method, path, json, NO_STATUSES).then((answer) => answer.data as T);
+  }
+
+  /**
+   * Send a request and resolve with its status, headers and parsed body when it succeeds or
+   * answers one of `accepted` (e.g. 423 with `Retry-After` while a concurrency limit is full);
+   * other answers throw as `request` does.
+   */
+  exchange<T>(
+    method: string,
+    path: string,
+    body: unknown,
+    accepted: readonly number[],
+    extraHeaders?: Readonly<Record<string, string>>,
+  ): Promise<Exchange<T>> {
+    const json = body === undefined ? undefined : JSON.stringify(body);
+    return this.#exchange(method, path, json, accepted, extraHeaders) as Promise<Exchange<T>>;
+  }
+
+  async #exchange(
+    method: string,
+    path: string,
+    json: string | undefined,
+    accepted: readonly number[],
+    extraHeaders?: Readonly<Record<string, string>>,
+  ): Promise<Exchange<unknown>> {
     const url = `${this.baseUrl}${path}`;
     // a content type only with a body: an empty body under a JSON content type is not JSON
     const csrf = await this.#csrf.headers(method);
-    const headers = csrf ? { ...this.#headers, ...csrf } : this.#headers;
+    const base = extraHeaders ? { ...this.#headers, ...extraHeaders } : this.#headers;
+    const headers = csrf ? { ...base, ...csrf } : base;
     let sent: Record<string, string> =
       json === undefined ? headers : { ...headers, "content-type": "application/json" };
     let csrfRenewed = false;
@@ -98,7 +136,9 @@ export class HttpTransport {
       if (attempt > 1) this.retry.onRecovered();
       const { text } = response;
       const parsed: unknown = text ? safeJson(text) : null;
-      if (response.status >= 200 && response.status < 300) return parsed as T;
+      if ((response.status >= 200 && response.status < 300) || accepted.includes(response.status)) {
+        return { status: response.status, headers: response.headers, data: parsed };
+      }
       // refused by the server's CSRF check (before any route): send again with a new token
       if (!csrfRenewed && (await this.#csrf.refused(response.status, parsed))) {
         csrfRenewed = true;

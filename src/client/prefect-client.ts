@@ -13,6 +13,7 @@ import type {
 import type { FlowCreate, FlowRunCreate, TaskRunCreate } from "../core/run-inputs.ts";
 import type { Flow, FlowRun, LogRecord, TaskRun, TaskRunTransition } from "../core/runs.ts";
 import type { OrchestrationResult, StateCreate, StateRecord } from "../core/state.ts";
+import type { ConcurrencyLimitsApi } from "./concurrency-limits-api.ts";
 
 export type { TaskRunTransition };
 
@@ -79,6 +80,9 @@ export interface PrefectClient {
 
   createLogs(logs: readonly LogRecord[]): Promise<void>;
   readLogs(options?: LogListOptions): Promise<LogRecord[]>;
+
+  /** Global concurrency and rate limits, their leases, and tag limits on task runs. */
+  readonly concurrencyLimits: ConcurrencyLimitsApi;
 
   close(): Promise<void>;
 }

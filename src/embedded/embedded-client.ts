@@ -6,6 +6,7 @@
  * client builds them, follow the task runs into the event store off the flow's path (so a server
  * started later on the same database serves them).
  */
+import type { ConcurrencyLimitsApi } from "../client/concurrency-limits-api.ts";
 import type { FlowRunUpdate, PrefectClient, SetStateOptions } from "../client/prefect-client.ts";
 import type { Event } from "../core/events.ts";
 import {
@@ -33,6 +34,7 @@ import type { AppContext } from "../services/context.ts";
 import type { Settings } from "../settings/settings.ts";
 import type { Database } from "../storage/database.ts";
 import { openDatabase } from "../storage/open-database.ts";
+import { EmbeddedConcurrencyLimits } from "./embedded-concurrency-limits.ts";
 
 export interface EmbeddedClientOptions {
   /** Close the database with the client (default true). */
@@ -49,6 +51,7 @@ export class EmbeddedClient implements PrefectClient {
   readonly #ownsDatabase: boolean;
   /** Each task run's last state, and the flow runs and flows named in task-run events. */
   readonly #tracker = new TaskRunEventTracker();
+  readonly concurrencyLimits: ConcurrencyLimitsApi;
 
   constructor(database: Database, options: EmbeddedClientOptions = {}) {
     this.database = database;
@@ -56,6 +59,7 @@ export class EmbeddedClient implements PrefectClient {
     this.core = createEmbeddedCore({ database, settings: options.settings });
     this.#ctx = this.core.ctx;
     this.#ownsDatabase = options.ownsDatabase ?? true;
+    this.concurrencyLimits = new EmbeddedConcurrencyLimits(this.#ctx);
   }
 
   /** Open (and migrate) the database at `url` and wrap it. */

@@ -8,6 +8,7 @@ import type { PrefectClient } from "../client/prefect-client.ts";
 import { loadSettings, type Settings } from "../settings/settings.ts";
 import { flushConsole } from "./console-sink.ts";
 import { parseLevel } from "./logging.ts";
+import { followRunner } from "./parent-watch.ts";
 import { RunRecorder } from "./run-recorder.ts";
 
 /** Something that must be ended when the process is told to stop. */
@@ -33,6 +34,7 @@ export function getRuntime(): Promise<Runtime> {
   if (!runtimePromise) {
     runtimePromise = (async () => {
       const settings = loadSettings();
+      followRunner();
       const client = await createClient(settings);
       client.prepare?.();
       const recorder = new RunRecorder(client);

@@ -4,6 +4,7 @@
  * TimedOut, Crashed) is decided locally, with the bookkeeping the server's global transforms
  * would do, and queued on the write queue — no round trip or commit per task.
  */
+import { tagLimitName } from "../core/concurrency.ts";
 import { uuid4, uuid7 } from "../core/ids.ts";
 import { retryDelaySeconds } from "../core/retry-delay.ts";
 import { RunTimeoutError, TerminationSignal, UpstreamTaskError } from "../core/run-errors.ts";
@@ -16,6 +17,7 @@ import {
 import { StateType } from "../core/state-types.ts";
 import { addSeconds, nowIso } from "../core/time.ts";
 import { hasOpenTransactions } from "../transactions/transaction.ts";
+import { acquireConcurrencySlots, type HeldSlots } from "./concurrency-slots.ts";
 import { type RunScope, runScope, type TaskRunScope } from "./context.ts";
 import { isFuture } from "./futures.ts";
 import { runStateHooks } from "./hooks.ts";
@@ -422,103 +424,167 @@ async function execute(
       const reused = await beginResults(results, exec);
       if (reused !== null) return outcome(await finishReused(exec, reused), unwrap);
     }
-    let attempt = 0;
-    let retrying = false;
-    for (;;) {
-      attempt++;
-      const running = new State(StateType.RUNNING, { name: retrying ? "Retrying" : "Running" });
-      exec.propose(running);
-      if (task.onRunning.length) await exec.runHooks(task.onRunning, running);
-      let final: State;
+    // tag limits, as Prefect 3's client takes them: slots of the `tag:<tag>` global limits, held
+    // from Running to the final state (a tag without a limit takes nothing)
+    let tagSlots: HeldSlots | null = null;
+    if (run.tags.length > 0) {
       try {
-        let value = await exec.callBody(args, scope, signal);
-        if (exec.crashed) return outcome(exec.current as State, unwrap);
-        if (isFuture(value)) value = await value.result();
-        else if (
-          value !== null &&
-          typeof value === "object" &&
-          !isState(value) &&
-          typeof (value as PromiseLike<unknown>).then === "function"
-        ) {
-          value = await (value as PromiseLike<unknown>);
-        }
-        final = isState(value)
-          ? value
-          : new State(StateType.COMPLETED, { name: "Completed", data: value });
+        tagSlots = await takeTagSlots(exec, signal);
       } catch (error) {
         if (exec.crashed) return outcome(exec.current as State, unwrap);
-        if (error instanceof TerminationSignal) {
-          final = new State(StateType.CRASHED, {
-            name: "Crashed",
-            message: error.message,
-            data: error,
-          });
-        } else if (error instanceof RunTimeoutError) {
-          final = new State(StateType.FAILED, {
-            name: "TimedOut",
-            message: error.message,
-            data: error,
-          });
-        } else {
-          final = new State(StateType.FAILED, {
-            name: "Failed",
-            message: `Task run encountered an exception ${describeError(error)}`,
-            data: error,
-          });
-        }
-      }
-      if (
-        final.type === StateType.FAILED &&
-        attempt <= task.retries &&
-        (await shouldRetry(exec, final))
-      ) {
-        const delay = retryDelaySeconds(task.retryDelaySeconds, task.retryJitterFactor, attempt);
-        const scheduledTime = addSeconds(nowIso(), delay);
-        const awaiting = new State(StateType.SCHEDULED, {
-          name: "AwaitingRetry",
-          message: final.message,
-          stateDetails: { scheduled_time: scheduledTime },
+        const failed = new State(StateType.FAILED, {
+          name: "Failed",
+          message: `Task run could not take the slots of its tag limits: ${describeError(error)}`,
+          data: error,
         });
-        // INFO, as Prefect logs a retry: the run goes on (only its last failure is an error)
-        logger.info(
-          `Task run failed with exception: ${describeError(final.data)} - Retry ${attempt}/${task.retries} will start ${delay > 0 ? `${Math.round(delay * 100) / 100} second(s) from now` : "immediately"}`,
-        );
-        exec.propose(awaiting);
-        await sleep(delay, signal);
-        if (signal?.aborted) return outcome(exec.current as State, unwrap);
-        retrying = true;
-        continue;
+        exec.propose(failed);
+        logger.error(`Finished in state ${failed.toString()}`);
+        return outcome(failed, unwrap);
       }
-      // as Prefect: an error once the retries are used up (none given counts); a failure the
-      // retry condition declined to retry is told by the run's final line alone
-      if (
-        final.type === StateType.FAILED &&
-        final.data instanceof Error &&
-        final.name !== "TimedOut" &&
-        attempt > task.retries
-      ) {
-        logger.error(
-          `Task run failed with exception: ${describeError(final.data)} - Retries are exhausted`,
-          final.data,
-        );
-      }
-      if (results !== null) {
-        if (final.type === StateType.COMPLETED) {
-          final = await results.complete(final);
-          if (final.type === StateType.FAILED) logger.error(final.message ?? "Task run failed");
-        } else await results.fail();
-      }
-      exec.propose(final);
-      if (final.type === StateType.COMPLETED && task.onCompletion.length)
-        await exec.runHooks(task.onCompletion, final);
-      if (final.type === StateType.FAILED && task.onFailure.length)
-        await exec.runHooks(task.onFailure, final);
-      const level = final.type === StateType.COMPLETED ? 20 : 40;
-      logger.log(level, `Finished in state ${final.toString()}`);
-      return outcome(final, unwrap);
+    }
+    try {
+      return await attempts(exec, args, scope, signal, results, unwrap);
+    } finally {
+      await tagSlots?.release();
     }
   } finally {
     parentScope?.flow?.runningTasks.delete(exec);
+  }
+}
+
+/**
+ * Take a slot of each tag's limit for this task run, waiting (Scheduled `AwaitingConcurrencySlot`,
+ * with the server's reason as its message) while any is full.
+ */
+const TAG_LEASE_SECONDS = 60;
+
+function takeTagSlots(exec: TaskRunExecution, signal: AbortSignal | null): Promise<HeldSlots> {
+  const { run } = exec;
+  return acquireConcurrencySlots(
+    run.tags.map((tag) => tagLimitName(tag)),
+    {
+      holder: { type: "task_run", id: run.id },
+      leaseDuration: TAG_LEASE_SECONDS,
+      suppressWarnings: true,
+      signal: signal ?? undefined,
+      onWait: (locked) => {
+        exec.propose(
+          new State(StateType.SCHEDULED, {
+            name: "AwaitingConcurrencySlot",
+            message:
+              locked.detail ??
+              `Waiting for a concurrency slot of tag limits ${run.tags.map((t) => `'${tagLimitName(t)}'`).join(", ")}`,
+          }),
+        );
+      },
+    },
+  );
+}
+
+/** The attempts of a task run's body: Running, then its final state, retrying as configured. */
+async function attempts(
+  exec: TaskRunExecution,
+  args: unknown[],
+  scope: RunScope,
+  signal: AbortSignal | null,
+  results: TaskResultsRun | null,
+  unwrap: boolean,
+): Promise<unknown> {
+  const { task, logger } = exec;
+  let attempt = 0;
+  let retrying = false;
+  for (;;) {
+    attempt++;
+    const running = new State(StateType.RUNNING, { name: retrying ? "Retrying" : "Running" });
+    exec.propose(running);
+    if (task.onRunning.length) await exec.runHooks(task.onRunning, running);
+    let final: State;
+    try {
+      let value = await exec.callBody(args, scope, signal);
+      if (exec.crashed) return outcome(exec.current as State, unwrap);
+      if (isFuture(value)) value = await value.result();
+      else if (
+        value !== null &&
+        typeof value === "object" &&
+        !isState(value) &&
+        typeof (value as PromiseLike<unknown>).then === "function"
+      ) {
+        value = await (value as PromiseLike<unknown>);
+      }
+      final = isState(value)
+        ? value
+        : new State(StateType.COMPLETED, { name: "Completed", data: value });
+    } catch (error) {
+      if (exec.crashed) return outcome(exec.current as State, unwrap);
+      if (error instanceof TerminationSignal) {
+        final = new State(StateType.CRASHED, {
+          name: "Crashed",
+          message: error.message,
+          data: error,
+        });
+      } else if (error instanceof RunTimeoutError) {
+        final = new State(StateType.FAILED, {
+          name: "TimedOut",
+          message: error.message,
+          data: error,
+        });
+      } else {
+        final = new State(StateType.FAILED, {
+          name: "Failed",
+          message: `Task run encountered an exception ${describeError(error)}`,
+          data: error,
+        });
+      }
+    }
+    if (
+      final.type === StateType.FAILED &&
+      attempt <= task.retries &&
+      (await shouldRetry(exec, final))
+    ) {
+      const delay = retryDelaySeconds(task.retryDelaySeconds, task.retryJitterFactor, attempt);
+      const scheduledTime = addSeconds(nowIso(), delay);
+      const awaiting = new State(StateType.SCHEDULED, {
+        name: "AwaitingRetry",
+        message: final.message,
+        stateDetails: { scheduled_time: scheduledTime },
+      });
+      // INFO, as Prefect logs a retry: the run goes on (only its last failure is an error)
+      logger.info(
+        `Task run failed with exception: ${describeError(final.data)} - Retry ${attempt}/${task.retries} will start ${delay > 0 ? `${Math.round(delay * 100) / 100} second(s) from now` : "immediately"}`,
+      );
+      exec.propose(awaiting);
+      await sleep(delay, signal);
+      if (signal?.aborted) return outcome(exec.current as State, unwrap);
+      retrying = true;
+      continue;
+    }
+    // as Prefect: an error once the retries are used up (none given counts); a failure the
+    // retry condition declined to retry is told by the run's final line alone
+    if (
+      final.type === StateType.FAILED &&
+      final.data instanceof Error &&
+      final.name !== "TimedOut" &&
+      attempt > task.retries
+    ) {
+      logger.error(
+        `Task run failed with exception: ${describeError(final.data)} - Retries are exhausted`,
+        final.data,
+      );
+    }
+    if (results !== null) {
+      if (final.type === StateType.COMPLETED) {
+        final = await results.complete(final);
+        if (final.type === StateType.FAILED) logger.error(final.message ?? "Task run failed");
+      } else await results.fail();
+    }
+    exec.propose(final);
+    if (final.type === StateType.COMPLETED && task.onCompletion.length)
+      await exec.runHooks(task.onCompletion, final);
+    if (final.type === StateType.FAILED && task.onFailure.length)
+      await exec.runHooks(task.onFailure, final);
+    const level = final.type === StateType.COMPLETED ? 20 : 40;
+    logger.log(level, `Finished in state ${final.toString()}`);
+    return outcome(final, unwrap);
   }
 }
 
