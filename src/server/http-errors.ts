@@ -14,18 +14,54 @@ import { isConstraintViolation } from "../storage/database-errors.ts";
 import { RejectedInputError } from "./json-body.ts";
 import { type PrefectValidationDetail, prefectValidationDetails } from "./validation-detail.ts";
 
+/** How deep a 422 echoes the request's body; deeper values are cut (`"…"`). */
+const ECHO_DEPTH = 64;
+
 /**
- * What a 422 echoes of the request's body: the body, unless it cannot be written back as JSON
- * (nested too deep to serialise).
+ * What a 422 echoes of the request's body: the body, with anything nested deeper than
+ * `ECHO_DEPTH` cut — a body nested thousands deep must not break writing the answer.
  */
 function echoedBody(body: unknown): unknown {
   if (body === undefined || body === null || typeof body !== "object") return body ?? null;
-  try {
-    JSON.stringify(body);
-    return body;
-  } catch {
-    return null;
+  return cutDeep(body, ECHO_DEPTH);
+}
+
+/** A copy of `value` down to `depth` levels (iterative: any depth in, bounded depth out). */
+function cutDeep(value: object, depth: number): unknown {
+  const root: { v: unknown } = { v: null };
+  const stack: {
+    from: unknown;
+    into: Record<string | number, unknown>;
+    key: string | number;
+    level: number;
+  }[] = [{ from: value, into: root as unknown as Record<string, unknown>, key: "v", level: 0 }];
+  while (stack.length > 0) {
+    const { from, into, key, level } = stack.pop() as (typeof stack)[number];
+    if (from === null || typeof from !== "object") {
+      into[key] = from;
+    } else if (level >= depth) {
+      into[key] = "…";
+    } else if (Array.isArray(from)) {
+      const copy: unknown[] = new Array(from.length);
+      into[key] = copy;
+      for (let i = 0; i < from.length; i++) {
+        stack.push({
+          from: from[i],
+          into: copy as unknown as Record<number, unknown>,
+          key: i,
+          level: level + 1,
+        });
+      }
+    } else {
+      const copy: Record<string, unknown> = {};
+      into[key] = copy;
+      // keys set in the body's order; values filled as they are taken from the stack
+      const entries = Object.entries(from);
+      for (const [k] of entries) copy[k] = undefined;
+      for (const [k, v] of entries) stack.push({ from: v, into: copy, key: k, level: level + 1 });
+    }
   }
+  return root.v;
 }
 
 /** 422 in Prefect's shape. */

@@ -267,6 +267,26 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(await rowCounts(), before);
     });
 
+    it("a body nested thousands deep is refused in Prefect's shape, echoed cut at 64 levels", async () => {
+      const deep = `${'{"a":'.repeat(2400)}1${"}".repeat(2400)}`;
+      for (const url of ["/api/v2/concurrency_limits/increment", "/api/flows/"]) {
+        const res = await app.inject({
+          method: "POST",
+          url,
+          headers: { "content-type": "application/json" },
+          payload: deep,
+        });
+        assert.equal(res.statusCode, 422, `${url}: ${res.body.slice(0, 200)}`);
+        const body = res.json() as { exception_message: string; request_body: unknown };
+        assert.equal(body.exception_message, "Invalid request received.");
+        let level = 0;
+        for (let v = body.request_body; v !== null && typeof v === "object"; level++) {
+          v = (v as { a: unknown }).a;
+        }
+        assert.equal(level <= 64, true, `${url} echoed ${level} levels`);
+      }
+    });
+
     /** A raw JSON text sent as is (escapes such as `\\u0000` reach the server as written). */
     const raw = (method: Case[0], url: string, payload: string, type = "application/json") =>
       app.inject({
