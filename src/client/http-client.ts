@@ -21,6 +21,7 @@ import type { Flow, FlowRun, LogRecord, TaskRun } from "../core/runs.ts";
 import type { OrchestrationResult, StateCreate, StateRecord } from "../core/state.ts";
 import { TaskRunEventTracker, taskRunEventText } from "../core/task-run-events.ts";
 import { type ConcurrencyLimitsApi, HttpConcurrencyLimits } from "./concurrency-limits-api.ts";
+import { type DeploymentsApi, HttpDeployments } from "./deployments-api.ts";
 import { EventsSocket, EventsSocketUnavailable } from "./events-socket.ts";
 import { HttpTransport, type TransportOptions } from "./http-transport.ts";
 import { LeaseHolderSocket } from "./lease-holder-socket.ts";
@@ -52,6 +53,7 @@ export class HttpClient implements PrefectClient {
   /** The last state sent per task run, and the flow runs and flows named in task-run events. */
   readonly #tracker = new TaskRunEventTracker();
   readonly concurrencyLimits: ConcurrencyLimitsApi;
+  readonly deployments: DeploymentsApi;
   /** The socket whose closing frees this process's leases (this package's server only). */
   readonly #holder: LeaseHolderSocket;
 
@@ -60,6 +62,7 @@ export class HttpClient implements PrefectClient {
     this.location = this.#http.baseUrl;
     this.#holder = new LeaseHolderSocket(this.#http.baseUrl, { ...this.#http.headers });
     this.concurrencyLimits = new HttpConcurrencyLimits(this.#http, this.#holder);
+    this.deployments = new HttpDeployments(this.#http);
     this.#events = new EventsSocket(this.#http.baseUrl, {
       headers: { ...this.#http.headers },
       token: options.apiKey ?? options.authString ?? null,

@@ -14,6 +14,7 @@ import type { FlowCreate, FlowRunCreate, TaskRunCreate } from "../core/run-input
 import type { Flow, FlowRun, LogRecord, TaskRun, TaskRunTransition } from "../core/runs.ts";
 import type { OrchestrationResult, StateCreate, StateRecord } from "../core/state.ts";
 import type { ConcurrencyLimitsApi } from "./concurrency-limits-api.ts";
+import type { DeploymentsApi } from "./deployments-api.ts";
 
 export type { TaskRunTransition };
 
@@ -83,6 +84,9 @@ export interface PrefectClient {
 
   /** Global concurrency and rate limits, their leases, and tag limits on task runs. */
   readonly concurrencyLimits: ConcurrencyLimitsApi;
+
+  /** Deployments: create, read, list, run, pause and resume, schedules (`client/deployments-api.ts`). */
+  readonly deployments: DeploymentsApi;
 
   close(): Promise<void>;
 }

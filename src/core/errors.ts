@@ -30,6 +30,7 @@ export const ErrorCode = {
   TRANSACTION: "ERR_TRANSACTION",
   CONCURRENCY_SLOTS_UNAVAILABLE: "ERR_CONCURRENCY_SLOTS_UNAVAILABLE",
   CONCURRENCY_REQUEST_INVALID: "ERR_CONCURRENCY_REQUEST_INVALID",
+  INVALID_REQUEST: "ERR_INVALID_REQUEST",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -84,6 +85,20 @@ export function coerceError(value: unknown): Error {
 /** Prefect's answer (409) when a write breaks a unique or foreign-key constraint. */
 export const INTEGRITY_CONFLICT =
   "Data integrity conflict. This usually means a unique or foreign key constraint was violated. See server logs for details.";
+
+/**
+ * A request the server refuses as it stands, with Prefect's status (400 or 422) and `detail`: a
+ * deployment update whose schedules lack the slugs its existing schedules have, a run in a work
+ * queue of a deployment without a work pool.
+ */
+export class InvalidRequestError extends PrefectTsError {
+  /** The HTTP status the API answers it with (its error handler reads `statusCode`). */
+  readonly statusCode: 400 | 422;
+  constructor(message: string, statusCode: 400 | 422 = 422, options?: { cause?: unknown }) {
+    super(ErrorCode.INVALID_REQUEST, message, options);
+    this.statusCode = statusCode;
+  }
+}
 
 /** A write that would break the data's integrity (a task run of a flow run that does not exist). */
 export class ConflictError extends PrefectTsError {

@@ -54,6 +54,14 @@ export const TaskRunSort = {
 } as const;
 export type TaskRunSort = (typeof TaskRunSort)[keyof typeof TaskRunSort];
 
+export const DeploymentSort = {
+  CREATED_DESC: "CREATED_DESC",
+  UPDATED_DESC: "UPDATED_DESC",
+  NAME_ASC: "NAME_ASC",
+  NAME_DESC: "NAME_DESC",
+} as const;
+export type DeploymentSort = (typeof DeploymentSort)[keyof typeof DeploymentSort];
+
 export const LogSort = {
   TIMESTAMP_ASC: "TIMESTAMP_ASC",
   TIMESTAMP_DESC: "TIMESTAMP_DESC",
@@ -165,8 +173,8 @@ export interface LogFilter {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Resources not stored yet (deployments, work pools, work queues): typed as Prefect types them; a
-// filter with any criterion set matches nothing until they exist.
+// Deployments; and resources not stored yet (work pools, work queues): typed as Prefect types them,
+// a filter of theirs with any criterion set matches nothing until they exist.
 // ---------------------------------------------------------------------------------------------
 
 export interface DeploymentFilter {
@@ -212,6 +220,8 @@ export interface FlowsQuery extends TaskRunsQuery {
 export interface FlowRunsQuery extends FlowsQuery {
   work_pool_queues?: Maybe<WorkQueueFilter>;
 }
+/** What selects deployments: the criteria of `POST /deployments/count`. */
+export type DeploymentsQuery = FlowRunsQuery;
 export interface LogsQuery {
   logs?: Maybe<LogFilter>;
 }
@@ -236,6 +246,7 @@ export const DEFAULT_SORTS = {
   flowRuns: FlowRunSort.ID_DESC,
   taskRuns: TaskRunSort.ID_DESC,
   logs: LogSort.TIMESTAMP_ASC,
+  deployments: DeploymentSort.NAME_ASC,
 } as const;
 
 /**
@@ -270,3 +281,4 @@ export type FlowsListing = FlowsQuery & PageRequest<FlowSort>;
 export type FlowRunsListing = FlowRunsQuery & PageRequest<FlowRunSort>;
 export type TaskRunsListing = TaskRunsQuery & PageRequest<TaskRunSort>;
 export type LogsListing = LogsQuery & PageRequest<LogSort>;
+export type DeploymentsListing = DeploymentsQuery & PageRequest<DeploymentSort>;

@@ -29,6 +29,11 @@ export interface FlowRunCreate {
   labels?: Record<string, unknown>;
   idempotency_key?: string | null;
   deployment_id?: string | null;
+  /** The deployment's version (set by the server for runs of a deployment, not on the wire). */
+  deployment_version?: string | null;
+  /** Who created the run (set by the server for runs of a deployment, not on the wire). */
+  created_by?: Record<string, unknown> | null;
+  infrastructure_document_id?: string | null;
   work_pool_name?: string | null;
   work_queue_name?: string | null;
   job_variables?: Record<string, unknown>;

@@ -7,6 +7,7 @@
  * started later on the same database serves them).
  */
 import type { ConcurrencyLimitsApi } from "../client/concurrency-limits-api.ts";
+import type { DeploymentsApi } from "../client/deployments-api.ts";
 import type { FlowRunUpdate, PrefectClient, SetStateOptions } from "../client/prefect-client.ts";
 import type { Event } from "../core/events.ts";
 import {
@@ -29,12 +30,14 @@ import * as flows from "../resources/flows/model.ts";
 import * as logs from "../resources/logs/model.ts";
 import * as states from "../resources/states/model.ts";
 import * as taskRuns from "../resources/task-runs/model.ts";
-import { type Core, createEmbeddedCore } from "../services/composition.ts";
+import { type Core, createEmbeddedCore, schedulingServices } from "../services/composition.ts";
 import type { AppContext } from "../services/context.ts";
+import type { LoopService } from "../services/loop-service.ts";
 import type { Settings } from "../settings/settings.ts";
 import type { Database } from "../storage/database.ts";
 import { openDatabase } from "../storage/open-database.ts";
 import { EmbeddedConcurrencyLimits } from "./embedded-concurrency-limits.ts";
+import { EmbeddedDeployments } from "./embedded-deployments.ts";
 
 export interface EmbeddedClientOptions {
   /** Close the database with the client (default true). */
@@ -52,6 +55,9 @@ export class EmbeddedClient implements PrefectClient {
   /** Each task run's last state, and the flow runs and flows named in task-run events. */
   readonly #tracker = new TaskRunEventTracker();
   readonly concurrencyLimits: ConcurrencyLimitsApi;
+  readonly deployments: DeploymentsApi;
+  /** The scheduler and late-runs services, once `runSchedulerServices()` started them. */
+  #scheduling: LoopService[] | null = null;
 
   constructor(database: Database, options: EmbeddedClientOptions = {}) {
     this.database = database;
@@ -60,6 +66,19 @@ export class EmbeddedClient implements PrefectClient {
     this.#ctx = this.core.ctx;
     this.#ownsDatabase = options.ownsDatabase ?? true;
     this.concurrencyLimits = new EmbeddedConcurrencyLimits(this.#ctx);
+    this.deployments = new EmbeddedDeployments(this.#ctx);
+  }
+
+  /**
+   * Run the scheduler and late-runs services in this process (as the server does), until the
+   * client closes: what a process serving deployments on the local database does, there being no
+   * server to make their scheduled runs. Resolves once their first loops have run.
+   */
+  async runSchedulerServices(): Promise<void> {
+    if (this.#scheduling) return;
+    const services = schedulingServices(this.#ctx);
+    this.#scheduling = services;
+    await Promise.all(services.map((service) => service.start()));
   }
 
   /** Open (and migrate) the database at `url` and wrap it. */
@@ -194,6 +213,7 @@ export class EmbeddedClient implements PrefectClient {
   async confirmEvents(): Promise<void> {}
 
   async close(): Promise<void> {
+    await Promise.all((this.#scheduling ?? []).map((service) => service.stop()));
     await this.core.close();
     if (this.#ownsDatabase) await this.database.close();
   }

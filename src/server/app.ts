@@ -14,6 +14,7 @@ import { concurrencyLimitRoutes } from "../resources/concurrency-limits/routes.t
 import { holderSocketRoutes } from "../resources/concurrency-limits/sockets.ts";
 import { tagConcurrencyLimitRoutes } from "../resources/concurrency-limits/v1-routes.ts";
 import { csrfTokenRoutes } from "../resources/csrf-tokens/routes.ts";
+import { deploymentRoutes } from "../resources/deployments/routes.ts";
 import { eventRoutes } from "../resources/events/routes.ts";
 import { flowRunRoutes } from "../resources/flow-runs/routes.ts";
 import { flowRoutes } from "../resources/flows/routes.ts";
@@ -145,6 +146,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(rootRoutes, deps);
       await api.register(flowRoutes, deps);
       await api.register(flowRunRoutes, deps);
+      await api.register(deploymentRoutes, deps);
       await api.register(taskRunRoutes, deps);
       await api.register(stateRoutes, deps);
       await api.register(logRoutes, deps);

@@ -14,7 +14,9 @@ import type { Database } from "../storage/database.ts";
 import { ConcurrencyLeaseExpiry } from "./concurrency-lease-expiry.ts";
 import { type AppContext, type AppLogger, stderrLogger } from "./context.ts";
 import { EventRetention, type EventRetentionOptions } from "./event-retention.ts";
+import { LateRuns } from "./late-runs.ts";
 import type { LoopService } from "./loop-service.ts";
+import { RecentDeploymentsScheduler, Scheduler } from "./scheduler.ts";
 import { ZombieFlowRuns } from "./zombie-flow-runs.ts";
 
 export interface CoreOptions {
@@ -103,7 +105,23 @@ export function createServerCore(options: ServerCoreOptions): Core {
   }
   // expired leases, leases of holders gone, waiters (Prefect's Repossessor)
   services.push(new ConcurrencyLeaseExpiry(ctx));
+  services.push(...schedulingServices(ctx));
   return core(ctx, bus, services);
+}
+
+/**
+ * The services that make deployments' scheduled runs and mark them late, as the settings enable
+ * them: the scheduler (its main loop and the recent-deployments loop) and late runs. The server
+ * runs them; an embedded process runs them when it asks (`EmbeddedClient.runSchedulerServices`,
+ * what a serving process on the local database does).
+ */
+export function schedulingServices(ctx: AppContext): LoopService[] {
+  const services: LoopService[] = [];
+  if (ctx.settings.scheduler.enabled) {
+    services.push(new Scheduler(ctx), new RecentDeploymentsScheduler(ctx));
+  }
+  if (ctx.settings.lateRuns.enabled) services.push(new LateRuns(ctx));
+  return services;
 }
 
 /**

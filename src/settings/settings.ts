@@ -47,6 +47,11 @@ const heartbeatFrequency = z.string().transform((v, ctx) => {
   return seconds;
 });
 
+/** A number of seconds, more than 0. */
+const seconds = z.coerce.number({ message: "must be a number of seconds" }).positive();
+/** A whole number, 1 or more. */
+const count = z.coerce.number({ message: "must be a whole number, 1 or more" }).int().positive();
+
 /** Prefect's default `server.events.retention_period`: 7 days. */
 const DEFAULT_EVENTS_RETENTION_SECONDS = 7 * 86_400;
 
@@ -112,6 +117,19 @@ const schema = z.object({
     .number({ message: "must be a number of seconds" })
     .positive()
     .optional(),
+  PREFECT_API_SERVICES_SCHEDULER_ENABLED: boolish.optional(),
+  PREFECT_API_SERVICES_SCHEDULER_LOOP_SECONDS: seconds.optional(),
+  PREFECT_API_SERVICES_SCHEDULER_DEPLOYMENT_BATCH_SIZE: count.optional(),
+  PREFECT_API_SERVICES_SCHEDULER_INSERT_BATCH_SIZE: count.optional(),
+  PREFECT_API_SERVICES_SCHEDULER_MAX_RUNS: count.optional(),
+  PREFECT_API_SERVICES_SCHEDULER_MIN_RUNS: count.optional(),
+  PREFECT_API_SERVICES_SCHEDULER_MAX_SCHEDULED_TIME: timedelta.optional(),
+  PREFECT_API_SERVICES_SCHEDULER_MIN_SCHEDULED_TIME: timedelta.optional(),
+  PREFECT_API_SERVICES_SCHEDULER_RECENT_DEPLOYMENTS_LOOP_SECONDS: seconds.optional(),
+  PREFECT_API_SERVICES_LATE_RUNS_ENABLED: boolish.optional(),
+  PREFECT_API_SERVICES_LATE_RUNS_LOOP_SECONDS: seconds.optional(),
+  PREFECT_API_SERVICES_LATE_RUNS_AFTER_SECONDS: timedelta.optional(),
+  PREFECT_DEPLOYMENT_SCHEDULE_MAX_SCHEDULED_RUNS: count.optional(),
   PREFECT_SERVER_EVENTS_RETENTION_PERIOD: timedelta.optional(),
   // Prefect's older name, still accepted by Prefect 3 (the one above wins)
   PREFECT_EVENTS_RETENTION_PERIOD: timedelta.optional(),
@@ -199,6 +217,32 @@ export interface Settings {
    * Older events are deleted by `server start` at start and every 15 minutes.
    */
   eventsRetentionSeconds: number;
+  /**
+   * The scheduler (`PREFECT_API_SERVICES_SCHEDULER_*`, or Prefect 3's `PREFECT_SERVER_SERVICES_SCHEDULER_*`):
+   * whether `server start` runs it (`ENABLED`, true), every `LOOP_SECONDS` (60), deployments per
+   * page (`DEPLOYMENT_BATCH_SIZE`, 100) and runs per insert (`INSERT_BATCH_SIZE`, 500); which runs
+   * it makes (`MAX_RUNS` 100, `MIN_RUNS` 3, `MAX_SCHEDULED_TIME` 100 days, `MIN_SCHEDULED_TIME` 1
+   * hour, in seconds here); deployments changed lately are scheduled every
+   * `RECENT_DEPLOYMENTS_LOOP_SECONDS` (5).
+   */
+  scheduler: {
+    enabled: boolean;
+    loopSeconds: number;
+    deploymentBatchSize: number;
+    insertBatchSize: number;
+    maxRuns: number;
+    minRuns: number;
+    maxScheduledTimeSeconds: number;
+    minScheduledTimeSeconds: number;
+    recentDeploymentsLoopSeconds: number;
+  };
+  /**
+   * The late-runs service (`PREFECT_API_SERVICES_LATE_RUNS_*`): whether it runs (true), every
+   * `LOOP_SECONDS` (5); a Scheduled run becomes `Late` `AFTER_SECONDS` (15) past its time.
+   */
+  lateRuns: { enabled: boolean; loopSeconds: number; afterSeconds: number };
+  /** The largest `max_scheduled_runs` of a schedule (`PREFECT_DEPLOYMENT_SCHEDULE_MAX_SCHEDULED_RUNS`, 50). */
+  deploymentScheduleMaxScheduledRuns: number;
   /** Where `server start` listens (`PREFECT_SERVER_API_HOST`, default 127.0.0.1). */
   serverApiHost: string;
   /** The port `server start` listens on (`PREFECT_SERVER_API_PORT`, default 4200). */
@@ -242,7 +286,11 @@ export interface Settings {
 export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const picked: Record<string, string> = {};
   for (const key of Object.keys(schema.shape)) {
-    const v = env[key];
+    // Prefect 3 names the services' settings PREFECT_SERVER_SERVICES_* (the older name is an alias)
+    const newer = key.startsWith("PREFECT_API_SERVICES_")
+      ? env[key.replace("PREFECT_API_SERVICES_", "PREFECT_SERVER_SERVICES_")]
+      : undefined;
+    const v = newer !== undefined && newer !== "" ? newer : env[key];
     if (v !== undefined && v !== "") picked[key] = v;
   }
   const parsed = schema.safeParse(picked);
@@ -292,6 +340,24 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       s.PREFECT_SERVER_EVENTS_RETENTION_PERIOD ??
       s.PREFECT_EVENTS_RETENTION_PERIOD ??
       DEFAULT_EVENTS_RETENTION_SECONDS,
+    scheduler: {
+      enabled: s.PREFECT_API_SERVICES_SCHEDULER_ENABLED ?? true,
+      loopSeconds: s.PREFECT_API_SERVICES_SCHEDULER_LOOP_SECONDS ?? 60,
+      deploymentBatchSize: s.PREFECT_API_SERVICES_SCHEDULER_DEPLOYMENT_BATCH_SIZE ?? 100,
+      insertBatchSize: s.PREFECT_API_SERVICES_SCHEDULER_INSERT_BATCH_SIZE ?? 500,
+      maxRuns: s.PREFECT_API_SERVICES_SCHEDULER_MAX_RUNS ?? 100,
+      minRuns: s.PREFECT_API_SERVICES_SCHEDULER_MIN_RUNS ?? 3,
+      maxScheduledTimeSeconds: s.PREFECT_API_SERVICES_SCHEDULER_MAX_SCHEDULED_TIME ?? 100 * 86_400,
+      minScheduledTimeSeconds: s.PREFECT_API_SERVICES_SCHEDULER_MIN_SCHEDULED_TIME ?? 3600,
+      recentDeploymentsLoopSeconds:
+        s.PREFECT_API_SERVICES_SCHEDULER_RECENT_DEPLOYMENTS_LOOP_SECONDS ?? 5,
+    },
+    lateRuns: {
+      enabled: s.PREFECT_API_SERVICES_LATE_RUNS_ENABLED ?? true,
+      loopSeconds: s.PREFECT_API_SERVICES_LATE_RUNS_LOOP_SECONDS ?? 5,
+      afterSeconds: s.PREFECT_API_SERVICES_LATE_RUNS_AFTER_SECONDS ?? 15,
+    },
+    deploymentScheduleMaxScheduledRuns: s.PREFECT_DEPLOYMENT_SCHEDULE_MAX_SCHEDULED_RUNS ?? 50,
     serverApiHost: s.PREFECT_SERVER_API_HOST ?? "127.0.0.1",
     serverApiPort: s.PREFECT_SERVER_API_PORT ?? 4200,
     serverApiAuthString: s.PREFECT_SERVER_API_AUTH_STRING ?? null,

@@ -16,6 +16,8 @@ import {
 } from "kysely";
 import type {
   DeploymentFilter,
+  DeploymentSort,
+  DeploymentsQuery,
   FlowFilter,
   FlowRunFilter,
   FlowRunSort,
@@ -37,7 +39,7 @@ import { normalizeIso } from "../core/time.ts";
 import type { Database } from "./database.ts";
 
 type Cond = Expression<SqlBool>;
-type Table = "flow" | "flow_run" | "task_run" | "log";
+type Table = "flow" | "flow_run" | "task_run" | "log" | "deployment";
 type Maybe<T> = T | null | undefined;
 
 const TRUE: Cond = sql<SqlBool>`1 = 1`;
@@ -216,9 +218,9 @@ function timeCond(expr: Expression<unknown>, f: TimeCriteria, nullExpr = expr): 
   ]);
 }
 
-/** Deployments, work pools and work queues are not stored: an active filter matches nothing. */
+/** Work pools and work queues are not stored: an active filter matches nothing. */
 function unsupportedCond(
-  filters: readonly Maybe<DeploymentFilter | WorkPoolFilter | WorkQueueFilter>[],
+  filters: readonly Maybe<WorkPoolFilter | WorkQueueFilter>[],
 ): Cond | undefined {
   // a criterion is set when one of its fields is (`{"id": {"any_": null}}` sets nothing)
   const isSet = (criterion: unknown) =>
@@ -250,8 +252,21 @@ function flowFilterCond(ctx: Ctx, f: FlowFilter): Cond {
           when(x.not_any_, (v) => notInList(ctx, id, v)),
         ]),
       ),
-      // no deployments exist: every flow is a flow "without deployments"
-      when(f.deployment, (x) => combine([when(x.is_null_, (v) => (v ? TRUE : FALSE))], x.operator)),
+      when(f.deployment, (x) =>
+        combine(
+          [
+            when(x.is_null_, (v) => {
+              const withDeployments = ctx.database.db
+                .selectFrom("deployment")
+                .select("deployment.flow_id");
+              return v
+                ? sql<SqlBool>`${id} not in (${withDeployments})`
+                : sql<SqlBool>`${id} in (${withDeployments})`;
+            }),
+          ],
+          x.operator,
+        ),
+      ),
       when(f.name, (x) =>
         combine([
           when(x.any_, (v) => inList(ctx, name, v)),
@@ -269,7 +284,15 @@ function flowWhere(ctx: Ctx, body: FlowsQuery): Cond {
   return allOf(
     present([
       when(body.flows, (f) => flowFilterCond(ctx, f)),
-      unsupportedCond([body.deployments, body.work_pools]),
+      unsupportedCond([body.work_pools]),
+      when(
+        body.deployments,
+        (f) =>
+          sql<SqlBool>`${col("flow", "id")} in (${db
+            .selectFrom("deployment")
+            .select("deployment.flow_id")
+            .where(deploymentFilterCond(ctx, f))})`,
+      ),
       body.flow_runs || body.task_runs
         ? sql<SqlBool>`${col("flow", "id")} in (${db
             .selectFrom("flow_run")
@@ -439,7 +462,8 @@ function flowRunWhere(ctx: Ctx, body: FlowRunsQuery): Cond {
   return allOf(
     present([
       when(body.flow_runs, (f) => flowRunFilterCond(ctx, f)),
-      unsupportedCond([body.deployments, body.work_pools, body.work_pool_queues]),
+      unsupportedCond([body.work_pools, body.work_pool_queues]),
+      when(body.deployments, (f) => flowRunHasDeployment(ctx, f)),
       when(
         body.flows,
         (f) =>
@@ -507,16 +531,108 @@ function taskRunFilterCond(ctx: Ctx, f: TaskRunFilter): Cond {
 
 function taskRunWhere(ctx: Ctx, body: TaskRunsQuery): Cond {
   const { db } = ctx.database;
-  const joinsFlowRun = body.flow_runs != null || body.flows != null;
+  const joinsFlowRun = body.flow_runs != null || body.flows != null || body.deployments != null;
   return allOf(
     present([
       when(body.task_runs, (f) => taskRunFilterCond(ctx, f)),
-      unsupportedCond([body.deployments]),
       joinsFlowRun
         ? sql<SqlBool>`${col("task_run", "flow_run_id")} in (${db
             .selectFrom("flow_run")
             .select("flow_run.id")
-            .where(flowRunWhere(ctx, { flow_runs: body.flow_runs, flows: body.flows }))})`
+            .where(
+              flowRunWhere(ctx, {
+                flow_runs: body.flow_runs,
+                flows: body.flows,
+                deployments: body.deployments,
+              }),
+            )})`
+        : undefined,
+    ]),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deployments
+// ---------------------------------------------------------------------------------------------
+
+function deploymentFilterCond(ctx: Ctx, f: DeploymentFilter): Cond {
+  const c = (column: string) => col("deployment", column);
+  return combine(
+    [
+      when(f.id, (x) =>
+        combine([
+          when(x.any_, (v) => inList(ctx, c("id"), v)),
+          when(x.not_any_, (v) => notInList(ctx, c("id"), v)),
+        ]),
+      ),
+      when(f.name, (x) =>
+        combine([
+          when(x.any_, (v) => inList(ctx, c("name"), v)),
+          when(x.like_, (v) => like(ctx, c("name"), v)),
+        ]),
+      ),
+      when(f.flow_or_deployment_name, (x) =>
+        combine([
+          when(x.like_, (v) =>
+            anyOf([
+              like(ctx, c("name"), v),
+              sql<SqlBool>`${c("flow_id")} in (${ctx.database.db
+                .selectFrom("flow")
+                .select("flow.id")
+                .where(like(ctx, col("flow", "name"), v))})`,
+            ]),
+          ),
+        ]),
+      ),
+      when(f.paused, (x) =>
+        combine([
+          when(x.eq_, (v) => sql<SqlBool>`${c("paused")} = ${ctx.database.dialect.toBool(v)}`),
+        ]),
+      ),
+      when(f.tags, (x) => tagsCond(ctx, "deployment", x)),
+      when(f.work_queue_name, (x) =>
+        combine([when(x.any_, (v) => inList(ctx, c("work_queue_name"), v))]),
+      ),
+      // `concurrency_limit` is deprecated in Prefect, and ignored there
+    ],
+    f.operator,
+  );
+}
+
+/** The flow run belongs to a deployment matching `f` (Prefect: EXISTS deployment). */
+function flowRunHasDeployment(ctx: Ctx, f: DeploymentFilter): Cond {
+  return sql<SqlBool>`${col("flow_run", "deployment_id")} in (${ctx.database.db
+    .selectFrom("deployment")
+    .select("deployment.id")
+    .where(deploymentFilterCond(ctx, f))})`;
+}
+
+function deploymentWhere(ctx: Ctx, body: DeploymentsQuery): Cond {
+  const { db } = ctx.database;
+  return allOf(
+    present([
+      when(body.deployments, (f) => deploymentFilterCond(ctx, f)),
+      unsupportedCond([body.work_pools, body.work_pool_queues]),
+      when(
+        body.flows,
+        (f) =>
+          sql<SqlBool>`${col("deployment", "flow_id")} in (${db
+            .selectFrom("flow")
+            .select("flow.id")
+            .where(flowFilterCond(ctx, f))})`,
+      ),
+      body.flow_runs || body.task_runs
+        ? sql<SqlBool>`${col("deployment", "id")} in (${db
+            .selectFrom("flow_run")
+            .select("flow_run.deployment_id")
+            .where(
+              allOf(
+                present([
+                  when(body.flow_runs, (f) => flowRunFilterCond(ctx, f)),
+                  when(body.task_runs, (f) => flowRunHasTaskRun(ctx, f)),
+                ]),
+              ),
+            )})`
         : undefined,
     ]),
   );
@@ -595,6 +711,12 @@ const FLOW_RUN_SORTS: Record<FlowRunSort, Sort> = {
   START_TIME_DESC: [START_OR_EXPECTED, "desc"],
 };
 const TASK_RUN_SORTS: Record<TaskRunSort, Sort> = runSorts("task_run");
+const DEPLOYMENT_SORTS: Record<DeploymentSort, Sort> = {
+  CREATED_DESC: [col("deployment", "created"), "desc"],
+  UPDATED_DESC: [col("deployment", "updated"), "desc"],
+  NAME_ASC: [col("deployment", "name"), "asc"],
+  NAME_DESC: [col("deployment", "name"), "desc"],
+};
 const LOG_SORTS: Record<LogSort, Sort> = {
   TIMESTAMP_ASC: [col("log", "timestamp"), "asc"],
   TIMESTAMP_DESC: [col("log", "timestamp"), "desc"],
@@ -621,7 +743,7 @@ type OrderBy = readonly [Expression<unknown>, OrderByModifiersCallbackExpression
 /** How many rows of `table` a WHERE condition selects (each resource's `count`). */
 export async function countWhere(
   database: Database,
-  table: "flow" | "flow_run" | "task_run",
+  table: "flow" | "flow_run" | "task_run" | "deployment",
   where: Cond,
 ): Promise<number> {
   const row = await database.db
@@ -659,6 +781,14 @@ export function taskRunsWhere(database: Database, query: TaskRunsQuery): Cond {
 }
 export function taskRunsOrder(sort: TaskRunSort): OrderBy[] {
   return orderOf("task_run", TASK_RUN_SORTS[sort]);
+}
+
+/** The WHERE condition of a deployments query on `deployment`. */
+export function deploymentsWhere(database: Database, query: DeploymentsQuery): Cond {
+  return deploymentWhere(contextOf(database), query);
+}
+export function deploymentsOrder(sort: DeploymentSort): OrderBy[] {
+  return orderOf("deployment", DEPLOYMENT_SORTS[sort]);
 }
 
 /** The WHERE condition of a logs query on `log`. */

@@ -206,6 +206,50 @@ export interface ConcurrencyLeaseHolderTable {
   attached_until: string;
 }
 
+/** Prefect's `deployment` (`job_variables` is its `infra_overrides`; `work_pool_name` is ours). */
+export interface DeploymentTable {
+  id: string;
+  created: string;
+  updated: string;
+  name: string;
+  version: string | null;
+  description: string | null;
+  flow_id: string;
+  paused: Bool;
+  last_polled: string | null;
+  parameters: Json;
+  parameter_openapi_schema: Json | null;
+  enforce_parameter_schema: Bool;
+  tags: Json;
+  labels: Json;
+  pull_steps: Json | null;
+  path: string | null;
+  entrypoint: string | null;
+  job_variables: Json;
+  work_queue_name: string | null;
+  work_queue_id: string | null;
+  work_pool_name: string | null;
+  storage_document_id: string | null;
+  infrastructure_document_id: string | null;
+  created_by: Json | null;
+  updated_by: Json | null;
+  concurrency_limit: number | null;
+  concurrency_options: Json | null;
+}
+
+/** Prefect's `deployment_schedule`: `schedule` is the schedule as the API has it. */
+export interface DeploymentScheduleTable {
+  id: string;
+  created: string;
+  updated: string;
+  deployment_id: string;
+  schedule: Json;
+  active: Bool;
+  max_scheduled_runs: number | null;
+  parameters: Json;
+  slug: string | null;
+}
+
 export interface MigrationTable {
   id: number;
   name: string;
@@ -228,5 +272,7 @@ export interface Tables {
   concurrency_lease: ConcurrencyLeaseTable;
   concurrency_lease_limit: ConcurrencyLeaseLimitTable;
   concurrency_lease_holder: ConcurrencyLeaseHolderTable;
+  deployment: DeploymentTable;
+  deployment_schedule: DeploymentScheduleTable;
   prefect_ts_migration: MigrationTable;
 }

@@ -264,10 +264,12 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(await flowIds({ task_runs: {} }), [F[0]]);
       });
 
-      it("deployments/work pools: ignored when empty, match nothing otherwise", async () => {
-        assert.deepEqual(await flowIds({ deployments: {}, work_pools: null }), F);
+      it("work pools: ignored when empty, match nothing otherwise; deployments: one is needed", async () => {
+        assert.deepEqual(await flowIds({ work_pools: {} }), F);
         // a criterion whose every field is null sets nothing
-        assert.deepEqual(await flowIds({ deployments: { id: { any_: null } } }), F);
+        assert.deepEqual(await flowIds({ work_pools: { id: { any_: null } } }), F);
+        // a deployments filter, even {}, needs a deployment (Prefect: EXISTS); these flows have none
+        assert.deepEqual(await flowIds({ deployments: {}, work_pools: null }), []);
         assert.deepEqual(await flowIds({ deployments: { name: { any_: ["d"] } } }), []);
         assert.deepEqual(await flowIds({ work_pools: { name: { any_: ["p"] } } }), []);
       });
@@ -370,7 +372,7 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(await fr({}), R);
       });
 
-      it("nested flows, task runs, and ignored empty deployments", async () => {
+      it("nested flows, task runs, ignored empty work pools, deployments needed", async () => {
         assert.deepEqual(await fr(null, { flows: { name: { any_: ["etl-daily"] } } }), [
           R[0],
           R[1],
@@ -387,8 +389,10 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(await fr(null, { task_runs: { subflow_runs: { exists_: true } } }), [
           R[0],
         ]);
-        const ignored = { deployments: {}, work_pools: {}, work_pool_queues: null };
+        const ignored = { work_pools: {}, work_pool_queues: null };
         assert.deepEqual(await fr(null, ignored), R);
+        // a deployments filter, even {}, needs a deployment: these runs have none
+        assert.deepEqual(await fr(null, { deployments: {} }), []);
         assert.deepEqual(await fr(null, { deployments: { id: { any_: [CREATOR] } } }), []);
       });
 
@@ -463,7 +467,7 @@ for (const dialect of DIALECTS) {
           TR[2],
         ]);
         assert.deepEqual(await tr(null, { flow_runs: {} }), [TR[0], TR[1], TR[2]]);
-        assert.deepEqual(await tr(null, { deployments: {} }), TR);
+        assert.deepEqual(await tr(null, { deployments: {} }), []);
         assert.deepEqual(await tr(null, { deployments: { paused: { eq_: true } } }), []);
       });
 

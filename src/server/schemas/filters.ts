@@ -56,6 +56,12 @@ export const TaskRunSortSchema = z.enum([
   "END_TIME_DESC",
 ]);
 export const LogSortSchema = z.enum(["TIMESTAMP_ASC", "TIMESTAMP_DESC"]);
+export const DeploymentSortSchema = z.enum([
+  "CREATED_DESC",
+  "UPDATED_DESC",
+  "NAME_ASC",
+  "NAME_DESC",
+]);
 export type FlowSort = z.infer<typeof FlowSortSchema>;
 export type FlowRunSort = z.infer<typeof FlowRunSortSchema>;
 export type TaskRunSort = z.infer<typeof TaskRunSortSchema>;
@@ -224,8 +230,8 @@ export const LogFilterSchema = z.strictObject({
 export type LogFilter = z.infer<typeof LogFilterSchema>;
 
 // ---------------------------------------------------------------------------------------------
-// Resources we do not store yet: validated as Prefect types them. A filter with any criterion set
-// matches nothing (there are no deployments, work pools or work queues); an empty one is ignored.
+// Deployments; and resources we do not store yet, validated as Prefect types them: a work-pool or
+// work-queue filter with any criterion set matches nothing (there are none); an empty one is ignored.
 // ---------------------------------------------------------------------------------------------
 
 export const DeploymentFilterSchema = z.strictObject({
@@ -301,6 +307,7 @@ function listBodies<Shape extends z.ZodRawShape, Sort extends z.ZodType>(shape: 
 const flowBodies = listBodies(flowsCountShape, sortOr(FlowSortSchema, "NAME_ASC"));
 const flowRunBodies = listBodies(flowRunsCountShape, sortOr(FlowRunSortSchema, "ID_DESC"));
 const taskRunBodies = listBodies(taskRunsCountShape, sortOr(TaskRunSortSchema, "ID_DESC"));
+const deploymentBodies = listBodies(flowRunsCountShape, sortOr(DeploymentSortSchema, "NAME_ASC"));
 
 /** `POST /flows/count`, `/flows/filter` (default sort `NAME_ASC`), `/flows/paginate`. */
 export const FlowsCountBodySchema = flowBodies.count;
@@ -314,6 +321,11 @@ export const FlowRunsPaginateBodySchema = flowRunBodies.paginate;
 export const TaskRunsCountBodySchema = taskRunBodies.count;
 export const TaskRunsFilterBodySchema = taskRunBodies.filter;
 export const TaskRunsPaginateBodySchema = taskRunBodies.paginate;
+
+/** `POST /deployments/count`, `/deployments/filter` (default sort `NAME_ASC`), `/deployments/paginate`. */
+export const DeploymentsCountBodySchema = deploymentBodies.count;
+export const DeploymentsFilterBodySchema = deploymentBodies.filter;
+export const DeploymentsPaginateBodySchema = deploymentBodies.paginate;
 
 /** `POST /logs/filter` (default sort `TIMESTAMP_ASC`). */
 export const LogsFilterBodySchema = z.object({
@@ -358,7 +370,13 @@ const agreement: [
   Agrees<typeof FlowRunSortSchema, core.FlowRunSort>,
   Agrees<typeof TaskRunSortSchema, core.TaskRunSort>,
   Agrees<typeof LogSortSchema, core.LogSort>,
+  Agrees<typeof DeploymentSortSchema, core.DeploymentSort>,
+  Agrees<typeof DeploymentsCountBodySchema, core.DeploymentsQuery>,
+  Agrees<typeof DeploymentsFilterBodySchema, core.DeploymentsListing>,
 ] = [
+  true,
+  true,
+  true,
   true,
   true,
   true,

@@ -65,7 +65,27 @@ export const documentTransformObject: typeof jsonSchemaTransformObject = (docume
   const keep = new Set<string>(refsIn(object));
   for (const name of keep) for (const ref of refsIn(removed[name])) keep.add(ref);
   for (const name of keep) schemas[name] = removed[name];
-  return object as ReturnType<typeof jsonSchemaTransformObject>;
+  // a request schema with no response copy takes its own name, as in Prefect's document
+  // (`DeploymentCreate`, `CronSchedule`), its references renamed with it
+  const referenced = (name: string) =>
+    Object.entries(object).some(
+      ([key, value]) =>
+        key !== "components" && JSON.stringify(value).includes(`"#/components/schemas/${name}"`),
+    ) ||
+    Object.entries(schemas).some(
+      ([other, value]) =>
+        other !== name && JSON.stringify(value).includes(`"#/components/schemas/${name}"`),
+    );
+  const renames = [...keep].filter((name) => !referenced(name.slice(0, -"Input".length)));
+  for (const name of renames) delete schemas[name.slice(0, -"Input".length)];
+  if (renames.length === 0) return object as ReturnType<typeof jsonSchemaTransformObject>;
+  let text = JSON.stringify(object);
+  for (const name of renames) {
+    text = text
+      .replaceAll(`"#/components/schemas/${name}"`, `"#/components/schemas/${name.slice(0, -5)}"`)
+      .replaceAll(`"${name}":`, `"${name.slice(0, -5)}":`);
+  }
+  return JSON.parse(text) as ReturnType<typeof jsonSchemaTransformObject>;
 };
 
 /**

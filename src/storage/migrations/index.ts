@@ -4,6 +4,7 @@ import { eventResourcesOccurredMigration } from "./0003-event-resources-occurred
 import { apiKeysMigration } from "./0004-api-keys.ts";
 import { heartbeatIndexMigration } from "./0005-heartbeat-index.ts";
 import { concurrencyLimitsMigration } from "./0006-concurrency-limits.ts";
+import { deploymentsMigration } from "./0007-deployments.ts";
 import type { Migration } from "./column-types.ts";
 
 /** Every migration, in the order they are applied. */
@@ -14,4 +15,5 @@ export const MIGRATIONS: readonly Migration[] = [
   apiKeysMigration,
   heartbeatIndexMigration,
   concurrencyLimitsMigration,
+  deploymentsMigration,
 ];

@@ -1,0 +1,126 @@
+/**
+ * Deployments on the local database, for the embedded client: the same models as the server's
+ * routes. What the HTTP edge checks with zod is checked here too: schedules through the schedule
+ * engine's schemas (an invalid cron, rrule or time zone is a `ValidationError` naming the field).
+ */
+import {
+  type DeploymentCreateOptions,
+  type DeploymentListOptions,
+  type DeploymentRunOptions,
+  type DeploymentScheduleOptions,
+  type DeploymentScheduleUpdateOptions,
+  type DeploymentsApi,
+  type DeploymentUpdateOptions,
+  deploymentsListing,
+  deploymentsQuery,
+  type ScheduledRunsOptions,
+  type ScheduleInput,
+  splitDeploymentName,
+  wireCreate,
+  wireRun,
+  wireUpdate,
+} from "../client/deployments-api.ts";
+import type {
+  Deployment,
+  DeploymentSchedule,
+  DeploymentScheduleCreate,
+} from "../core/deployments.ts";
+import { ValidationError } from "../core/errors.ts";
+import type { FlowRun } from "../core/runs.ts";
+import { type Schedule, ScheduleSchema } from "../core/schedules/index.ts";
+import * as model from "../resources/deployments/model.ts";
+import type { AppContext } from "../services/context.ts";
+
+/** A schedule as given, as stored; a `ValidationError` naming the field otherwise. */
+function parseSchedule(input: ScheduleInput, where: string): Schedule {
+  const parsed = ScheduleSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const path = [where, ...(issue?.path ?? [])].join(".");
+  throw new ValidationError(`${path}: ${issue?.message ?? "invalid schedule"}`);
+}
+
+function scheduleCreate(s: DeploymentScheduleOptions, where: string): DeploymentScheduleCreate {
+  return {
+    schedule: parseSchedule(s.schedule, `${where}.schedule`),
+    active: s.active ?? true,
+    max_scheduled_runs: s.maxScheduledRuns ?? null,
+    parameters: s.parameters ?? {},
+    slug: s.slug ?? null,
+  };
+}
+
+export class EmbeddedDeployments implements DeploymentsApi {
+  readonly #ctx: AppContext;
+
+  constructor(ctx: AppContext) {
+    this.#ctx = ctx;
+  }
+
+  async create(options: DeploymentCreateOptions): Promise<Deployment> {
+    const schedules = options.schedules?.map((s, i) => scheduleCreate(s, `schedules.${i}`));
+    const input = { ...wireCreate(options), schedules };
+    return (await model.createDeployment(this.#ctx, input)).deployment;
+  }
+  read(id: string): Promise<Deployment> {
+    return model.readDeployment(this.#ctx, id);
+  }
+  readByName(name: string): Promise<Deployment> {
+    const { flowName, deploymentName } = splitDeploymentName(name);
+    return model.readDeploymentByName(this.#ctx, flowName, deploymentName);
+  }
+  list(options?: DeploymentListOptions): Promise<Deployment[]> {
+    return model.filterDeployments(this.#ctx, deploymentsListing(options));
+  }
+  count(options?: DeploymentListOptions): Promise<number> {
+    return model.countDeployments(this.#ctx, deploymentsQuery(options));
+  }
+  update(id: string, options: DeploymentUpdateOptions): Promise<void> {
+    const schedules = options.schedules?.map((s, i) => scheduleCreate(s, `schedules.${i}`));
+    return model.updateDeployment(this.#ctx, id, { ...wireUpdate(options), schedules });
+  }
+  delete(id: string): Promise<void> {
+    return model.deleteDeployment(this.#ctx, id);
+  }
+  pause(id: string): Promise<void> {
+    return model.pauseDeployment(this.#ctx, id);
+  }
+  resume(id: string): Promise<void> {
+    return model.resumeDeployment(this.#ctx, id);
+  }
+  async createFlowRun(id: string, options?: DeploymentRunOptions): Promise<FlowRun> {
+    return (await model.createFlowRunFromDeployment(this.#ctx, id, wireRun(options))).flowRun;
+  }
+  readSchedules(id: string): Promise<DeploymentSchedule[]> {
+    return model.readDeploymentSchedules(this.#ctx, id);
+  }
+  createSchedules(
+    id: string,
+    schedules: readonly DeploymentScheduleOptions[],
+  ): Promise<DeploymentSchedule[]> {
+    return model.createDeploymentSchedules(
+      this.#ctx,
+      id,
+      schedules.map((s, i) => scheduleCreate(s, String(i))),
+    );
+  }
+  updateSchedule(
+    id: string,
+    scheduleId: string,
+    options: DeploymentScheduleUpdateOptions,
+  ): Promise<void> {
+    return model.updateDeploymentSchedule(this.#ctx, id, scheduleId, {
+      schedule: options.schedule ? parseSchedule(options.schedule, "schedule") : undefined,
+      active: options.active,
+      max_scheduled_runs: options.maxScheduledRuns,
+      parameters: options.parameters,
+      slug: options.slug,
+    });
+  }
+  deleteSchedule(id: string, scheduleId: string): Promise<void> {
+    return model.deleteDeploymentSchedule(this.#ctx, id, scheduleId);
+  }
+  readScheduledFlowRuns(options: ScheduledRunsOptions): Promise<FlowRun[]> {
+    return model.readScheduledFlowRuns(this.#ctx, options);
+  }
+}
