@@ -58,7 +58,7 @@ import { withWriteTransaction } from "../../storage/write-transaction.ts";
 import { databaseLeaseStorage, type LeaseStorage, leaseStorageKind } from "./lease-storage.ts";
 import { type LimitRow, readLimits, writeLimit } from "./queries.ts";
 import { leaseNamespace, redisLeaseStorage } from "./redis-lease-storage.ts";
-import { decayedTo, freed, retryAfterSeconds } from "./slot-math.ts";
+import { decayedTo, freed, retryAfterSeconds, secondsUntilDecayed } from "./slot-math.ts";
 import { type Waiter, WaitQueues } from "./waiters.ts";
 
 export type SlotMode = "concurrency" | "rate_limit";
@@ -318,9 +318,21 @@ async function take(
   return new Promise((resolve, reject) => {
     let done = false;
     let retryAfter = first.retryAfter;
+    /**
+     * A rate limit frees its next slot at a moment known in advance: the waiter is tried then,
+     * rather than at the next poll (which would cap a fast decay at the poll's rate).
+     */
+    let decayTimer: NodeJS.Timeout | undefined;
+    const wakeWhenDecayed = (active: readonly LimitRow[]) => {
+      const seconds = secondsUntilDecayed(active, request.slots, ctx.clock.nowIso());
+      if (seconds === null || seconds * 1000 >= POLL_MS) return;
+      clearTimeout(decayTimer);
+      decayTimer = setTimeout(() => void rt.waiters.pump(waiter.limitIds), seconds * 1000 + 1);
+    };
     const finish = (outcome: () => void) => {
       if (done) return;
       done = true;
+      clearTimeout(decayTimer);
       clearTimeout(timer);
       request.signal?.removeEventListener("abort", onAbort);
       rt.waiters.remove(waiter);
@@ -338,6 +350,7 @@ async function take(
         });
         if (!next.taken) {
           retryAfter = next.retryAfter;
+          wakeWhenDecayed(next.active);
           return false;
         }
         if (done) await undo(next).catch(() => undefined);
@@ -351,6 +364,7 @@ async function take(
     request.signal?.addEventListener("abort", onAbort);
     rt.waiters.enqueue(waiter);
     keepPolling(rt);
+    wakeWhenDecayed(first.active);
     void rt.waiters.pump(waiter.limitIds);
   });
 }

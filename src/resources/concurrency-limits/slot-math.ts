@@ -73,3 +73,24 @@ export function retryAfterSeconds(active: readonly LimitRow[], slots: number): n
       : best.row.avg_slot_occupancy_seconds;
   return perSlot * best.blocking;
 }
+
+/**
+ * Seconds from `now` until decay alone leaves room for `slots` more slots on every full limit of
+ * `active`, or null when a full limit does not decay (only a release can free it).
+ */
+export function secondsUntilDecayed(
+  active: readonly LimitRow[],
+  slots: number,
+  now: string,
+): number | null {
+  let wait = 0;
+  for (const raw of active) {
+    const row = decayedTo(raw, now);
+    const need = row.active_slots + slots - row.limit;
+    if (need <= 0) continue;
+    if (!(row.slot_decay_per_second > 0)) return null;
+    const freeAt = addSeconds(row.decay_anchor, need / row.slot_decay_per_second);
+    wait = Math.max(wait, secondsBetween(now, freeAt));
+  }
+  return wait;
+}
