@@ -9,21 +9,18 @@
  *    acquisitions per second next to the decay rate.
  * Usage: npm run bench:concurrency [-- --dialects sqlite,postgres]
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { Agent, request } from "node:http";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
 import { HttpClient } from "../src/client/http-client.ts";
 import type { PrefectClient } from "../src/client/prefect-client.ts";
 import { EmbeddedClient } from "../src/embedded/embedded-client.ts";
 import { shutdownRuntime, useClient } from "../src/engine/process-runtime.ts";
 import { concurrency, rateLimit } from "../src/index.ts";
 import { openDatabase } from "../src/storage/open-database.ts";
+import { freshPostgres, startServer } from "./served.ts";
 
-const PG_ADMIN = process.env.BENCH_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const arg = process.argv.indexOf("--dialects");
 const dialects = (arg > 0 ? (process.argv[arg + 1] ?? "") : "sqlite,postgres").split(",");
 const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
@@ -31,55 +28,6 @@ const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(s.length * q))] ?? Number.NaN;
 };
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (!address || typeof address === "string") throw new Error("no port");
-  return address.port;
-}
-
-async function freshPostgres(): Promise<string> {
-  const admin = new pg.Client({ connectionString: PG_ADMIN });
-  await admin.connect();
-  await admin.query("DROP DATABASE IF EXISTS prefect_ts_bench_concurrency WITH (FORCE)");
-  await admin.query("CREATE DATABASE prefect_ts_bench_concurrency");
-  await admin.end();
-  const u = new URL(PG_ADMIN);
-  u.pathname = "/prefect_ts_bench_concurrency";
-  return u.toString();
-}
-
-async function startServer(home: string, url: string): Promise<[ChildProcess, string]> {
-  const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", "src/cli/main.ts", "server", "start", "--port", String(port)],
-    {
-      env: {
-        ...process.env,
-        PREFECT_HOME: home,
-        PREFECT_API_DATABASE_CONNECTION_URL: url,
-        PREFECT_UI_ENABLED: "false",
-      },
-      stdio: "ignore",
-    },
-  );
-  const api = `http://127.0.0.1:${port}/api`;
-  for (let i = 0; i < 300; i++) {
-    if (
-      await fetch(`${api}/health`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return [child, api];
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error("the server did not start");
-}
 
 /** One HTTP round trip to the server, on a kept-alive connection (ms). */
 function healthRoundTrip(api: string, agent: Agent): Promise<number> {
@@ -156,15 +104,21 @@ async function measure(client: PrefectClient, api: string | null) {
 const results: Record<string, unknown> = {};
 for (const dialect of dialects) {
   const home = mkdtempSync(join(tmpdir(), "prefect-ts-bench-concurrency-"));
-  const url = dialect === "postgres" ? await freshPostgres() : join(home, "prefect.db");
-  const [server, api] = await startServer(home, url);
+  const url =
+    dialect === "postgres"
+      ? await freshPostgres("prefect_ts_bench_concurrency")
+      : join(home, "prefect.db");
+  const [server, api] = await startServer(home, url, false);
   try {
     results[`${dialect}_client_mode`] = await measure(new HttpClient(api), api);
   } finally {
     server.kill("SIGTERM");
     await new Promise((resolve) => server.once("exit", resolve));
   }
-  const embeddedUrl = dialect === "postgres" ? await freshPostgres() : join(home, "embedded.db");
+  const embeddedUrl =
+    dialect === "postgres"
+      ? await freshPostgres("prefect_ts_bench_concurrency")
+      : join(home, "embedded.db");
   const database = await openDatabase({ url: embeddedUrl });
   results[`${dialect}_embedded`] = await measure(new EmbeddedClient(database), null);
   rmSync(home, { recursive: true, force: true });

@@ -10,14 +10,12 @@
  * Each figure is the median of `--repeat` runs (default 5).
  * Usage: npm run bench:fresh [-- --dialects sqlite,postgres --repeat 5]
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
+import { freshPostgres, startServer } from "./served.ts";
 
-const PG_ADMIN = process.env.BENCH_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const option = (name: string, fallback: string) => {
   const i = process.argv.indexOf(name);
   return i > 0 ? (process.argv[i + 1] ?? fallback) : fallback;
@@ -33,53 +31,6 @@ const median = (xs: number[]) => {
 if (!existsSync("dist/index.js")) {
   process.stderr.write("bench:fresh runs the built SDK: run `npm run build:server` first\n");
   process.exit(1);
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (!address || typeof address === "string") throw new Error("no port");
-  return address.port;
-}
-
-async function freshPostgres(): Promise<string> {
-  const admin = new pg.Client({ connectionString: PG_ADMIN });
-  await admin.connect();
-  await admin.query("DROP DATABASE IF EXISTS prefect_ts_bench_fresh WITH (FORCE)");
-  await admin.query("CREATE DATABASE prefect_ts_bench_fresh");
-  await admin.end();
-  const u = new URL(PG_ADMIN);
-  u.pathname = "/prefect_ts_bench_fresh";
-  return u.toString();
-}
-
-async function startServer(home: string, databaseUrl: string): Promise<[ChildProcess, string]> {
-  const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    ["dist/cli/main.js", "server", "start", "--port", String(port)],
-    {
-      env: {
-        ...process.env,
-        PREFECT_HOME: home,
-        PREFECT_API_DATABASE_CONNECTION_URL: databaseUrl,
-        PREFECT_UI_ENABLED: "false",
-      },
-      stdio: "ignore",
-    },
-  );
-  const api = `http://127.0.0.1:${port}/api`;
-  for (let i = 0; i < 300; i++) {
-    const up = await fetch(`${api}/health`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (up) return [child, api];
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error("the server did not start");
 }
 
 /** Run the child once; its figure, and ms until the API shows all `tasks` of its run. */
@@ -132,8 +83,11 @@ async function series(api: string, home: string, kind: string, tasks: number) {
 const results: Record<string, unknown> = {};
 for (const dialect of dialects) {
   const home = mkdtempSync(join(tmpdir(), "prefect-ts-bench-fresh-"));
-  const url = dialect === "postgres" ? await freshPostgres() : join(home, "prefect.db");
-  const [server, api] = await startServer(home, url);
+  const url =
+    dialect === "postgres"
+      ? await freshPostgres("prefect_ts_bench_fresh")
+      : join(home, "prefect.db");
+  const [server, api] = await startServer(home, url, true);
   try {
     // warm the server (not the client): the figures are of fresh clients against a running server
     await measure(api, home, "sequential", 100);
