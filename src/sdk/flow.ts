@@ -9,7 +9,6 @@
  */
 
 import { join } from "node:path";
-import { z } from "zod";
 import { ValidationError } from "../core/errors.ts";
 import { runFlow } from "../engine/flow-engine.ts";
 import type { FlowHook, FlowResults, FlowSpec, StandardSchemaLike } from "../engine/flow-spec.ts";
@@ -126,11 +125,11 @@ function jsonSchemaOf(
   schema: StandardSchemaLike | null,
   names: readonly string[],
 ): Record<string, unknown> {
-  if (schema && "_zod" in schema) {
+  const zodLike = schema as { toJSONSchema?: (params?: object) => unknown } | null;
+  if (schema && "_zod" in schema && typeof zodLike?.toJSONSchema === "function") {
+    // the schema's own method (zod ≥ 4.1): this package does not load zod for it
     try {
-      const js = z.toJSONSchema(schema as unknown as z.ZodType, {
-        unrepresentable: "any",
-      }) as Record<string, unknown>;
+      const js = zodLike.toJSONSchema({ unrepresentable: "any" }) as Record<string, unknown>;
       const { $schema: _, ...rest } = js;
       return {
         title: "Parameters",

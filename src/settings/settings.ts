@@ -1,164 +1,107 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { z } from "zod";
-import { timedeltaSeconds } from "../core/duration.ts";
 import { ErrorCode, PrefectTsError } from "../core/errors.ts";
+import {
+  bool,
+  heartbeatFrequency,
+  number,
+  readFields,
+  statusCodes,
+  text,
+  timedelta,
+  upperOneOf,
+  url,
+} from "./env-fields.ts";
 
 const LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] as const;
 export type LogLevelName = (typeof LOG_LEVELS)[number];
 
-const boolish = z
-  .string()
-  .transform((v) => v.trim().toLowerCase())
-  .pipe(z.enum(["1", "0", "true", "false", "yes", "no", "on", "off"]))
-  .transform((v) => ["1", "true", "yes", "on"].includes(v));
-
-/** A pydantic `timedelta`, as seconds: a number of seconds or an ISO 8601 duration. */
-const timedelta = z.string().transform((v, ctx) => {
-  const seconds = timedeltaSeconds(v);
-  if (!Number.isFinite(seconds)) {
-    ctx.addIssue({
-      code: "custom",
-      message: `'${v}' is not a duration: give seconds (3600) or an ISO 8601 duration (P7D, PT1H)`,
-    });
-    return z.NEVER;
-  }
-  if (seconds < 0) {
-    ctx.addIssue({ code: "custom", message: `'${v}' is negative: give a duration of 0 or more` });
-    return z.NEVER;
-  }
-  return seconds;
-});
-
 /** Client retries by default: their pauses add up to about 61 s (see client/retry-policy.ts). */
 const DEFAULT_CLIENT_MAX_RETRIES = 17;
 
-/** Seconds between flow-run heartbeats: 30 or more (Prefect's minimum), or `off` (null). */
-const heartbeatFrequency = z.string().transform((v, ctx) => {
-  if (["off", "none", "false"].includes(v.trim().toLowerCase())) return null;
-  const seconds = Number(v);
-  if (!Number.isInteger(seconds) || seconds < 30) {
-    ctx.addIssue({
-      code: "custom",
-      message: `'${v}': give whole seconds, 30 or more (Prefect's minimum), or 'off'`,
-    });
-    return z.NEVER;
-  }
-  return seconds;
-});
-
 /** A number of seconds, more than 0. */
-const seconds = z.coerce.number({ message: "must be a number of seconds" }).positive();
+const seconds = () =>
+  number({ positive: true, message: "must be a number of seconds, more than 0" });
+/** A number of seconds, 0 or more. */
+const secondsOrZero = () => number({ min: 0, message: "must be a number of seconds, 0 or more" });
 /** A whole number, 1 or more. */
-const count = z.coerce.number({ message: "must be a whole number, 1 or more" }).int().positive();
+const count = () =>
+  number({ int: true, positive: true, message: "must be a whole number, 1 or more" });
+const API_URL_MESSAGE = "must be a URL such as http://127.0.0.1:4200/api";
 
 /** Prefect's default `server.events.retention_period`: 7 days. */
 const DEFAULT_EVENTS_RETENTION_SECONDS = 7 * 86_400;
 
-const schema = z.object({
-  PREFECT_HOME: z.string().min(1).optional(),
-  PREFECT_API_URL: z.url({ message: "must be a URL such as http://127.0.0.1:4200/api" }).optional(),
-  PREFECT_API_KEY: z.string().optional(),
-  PREFECT_API_AUTH_STRING: z.string().optional(),
-  PREFECT_CLIENT_MAX_RETRIES: z.coerce
-    .number({ message: "must be a whole number of retries (0 or more)" })
-    .int()
-    .min(0)
-    .optional(),
-  PREFECT_CLIENT_RETRY_EXTRA_CODES: z
-    .string()
-    .transform((v, ctx) => {
-      const codes = v
-        .split(",")
-        .map((c) => c.trim())
-        .filter((c) => c !== "");
-      const numbers = codes.map(Number);
-      if (numbers.some((n) => !Number.isInteger(n) || n < 100 || n > 599)) {
-        ctx.addIssue({
-          code: "custom",
-          message: `'${v}' is not a list of HTTP status codes, such as 500,502`,
-        });
-        return z.NEVER;
-      }
-      return numbers;
-    })
-    .optional(),
-  PREFECT_API_DATABASE_CONNECTION_URL: z.string().min(1).optional(),
-  PREFECT_LOGGING_LEVEL: z
-    .string()
-    .transform((v) => v.toUpperCase())
-    .pipe(z.enum(LOG_LEVELS))
-    .optional(),
-  PREFECT_LOGGING_TO_API_ENABLED: boolish.optional(),
-  PREFECT_LOGGING_LOG_PRINTS: boolish.optional(),
-  PREFECT_UI_URL: z.string().optional(),
-  PREFECT_UI_ENABLED: boolish.optional(),
-  PREFECT_UI_API_URL: z
-    .url({ message: "must be a URL such as http://127.0.0.1:4200/api" })
-    .optional(),
-  PREFECT_TASK_RUNNER_MAX_CONCURRENCY: z.coerce.number().int().positive().optional(),
-  PREFECT_FLOW_DEFAULT_RETRIES: z.coerce.number().int().min(0).optional(),
-  PREFECT_FLOW_DEFAULT_RETRY_DELAY_SECONDS: z.coerce.number().min(0).optional(),
-  PREFECT_TASK_DEFAULT_RETRIES: z.coerce.number().int().min(0).optional(),
-  PREFECT_TASK_DEFAULT_RETRY_DELAY_SECONDS: z.coerce.number().min(0).optional(),
-  PREFECT_LOCAL_STORAGE_PATH: z.string().min(1).optional(),
-  PREFECT_RESULTS_PERSIST_BY_DEFAULT: boolish.optional(),
-  PREFECT_RESULTS_DEFAULT_SERIALIZER: z.string().min(1).optional(),
-  PREFECT_TASKS_REFRESH_CACHE: boolish.optional(),
-  PREFECT_FLOWS_HEARTBEAT_FREQUENCY: heartbeatFrequency.optional(),
+/** Every variable read, and how. */
+const fields = {
+  PREFECT_HOME: text({ nonEmpty: true }),
+  PREFECT_API_URL: url(API_URL_MESSAGE),
+  PREFECT_API_KEY: text(),
+  PREFECT_API_AUTH_STRING: text(),
+  PREFECT_CLIENT_MAX_RETRIES: number({
+    int: true,
+    min: 0,
+    message: "must be a whole number of retries (0 or more)",
+  }),
+  PREFECT_CLIENT_RETRY_EXTRA_CODES: statusCodes(),
+  PREFECT_API_DATABASE_CONNECTION_URL: text({ nonEmpty: true }),
+  PREFECT_LOGGING_LEVEL: upperOneOf(LOG_LEVELS),
+  PREFECT_LOGGING_TO_API_ENABLED: bool(),
+  PREFECT_LOGGING_LOG_PRINTS: bool(),
+  PREFECT_UI_URL: text(),
+  PREFECT_UI_ENABLED: bool(),
+  PREFECT_UI_API_URL: url(API_URL_MESSAGE),
+  PREFECT_TASK_RUNNER_MAX_CONCURRENCY: count(),
+  PREFECT_FLOW_DEFAULT_RETRIES: number({ int: true, min: 0 }),
+  PREFECT_FLOW_DEFAULT_RETRY_DELAY_SECONDS: secondsOrZero(),
+  PREFECT_TASK_DEFAULT_RETRIES: number({ int: true, min: 0 }),
+  PREFECT_TASK_DEFAULT_RETRY_DELAY_SECONDS: secondsOrZero(),
+  PREFECT_LOCAL_STORAGE_PATH: text({ nonEmpty: true }),
+  PREFECT_RESULTS_PERSIST_BY_DEFAULT: bool(),
+  PREFECT_RESULTS_DEFAULT_SERIALIZER: text({ nonEmpty: true }),
+  PREFECT_TASKS_REFRESH_CACHE: bool(),
+  PREFECT_FLOWS_HEARTBEAT_FREQUENCY: heartbeatFrequency(),
   // Prefect's older name, still accepted by Prefect 3 (the one above wins)
-  PREFECT_RUNNER_HEARTBEAT_FREQUENCY: heartbeatFrequency.optional(),
-  PREFECT_SERVER_SERVICES_ZOMBIE_FLOW_RUNS_ENABLED: boolish.optional(),
-  PREFECT_SERVER_SERVICES_ZOMBIE_FLOW_RUNS_LOOP_SECONDS: z.coerce
-    .number({ message: "must be a number of seconds" })
-    .positive()
-    .optional(),
-  PREFECT_SERVER_SERVICES_ZOMBIE_FLOW_RUNS_AFTER_SECONDS: z.coerce
-    .number({ message: "must be a number of seconds" })
-    .positive()
-    .optional(),
-  PREFECT_API_SERVICES_SCHEDULER_ENABLED: boolish.optional(),
-  PREFECT_API_SERVICES_SCHEDULER_LOOP_SECONDS: seconds.optional(),
-  PREFECT_API_SERVICES_SCHEDULER_DEPLOYMENT_BATCH_SIZE: count.optional(),
-  PREFECT_API_SERVICES_SCHEDULER_INSERT_BATCH_SIZE: count.optional(),
-  PREFECT_API_SERVICES_SCHEDULER_MAX_RUNS: count.optional(),
-  PREFECT_API_SERVICES_SCHEDULER_MIN_RUNS: count.optional(),
-  PREFECT_API_SERVICES_SCHEDULER_MAX_SCHEDULED_TIME: timedelta.optional(),
-  PREFECT_API_SERVICES_SCHEDULER_MIN_SCHEDULED_TIME: timedelta.optional(),
-  PREFECT_API_SERVICES_SCHEDULER_RECENT_DEPLOYMENTS_LOOP_SECONDS: seconds.optional(),
-  PREFECT_API_SERVICES_LATE_RUNS_ENABLED: boolish.optional(),
-  PREFECT_API_SERVICES_LATE_RUNS_LOOP_SECONDS: seconds.optional(),
-  PREFECT_API_SERVICES_LATE_RUNS_AFTER_SECONDS: timedelta.optional(),
-  PREFECT_DEPLOYMENT_SCHEDULE_MAX_SCHEDULED_RUNS: count.optional(),
-  PREFECT_SERVER_EVENTS_RETENTION_PERIOD: timedelta.optional(),
+  PREFECT_RUNNER_HEARTBEAT_FREQUENCY: heartbeatFrequency(),
+  PREFECT_SERVER_SERVICES_ZOMBIE_FLOW_RUNS_ENABLED: bool(),
+  PREFECT_SERVER_SERVICES_ZOMBIE_FLOW_RUNS_LOOP_SECONDS: seconds(),
+  PREFECT_SERVER_SERVICES_ZOMBIE_FLOW_RUNS_AFTER_SECONDS: seconds(),
+  PREFECT_API_SERVICES_SCHEDULER_ENABLED: bool(),
+  PREFECT_API_SERVICES_SCHEDULER_LOOP_SECONDS: seconds(),
+  PREFECT_API_SERVICES_SCHEDULER_DEPLOYMENT_BATCH_SIZE: count(),
+  PREFECT_API_SERVICES_SCHEDULER_INSERT_BATCH_SIZE: count(),
+  PREFECT_API_SERVICES_SCHEDULER_MAX_RUNS: count(),
+  PREFECT_API_SERVICES_SCHEDULER_MIN_RUNS: count(),
+  PREFECT_API_SERVICES_SCHEDULER_MAX_SCHEDULED_TIME: timedelta(),
+  PREFECT_API_SERVICES_SCHEDULER_MIN_SCHEDULED_TIME: timedelta(),
+  PREFECT_API_SERVICES_SCHEDULER_RECENT_DEPLOYMENTS_LOOP_SECONDS: seconds(),
+  PREFECT_API_SERVICES_LATE_RUNS_ENABLED: bool(),
+  PREFECT_API_SERVICES_LATE_RUNS_LOOP_SECONDS: seconds(),
+  PREFECT_API_SERVICES_LATE_RUNS_AFTER_SECONDS: timedelta(),
+  PREFECT_DEPLOYMENT_SCHEDULE_MAX_SCHEDULED_RUNS: count(),
+  PREFECT_SERVER_EVENTS_RETENTION_PERIOD: timedelta(),
   // Prefect's older name, still accepted by Prefect 3 (the one above wins)
-  PREFECT_EVENTS_RETENTION_PERIOD: timedelta.optional(),
-  PREFECT_SERVER_API_HOST: z.string().min(1).optional(),
-  PREFECT_SERVER_API_PORT: z.coerce
-    .number({ message: "must be a port number from 0 to 65535" })
-    .int()
-    .min(0)
-    .max(65535)
-    .optional(),
-  PREFECT_SERVER_API_AUTH_STRING: z.string().optional(),
-  PREFECT_SERVER_CSRF_PROTECTION_ENABLED: boolish.optional(),
-  PREFECT_SERVER_CSRF_TOKEN_EXPIRATION: timedelta.optional(),
-  PREFECT_CLIENT_CSRF_SUPPORT_ENABLED: boolish.optional(),
-  PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE: z.string().min(1).optional(),
-  PREFECT_SERVER_CONCURRENCY_HOLDER_GRACE_SECONDS: z.coerce
-    .number({ message: "must be a number of seconds" })
-    .min(0)
-    .optional(),
-  PREFECT_TASK_RUN_TAG_CONCURRENCY_SLOT_WAIT_SECONDS: z.coerce
-    .number({ message: "must be a number of seconds" })
-    .min(0)
-    .optional(),
-  PREFECT_REDIS_MESSAGING_HOST: z.string().min(1).optional(),
-  PREFECT_REDIS_MESSAGING_PORT: z.coerce.number().int().min(1).max(65535).optional(),
-  PREFECT_REDIS_MESSAGING_DB: z.coerce.number().int().min(0).optional(),
-  PREFECT_REDIS_MESSAGING_USERNAME: z.string().optional(),
-  PREFECT_REDIS_MESSAGING_PASSWORD: z.string().optional(),
-});
+  PREFECT_EVENTS_RETENTION_PERIOD: timedelta(),
+  PREFECT_SERVER_API_HOST: text({ nonEmpty: true }),
+  PREFECT_SERVER_API_PORT: number({
+    int: true,
+    min: 0,
+    max: 65535,
+    message: "must be a port number from 0 to 65535",
+  }),
+  PREFECT_SERVER_API_AUTH_STRING: text(),
+  PREFECT_SERVER_CSRF_PROTECTION_ENABLED: bool(),
+  PREFECT_SERVER_CSRF_TOKEN_EXPIRATION: timedelta(),
+  PREFECT_CLIENT_CSRF_SUPPORT_ENABLED: bool(),
+  PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE: text({ nonEmpty: true }),
+  PREFECT_SERVER_CONCURRENCY_HOLDER_GRACE_SECONDS: secondsOrZero(),
+  PREFECT_TASK_RUN_TAG_CONCURRENCY_SLOT_WAIT_SECONDS: secondsOrZero(),
+  PREFECT_REDIS_MESSAGING_HOST: text({ nonEmpty: true }),
+  PREFECT_REDIS_MESSAGING_PORT: number({ int: true, min: 1, max: 65535 }),
+  PREFECT_REDIS_MESSAGING_DB: number({ int: true, min: 0 }),
+  PREFECT_REDIS_MESSAGING_USERNAME: text(),
+  PREFECT_REDIS_MESSAGING_PASSWORD: text(),
+};
 
 /** Settings, read from `PREFECT_*` environment variables with Prefect's names. */
 export interface Settings {
@@ -285,7 +228,7 @@ export interface Settings {
 /** Parse settings from an environment; one error lists every bad variable. */
 export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const picked: Record<string, string> = {};
-  for (const key of Object.keys(schema.shape)) {
+  for (const key of Object.keys(fields)) {
     // Prefect 3 names the services' settings PREFECT_SERVER_SERVICES_* (the older name is an alias)
     const newer = key.startsWith("PREFECT_API_SERVICES_")
       ? env[key.replace("PREFECT_API_SERVICES_", "PREFECT_SERVER_SERVICES_")]
@@ -293,12 +236,10 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     const v = newer !== undefined && newer !== "" ? newer : env[key];
     if (v !== undefined && v !== "") picked[key] = v;
   }
-  const parsed = schema.safeParse(picked);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
-    throw new PrefectTsError(ErrorCode.SETTINGS, `invalid settings:\n${lines.join("\n")}`);
+  const { values: s, problems } = readFields(fields, picked);
+  if (problems.length > 0) {
+    throw new PrefectTsError(ErrorCode.SETTINGS, `invalid settings:\n${problems.join("\n")}`);
   }
-  const s = parsed.data;
   const home = s.PREFECT_HOME ?? join(homedir(), ".prefect-ts");
   return {
     home,
