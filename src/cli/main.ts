@@ -12,6 +12,7 @@ import {
   registerConcurrencyLimit,
   registerGlobalConcurrencyLimit,
 } from "../resources/concurrency-limits/cli.ts";
+import { registerDeployment } from "../resources/deployments/cli.ts";
 import { registerFlowRun } from "../resources/flow-runs/cli.ts";
 import { registerFlow } from "../resources/flows/cli.ts";
 import { registerTaskRun } from "../resources/task-runs/cli.ts";
@@ -35,6 +36,7 @@ export function buildProgram(io: CliIo = processIo): Command {
   registerFlow(program, io);
   registerFlowRun(program, io);
   registerTaskRun(program, io);
+  registerDeployment(program, io);
   registerGlobalConcurrencyLimit(program, io);
   registerConcurrencyLimit(program, io);
   registerServer(program, io);

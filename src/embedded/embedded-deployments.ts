@@ -65,7 +65,7 @@ export class EmbeddedDeployments implements DeploymentsApi {
   read(id: string): Promise<Deployment> {
     return model.readDeployment(this.#ctx, id);
   }
-  readByName(name: string): Promise<Deployment> {
+  async readByName(name: string): Promise<Deployment> {
     const { flowName, deploymentName } = splitDeploymentName(name);
     return model.readDeploymentByName(this.#ctx, flowName, deploymentName);
   }
@@ -75,7 +75,7 @@ export class EmbeddedDeployments implements DeploymentsApi {
   count(options?: DeploymentListOptions): Promise<number> {
     return model.countDeployments(this.#ctx, deploymentsQuery(options));
   }
-  update(id: string, options: DeploymentUpdateOptions): Promise<void> {
+  async update(id: string, options: DeploymentUpdateOptions): Promise<void> {
     const schedules = options.schedules?.map((s, i) => scheduleCreate(s, `schedules.${i}`));
     return model.updateDeployment(this.#ctx, id, { ...wireUpdate(options), schedules });
   }
@@ -94,7 +94,7 @@ export class EmbeddedDeployments implements DeploymentsApi {
   readSchedules(id: string): Promise<DeploymentSchedule[]> {
     return model.readDeploymentSchedules(this.#ctx, id);
   }
-  createSchedules(
+  async createSchedules(
     id: string,
     schedules: readonly DeploymentScheduleOptions[],
   ): Promise<DeploymentSchedule[]> {
@@ -104,7 +104,7 @@ export class EmbeddedDeployments implements DeploymentsApi {
       schedules.map((s, i) => scheduleCreate(s, String(i))),
     );
   }
-  updateSchedule(
+  async updateSchedule(
     id: string,
     scheduleId: string,
     options: DeploymentScheduleUpdateOptions,

@@ -8,7 +8,7 @@
  * Ids the real server handed out are mapped to ours as the replay goes, read from each pair of
  * answers. WebSocket frames go to their socket (`/api/events/in`, `/api/events/out`): the server's
  * frames must have the real ones' shape, and the server must not close a socket the real one kept.
- * Requests for routes of later capabilities (deployments, concurrency limits, automations)
+ * Requests for routes of later capabilities (work pools and queues, automations)
  * are left out, with every request that names something only they created.
  */
 import assert from "node:assert/strict";
@@ -23,7 +23,7 @@ import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/data
 const TRANSCRIPTS = join(import.meta.dirname, "../../../shared/prefect-wire-transcripts");
 
 /** Paths of capabilities later than this server's routes: their requests are not replayed. */
-const LATER = /^\/api\/(deployments|v2\/concurrency_limits|automations|work_pools|work_queues)\b/;
+const LATER = /^\/api\/(v2\/concurrency_limits|automations|work_pools|work_queues)\b/;
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 

@@ -24,11 +24,10 @@ import { StateCreateSchema } from "../states/schema.ts";
 
 const LabelValues = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
 
-export const ConcurrencyOptionsSchema = z
-  .object({
-    collision_strategy: z.enum(["ENQUEUE", "CANCEL_NEW"]),
-    grace_period_seconds: z.number().int().min(60).max(86_400).nullish(),
-  });
+export const ConcurrencyOptionsSchema = z.object({
+  collision_strategy: z.enum(["ENQUEUE", "CANCEL_NEW"]),
+  grace_period_seconds: z.number().int().min(60).max(86_400).nullish(),
+});
 
 const maxScheduledRuns = z.number().int().positive().nullish();
 
