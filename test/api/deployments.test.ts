@@ -593,7 +593,15 @@ for (const dialect of DIALECTS) {
         byDeployment.body.map((r: Json) => r.id),
         [run.id],
       );
-      await flowNamed("lonely-flow");
+      const lonely = await flowNamed("lonely-flow");
+      assert.deepEqual(
+        (
+          await call("POST", "/ui/flows/count-deployments", {
+            flow_ids: [flow.id, lonely.id],
+          })
+        ).body,
+        { [flow.id]: 2, [lonely.id]: 0 },
+      );
       const flowNames = async (isNull: boolean) =>
         (
           await call("POST", "/flows/filter", {

@@ -746,3 +746,11 @@ export function recentDeploymentsToSchedule(ctx: AppContext, seconds: number): P
     batchSize: ctx.settings.scheduler.deploymentBatchSize,
   });
 }
+
+/** How many deployments each flow has (`POST /ui/flows/count-deployments`). */
+export function countDeploymentsByFlow(
+  ctx: AppContext,
+  flowIds: readonly string[],
+): Promise<Record<string, number>> {
+  return deployments.countDeploymentsByFlow(ctx.database, flowIds);
+}

@@ -282,3 +282,20 @@ export async function deleteScheduledRuns(
   const res = await q.executeTakeFirst();
   return Number(res.numDeletedRows);
 }
+
+/** How many deployments each of these flows has (0 for those with none). */
+export async function countDeploymentsByFlow(
+  database: Database,
+  flowIds: readonly string[],
+): Promise<Record<string, number>> {
+  const counts: Record<string, number> = Object.fromEntries(flowIds.map((id) => [id, 0]));
+  if (flowIds.length === 0) return counts;
+  const rows = await database.db
+    .selectFrom("deployment")
+    .select(["flow_id", (eb) => eb.fn.countAll<number>().as("n")])
+    .where("flow_id", "in", [...flowIds])
+    .groupBy("flow_id")
+    .execute();
+  for (const row of rows) counts[row.flow_id] = Number(row.n);
+  return counts;
+}

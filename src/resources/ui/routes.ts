@@ -2,6 +2,7 @@
  * The `/ui/*` helper routes Prefect's UIs call (absent from Prefect's published OpenAPI, served by
  * its API app): flow-run history dots, task-run counts, next runs, the dashboard's task-run chart.
  */
+
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { StateType } from "../../core/state-types.ts";
@@ -9,6 +10,7 @@ import { normalizeIso } from "../../core/time.ts";
 import type { RouteDeps } from "../../server/route-deps.ts";
 import { optionalBody, Uuid } from "../../server/schemas/common.ts";
 import { countsById, responses } from "../../server/schemas/responses.ts";
+import { countDeploymentsByFlow } from "../deployments/model.ts";
 import { filterFlowRunPoints } from "../flow-runs/model.ts";
 import { estimates } from "../flow-runs/schema.ts";
 import { toTaskRunResponse } from "../task-runs/schema.ts";
@@ -33,8 +35,7 @@ export const uiRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx }) =
   app.post(
     "/ui/flows/count-deployments",
     { schema: { body: FlowIdsBodySchema, response: responses({ 200: countsById }) } },
-    // deployments are not stored yet: every flow has none
-    async (req) => Object.fromEntries(req.body.flow_ids.map((id) => [id, 0])),
+    async (req) => countDeploymentsByFlow(ctx, req.body.flow_ids),
   );
 
   app.post(
