@@ -91,6 +91,14 @@ export { type Flow, type FlowOptions, flow } from "./sdk/flow.ts";
 export { getRunLogger } from "./sdk/get-run-logger.ts";
 export { runtime } from "./sdk/runtime.ts";
 export {
+  type DeploymentOptions,
+  type RunnerDeployment,
+  type RunnerOptions,
+  type ScheduleOption,
+  type ServeOptions,
+  serve,
+} from "./sdk/serve.ts";
+export {
   AwaitingConcurrencySlot,
   AwaitingRetry,
   Cached,

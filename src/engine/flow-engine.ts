@@ -199,25 +199,55 @@ class FlowRunExecution {
   }
 }
 
+/** The call arguments of a flow for a parameters record (a destructured object takes it whole). */
+function argsFromParameters(spec: FlowSpec, parameters: Record<string, unknown>): unknown[] {
+  return spec.paramNames.length <= 1 && (spec.paramNames[0]?.startsWith("__arg") ?? true)
+    ? [parameters]
+    : spec.paramNames.map((n) => parameters[n]);
+}
+
+/**
+ * Get ready to run this flow in this process: open the client and register the flow, so that the
+ * first run pays neither (what a serving process's warm child does before it is given a run).
+ */
+export async function prepareFlow(spec: FlowSpec): Promise<void> {
+  const rt = await getRuntime();
+  await ensureFlow(rt.client, spec);
+}
+
 /** Run a flow to its final state. Rejects only when the run could not be created at all. */
-export async function runFlow(spec: FlowSpec, args: readonly unknown[]): Promise<State> {
-  const parentScope = runScope.getStore();
+export function runFlow(spec: FlowSpec, args: readonly unknown[]): Promise<State> {
+  return runFlowCall(spec, args, null);
+}
+
+/**
+ * Run an existing flow run of this flow (a deployment's run, given by a serving process or
+ * `prefect-ts flow-run execute`) with its stored parameters, held to the flow's schema: Running,
+ * the body, its final state. Rejects when the run is not a run of this flow.
+ */
+export function runFlowRun(spec: FlowSpec, flowRun: FlowRun): Promise<State> {
+  return runFlowCall(spec, [], flowRun);
+}
+
+async function runFlowCall(
+  spec: FlowSpec,
+  args: readonly unknown[],
+  existing: FlowRun | null,
+): Promise<State> {
+  const parentScope = existing ? undefined : runScope.getStore();
   const parentFlow = parentScope?.flow ?? null;
   const rt = await getRuntime();
   const client = parentFlow?.client ?? rt.client;
   const recorder = parentFlow?.recorder ?? rt.recorder;
-  let parameters = bindParameters(spec.paramNames, args);
-  let callArgs: readonly unknown[] = args;
+  let parameters = existing ? { ...existing.parameters } : bindParameters(spec.paramNames, args);
+  let callArgs: readonly unknown[] = existing ? argsFromParameters(spec, parameters) : args;
   const validation =
     spec.params && spec.validateParameters
       ? await validateParameters(spec.params, parameters)
       : null;
   if (validation?.ok) {
     parameters = validation.value;
-    callArgs =
-      spec.paramNames.length <= 1 && (spec.paramNames[0]?.startsWith("__arg") ?? true)
-        ? [validation.value]
-        : spec.paramNames.map((n) => validation.value[n]);
+    callArgs = argsFromParameters(spec, validation.value);
   }
 
   const flow = await ensureFlow(client, spec);
@@ -230,25 +260,35 @@ export async function runFlow(spec: FlowSpec, args: readonly unknown[]): Promise
       : typeof spec.flowRunName === "string"
         ? formatRunName(spec.flowRunName, parameters)
         : null;
-  const attachTo = parentFlow ? null : takeAttachedFlowRunId();
-  const flowRun = attachTo
-    ? await attachFlowRun(client, attachTo, flow.id, spec.name)
-    : await client.createFlowRun({
-        flow_id: flow.id,
-        name,
-        flow_version: spec.version,
-        parameters: jsonSafe(parameters) as Record<string, unknown>,
-        parent_task_run_id: parentTaskRunId,
-        // whole seconds, as the contract takes them; the engine waits the exact delay itself
-        empirical_policy: {
-          retries: spec.retries,
-          retry_delay: flowRunRetryDelay(spec.retryDelaySeconds),
-        },
-        tags: [...new Set([...(parentFlow?.flowRun.tags ?? []), ...spec.tags])],
-        state: { type: StateType.PENDING, name: "Pending" },
-        infrastructure_pid: processInfrastructurePid(),
-      });
-  if (!parentFlow) {
+  if (existing && existing.flow_id !== flow.id)
+    throw new Abort(
+      `Flow run '${existing.name}' is not a run of flow '${spec.name}': the entrypoint names another flow`,
+    );
+  const attachTo = existing ? existing.id : parentFlow ? null : takeAttachedFlowRunId();
+  const flowRun = existing
+    ? existing
+    : attachTo
+      ? await attachFlowRun(client, attachTo, flow.id, spec.name)
+      : await client.createFlowRun({
+          flow_id: flow.id,
+          name,
+          flow_version: spec.version,
+          parameters: jsonSafe(parameters) as Record<string, unknown>,
+          parent_task_run_id: parentTaskRunId,
+          // whole seconds, as the contract takes them; the engine waits the exact delay itself
+          empirical_policy: {
+            retries: spec.retries,
+            retry_delay: flowRunRetryDelay(spec.retryDelaySeconds),
+          },
+          tags: [...new Set([...(parentFlow?.flowRun.tags ?? []), ...spec.tags])],
+          state: { type: StateType.PENDING, name: "Pending" },
+          infrastructure_pid: processInfrastructurePid(),
+        });
+  if (existing) {
+    consoleLogger(rt.logLevel).info(
+      `Running flow run '${flowRun.name}' for flow '${spec.name}'${existing.deployment_id ? ` (deployment ${existing.deployment_id})` : ""}`,
+    );
+  } else if (!parentFlow) {
     consoleLogger(rt.logLevel).info(
       attachTo
         ? `Resuming flow run '${flowRun.name}' (attempt ${flowRun.run_count + 1}) for flow '${spec.name}'`
@@ -291,16 +331,10 @@ export async function runFlow(spec: FlowSpec, args: readonly unknown[]): Promise
       exec.current.data = error;
       return exec.current;
     }
-    const scope = makeScope(
-      exec,
-      spec,
-      client,
-      recorder,
-      parameters,
-      rt.settings,
-      attachTo !== null,
-    );
-    if (attachTo !== null) {
+    const resumed = attachTo !== null && (!existing || existing.run_count > 0);
+    const scope = makeScope(exec, spec, client, recorder, parameters, rt.settings, resumed);
+    // a run that ran before (a retry): reuse what its earlier attempts completed
+    if (resumed) {
       if (spec.resume) await scope.resume.load();
       await seedEarlierTaskRuns(client, scope);
     }

@@ -10,7 +10,8 @@
 
 import { join } from "node:path";
 import { ValidationError } from "../core/errors.ts";
-import { runFlow } from "../engine/flow-engine.ts";
+import { prepareFlow, runFlow, runFlowRun } from "../engine/flow-engine.ts";
+import { entrypointMode, FLOW_HANDLE, type FlowHandle } from "../engine/flow-handle.ts";
 import type { FlowHook, FlowResults, FlowSpec, StandardSchemaLike } from "../engine/flow-spec.ts";
 import { parameterNames } from "../engine/parameters.ts";
 import { resultOrExit } from "../engine/result-or-exit.ts";
@@ -22,7 +23,15 @@ import type { SerializerLike } from "../results/serializers.ts";
 import type { ResultStorage } from "../results/storage.ts";
 import { loadSettings, type Settings } from "../settings/settings.ts";
 import { FileSystemLockManager } from "../transactions/lock-managers/file-system-lock-manager.ts";
+import { captureCallSite, type DefinitionSite } from "./definition-site.ts";
 import { checkFlowName, checkRetryOptions } from "./option-checks.ts";
+import {
+  type DeploymentOptions,
+  type RunnerDeployment,
+  type ServeOptions,
+  serveFlow,
+  toDeployment,
+} from "./serve.ts";
 
 export interface FlowOptions<S extends StandardSchemaLike | undefined = undefined> {
   /** Defaults to the function's name. */
@@ -107,6 +116,15 @@ export interface Flow<A extends readonly unknown[] = unknown[], R = unknown> ext
   /** A copy of this flow with some options changed. */
   withOptions(options: FlowOptions<StandardSchemaLike | undefined>): Flow<A, R>;
   readonly options: Readonly<FlowOptions<StandardSchemaLike | undefined>>;
+  /**
+   * Register a deployment of this flow and run its flow runs as they come (scheduled ones when
+   * due, others at once), each in a child process, until SIGTERM/SIGINT. Resolves once stopped.
+   */
+  serve(options?: ServeOptions): Promise<void>;
+  /** A deployment of this flow, for `serve(...deployments)`. */
+  toDeployment(options?: DeploymentOptions): RunnerDeployment;
+  /** Where the flow is defined (the module that called `flow()`), if it can be told. */
+  readonly definedAt: () => DefinitionSite | null;
 }
 
 type Fn<A extends readonly unknown[], R> = (...args: A) => R | Promise<R>;
@@ -155,6 +173,7 @@ function jsonSchemaOf(
 function makeFlow<A extends readonly unknown[], R>(
   options: FlowOptions<StandardSchemaLike | undefined>,
   fn: Fn<A, R>,
+  definedAt: () => DefinitionSite | null,
 ): Flow<A, R> {
   const name = options.name ?? (fn.name ? fn.name.replace(/_/g, "-") : "flow");
   checkFlowName(name);
@@ -196,13 +215,30 @@ function makeFlow<A extends readonly unknown[], R>(
   const callWithState = (...args: A) => runFlow(flowObject, args) as Promise<State<R>>;
   const call = (...args: A): Promise<unknown> =>
     options.returnState ? callWithState(...args) : callWithState(...args).then(resultOrExit);
+  const handle: FlowHandle = {
+    name,
+    get file() {
+      return definedAt()?.file ?? null;
+    },
+    prepare: () => prepareFlow(flowObject),
+    runFlowRun: async (flowRun) => {
+      const state = await runFlowRun(flowObject, flowRun);
+      return { type: state.type, name: state.name, message: state.message };
+    },
+  };
   const flowObject = Object.assign(call, spec, {
     callWithState,
     withOptions: (more: FlowOptions<StandardSchemaLike | undefined>) =>
-      makeFlow<A, R>({ ...options, ...more }, fn),
+      makeFlow<A, R>({ ...options, ...more }, fn, definedAt),
     options,
+    definedAt,
+    serve: (serveOptions?: ServeOptions) => serveFlow(flowObject, serveOptions),
+    toDeployment: (deploymentOptions?: DeploymentOptions) =>
+      toDeployment(flowObject, deploymentOptions),
+    [FLOW_HANDLE]: handle,
   }) as unknown as Flow<A, R>;
   Object.defineProperty(flowObject, "name", { value: name });
+  entrypointMode()?.flows.push(handle);
   return flowObject;
 }
 
@@ -220,8 +256,9 @@ export function flow(
   a: FlowOptions<StandardSchemaLike | undefined> | Fn<unknown[], unknown>,
   b?: Fn<unknown[], unknown>,
 ): Flow {
-  if (typeof a === "function") return makeFlow({}, a);
+  const definedAt = captureCallSite(flow);
+  if (typeof a === "function") return makeFlow({}, a, definedAt);
   if (typeof b !== "function")
     throw new TypeError("flow(options, fn) needs a function as its second argument");
-  return makeFlow(a, b);
+  return makeFlow(a, b, definedAt);
 }

@@ -5,6 +5,7 @@ import { apiKeysMigration } from "./0004-api-keys.ts";
 import { heartbeatIndexMigration } from "./0005-heartbeat-index.ts";
 import { concurrencyLimitsMigration } from "./0006-concurrency-limits.ts";
 import { deploymentsMigration } from "./0007-deployments.ts";
+import { scheduledRunNotifyMigration } from "./0008-scheduled-run-notify.ts";
 import type { Migration } from "./column-types.ts";
 
 /** Every migration, in the order they are applied. */
@@ -16,4 +17,5 @@ export const MIGRATIONS: readonly Migration[] = [
   heartbeatIndexMigration,
   concurrencyLimitsMigration,
   deploymentsMigration,
+  scheduledRunNotifyMigration,
 ];

@@ -1,0 +1,206 @@
+/**
+ * The serving process's children: processes started ahead of their runs, each having loaded the
+ * served flows and opened its client, taking one flow run at a time. A child is started with this
+ * process's runtime (`execArgv`: tsx's loader when run by tsx) in a process group of its own, so
+ * that Ctrl-C in a terminal reaches the serving process alone, which decides what its runs do.
+ */
+import { type ChildProcess, fork } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import type { FlowRun } from "../core/runs.ts";
+import type { ChildInit, FromChild, ToChild } from "./child-protocol.ts";
+
+/** How a run given to a child ended. */
+export type RunOutcome =
+  | { kind: "finished"; state: NonNullable<Extract<FromChild, { type: "finished" }>["state"]> }
+  /** The child could not run it (its entrypoint did not load, the engine refused). */
+  | { kind: "refused"; message: string }
+  /** The child exited (crashed, `process.exit`, killed) while running it. */
+  | { kind: "died"; message: string };
+
+export interface RunAssignment {
+  flowRun: FlowRun;
+  entrypoint: string;
+  flowName: string;
+  done: (outcome: RunOutcome) => void;
+}
+
+class Child {
+  readonly proc: ChildProcess;
+  ready = false;
+  retiring = false;
+  exited = false;
+  run: RunAssignment | null = null;
+  readonly #onReady: () => void;
+
+  constructor(proc: ChildProcess, onReady: () => void) {
+    this.proc = proc;
+    this.#onReady = onReady;
+  }
+
+  markReady(): void {
+    this.ready = true;
+    this.#onReady();
+  }
+
+  give(run: RunAssignment): void {
+    this.run = run;
+    const message: ToChild = {
+      type: "run",
+      flowRun: run.flowRun,
+      entrypoint: run.entrypoint,
+      flowName: run.flowName,
+    };
+    this.proc.send(message);
+  }
+}
+
+export interface ChildPoolOptions {
+  init: ChildInit;
+  /** Children running or waiting at most (the runner's `limit`). */
+  limit: number;
+  /** Children kept loaded and idle, ready for the next run. */
+  warm: number;
+  /** Told when a child ended its run, so the runner can give out the next. */
+  onIdle: () => void;
+  /** Told when a child could not start (its output says why). */
+  onChildError?: (message: string) => void;
+}
+
+function childScript(): string {
+  const here = import.meta.url;
+  return fileURLToPath(new URL(`./child-main${here.endsWith(".ts") ? ".ts" : ".js"}`, here));
+}
+
+function exitMessage(code: number | null, signal: NodeJS.Signals | null): string {
+  return signal
+    ? `Flow run process was killed by ${signal}`
+    : `Flow run process exited with code ${code ?? "unknown"} before the run finished`;
+}
+
+export class ChildPool {
+  readonly #options: ChildPoolOptions;
+  readonly #children = new Set<Child>();
+  #closing = false;
+
+  constructor(options: ChildPoolOptions) {
+    this.#options = options;
+  }
+
+  /** Children running a flow run now. */
+  get busy(): number {
+    let n = 0;
+    for (const c of this.#children) if (c.run) n++;
+    return n;
+  }
+
+  /** Start the warm children. */
+  fill(): void {
+    if (this.#closing) return;
+    let idle = 0;
+    for (const c of this.#children) if (!c.run && !c.retiring && !c.exited) idle++;
+    while (
+      idle < this.#options.warm &&
+      this.#children.size < this.#options.limit + this.#options.warm
+    ) {
+      this.#spawn();
+      idle++;
+    }
+  }
+
+  /** Give a run to an idle child (a starting one takes it once loaded; one is started if needed). */
+  assign(run: RunAssignment): void {
+    let pick: Child | null = null;
+    for (const c of this.#children) {
+      if (c.run || c.retiring || c.exited) continue;
+      if (c.ready) {
+        pick = c;
+        break;
+      }
+      pick ??= c;
+    }
+    pick ??= this.#spawn();
+    pick.run = run;
+    if (pick.ready) pick.give(run);
+    this.fill();
+  }
+
+  #spawn(): Child {
+    const { init } = this.#options;
+    const proc = fork(childScript(), [JSON.stringify(init)], {
+      execArgv: process.execArgv,
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+      detached: true,
+      serialization: "json",
+    });
+    const child = new Child(proc, () => {
+      if (child.run) child.give(child.run);
+    });
+    this.#children.add(child);
+    proc.on("message", (message: FromChild) => this.#onMessage(child, message));
+    proc.on("exit", (code, signal) => this.#onExit(child, code, signal));
+    proc.on("error", (error) => this.#options.onChildError?.(error.message));
+    return child;
+  }
+
+  #onMessage(child: Child, message: FromChild): void {
+    if (message.type === "ready") {
+      for (const [key, why] of Object.entries(message.errors))
+        this.#options.onChildError?.(`${key.split("\u0000")[1]}: ${why}`);
+      child.markReady();
+      return;
+    }
+    if (message.type === "finished") {
+      const run = child.run;
+      child.run = null;
+      if (message.retiring) child.retiring = true;
+      if (run && run.flowRun.id === message.flowRunId) {
+        run.done(
+          message.state
+            ? { kind: "finished", state: message.state }
+            : { kind: "refused", message: message.error ?? "the run could not be started" },
+        );
+      }
+      this.fill();
+      this.#options.onIdle();
+    }
+  }
+
+  #onExit(child: Child, code: number | null, signal: NodeJS.Signals | null): void {
+    child.exited = true;
+    this.#children.delete(child);
+    const run = child.run;
+    child.run = null;
+    if (run) run.done({ kind: "died", message: exitMessage(code, signal) });
+    else if (!child.ready && !child.retiring && !this.#closing)
+      this.#options.onChildError?.(
+        `a child process exited (${exitMessage(code, signal)}) before it was ready`,
+      );
+    this.fill();
+    this.#options.onIdle();
+  }
+
+  /** Stop the idle children now; the busy ones are left to finish. */
+  retireIdle(): void {
+    this.#closing = true;
+    for (const c of this.#children) {
+      if (c.run || c.exited) continue;
+      c.retiring = true;
+      if (c.ready) c.proc.send({ type: "retire" } satisfies ToChild);
+      else c.proc.kill("SIGKILL");
+    }
+  }
+
+  /** Resolves once every child has exited. */
+  async closed(): Promise<void> {
+    await Promise.all(
+      [...this.#children].map(
+        (c) => new Promise<void>((ok) => (c.exited ? ok() : c.proc.once("exit", () => ok()))),
+      ),
+    );
+  }
+
+  /** Send a signal to the children running a flow run (SIGTERM ends their runs Crashed). */
+  signalBusy(signal: NodeJS.Signals): void {
+    for (const c of this.#children) if (c.run && !c.exited) c.proc.kill(signal);
+  }
+}

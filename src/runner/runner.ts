@@ -1,0 +1,365 @@
+/**
+ * The serving process (Prefect's `Runner`): registers its deployments, learns of their flow runs
+ * as they are created — pushed, not polled: the `/events/out` subscription against a server, the
+ * database's own notice on the local database — and starts each when it is due: claimed Pending
+ * here, then run in a child process that has already loaded the flow (`child-pool.ts`). A slow
+ * poll of the deployments' scheduled runs (`get_scheduled_flow_runs`) is the fallback, finds the
+ * scheduler's runs ahead of their time, and keeps the deployments READY.
+ *
+ * SIGTERM/SIGINT (or the `signal` option): no new runs are taken; the runs under way have
+ * `shutdownGraceSeconds` to finish, then are told to stop (they end Crashed, as a flow run told to
+ * stop does); the deployments are paused when `pauseOnShutdown` (Prefect's default).
+ */
+import type { PrefectClient } from "../client/prefect-client.ts";
+import { FlowRunSort } from "../core/filters.ts";
+import type { FlowRun } from "../core/runs.ts";
+import { StateType, TERMINAL_STATE_TYPES } from "../core/state-types.ts";
+import { consoleLogger, type RunLogger } from "../engine/logging.ts";
+import { getRuntime, shutdownRuntime } from "../engine/process-runtime.ts";
+import type { Settings } from "../settings/settings.ts";
+import { ChildPool, type RunOutcome } from "./child-pool.ts";
+import { EventsWatch } from "./events-watch.ts";
+import type { RunnerDeployment, RunnerOptions } from "./types.ts";
+
+interface Served {
+  id: string;
+  name: string;
+  entrypoint: string;
+  flowName: string;
+}
+
+/** A repeated signal within this window is the same request (tsx forwards what its group got). */
+const REPEATED_SIGNAL_MS = 1000;
+
+export class Runner {
+  readonly #deployments: readonly RunnerDeployment[];
+  readonly #limit: number;
+  readonly #options: RunnerOptions;
+  #client!: PrefectClient;
+  #settings!: Settings;
+  #log!: RunLogger;
+  #pool!: ChildPool;
+  readonly #served = new Map<string, Served>();
+  /** Flow runs this process knows of and has not finished with. */
+  readonly #known = new Set<string>();
+  readonly #timers = new Map<string, NodeJS.Timeout>();
+  #queue: FlowRun[] = [];
+  #claiming = 0;
+  readonly #active = new Set<Promise<void>>();
+  #stopping = false;
+  #stopped: Promise<void> | null = null;
+  #finish: () => void = () => undefined;
+  #refreshing: Promise<void> | null = null;
+  #refreshAgain = false;
+  #poller: NodeJS.Timeout | null = null;
+  #watch: EventsWatch | null = null;
+  #local: { close(): Promise<void> } | null = null;
+  #signalAt = 0;
+  readonly #onSignal = (signal: NodeJS.Signals) => this.#signal(signal);
+
+  constructor(deployments: readonly RunnerDeployment[], options: RunnerOptions = {}) {
+    this.#deployments = deployments;
+    this.#options = options;
+    this.#limit = Math.max(1, options.limit ?? 5);
+  }
+
+  get #pollMs(): number {
+    return (this.#options.pollSeconds ?? 10) * 1000;
+  }
+
+  /** Register the deployments and serve their runs; resolves once stopped. */
+  async run(): Promise<void> {
+    const done = new Promise<void>((ok) => {
+      this.#finish = ok;
+    });
+    const rt = await getRuntime();
+    this.#client = rt.client;
+    this.#settings = rt.settings;
+    this.#log = consoleLogger(rt.logLevel);
+    await this.#register();
+    const flows = new Map<string, { entrypoint: string; flowName: string }>();
+    for (const s of this.#served.values())
+      flows.set(`${s.flowName}\u0000${s.entrypoint}`, {
+        entrypoint: s.entrypoint,
+        flowName: s.flowName,
+      });
+    this.#pool = new ChildPool({
+      init: {
+        flows: [...flows.values()],
+        runsPerProcess: Math.max(1, this.#options.runsPerProcess ?? 100),
+        maxMemoryMb: this.#options.maxChildMemoryMb ?? 1024,
+      },
+      limit: this.#limit,
+      warm: Math.min(this.#limit, Math.max(0, this.#options.warmProcesses ?? 1)),
+      onIdle: () => this.#pump(),
+      onChildError: (message) => this.#log.error(`Runner: ${message}`),
+    });
+    this.#pool.fill();
+    process.on("SIGTERM", this.#onSignal);
+    process.on("SIGINT", this.#onSignal);
+    this.#options.signal?.addEventListener("abort", () => void this.stop(), { once: true });
+    await this.#listen();
+    await this.#poll();
+    this.#poller = setInterval(() => void this.#poll(), this.#pollMs);
+    if (this.#options.printStartingMessage ?? true) this.#printStarting();
+    if (this.#options.signal?.aborted) void this.stop();
+    await done;
+  }
+
+  async #register(): Promise<void> {
+    for (const d of this.#deployments) {
+      const flow = await this.#client.createFlow({
+        name: d.flow.name,
+        parameter_openapi_schema: d.flow.parameterSchema(),
+      });
+      const created = await this.#client.deployments.create({ ...d.create, flowId: flow.id });
+      this.#served.set(created.id, {
+        id: created.id,
+        name: `${d.flow.name}/${created.name}`,
+        entrypoint: d.entrypoint,
+        flowName: d.flow.name,
+      });
+    }
+  }
+
+  async #listen(): Promise<void> {
+    const ids = [...this.#served.keys()];
+    if (this.#client.mode === "http" && this.#settings.apiUrl) {
+      const { HttpTransport } = await import("../client/http-transport.ts");
+      const transport = new HttpTransport(this.#settings.apiUrl, {
+        apiKey: this.#settings.apiKey ?? undefined,
+        authString: this.#settings.apiAuthString ?? undefined,
+      });
+      this.#watch = new EventsWatch({
+        apiUrl: transport.baseUrl,
+        headers: { ...transport.headers },
+        token: this.#settings.apiKey ?? this.#settings.apiAuthString ?? null,
+        deploymentIds: ids,
+        onScheduled: () => this.#refresh(),
+        onConnected: () => this.#refresh(),
+      });
+      await this.#watch.start();
+      return;
+    }
+    const { serveLocally } = await import("../embedded/run-notifications.ts");
+    this.#local = await serveLocally(this.#client, this.#settings.databaseUrl, (deploymentId) => {
+      if (deploymentId === null || this.#served.has(deploymentId)) this.#refresh();
+    });
+  }
+
+  #printStarting(): void {
+    const names = [...this.#served.values()].map((s) => s.name);
+    const lines = [
+      names.length === 1
+        ? `Your flow '${this.#deployments[0]?.flow.name}' is being served and waiting for its runs!`
+        : `Your deployments are being served and waiting for their runs: ${names.map((n) => `'${n}'`).join(", ")}`,
+      "To trigger a run, use the following command:",
+      ...names.map((n) => `  $ npx prefect-ts deployment run '${n}'`),
+    ];
+    process.stdout.write(`${lines.join("\n")}\n`);
+  }
+
+  /** Due and soon-due Scheduled runs of the deployments (read-only: the push's follow-up). */
+  #refresh(): void {
+    if (this.#stopping) return;
+    if (this.#refreshing) {
+      this.#refreshAgain = true;
+      return;
+    }
+    this.#refreshing = (async () => {
+      do {
+        this.#refreshAgain = false;
+        try {
+          const runs = await this.#client.readFlowRuns({
+            flow_runs: {
+              deployment_id: { any_: [...this.#served.keys()] },
+              state: { type: { any_: [StateType.SCHEDULED] } },
+              next_scheduled_start_time: { before_: this.#horizon() },
+            },
+            sort: FlowRunSort.NEXT_SCHEDULED_START_TIME_ASC,
+            limit: 200,
+          });
+          for (const run of runs) this.#consider(run);
+        } catch (error) {
+          this.#log.warning(`Runner: could not read the scheduled runs: ${describe(error)}`);
+        }
+      } while (this.#refreshAgain && !this.#stopping);
+    })().finally(() => {
+      this.#refreshing = null;
+    });
+  }
+
+  /** The slow poll: what the push may have missed, the scheduler's runs, READY deployments. */
+  async #poll(): Promise<void> {
+    if (this.#stopping) return;
+    try {
+      const runs = await this.#client.deployments.readScheduledFlowRuns({
+        deploymentIds: [...this.#served.keys()],
+        scheduledBefore: this.#horizon(),
+      });
+      for (const run of runs) this.#consider(run);
+    } catch (error) {
+      this.#log.warning(`Runner: could not poll for scheduled runs: ${describe(error)}`);
+    }
+  }
+
+  #horizon(): string {
+    return new Date(Date.now() + this.#pollMs + 1000).toISOString();
+  }
+
+  #consider(run: FlowRun): void {
+    if (this.#stopping || this.#known.has(run.id) || run.state_type !== StateType.SCHEDULED) return;
+    if (!run.deployment_id || !this.#served.has(run.deployment_id)) return;
+    this.#known.add(run.id);
+    const at = run.next_scheduled_start_time ?? run.state?.state_details.scheduled_time ?? null;
+    const delay = at ? Date.parse(at) - Date.now() : 0;
+    if (delay > 0) {
+      const timer = setTimeout(() => {
+        this.#timers.delete(run.id);
+        this.#queue.push(run);
+        this.#pump();
+      }, delay);
+      this.#timers.set(run.id, timer);
+      return;
+    }
+    this.#queue.push(run);
+    this.#pump();
+  }
+
+  #pump(): void {
+    while (
+      !this.#stopping &&
+      this.#queue.length > 0 &&
+      this.#pool.busy + this.#claiming < this.#limit
+    ) {
+      const run = this.#queue.shift() as FlowRun;
+      this.#claiming++;
+      const task = this.#start(run).finally(() => this.#active.delete(task));
+      this.#active.add(task);
+    }
+  }
+
+  /** Claim the run (Pending), hand it to a child, and settle what the child could not. */
+  async #start(run: FlowRun): Promise<void> {
+    const served = this.#served.get(run.deployment_id as string) as Served;
+    let claimed = false;
+    try {
+      const result = await this.#client.setFlowRunState(run.id, {
+        type: StateType.PENDING,
+        name: "Pending",
+        state_details: {},
+      });
+      claimed = result.status === "ACCEPT" && result.state !== null;
+      if (!claimed || !result.state) {
+        // taken by another process, cancelled, or sent back to wait (a concurrency slot): the
+        // event of its next Scheduled state brings it back
+        this.#known.delete(run.id);
+        if (result.state?.type === StateType.SCHEDULED) this.#refresh();
+        return;
+      }
+      run.state = result.state;
+      run.state_id = result.state.id;
+      run.state_type = result.state.type;
+      run.state_name = result.state.name;
+    } catch (error) {
+      this.#known.delete(run.id);
+      this.#log.warning(`Runner: could not claim flow run '${run.name}': ${describe(error)}`);
+      return;
+    } finally {
+      this.#claiming--;
+    }
+    this.#log.info(`Runner: submitting flow run '${run.id}' of deployment '${served.name}'`);
+    const outcome = await new Promise<RunOutcome>((done) =>
+      this.#pool.assign({
+        flowRun: run,
+        entrypoint: served.entrypoint,
+        flowName: served.flowName,
+        done,
+      }),
+    );
+    this.#known.delete(run.id);
+    if (outcome.kind !== "finished") await this.#crash(run, outcome.message);
+    this.#pump();
+  }
+
+  /** The run's process could not run it, or died under it: Crashed, unless it had ended. */
+  async #crash(run: FlowRun, message: string): Promise<void> {
+    this.#log.error(`Runner: flow run '${run.name}' (${run.id}): ${message}`);
+    try {
+      const current = await this.#client.readFlowRun(run.id);
+      if (current.state_type && TERMINAL_STATE_TYPES.has(current.state_type)) return;
+      await this.#client.setFlowRunState(
+        run.id,
+        { type: StateType.CRASHED, name: "Crashed", message, state_details: {} },
+        { force: true },
+      );
+    } catch (error) {
+      this.#log.error(`Runner: could not mark flow run '${run.name}' Crashed: ${describe(error)}`);
+    }
+  }
+
+  #signal(signal: NodeJS.Signals): void {
+    const now = Date.now();
+    if (this.#stopping) {
+      if (now - this.#signalAt < REPEATED_SIGNAL_MS) return;
+      // asked again: stop the runs under way now
+      this.#log.info(`Runner: ${signal} again: stopping the flow runs under way`);
+      this.#pool.signalBusy("SIGTERM");
+      return;
+    }
+    this.#signalAt = now;
+    this.#log.info(
+      `Runner: ${signal} received: taking no new runs, waiting for the runs under way`,
+    );
+    void this.stop();
+  }
+
+  /** Stop taking runs, let the runs under way finish (within the grace), pause if asked. */
+  stop(): Promise<void> {
+    if (this.#stopped) return this.#stopped;
+    this.#stopping = true;
+    this.#stopped = (async () => {
+      for (const timer of this.#timers.values()) clearTimeout(timer);
+      this.#timers.clear();
+      this.#queue = [];
+      if (this.#poller) clearInterval(this.#poller);
+      this.#watch?.close();
+      await this.#local?.close().catch(() => undefined);
+      this.#pool?.retireIdle();
+      const graceMs = (this.#options.shutdownGraceSeconds ?? 30) * 1000;
+      const allDone = Promise.allSettled([...this.#active]);
+      let grace: NodeJS.Timeout | undefined;
+      const timedOut = await Promise.race([
+        allDone.then(() => false),
+        new Promise<boolean>((ok) => {
+          grace = setTimeout(() => ok(true), graceMs);
+        }),
+      ]);
+      clearTimeout(grace);
+      if (timedOut) {
+        this.#log.info("Runner: the grace period is over: stopping the flow runs under way");
+        this.#pool.signalBusy("SIGTERM");
+        const killed = setTimeout(() => this.#pool.signalBusy("SIGKILL"), 10_000);
+        await allDone;
+        clearTimeout(killed);
+      }
+      if (this.#options.pauseOnShutdown ?? true) {
+        for (const id of this.#served.keys()) {
+          await this.#client.deployments.update(id, { paused: true }).catch((error: unknown) => {
+            this.#log.warning(`Runner: could not pause deployment ${id}: ${describe(error)}`);
+          });
+        }
+      }
+      await this.#pool?.closed();
+      process.off("SIGTERM", this.#onSignal);
+      process.off("SIGINT", this.#onSignal);
+      await shutdownRuntime().catch(() => undefined);
+      this.#finish();
+    })();
+    return this.#stopped;
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
