@@ -89,6 +89,7 @@ export {
 } from "./sdk/concurrency.ts";
 export { type Flow, type FlowOptions, flow } from "./sdk/flow.ts";
 export { getRunLogger } from "./sdk/get-run-logger.ts";
+export { type RunDeploymentOptions, runDeployment } from "./sdk/run-deployment.ts";
 export { runtime } from "./sdk/runtime.ts";
 export {
   type DeploymentOptions,

@@ -11,6 +11,7 @@ import {
 } from "../../cli/commands/run-kind.ts";
 import { renderRunsTable } from "../../cli/output/runs.ts";
 import { type CliIo, collect, requireUuid, wantsJson, withClient } from "../../cli/support.ts";
+import { registerExecute } from "./execute-cli.ts";
 import { registerRetry } from "./retry-cli.ts";
 
 interface FlowLsOptions extends LsOptions {
@@ -66,4 +67,5 @@ export function registerFlowRun(program: Command, io: CliIo): void {
   registerDelete(group, io);
   registerLogs(group, io, FLOW_RUN);
   registerRetry(group, io);
+  registerExecute(group, io);
 }
