@@ -35,6 +35,7 @@ import {
 import { isTerminalType, StateType } from "../../src/core/state-types.ts";
 import { normalizeIso, nowIso, secondsBetween } from "../../src/core/time.ts";
 import { EmbeddedClient } from "../../src/embedded/embedded-client.ts";
+import { loadSettings } from "../../src/settings/settings.ts";
 import { createCheckedApp } from "../helpers/checked-app.ts";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
 import { taskRunRecord } from "../helpers/records.ts";
@@ -351,7 +352,15 @@ for (const dialect of DIALECTS) {
 
     before(async () => {
       t = await createTestDatabase(dialect);
-      app = await createCheckedApp({ database: t.database });
+      app = await createCheckedApp({
+        database: t.database,
+        // the server's late-runs service would rename old Scheduled runs `Late` on one side only
+        settings: loadSettings({
+          ...process.env,
+          PREFECT_API_SERVICES_LATE_RUNS_ENABLED: "false",
+          PREFECT_API_SERVICES_SCHEDULER_ENABLED: "false",
+        }),
+      });
       apiUrl = `${await app.listen({ host: "127.0.0.1", port: 0 })}/api`;
       embedded = new EmbeddedClient(t.database, { ownsDatabase: false });
       http = new HttpClient(apiUrl);
