@@ -153,6 +153,10 @@ export class ChildPool {
       const run = child.run;
       child.run = null;
       if (message.retiring) child.retiring = true;
+      else if (this.#closing) {
+        child.retiring = true;
+        child.proc.send({ type: "retire" } satisfies ToChild);
+      }
       if (run && run.flowRun.id === message.flowRunId) {
         run.done(
           message.state
@@ -190,13 +194,17 @@ export class ChildPool {
     }
   }
 
-  /** Resolves once every child has exited. */
-  async closed(): Promise<void> {
+  /** Resolves once every child has exited (those still there after `ms` are killed). */
+  async closed(ms = 10_000): Promise<void> {
+    const kill = setTimeout(() => {
+      for (const c of this.#children) if (!c.exited) c.proc.kill("SIGKILL");
+    }, ms);
     await Promise.all(
       [...this.#children].map(
         (c) => new Promise<void>((ok) => (c.exited ? ok() : c.proc.once("exit", () => ok()))),
       ),
     );
+    clearTimeout(kill);
   }
 
   /** Send a signal to the children running a flow run (SIGTERM ends their runs Crashed). */

@@ -147,7 +147,10 @@ function jsonSchemaOf(
   if (schema && "_zod" in schema && typeof zodLike?.toJSONSchema === "function") {
     // the schema's own method (zod ≥ 4.1): this package does not load zod for it
     try {
-      const js = zodLike.toJSONSchema({ unrepresentable: "any" }) as Record<string, unknown>;
+      const js = zodLike.toJSONSchema({ unrepresentable: "any", io: "input" }) as Record<
+        string,
+        unknown
+      >;
       const { $schema: _, ...rest } = js;
       return {
         title: "Parameters",
