@@ -1,9 +1,17 @@
 /** The UI's routes, with Prefect's URLs (`/dashboard`, `/runs/flow-run/{id}`, …) and typed search params. */
 import { createRootRoute, createRoute, createRouter, redirect } from "@tanstack/react-router";
 import { Layout } from "./components/Layout.tsx";
-import { parseDashboardSearch, parseFlowRunSearch, parseRunsSearch } from "./lib/search.ts";
+import {
+  parseDashboardSearch,
+  parseDeploymentSearch,
+  parseDeploymentsSearch,
+  parseFlowRunSearch,
+  parseRunsSearch,
+} from "./lib/search.ts";
 import { ConcurrencyPage } from "./pages/ConcurrencyPage.tsx";
 import { DashboardPage } from "./pages/DashboardPage.tsx";
+import { DeploymentPage } from "./pages/DeploymentPage.tsx";
+import { DeploymentsPage } from "./pages/DeploymentsPage.tsx";
 import { FlowPage } from "./pages/FlowPage.tsx";
 import { FlowRunPage } from "./pages/FlowRunPage.tsx";
 import { FlowsPage } from "./pages/FlowsPage.tsx";
@@ -60,6 +68,19 @@ const flowRoute = createRoute({
   component: FlowPage,
 });
 
+const deploymentsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/deployments",
+  validateSearch: parseDeploymentsSearch,
+  component: DeploymentsPage,
+});
+const deploymentRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/deployments/deployment/$id",
+  validateSearch: parseDeploymentSearch,
+  component: DeploymentPage,
+});
+
 const concurrencyRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: "/concurrency-limits",
@@ -82,6 +103,8 @@ const routeTree = rootRoute.addChildren([
   taskRunRoute,
   flowsRoute,
   flowRoute,
+  deploymentsRoute,
+  deploymentRoute,
   concurrencyRoute,
   tagLimitRoute,
 ]);

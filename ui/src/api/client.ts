@@ -13,12 +13,26 @@ import type { UiSettings } from "./types.ts";
 export class ApiError extends Error {
   readonly status: number;
   readonly fields: Readonly<Record<string, string>>;
-  constructor(status: number, message: string, fields: Record<string, string> = {}) {
+  /** A 422's `exception_detail` entries with their whole path in the body (`[0, "schedule", "cron"]`). */
+  readonly details: readonly FieldProblem[];
+  constructor(
+    status: number,
+    message: string,
+    fields: Record<string, string> = {},
+    details: FieldProblem[] = [],
+  ) {
     super(message);
     this.name = "ApiError";
     this.status = status;
     this.fields = fields;
+    this.details = details;
   }
+}
+
+/** One problem a 422 names: where in the body (without the leading `"body"`) and what. */
+export interface FieldProblem {
+  path: (string | number)[];
+  message: string;
 }
 
 let settings: Promise<UiSettings> | null = null;
@@ -51,20 +65,29 @@ function messageOf(body: unknown, status: number): string {
  * The messages of a 422 by body field: `{"limit": "Input should be greater than or equal to 0"}`
  * from `exception_detail: [{loc: ["body", "limit"], msg: …}]` (`"body"` for the body as a whole).
  */
-function fieldsOf(body: unknown): Record<string, string> {
+function fieldsOf(details: readonly FieldProblem[]): Record<string, string> {
   const fields: Record<string, string> = {};
-  if (!body || typeof body !== "object") return fields;
-  const detail = (body as { exception_detail?: unknown }).exception_detail;
-  if (!Array.isArray(detail)) return fields;
-  for (const d of detail as unknown[]) {
-    if (!d || typeof d !== "object") continue;
-    const { loc, msg } = d as { loc?: unknown; msg?: unknown };
-    if (!Array.isArray(loc) || typeof msg !== "string") continue;
-    const path = loc[0] === "body" ? loc.slice(1) : loc;
+  for (const { path, message } of details) {
     const key = path.length > 0 ? String(path[0]) : "body";
-    fields[key] = fields[key] ? `${fields[key]}; ${msg}` : msg;
+    fields[key] = fields[key] ? `${fields[key]}; ${message}` : message;
   }
   return fields;
+}
+
+/** The `exception_detail` entries of a 422 body. */
+function detailsOf(body: unknown): FieldProblem[] {
+  if (!body || typeof body !== "object") return [];
+  const detail = (body as { exception_detail?: unknown }).exception_detail;
+  if (!Array.isArray(detail)) return [];
+  return (detail as unknown[]).flatMap((d) => {
+    if (!d || typeof d !== "object") return [];
+    const { loc, msg } = d as { loc?: unknown; msg?: unknown };
+    if (!Array.isArray(loc) || typeof msg !== "string") return [];
+    const path = (loc[0] === "body" ? loc.slice(1) : loc).filter(
+      (p): p is string | number => typeof p === "string" || typeof p === "number",
+    );
+    return [{ path, message: msg }];
+  });
 }
 
 export interface RequestOptions {
@@ -106,7 +129,8 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
       dropCsrfToken();
       continue;
     }
-    throw new ApiError(res.status, messageOf(body, res.status), fieldsOf(body));
+    const details = detailsOf(body);
+    throw new ApiError(res.status, messageOf(body, res.status), fieldsOf(details), details);
   }
 }
 

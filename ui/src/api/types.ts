@@ -26,6 +26,16 @@ export type GlobalConcurrencyLimitUpdate = S["ConcurrencyLimitV2Update"];
 export type TagConcurrencyLimit = S["ConcurrencyLimit"];
 export type TagConcurrencyLimitCreate = S["ConcurrencyLimitCreate"];
 export type ConcurrencyLeaseHolder = S["ConcurrencyLeaseHolder"];
+export type Deployment = S["DeploymentResponse"];
+export type DeploymentSchedule = S["DeploymentSchedule"];
+export type DeploymentScheduleCreate = S["DeploymentScheduleCreate"];
+export type DeploymentScheduleUpdate = S["DeploymentScheduleUpdate"];
+export type DeploymentFlowRunCreate = S["DeploymentFlowRunCreate"];
+export type DeploymentSort = S["DeploymentSort"];
+export type CronSchedule = S["CronSchedule"];
+export type IntervalSchedule = S["IntervalSchedule"];
+export type RRuleSchedule = S["RRuleSchedule"];
+export type Schedule = CronSchedule | IntervalSchedule | RRuleSchedule;
 export type SimpleFlowRun = uiComponents["schemas"]["SimpleFlowRun"];
 
 /** A page of `POST /flow_runs/paginate` and the like. */

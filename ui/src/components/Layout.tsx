@@ -7,6 +7,7 @@ const NAV = [
   { to: "/dashboard", label: "Dashboard", icon: "▦" },
   { to: "/runs", label: "Runs", icon: "▶" },
   { to: "/flows", label: "Flows", icon: "⇶" },
+  { to: "/deployments", label: "Deployments", icon: "◷" },
   { to: "/concurrency-limits", label: "Concurrency", icon: "◔" },
 ] as const;
 

@@ -90,3 +90,30 @@ export interface FlowRunSearch {
 export function parseFlowRunSearch(s: Record<string, unknown>): FlowRunSearch {
   return { tab: FLOW_RUN_TABS.find((t) => t === s.tab) };
 }
+
+export type DeploymentTab = "runs" | "upcoming" | "parameters" | "configuration";
+const DEPLOYMENT_TABS: DeploymentTab[] = ["runs", "upcoming", "parameters", "configuration"];
+
+export interface DeploymentSearch {
+  tab?: DeploymentTab;
+  page?: number;
+}
+
+export function parseDeploymentSearch(s: Record<string, unknown>): DeploymentSearch {
+  return {
+    tab: DEPLOYMENT_TABS.find((t) => t === s.tab),
+    page: typeof s.page === "number" && s.page > 1 ? Math.floor(s.page) : undefined,
+  };
+}
+
+export interface DeploymentsSearch {
+  q?: string;
+  page?: number;
+}
+
+export function parseDeploymentsSearch(s: Record<string, unknown>): DeploymentsSearch {
+  return {
+    q: str(s.q),
+    page: typeof s.page === "number" && s.page > 1 ? Math.floor(s.page) : undefined,
+  };
+}

@@ -1,10 +1,11 @@
-/** Dashboard: flow-run counts by state, run activity, task-run completion, latest failed and running runs. */
+/** Dashboard: flow-run counts by state, run activity, task-run completion, latest failed, running and upcoming runs. */
 import { getRouteApi, Link, useNavigate } from "@tanstack/react-router";
 import { Suspense, useMemo } from "react";
 import { useFlowRunHistory, useFlowRunsFilter, useTaskRunCountsByState } from "../api/queries.ts";
 import type { StateType } from "../api/types.ts";
 import { STATE_TYPES } from "../api/types.ts";
 import { HistoryChart } from "../charts/index.ts";
+import { UpcomingRuns } from "../components/deployments/UpcomingRuns.tsx";
 import { EmptyState, ErrorState, Loading } from "../components/Feedback.tsx";
 import { RunsTable } from "../components/RunsTable.tsx";
 import { StateDot } from "../components/StateBadge.tsx";
@@ -185,6 +186,8 @@ export function DashboardPage() {
               <p className="muted small">No failed runs in this window.</p>
             )}
           </section>
+
+          <UpcomingRuns scope={{}} limit={5} />
         </>
       )}
     </div>

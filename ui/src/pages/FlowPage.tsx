@@ -1,8 +1,10 @@
-/** A flow: its activity over time and its runs. */
+/** A flow: its activity over time, its deployments, its upcoming runs and its runs. */
 import { getRouteApi, Link, useNavigate } from "@tanstack/react-router";
 import { Suspense, useCallback } from "react";
 import { useFlow, useFlowRunHistory } from "../api/queries.ts";
 import { HistoryChart } from "../charts/index.ts";
+import { FlowDeployments } from "../components/deployments/FlowDeployments.tsx";
+import { UpcomingRuns } from "../components/deployments/UpcomingRuns.tsx";
 import { ErrorState, Loading } from "../components/Feedback.tsx";
 import { FlowRunsBrowser } from "../components/FlowRunsBrowser.tsx";
 import { Time } from "../components/Time.tsx";
@@ -56,6 +58,8 @@ export function FlowPage() {
           <Loading />
         )}
       </section>
+      <FlowDeployments flowId={id} />
+      <UpcomingRuns scope={{ flowId: id }} showFlow={false} limit={5} />
       <FlowRunsBrowser search={search} onSearch={onSearch} flowId={id} />
     </div>
   );
