@@ -5,7 +5,8 @@
  * resumed (the deployment and one schedule), gets schedules added (a bad cron and a bad time zone
  * refused next to their fields) and removed; it is run through the form generated from its
  * schema (bad values refused before sending, the server's refusal shown next to its field) and
- * the run is listed among its runs; its upcoming runs show on the dashboard and the flow's page.
+ * the run is listed among its runs; its upcoming runs show on the dashboard and the flow's page;
+ * it is deleted from its page.
  */
 import assert from "node:assert/strict";
 import type { AddressInfo } from "node:net";
@@ -381,6 +382,10 @@ for (const dialect of DIALECTS) {
       await runs.getByRole("link", { name: "manual-1" }).click();
       await page.waitForURL(`**/runs/flow-run/${run.id}`);
       await page.getByRole("heading", { name: /manual-1/ }).waitFor();
+      // the run's page links back to its deployment
+      await page.locator(".meta").getByRole("link", { name: "nightly" }).click();
+      await page.waitForURL(`**/deployments/deployment/${deployment.id}`);
+      await page.getByRole("heading", { name: "nightly", exact: true }).waitFor();
       assert.deepEqual(w.take(), []);
     });
 
@@ -411,6 +416,16 @@ for (const dialect of DIALECTS) {
         .first()
         .waitFor({ timeout: 20_000 });
       await screenshot(page, `flow-upcoming-${dialect}`);
+
+      // delete it from its page: back to the list, which is empty
+      await page
+        .getByRole("region", { name: "Deployments" })
+        .getByRole("link", { name: "nightly" })
+        .click();
+      await page.getByRole("button", { name: "Delete" }).click();
+      await page.waitForURL(/\/deployments$/);
+      await page.getByRole("heading", { name: "No deployments yet" }).waitFor();
+      await call("GET", `/deployments/${deployment.id}`, undefined, 404);
       assert.deepEqual(w.take(), []);
     });
   });

@@ -34,9 +34,12 @@ export function useDeploymentsPage(body: Body) {
   });
 }
 
+/** The query key of one deployment. */
+export const deploymentKey = (id: string) => [KEY, "one", id];
+
 export function useDeployment(id: string) {
   return useQuery({
-    queryKey: [KEY, "one", id],
+    queryKey: deploymentKey(id),
     queryFn: ({ signal }) => api<Deployment>(`/deployments/${id}`, { signal }),
     refetchInterval: POLL_MS,
   });

@@ -4,9 +4,11 @@
  * resume, delete; its schedules; tabs for its runs, its upcoming runs, its parameters and their
  * defaults, and its configuration.
  */
+import { useQueryClient } from "@tanstack/react-query";
 import { getRouteApi, Link, useNavigate } from "@tanstack/react-router";
 import { useState } from "react";
 import {
+  deploymentKey,
   deploymentsApi,
   RUNS_PAGE_SIZE,
   useDeployment,
@@ -38,6 +40,7 @@ export function DeploymentPage() {
   const deployment = useDeployment(id);
   const flow = useFlow(deployment.data?.flow_id);
   const change = useDeploymentChange();
+  const queryClient = useQueryClient();
   const [running, setRunning] = useState(false);
   const [made, setMade] = useState<FlowRun | null>(null);
   const [busy, setBusy] = useState(false);
@@ -48,15 +51,28 @@ export function DeploymentPage() {
   if (deployment.isPending) return <Loading />;
   const d = deployment.data;
 
-  const act = async (what: () => Promise<unknown>, then?: () => Promise<void>) => {
+  const act = async (what: () => Promise<unknown>) => {
     setBusy(true);
     setNotice(null);
     try {
       await change(what);
-      await then?.();
     } catch (error) {
       setNotice(error instanceof Error ? error.message : String(error));
     } finally {
+      setBusy(false);
+    }
+  };
+  // leave the page before the lists refresh: asking for the deleted deployment would answer 404
+  const remove = async () => {
+    setBusy(true);
+    setNotice(null);
+    try {
+      await deploymentsApi.remove(d.id);
+      await navigate({ to: "/deployments" });
+      queryClient.removeQueries({ queryKey: deploymentKey(d.id) });
+      await change(async () => null);
+    } catch (error) {
+      setNotice(error instanceof Error ? error.message : String(error));
       setBusy(false);
     }
   };
@@ -174,10 +190,7 @@ export function DeploymentPage() {
                     `Delete the deployment ${d.name}? Its runs are kept. This cannot be undone.`,
                   )
                 )
-                  void act(
-                    () => deploymentsApi.remove(d.id),
-                    () => navigate({ to: "/deployments" }),
-                  );
+                  void remove();
               }}
             >
               Delete

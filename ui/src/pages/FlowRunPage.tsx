@@ -12,6 +12,7 @@ import {
   useTaskRunsPage,
 } from "../api/queries.ts";
 import type { FlowRun } from "../api/types.ts";
+import { DeploymentLink } from "../components/deployments/DeploymentLink.tsx";
 import { RunGraph } from "../charts/index.ts";
 import { EmptyState, ErrorState, Loading } from "../components/Feedback.tsx";
 import { JsonView } from "../components/JsonView.tsx";
@@ -79,6 +80,11 @@ export function FlowRunPage() {
             </Meta>
             <Meta label="Run count">{r.run_count}</Meta>
             <Meta label="Task runs">{taskCount.data?.count.toLocaleString() ?? "—"}</Meta>
+            {r.deployment_id && (
+              <Meta label="Deployment">
+                <DeploymentLink id={r.deployment_id} />
+              </Meta>
+            )}
             {r.parent_task_run_id && (
               <Meta label="Parent">
                 <Link to="/runs/task-run/$id" params={{ id: r.parent_task_run_id }}>
