@@ -81,9 +81,15 @@ export class ChildPool {
   readonly #options: ChildPoolOptions;
   readonly #children = new Set<Child>();
   #closing = false;
+  #anyReady: () => void = () => undefined;
+  /** Settles once a child has loaded the flows (or one failed to start). */
+  readonly anyReady: Promise<void>;
 
   constructor(options: ChildPoolOptions) {
     this.#options = options;
+    this.anyReady = new Promise((ok) => {
+      this.#anyReady = ok;
+    });
   }
 
   /** Children running a flow run now. */
@@ -147,6 +153,7 @@ export class ChildPool {
       for (const [key, why] of Object.entries(message.errors))
         this.#options.onChildError?.(`${key.split("\u0000")[1]}: ${why}`);
       child.markReady();
+      this.#anyReady();
       return;
     }
     if (message.type === "finished") {
@@ -172,6 +179,7 @@ export class ChildPool {
   #onExit(child: Child, code: number | null, signal: NodeJS.Signals | null): void {
     child.exited = true;
     this.#children.delete(child);
+    this.#anyReady();
     const run = child.run;
     child.run = null;
     if (run) run.done({ kind: "died", message: exitMessage(code, signal) });

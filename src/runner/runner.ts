@@ -30,6 +30,8 @@ interface Served {
 
 /** A repeated signal within this window is the same request (tsx forwards what its group got). */
 const REPEATED_SIGNAL_MS = 1000;
+/** Scheduled runs read per look. */
+const REFRESH_PAGE = 200;
 
 export class Runner {
   readonly #deployments: readonly RunnerDeployment[];
@@ -51,6 +53,7 @@ export class Runner {
   #finish: () => void = () => undefined;
   #refreshing: Promise<void> | null = null;
   #refreshAgain = false;
+  #morePending = false;
   #poller: NodeJS.Timeout | null = null;
   #watch: EventsWatch | null = null;
   #local: { close(): Promise<void> } | null = null;
@@ -101,6 +104,15 @@ export class Runner {
     await this.#listen();
     await this.#poll();
     this.#poller = setInterval(() => void this.#poll(), this.#pollMs);
+    // announced once a child is ready: a run created from now on starts at once
+    let wait: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.#pool.anyReady,
+      new Promise<void>((ok) => {
+        wait = setTimeout(ok, 30_000);
+      }),
+    ]);
+    clearTimeout(wait);
     if (this.#options.printStartingMessage ?? true) this.#printStarting();
     if (this.#options.signal?.aborted) void this.stop();
     await done;
@@ -135,7 +147,7 @@ export class Runner {
         headers: { ...transport.headers },
         token: this.#settings.apiKey ?? this.#settings.apiAuthString ?? null,
         deploymentIds: ids,
-        onScheduled: () => this.#refresh(),
+        onScheduled: (id) => this.#scheduled(id),
         onConnected: () => this.#refresh(),
       });
       await this.#watch.start();
@@ -177,9 +189,11 @@ export class Runner {
               next_scheduled_start_time: { before_: this.#horizon() },
             },
             sort: FlowRunSort.NEXT_SCHEDULED_START_TIME_ASC,
-            limit: 200,
+            limit: REFRESH_PAGE,
           });
           for (const run of runs) this.#consider(run);
+          // a full page: more are due; looked for again once these are under way
+          this.#morePending = runs.length === REFRESH_PAGE;
         } catch (error) {
           this.#log.warning(`Runner: could not read the scheduled runs: ${describe(error)}`);
         }
@@ -187,6 +201,15 @@ export class Runner {
     })().finally(() => {
       this.#refreshing = null;
     });
+  }
+
+  /** A run of a deployment entered a Scheduled state (pushed): read it, and run it when due. */
+  #scheduled(id: string): void {
+    if (this.#stopping || this.#known.has(id)) return;
+    this.#client.readFlowRun(id).then(
+      (run) => this.#consider(run),
+      () => this.#refresh(),
+    );
   }
 
   /** The slow poll: what the push may have missed, the scheduler's runs, READY deployments. */
@@ -227,6 +250,10 @@ export class Runner {
   }
 
   #pump(): void {
+    if (this.#queue.length === 0 && this.#morePending && !this.#refreshing) {
+      this.#morePending = false;
+      this.#refresh();
+    }
     while (
       !this.#stopping &&
       this.#queue.length > 0 &&

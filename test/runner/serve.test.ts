@@ -182,7 +182,8 @@ for (const dialect of DIALECTS) {
         const run = await createRun(setup, deployment, { parameters: { day: "crash" } });
         const ended = await finalState(setup, run.id);
         assert.equal(ended.state_type, "CRASHED");
-        assert.match(ended.state?.message ?? "", /exited with code 3/);
+        // the runner says so as the process exits (the server's zombie service may say it first)
+        assert.match(ended.state?.message ?? "", /exited with code 3|is gone/);
         const next = await createRun(setup, deployment, { parameters: { day: "after" } });
         assert.equal((await finalState(setup, next.id)).state_type, "COMPLETED");
       });
