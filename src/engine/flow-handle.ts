@@ -15,6 +15,8 @@ export interface FlowHandle {
   readonly file: string | null;
   /** Open the client and register the flow (a warm child does it before its first run). */
   prepare(): Promise<void>;
+  /** Serve a deployment of this flow (`flow.serve(options)`; `prefect-ts flow serve`). */
+  serve(options: object): Promise<void>;
   /** Run this existing flow run (a deployment's) to its final state. */
   runFlowRun(flowRun: FlowRun): Promise<Pick<StateRecord, "type" | "name" | "message">>;
 }

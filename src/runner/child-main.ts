@@ -21,6 +21,8 @@ function send(message: FromChild): void {
 }
 
 async function retire(): Promise<never> {
+  // the last records are sent while the API answers; a child never outlives that by long
+  setTimeout(() => process.exit(0), 10_000).unref();
   await shutdownRuntime().catch(() => undefined);
   process.exit(0);
 }

@@ -30,6 +30,10 @@ interface Served {
 
 /** A repeated signal within this window is the same request (tsx forwards what its group got). */
 const REPEATED_SIGNAL_MS = 1000;
+/** After a second signal, the process exits this long after telling its runs to stop. */
+const FORCED_EXIT_MS = 5000;
+/** What stopping waits for an API that does not answer (pausing, the last records). */
+const STOP_STEP_MS = 10_000;
 /** Scheduled runs read per look. */
 const REFRESH_PAGE = 200;
 
@@ -329,9 +333,10 @@ export class Runner {
     const now = Date.now();
     if (this.#stopping) {
       if (now - this.#signalAt < REPEATED_SIGNAL_MS) return;
-      // asked again: stop the runs under way now
-      this.#log.info(`Runner: ${signal} again: stopping the flow runs under way`);
-      this.#pool.signalBusy("SIGTERM");
+      // asked again: stop the runs under way now, and this process soon after, whatever it waits for
+      this.#log.info(`Runner: ${signal} again: stopping the flow runs under way and exiting`);
+      this.#pool?.signalBusy("SIGTERM");
+      setTimeout(() => process.exit(signal === "SIGINT" ? 130 : 143), FORCED_EXIT_MS).unref();
       return;
     }
     this.#signalAt = now;
@@ -371,20 +376,40 @@ export class Runner {
         clearTimeout(killed);
       }
       if (this.#options.pauseOnShutdown ?? true) {
-        for (const id of this.#served.keys()) {
-          await this.#client.deployments.update(id, { paused: true }).catch((error: unknown) => {
-            this.#log.warning(`Runner: could not pause deployment ${id}: ${describe(error)}`);
-          });
-        }
+        const pausing = Promise.all(
+          [...this.#served.keys()].map((id) =>
+            this.#client.deployments.update(id, { paused: true }).catch((error: unknown) => {
+              this.#log.warning(`Runner: could not pause deployment ${id}: ${describe(error)}`);
+            }),
+          ),
+        );
+        if (!(await within(pausing, STOP_STEP_MS)))
+          this.#log.warning("Runner: the API did not answer: the deployments were not paused");
       }
       await this.#pool?.closed();
       process.off("SIGTERM", this.#onSignal);
       process.off("SIGINT", this.#onSignal);
-      await shutdownRuntime().catch(() => undefined);
+      await within(
+        shutdownRuntime().catch(() => undefined),
+        STOP_STEP_MS,
+      );
       this.#finish();
     })();
     return this.#stopped;
   }
+}
+
+/** Whether `promise` settled within `ms`. */
+async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const settled = await Promise.race([
+    promise.then(() => true),
+    new Promise<boolean>((ok) => {
+      timer = setTimeout(() => ok(false), ms);
+    }),
+  ]);
+  clearTimeout(timer);
+  return settled;
 }
 
 function describe(error: unknown): string {

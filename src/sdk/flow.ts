@@ -224,6 +224,7 @@ function makeFlow<A extends readonly unknown[], R>(
       return definedAt()?.file ?? null;
     },
     prepare: () => prepareFlow(flowObject),
+    serve: (serveOptions) => serveFlow(flowObject, serveOptions as ServeOptions),
     runFlowRun: async (flowRun) => {
       const state = await runFlowRun(flowObject, flowRun);
       return { type: state.type, name: state.name, message: state.message };

@@ -1,8 +1,9 @@
-/** `prefect-ts flow`: view flows. */
+/** `prefect-ts flow`: view flows, serve one. */
 import type { Command } from "commander";
 import { renderTable } from "../../cli/output/table.ts";
 import { pythonDatetime } from "../../cli/output/time.ts";
 import { type CliIo, positiveInt, withClient } from "../../cli/support.ts";
+import { registerFlowServe } from "./serve-cli.ts";
 
 interface LsOptions {
   limit: number;
@@ -24,4 +25,5 @@ export function registerFlow(program: Command, io: CliIo): void {
       });
       io.out(table);
     });
+  registerFlowServe(flow, io);
 }
