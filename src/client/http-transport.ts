@@ -10,6 +10,7 @@ import { API_VERSION } from "../core/api-version.ts";
 import {
   ConflictError,
   ErrorCode,
+  InvalidRequestError,
   ObjectNotFoundError,
   PrefectTsError,
   ValidationError,
@@ -197,6 +198,10 @@ function httpError(method: string, path: string, status: number, body: unknown):
   }
   if (status === 404) return new ObjectNotFoundError(text);
   if (status === 409) return new ConflictError(text);
+  // a refusal in the server's words (`{"detail": "…"}`): the same error the embedded client throws
+  if (status === 422 && typeof (body as { detail?: unknown } | null)?.detail === "string") {
+    return new InvalidRequestError(text, 422);
+  }
   if (status === 422)
     return new ValidationError(`${method} ${path} was rejected: ${JSON.stringify(body)}`);
   return new PrefectTsError(

@@ -89,12 +89,12 @@ export const INTEGRITY_CONFLICT =
 /**
  * A request the server refuses as it stands, with Prefect's status (400 or 422) and `detail`: a
  * deployment update whose schedules lack the slugs its existing schedules have, a run in a work
- * queue of a deployment without a work pool.
+ * queue of a deployment without a work pool, a work pool name Prefect reserves (403).
  */
 export class InvalidRequestError extends PrefectTsError {
   /** The HTTP status the API answers it with (its error handler reads `statusCode`). */
-  readonly statusCode: 400 | 422;
-  constructor(message: string, statusCode: 400 | 422 = 422, options?: { cause?: unknown }) {
+  readonly statusCode: 400 | 403 | 422;
+  constructor(message: string, statusCode: 400 | 403 | 422 = 422, options?: { cause?: unknown }) {
     super(ErrorCode.INVALID_REQUEST, message, options);
     this.statusCode = statusCode;
   }

@@ -36,6 +36,9 @@ export interface FlowRunCreate {
   infrastructure_document_id?: string | null;
   work_pool_name?: string | null;
   work_queue_name?: string | null;
+  /** The work queue and pool a run of a deployment goes to (set by the server, not on the wire). */
+  work_queue_id?: string | null;
+  work_pool_id?: string | null;
   job_variables?: Record<string, unknown>;
 }
 

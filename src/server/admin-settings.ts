@@ -153,7 +153,11 @@ export function adminSettings(
     },
     telemetry: { enable_resource_metrics: false, resource_metrics_interval_seconds: 10 },
     testing: { test_mode: false, unit_test_mode: false },
-    worker: { heartbeat_seconds: 30, query_seconds: 10, prefetch_seconds: 10 },
+    worker: {
+      heartbeat_seconds: settings.workerHeartbeatSeconds,
+      query_seconds: 10,
+      prefetch_seconds: 10,
+    },
     ui_url: settings.uiUrl,
     silence_api_url_misconfiguration: false,
   };

@@ -23,6 +23,8 @@ import { logRoutes } from "../resources/logs/routes.ts";
 import { stateRoutes } from "../resources/states/routes.ts";
 import { taskRunRoutes } from "../resources/task-runs/routes.ts";
 import { uiRoutes } from "../resources/ui/routes.ts";
+import { workPoolRoutes } from "../resources/work-pools/routes.ts";
+import { workQueueRoutes } from "../resources/work-queues/routes.ts";
 import { type Core, createServerCore } from "../services/composition.ts";
 import { stderrLogger } from "../services/context.ts";
 import type { EventRetentionOptions } from "../services/event-retention.ts";
@@ -158,6 +160,8 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(concurrencyLimitRoutes, deps);
       await api.register(tagConcurrencyLimitRoutes, deps);
       await api.register(holderSocketRoutes, deps);
+      await api.register(workPoolRoutes, deps);
+      await api.register(workQueueRoutes, deps);
       api.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
       // Prefect's docs point at `/docs` under the API URL as well as on the server's root
       api.get("/docs", { schema: { hide: true } }, (_req, reply) => reply.redirect("/docs"));

@@ -79,6 +79,7 @@ const fields = {
   PREFECT_API_SERVICES_LATE_RUNS_LOOP_SECONDS: seconds(),
   PREFECT_API_SERVICES_LATE_RUNS_AFTER_SECONDS: timedelta(),
   PREFECT_DEPLOYMENT_SCHEDULE_MAX_SCHEDULED_RUNS: count(),
+  PREFECT_WORKER_HEARTBEAT_SECONDS: seconds(),
   PREFECT_SERVER_EVENTS_RETENTION_PERIOD: timedelta(),
   // Prefect's older name, still accepted by Prefect 3 (the one above wins)
   PREFECT_EVENTS_RETENTION_PERIOD: timedelta(),
@@ -186,6 +187,11 @@ export interface Settings {
   lateRuns: { enabled: boolean; loopSeconds: number; afterSeconds: number };
   /** The largest `max_scheduled_runs` of a schedule (`PREFECT_DEPLOYMENT_SCHEDULE_MAX_SCHEDULED_RUNS`, 50). */
   deploymentScheduleMaxScheduledRuns: number;
+  /**
+   * Seconds between a worker's heartbeats (`PREFECT_WORKER_HEARTBEAT_SECONDS`, 30): a worker that
+   * gave no interval of its own is OFFLINE after three of them without a heartbeat.
+   */
+  workerHeartbeatSeconds: number;
   /** Where `server start` listens (`PREFECT_SERVER_API_HOST`, default 127.0.0.1). */
   serverApiHost: string;
   /** The port `server start` listens on (`PREFECT_SERVER_API_PORT`, default 4200). */
@@ -299,6 +305,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       afterSeconds: s.PREFECT_API_SERVICES_LATE_RUNS_AFTER_SECONDS ?? 15,
     },
     deploymentScheduleMaxScheduledRuns: s.PREFECT_DEPLOYMENT_SCHEDULE_MAX_SCHEDULED_RUNS ?? 50,
+    workerHeartbeatSeconds: s.PREFECT_WORKER_HEARTBEAT_SECONDS ?? 30,
     serverApiHost: s.PREFECT_SERVER_API_HOST ?? "127.0.0.1",
     serverApiPort: s.PREFECT_SERVER_API_PORT ?? 4200,
     serverApiAuthString: s.PREFECT_SERVER_API_AUTH_STRING ?? null,

@@ -250,6 +250,48 @@ export interface DeploymentScheduleTable {
   slug: string | null;
 }
 
+/** Prefect's `work_pool` (`status` is not stored: see the migration). */
+export interface WorkPoolTable {
+  id: string;
+  created: string;
+  updated: string;
+  name: string;
+  description: string | null;
+  type: string;
+  base_job_template: Json;
+  is_paused: Bool;
+  concurrency_limit: number | null;
+  default_queue_id: string | null;
+  storage_configuration: Json;
+}
+
+/** Prefect's `work_queue` (`status` is not stored). */
+export interface WorkQueueTable {
+  id: string;
+  created: string;
+  updated: string;
+  name: string;
+  description: string | null;
+  is_paused: Bool;
+  concurrency_limit: number | null;
+  priority: number;
+  work_pool_id: string;
+  filter: Json | null;
+  last_polled: string | null;
+}
+
+/** Prefect's `worker`; `offline_after` (ours) is when its third missed heartbeat is due. */
+export interface WorkerTable {
+  id: string;
+  created: string;
+  updated: string;
+  name: string;
+  work_pool_id: string;
+  last_heartbeat_time: string;
+  heartbeat_interval_seconds: number | null;
+  offline_after: string;
+}
+
 export interface MigrationTable {
   id: number;
   name: string;
@@ -274,5 +316,8 @@ export interface Tables {
   concurrency_lease_holder: ConcurrencyLeaseHolderTable;
   deployment: DeploymentTable;
   deployment_schedule: DeploymentScheduleTable;
+  work_pool: WorkPoolTable;
+  work_queue: WorkQueueTable;
+  worker: WorkerTable;
   prefect_ts_migration: MigrationTable;
 }

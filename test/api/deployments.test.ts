@@ -253,6 +253,11 @@ for (const dialect of DIALECTS) {
     });
 
     it("answers the deploy-and-worker transcript's create and listing, and upserts", async () => {
+      // `prefect work-pool create probe-pool --type process` came first
+      assert.equal(
+        (await call("POST", "/work_pools/", { name: "probe-pool", type: "process" })).status,
+        201,
+      );
       const flow = await flowNamed("probe-flow");
       const body = {
         name: "probe-dep",

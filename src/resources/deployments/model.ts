@@ -5,7 +5,9 @@
  * Interface (for `serve()`, `runDeployment`, `flow-run execute`, `prefect.yaml` and the UI):
  *
  * - `createDeployment(ctx, DeploymentCreate)` → `{ deployment, created }`: upsert by flow id and
- *   name. On upsert the fields given replace the stored ones, the schedules are replaced, and the
+ *   name. A `work_pool_name` must name a pool (404 `Work pool "x" not found.`); the deployment is
+ *   linked to its queue `work_queue_name` (made when missing) or its default queue
+ *   (`work_queue_id`), and its `job_variables` are held to the pool's template (422). On upsert the fields given replace the stored ones, the schedules are replaced, and the
  *   deployment's future auto-scheduled runs are deleted (the scheduler makes them again).
  * - `readDeployment(ctx, id)`, `readDeploymentByName(ctx, flowName, name)`, `filterDeployments`,
  *   `countDeployments`: reads; `status` is READY while `last_polled` is under 60 s old.
@@ -15,7 +17,8 @@
  *   parameters over the deployment's, checked against `parameter_openapi_schema` when enforced
  *   (a `ConflictError` with Prefect's message naming the field, nothing created); the run is
  *   Scheduled now unless a state is given, and carries the deployment's id, version, tags, work
- *   queue and pool names and labels.
+ *   queue and pool (ids and names) and labels; its `job_variables` over the deployment's are held
+ *   to the pool's template (422 `Error creating flow run: …`).
  * - `readDeploymentSchedules`, `createDeploymentSchedules`, `updateDeploymentSchedule`,
  *   `deleteDeploymentSchedule`: changing or deleting a schedule deletes the deployment's
  *   auto-scheduled runs not started (the scheduler makes them again).
@@ -55,6 +58,11 @@ import { inTransaction } from "../../services/unit-of-work.ts";
 import type { Db } from "../../storage/database.ts";
 import { isForeignKeyViolation, isUniqueViolation } from "../../storage/database-errors.ts";
 import { createFlowRun, filterFlowRuns } from "../flow-runs/model.ts";
+import {
+  checkDeploymentJobVariables,
+  checkFlowRunJobVariables,
+} from "../work-pools/job-variables.ts";
+import { readQueueWithPool, resolveWorkQueue } from "../work-pools/model.ts";
 import { CircularSchemaError, parameterProblem } from "./parameter-validation.ts";
 import * as deployments from "./queries.ts";
 import {
@@ -142,7 +150,20 @@ export async function createDeployment(
         ...(input.labels ?? {}),
       };
       const workPool = input.work_pool_name ?? null;
-      const workQueue = input.work_queue_name ?? (workPool ? DEFAULT_WORK_QUEUE : null);
+      let workQueue = input.work_queue_name ?? (workPool ? DEFAULT_WORK_QUEUE : null);
+      let workQueueId: string | null = null;
+      if (workPool) {
+        // Prefect's: the pool must exist (404), the queue is made when missing, and the job
+        // variables are held to the pool's template
+        const { pool, queue } = await resolveWorkQueue(ctx, db, workPool, input.work_queue_name);
+        await checkDeploymentJobVariables(
+          ctx.database.dialect.fromJson(pool.base_job_template),
+          input.job_variables,
+          true,
+        );
+        workQueue = queue.name;
+        workQueueId = queue.id;
+      }
       const existing = await deployments.readDeploymentOfFlow(
         ctx.database,
         input.flow_id,
@@ -170,7 +191,7 @@ export async function createDeployment(
           tags: input.tags ?? [],
           labels,
           work_queue_name: workQueue,
-          work_queue_id: null,
+          work_queue_id: workQueueId,
           last_polled: null,
           parameter_openapi_schema: input.parameter_openapi_schema ?? null,
           path: input.path ?? null,
@@ -191,6 +212,9 @@ export async function createDeployment(
         created = true;
       } else {
         deployment = mergeCreate(existing, input, labels, workQueue, now);
+        if (input.work_pool_name !== undefined || input.work_queue_name !== undefined) {
+          deployment.work_queue_id = workQueueId;
+        }
         await deployments.updateDeployment(ctx.database, db, deployment);
         await deployments.deleteScheduledRuns(ctx.database, db, deployment.id, {
           autoScheduledOnly: true,
@@ -358,6 +382,7 @@ export async function updateDeployment(
       }
     }
     if (update.work_queue_name !== undefined) d.work_queue_name = update.work_queue_name;
+    await linkWorkQueue(ctx, db, d, update);
     d.tags ??= [];
     await deployments.updateDeployment(ctx.database, db, d);
     await deployments.deleteScheduledRuns(ctx.database, db, id, {
@@ -380,6 +405,38 @@ export async function updateDeployment(
     const created = plan.create.map((s) => newSchedule(id, s, now));
     await deployments.insertSchedules(ctx.database, db, created).catch(slugConflict);
   });
+}
+
+/**
+ * The work queue of an updated deployment, as Prefect's `PATCH` finds it: a pool given → its queue
+ * of that name (made when missing) or its default one; a queue name alone → that queue of the
+ * deployment's pool. The job variables are held to the pool's template (422 naming the field).
+ */
+async function linkWorkQueue(
+  ctx: AppContext,
+  db: Db,
+  d: Deployment,
+  update: DeploymentUpdate,
+): Promise<void> {
+  const poolGiven = update.work_pool_name !== undefined;
+  const queueGiven = update.work_queue_name !== undefined;
+  if (poolGiven && !update.work_pool_name) d.work_queue_id = null;
+  const poolName = d.work_pool_name;
+  if ((poolGiven || queueGiven) && poolName) {
+    const { queue } = await resolveWorkQueue(ctx, db, poolName, update.work_queue_name);
+    d.work_queue_id = queue.id;
+    d.work_queue_name = queue.name;
+  }
+  if (update.job_variables && d.work_queue_id) {
+    const found = await readQueueWithPool(ctx, d.work_queue_id, db);
+    if (found) {
+      await checkDeploymentJobVariables(
+        ctx.database.dialect.fromJson(found.pool.base_job_template),
+        update.job_variables,
+        false,
+      );
+    }
+  }
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -544,6 +601,27 @@ export async function createFlowRunFromDeployment(
       400,
     );
   }
+  let workQueueId = deployment.work_queue_id;
+  let workQueueName = deployment.work_queue_name;
+  let workPoolId: string | null = null;
+  const found = workQueueId ? await readQueueWithPool(ctx, workQueueId) : null;
+  if (found) {
+    workPoolId = found.pool.id;
+    await checkFlowRunJobVariables(
+      ctx.database.dialect.fromJson(found.pool.base_job_template),
+      deployment.job_variables,
+      input.job_variables,
+    );
+    if (input.work_queue_name) {
+      const { queue } = await inTransaction(ctx, ({ db }) =>
+        resolveWorkQueue(ctx, db, found.pool.name, input.work_queue_name),
+      );
+      workQueueId = queue.id;
+      workQueueName = queue.name;
+    }
+  } else if (input.work_queue_name) {
+    workQueueName = input.work_queue_name;
+  }
   const tags = [...new Set([...deployment.tags, ...(input.tags ?? [])])];
   const now = ctx.clock.nowIso();
   const state = input.state ?? {
@@ -569,8 +647,10 @@ export async function createFlowRunFromDeployment(
     },
     idempotency_key: input.idempotency_key,
     parent_task_run_id: input.parent_task_run_id,
-    work_queue_name: input.work_queue_name || deployment.work_queue_name,
-    work_pool_name: deployment.work_pool_name,
+    work_queue_name: workQueueName,
+    work_queue_id: workQueueId,
+    work_pool_id: workPoolId,
+    work_pool_name: found ? found.pool.name : deployment.work_pool_name,
     job_variables: input.job_variables ?? {},
     infrastructure_document_id:
       input.infrastructure_document_id ?? deployment.infrastructure_document_id,

@@ -149,6 +149,18 @@ export async function planDeploymentRuns(
     deployments.map((d) => d.id),
     window.start,
   );
+  const queueIds = deployments.flatMap((d) => (d.work_queue_id ? [d.work_queue_id] : []));
+  const poolOfQueue = new Map(
+    queueIds.length === 0
+      ? []
+      : (
+          await database.db
+            .selectFrom("work_queue")
+            .select(["id", "work_pool_id"])
+            .where("id", "in", [...new Set(queueIds)])
+            .execute()
+        ).map((q) => [q.id, q.work_pool_id] as const),
+  );
   const runs: PlannedRun[] = [];
   for (const deployment of deployments) {
     for (const schedule of deployment.schedules) {
@@ -196,7 +208,7 @@ export async function planDeploymentRuns(
           infrastructure_document_id: deployment.infrastructure_document_id,
           infrastructure_pid: null,
           created_by: p.createdBy,
-          work_pool_id: null,
+          work_pool_id: poolOfQueue.get(deployment.work_queue_id ?? "") ?? null,
           work_pool_name: deployment.work_pool_name,
           job_variables: {},
           state_id: state.id,

@@ -6,6 +6,7 @@ import { heartbeatIndexMigration } from "./0005-heartbeat-index.ts";
 import { concurrencyLimitsMigration } from "./0006-concurrency-limits.ts";
 import { deploymentsMigration } from "./0007-deployments.ts";
 import { scheduledRunNotifyMigration } from "./0008-scheduled-run-notify.ts";
+import { workPoolsMigration } from "./0009-work-pools.ts";
 import type { Migration } from "./column-types.ts";
 
 /** Every migration, in the order they are applied. */
@@ -18,4 +19,5 @@ export const MIGRATIONS: readonly Migration[] = [
   concurrencyLimitsMigration,
   deploymentsMigration,
   scheduledRunNotifyMigration,
+  workPoolsMigration,
 ];
