@@ -17,6 +17,7 @@ import { concurrency, flow, getRunContext, rateLimit, task } from "../../src/ind
 import { filterEvents, resolveFilter } from "../../src/resources/events/model.ts";
 import { createCheckedApp } from "../helpers/checked-app.ts";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
+import { until } from "../helpers/until.ts";
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -202,7 +203,11 @@ for (const dialect of DIALECTS) {
         await app?.flushEvents();
         if (client instanceof EmbeddedClient) await client.core.bus.flush();
         const limit = await client.concurrencyLimits.read(`events-${mode}`);
-        const names = await eventNames(client, app, `prefect.concurrency-limit.${limit.id}`);
+        // the event store writes after the task runs (not waited for by a flow): asked until both
+        const names = await until("both events stored", async () => {
+          const found = await eventNames(client, app, `prefect.concurrency-limit.${limit.id}`);
+          return found.length >= 2 ? found : null;
+        });
         assert.deepEqual(names.sort(), [
           "prefect.concurrency-limit.acquired",
           "prefect.concurrency-limit.released",
