@@ -35,7 +35,10 @@ export function intervalWords(seconds: number): string {
 /** "Every 10 minutes", "Cron 0 3 * * *", "RRule FREQ=WEEKLY;BYDAY=FR". */
 export function scheduleWords(schedule: Schedule): string {
   if ("cron" in schedule) return `Cron ${schedule.cron}`;
-  if ("interval" in schedule) return `Every ${intervalWords(schedule.interval)}`;
+  if ("interval" in schedule) {
+    // "Every hour", not "Every 1 hour"
+    return `Every ${intervalWords(schedule.interval).replace(/^1 ([a-z]+)$/, "$1")}`;
+  }
   return `RRule ${schedule.rrule}`;
 }
 

@@ -15,6 +15,15 @@ function typeHint(field: ParameterField): string {
   }
   if (field.kind === "enum-list") return "Choose any";
   if (field.format) return `${field.kind} (${field.format})`;
+  if (field.kind === "integer" || field.kind === "number") {
+    const { minimum: min, maximum: max } = field.schema;
+    // zod's integers carry the safe-integer bounds: not worth showing
+    const lo = typeof min === "number" && min > Number.MIN_SAFE_INTEGER ? min : null;
+    const hi = typeof max === "number" && max < Number.MAX_SAFE_INTEGER ? max : null;
+    if (lo !== null && hi !== null) return `${field.kind}, ${lo}–${hi}`;
+    if (lo !== null) return `${field.kind} ≥ ${lo}`;
+    if (hi !== null) return `${field.kind} ≤ ${hi}`;
+  }
   return field.kind;
 }
 
