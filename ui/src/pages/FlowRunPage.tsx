@@ -12,8 +12,8 @@ import {
   useTaskRunsPage,
 } from "../api/queries.ts";
 import type { FlowRun } from "../api/types.ts";
-import { DeploymentLink } from "../components/deployments/DeploymentLink.tsx";
 import { RunGraph } from "../charts/index.ts";
+import { DeploymentLink } from "../components/deployments/DeploymentLink.tsx";
 import { EmptyState, ErrorState, Loading } from "../components/Feedback.tsx";
 import { JsonView } from "../components/JsonView.tsx";
 import { LogsView } from "../components/LogsView.tsx";
