@@ -343,7 +343,10 @@ export class Runner {
     this.#log.info(
       `Runner: ${signal} received: taking no new runs, waiting for the runs under way`,
     );
-    void this.stop();
+    void this.stop().then(() => {
+      // the process was told to stop: it ends even if a connection to an API that is gone holds it
+      setTimeout(() => process.exit(process.exitCode ?? 0), FORCED_EXIT_MS).unref();
+    });
   }
 
   /** Stop taking runs, let the runs under way finish (within the grace), pause if asked. */
