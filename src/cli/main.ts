@@ -16,6 +16,8 @@ import { registerDeployment } from "../resources/deployments/cli.ts";
 import { registerFlowRun } from "../resources/flow-runs/cli.ts";
 import { registerFlow } from "../resources/flows/cli.ts";
 import { registerTaskRun } from "../resources/task-runs/cli.ts";
+import { registerWorkPool } from "../resources/work-pools/cli.ts";
+import { registerWorkQueue } from "../resources/work-queues/cli.ts";
 import { registerServer } from "./commands/server.ts";
 import { packageVersion, registerVersion } from "./commands/version.ts";
 import { CliError, type CliIo, processIo } from "./support.ts";
@@ -37,6 +39,8 @@ export function buildProgram(io: CliIo = processIo): Command {
   registerFlowRun(program, io);
   registerTaskRun(program, io);
   registerDeployment(program, io);
+  registerWorkPool(program, io);
+  registerWorkQueue(program, io);
   registerGlobalConcurrencyLimit(program, io);
   registerConcurrencyLimit(program, io);
   registerServer(program, io);

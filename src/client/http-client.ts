@@ -31,6 +31,7 @@ import type {
   SetStateOptions,
   TaskRunTransition,
 } from "./prefect-client.ts";
+import { HttpWorkPools, type WorkPoolsApi } from "./work-pools-api.ts";
 
 const LOG_CHUNK = 2000;
 
@@ -54,6 +55,7 @@ export class HttpClient implements PrefectClient {
   readonly #tracker = new TaskRunEventTracker();
   readonly concurrencyLimits: ConcurrencyLimitsApi;
   readonly deployments: DeploymentsApi;
+  readonly workPools: WorkPoolsApi;
   /** The socket whose closing frees this process's leases (this package's server only). */
   readonly #holder: LeaseHolderSocket;
 
@@ -63,6 +65,7 @@ export class HttpClient implements PrefectClient {
     this.#holder = new LeaseHolderSocket(this.#http.baseUrl, { ...this.#http.headers });
     this.concurrencyLimits = new HttpConcurrencyLimits(this.#http, this.#holder);
     this.deployments = new HttpDeployments(this.#http);
+    this.workPools = new HttpWorkPools(this.#http);
     this.#events = new EventsSocket(this.#http.baseUrl, {
       headers: { ...this.#http.headers },
       token: options.apiKey ?? options.authString ?? null,

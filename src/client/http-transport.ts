@@ -199,8 +199,11 @@ function httpError(method: string, path: string, status: number, body: unknown):
   if (status === 404) return new ObjectNotFoundError(text);
   if (status === 409) return new ConflictError(text);
   // a refusal in the server's words (`{"detail": "…"}`): the same error the embedded client throws
-  if (status === 422 && typeof (body as { detail?: unknown } | null)?.detail === "string") {
-    return new InvalidRequestError(text, 422);
+  if (
+    (status === 400 || status === 403 || status === 422) &&
+    typeof (body as { detail?: unknown } | null)?.detail === "string"
+  ) {
+    return new InvalidRequestError(text, status);
   }
   if (status === 422)
     return new ValidationError(`${method} ${path} was rejected: ${JSON.stringify(body)}`);

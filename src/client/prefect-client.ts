@@ -15,6 +15,7 @@ import type { Flow, FlowRun, LogRecord, TaskRun, TaskRunTransition } from "../co
 import type { OrchestrationResult, StateCreate, StateRecord } from "../core/state.ts";
 import type { ConcurrencyLimitsApi } from "./concurrency-limits-api.ts";
 import type { DeploymentsApi } from "./deployments-api.ts";
+import type { WorkPoolsApi } from "./work-pools-api.ts";
 
 export type { TaskRunTransition };
 
@@ -87,6 +88,9 @@ export interface PrefectClient {
 
   /** Deployments: create, read, list, run, pause and resume, schedules (`client/deployments-api.ts`). */
   readonly deployments: DeploymentsApi;
+
+  /** Work pools, their queues and workers, and what a worker polls (`client/work-pools-api.ts`). */
+  readonly workPools: WorkPoolsApi;
 
   close(): Promise<void>;
 }

@@ -9,6 +9,7 @@
 import type { ConcurrencyLimitsApi } from "../client/concurrency-limits-api.ts";
 import type { DeploymentsApi } from "../client/deployments-api.ts";
 import type { FlowRunUpdate, PrefectClient, SetStateOptions } from "../client/prefect-client.ts";
+import type { WorkPoolsApi } from "../client/work-pools-api.ts";
 import type { Event } from "../core/events.ts";
 import {
   criteriaOf,
@@ -38,6 +39,7 @@ import type { Database } from "../storage/database.ts";
 import { openDatabase } from "../storage/open-database.ts";
 import { EmbeddedConcurrencyLimits } from "./embedded-concurrency-limits.ts";
 import { EmbeddedDeployments } from "./embedded-deployments.ts";
+import { EmbeddedWorkPools } from "./embedded-work-pools.ts";
 
 export interface EmbeddedClientOptions {
   /** Close the database with the client (default true). */
@@ -56,6 +58,7 @@ export class EmbeddedClient implements PrefectClient {
   readonly #tracker = new TaskRunEventTracker();
   readonly concurrencyLimits: ConcurrencyLimitsApi;
   readonly deployments: DeploymentsApi;
+  readonly workPools: WorkPoolsApi;
   /** The scheduler and late-runs services, once `runSchedulerServices()` started them. */
   #scheduling: LoopService[] | null = null;
 
@@ -67,6 +70,7 @@ export class EmbeddedClient implements PrefectClient {
     this.#ownsDatabase = options.ownsDatabase ?? true;
     this.concurrencyLimits = new EmbeddedConcurrencyLimits(this.#ctx);
     this.deployments = new EmbeddedDeployments(this.#ctx);
+    this.workPools = new EmbeddedWorkPools(this.#ctx);
   }
 
   /**

@@ -38,6 +38,8 @@ export async function deploymentCli(
     settings: loadSettings({ PREFECT_HOME: t.home }),
   });
   const flow = await client.createFlow({ name: "etl" });
+  // a deployment names an existing work pool (an unknown one is Prefect's 404)
+  await client.workPools.create({ name: "pool", type: "process" });
   const deployment = await client.deployments.create({
     name: "nightly",
     flowId: flow.id,
