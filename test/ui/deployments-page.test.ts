@@ -5,7 +5,8 @@
  * resumed (the deployment and one schedule), gets schedules added (a bad cron and a bad time zone
  * refused next to their fields) and removed; it is run through the form generated from its
  * schema (bad values refused before sending, the server's refusal shown next to its field) and
- * the run is listed among its runs; its upcoming runs show on the dashboard and the flow's page;
+ * the run is listed among its runs (a deployment that does not enforce its schema is run with
+ * values the schema refuses); its upcoming runs show on the dashboard and the flow's page;
  * it is deleted from its page.
  */
 import assert from "node:assert/strict";
@@ -422,6 +423,36 @@ for (const dialect of DIALECTS) {
       await page.locator(".meta").getByRole("link", { name: "nightly" }).click();
       await page.waitForURL(`**/deployments/deployment/${deployment.id}`);
       await page.getByRole("heading", { name: "nightly", exact: true }).waitFor();
+      assert.deepEqual(w.take(), []);
+    });
+
+    it("runs a deployment that does not enforce its schema with what the schema would refuse", async () => {
+      const { page } = w;
+      const loose = await call<Deployment>(
+        "POST",
+        "/deployments/",
+        {
+          name: "loose",
+          flow_id: flowId,
+          parameter_openapi_schema: PARAMETER_SCHEMA,
+          enforce_parameter_schema: false,
+        },
+        201,
+      );
+      await page.goto(`${base}/deployments/deployment/${loose.id}`);
+      await page.getByRole("button", { name: "Run", exact: true }).click();
+      const form = page.getByRole("form", { name: "Run loose" });
+      assert.equal(await form.getByLabel("day").inputValue(), "");
+      await form.getByLabel("retries").fill("9");
+      await form.getByLabel("Flow run name").fill("loose-1");
+      await form.getByRole("button", { name: "Run", exact: true }).click();
+      await form.waitFor({ state: "detached" });
+      const [run] = await call<FlowRun[]>("POST", "/flow_runs/filter", {
+        flow_runs: { name: { any_: ["loose-1"] } },
+      });
+      assert.equal(run?.deployment_id, loose.id);
+      assert.deepEqual(run?.parameters, { full: false, mode: "fast", retries: 9, batch: 100 });
+      await call("DELETE", `/deployments/${loose.id}`, undefined, 204);
       assert.deepEqual(w.take(), []);
     });
 

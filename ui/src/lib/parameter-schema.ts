@@ -199,6 +199,8 @@ export function parameterOf(
   field: ParameterField,
   input: FieldValue,
   root: JsonSchema,
+  /** false (a deployment with `enforce_parameter_schema` off): only what cannot be read is refused. */
+  enforce = true,
 ): { value?: unknown; error?: string } {
   let value: unknown;
   if (field.kind === "boolean") value = input === true;
@@ -206,7 +208,7 @@ export function parameterOf(
     value = Array.isArray(input) ? input.map((i) => field.options[i]) : [];
   } else {
     const text = typeof input === "string" ? input : "";
-    if (text.trim() === "") return field.required ? { error: "Required" } : {};
+    if (text.trim() === "") return field.required && enforce ? { error: "Required" } : {};
     if (field.kind === "enum") value = field.options[Number(text)];
     else if (field.kind === "string") value = text;
     else if (field.kind === "integer" || field.kind === "number") {
@@ -223,7 +225,7 @@ export function parameterOf(
       }
     }
   }
-  const problem = schemaProblem(field.raw, value, root);
+  const problem = enforce ? schemaProblem(field.raw, value, root) : null;
   return problem ? { error: problem } : { value };
 }
 

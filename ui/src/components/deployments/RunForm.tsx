@@ -1,8 +1,9 @@
 /**
  * The "Run" form of a deployment: one input per parameter of its `parameter_openapi_schema`,
  * started with the deployment's values (or the schema's defaults), checked in the browser before
- * anything is sent; what the server still refuses (`409 … Validation failed for field 'day'`)
- * is shown next to that field. A name and a start time are optional.
+ * anything is sent (unless the deployment does not enforce its schema: then only what cannot be
+ * read, a number or JSON, is refused); what the server still refuses (`409 … Validation failed
+ * for field 'day'`) is shown next to that field. A name and a start time are optional.
  */
 import { useMemo, useState } from "react";
 import { ApiError } from "../../api/client.ts";
@@ -84,7 +85,12 @@ export function RunForm({
     const found: Record<string, string> = {};
     const parameters: Record<string, unknown> = { ...extra };
     for (const field of fields) {
-      const result = parameterOf(field, values[field.name] ?? "", root);
+      const result = parameterOf(
+        field,
+        values[field.name] ?? "",
+        root,
+        deployment.enforce_parameter_schema,
+      );
       if (result.error) found[field.name] = result.error;
       else if ("value" in result) parameters[field.name] = result.value;
     }
