@@ -763,6 +763,13 @@ export async function deleteDeploymentSchedule(
       throw new ObjectNotFoundError("Schedule not found.");
     }
     await deployments.deleteScheduledRuns(ctx.database, db, id, { autoScheduledOnly: true });
+    // changed: the scheduler's recent-deployments loop makes the other schedules' runs again
+    // within seconds, not at its next full loop
+    await db
+      .updateTable("deployment")
+      .set({ updated: ctx.clock.nowIso() })
+      .where("id", "=", id)
+      .execute();
   });
 }
 

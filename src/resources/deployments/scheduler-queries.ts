@@ -18,7 +18,7 @@ import {
 import { emptyStateDetails, type StateRecord } from "../../core/state.ts";
 import { StateType } from "../../core/state-types.ts";
 import { addSeconds } from "../../core/time.ts";
-import type { Database } from "../../storage/database.ts";
+import type { Database, Db } from "../../storage/database.ts";
 import { deploymentFromRow } from "../../storage/deployment-rows.ts";
 import { flowRunStateToRow, flowRunToRow } from "../../storage/rows.ts";
 import { withWriteTransaction } from "../../storage/write-transaction.ts";
@@ -241,8 +241,10 @@ export async function insertScheduledRuns(
 ): Promise<string[]> {
   const inserted: string[] = [];
   for (let i = 0; i < runs.length; i += batchSize) {
-    const batch = runs.slice(i, i + batchSize);
+    const planned = runs.slice(i, i + batchSize);
     const ids = await withWriteTransaction(database, async (db) => {
+      const batch = await stillWanted(database, db, planned);
+      if (batch.length === 0) return [];
       const rows = await db
         .insertInto("flow_run")
         .values(batch.map((run) => flowRunToRow(database.dialect, run)))
@@ -259,6 +261,54 @@ export async function insertScheduledRuns(
     inserted.push(...ids);
   }
   return inserted;
+}
+
+/** The schedule of a scheduled run, from its idempotency key (`scheduled <deployment> <schedule> <time>`). */
+function scheduleIdOf(run: PlannedRun): string | null {
+  return run.idempotency_key?.split(" ")[2] ?? null;
+}
+
+/**
+ * The planned runs whose deployment is still not paused and whose schedule still exists and is
+ * active, read in the insert's transaction: a pause or a schedule deleted since the runs were
+ * planned (the pause deleting the runs there were) must not be followed by the insert of more. On
+ * PostgreSQL the rows are read FOR SHARE, so a pause committing meanwhile waits for the insert and
+ * deletes what it inserted; SQLite's write transactions are serialised already.
+ */
+async function stillWanted(
+  database: Database,
+  db: Db,
+  planned: readonly PlannedRun[],
+): Promise<PlannedRun[]> {
+  const { dialect } = database;
+  const locking = dialect.name === "postgres";
+  const deploymentIds = [
+    ...new Set(planned.flatMap((r) => (r.deployment_id ? [r.deployment_id] : []))),
+  ];
+  const scheduleIds = [...new Set(planned.flatMap((r) => scheduleIdOf(r) ?? []))];
+  if (deploymentIds.length === 0 || scheduleIds.length === 0) return [];
+  const live = await db
+    .selectFrom("deployment")
+    .select("id")
+    .where("id", "in", deploymentIds)
+    .where("paused", "=", dialect.toBool(false))
+    .$if(locking, (q) => q.forShare())
+    .execute();
+  const active = await db
+    .selectFrom("deployment_schedule")
+    .select("id")
+    .where("id", "in", scheduleIds)
+    .where("active", "=", dialect.toBool(true))
+    .$if(locking, (q) => q.forShare())
+    .execute();
+  const liveIds = new Set(live.map((d) => d.id));
+  const activeIds = new Set(active.map((d) => d.id));
+  return planned.filter(
+    (r) =>
+      r.deployment_id !== null &&
+      liveIds.has(r.deployment_id) &&
+      activeIds.has(scheduleIdOf(r) ?? ""),
+  );
 }
 
 /** The deployments of these ids with their schedules (for planning their runs). */
