@@ -499,8 +499,21 @@ export async function releaseLeases(ctx: AppContext, leaseIds: readonly string[]
     await withWriteTransaction(ctx.database, async (trx) => {
       taken.length = 0;
       for (const id of leaseIds) {
-        const lease = await releaseLeaseInTransaction(ctx, trx, id);
+        const lease = await rt.storage.take(trx, id);
         if (lease) taken.push(lease);
+      }
+      if (taken.length === 0) return;
+      // each limit read (locked) and written once, whatever the number of leases freed
+      const limitIds = [...new Set(taken.flatMap((lease) => lease.resource_ids))];
+      const rows = await readLimits(ctx.database, trx, { ids: limitIds }, true);
+      const now = ctx.clock.nowIso();
+      for (const row of rows) {
+        let next = decayedTo(row, now);
+        for (const lease of taken) {
+          if (!lease.resource_ids.includes(row.id)) continue;
+          next = freed(next, lease.slots, Math.max(0, secondsBetween(lease.created, now)));
+        }
+        await writeLimit(ctx.database, trx, { ...next, updated: now });
       }
     });
   } catch (error) {
