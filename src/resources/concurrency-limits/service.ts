@@ -452,15 +452,30 @@ export async function releaseLeaseInTransaction(
   expiredBy?: string,
 ): Promise<ConcurrencyLease | null> {
   const lease = await runtime(ctx).storage.take(trx, leaseId, expiredBy);
-  if (!lease) return null;
-  const rows = await readLimits(ctx.database, trx, { ids: lease.resource_ids }, true);
+  if (lease) await freeSlotsOf(ctx, trx, [lease]);
+  return lease;
+}
+
+/**
+ * Give back the slots of leases already taken from storage, in the caller's transaction: each
+ * limit read (locked) and written once, whatever the number of leases.
+ */
+async function freeSlotsOf(
+  ctx: AppContext,
+  trx: Db,
+  leases: readonly ConcurrencyLease[],
+): Promise<void> {
+  const limitIds = [...new Set(leases.flatMap((lease) => lease.resource_ids))];
+  const rows = await readLimits(ctx.database, trx, { ids: limitIds }, true);
   const now = ctx.clock.nowIso();
-  const occupancy = Math.max(0, secondsBetween(lease.created, now));
   for (const row of rows) {
-    const next = freed(decayedTo(row, now), lease.slots, occupancy);
+    let next = decayedTo(row, now);
+    for (const lease of leases) {
+      if (!lease.resource_ids.includes(row.id)) continue;
+      next = freed(next, lease.slots, Math.max(0, secondsBetween(lease.created, now)));
+    }
     await writeLimit(ctx.database, trx, { ...next, updated: now });
   }
-  return lease;
 }
 
 /**
@@ -502,19 +517,7 @@ export async function releaseLeases(ctx: AppContext, leaseIds: readonly string[]
         const lease = await rt.storage.take(trx, id);
         if (lease) taken.push(lease);
       }
-      if (taken.length === 0) return;
-      // each limit read (locked) and written once, whatever the number of leases freed
-      const limitIds = [...new Set(taken.flatMap((lease) => lease.resource_ids))];
-      const rows = await readLimits(ctx.database, trx, { ids: limitIds }, true);
-      const now = ctx.clock.nowIso();
-      for (const row of rows) {
-        let next = decayedTo(row, now);
-        for (const lease of taken) {
-          if (!lease.resource_ids.includes(row.id)) continue;
-          next = freed(next, lease.slots, Math.max(0, secondsBetween(lease.created, now)));
-        }
-        await writeLimit(ctx.database, trx, { ...next, updated: now });
-      }
+      if (taken.length > 0) await freeSlotsOf(ctx, trx, taken);
     });
   } catch (error) {
     if (rt.storage.kind === "redis") for (const lease of taken) await rt.storage.restore(lease);
