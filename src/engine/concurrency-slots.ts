@@ -18,8 +18,8 @@ import {
 import type { LeaseGrant, SlotsLocked } from "../core/concurrency-requests.ts";
 import type { Event } from "../core/events.ts";
 import { uuid7 } from "../core/ids.ts";
-import { runScope } from "./context.ts";
-import { consoleLogger, type RunLogger } from "./logging.ts";
+import { currentRunLogger, runScope } from "./context.ts";
+import type { RunLogger } from "./logging.ts";
 import { getRuntime } from "./process-runtime.ts";
 
 export interface ConcurrencyOptions {
@@ -153,12 +153,6 @@ export class HeldSlots implements AsyncDisposable {
   }
 }
 
-/** The logger of the current run, or the console's. */
-function currentLogger(): RunLogger {
-  const scope = runScope.getStore();
-  return scope?.task?.logger ?? scope?.flow?.logger ?? consoleLogger(20);
-}
-
 /** The current task run (or flow run) as a lease holder. */
 function currentHolder(): LeaseHolder | null {
   const scope = runScope.getStore();
@@ -238,7 +232,7 @@ export async function acquireConcurrencySlots(
       throw timedOut(names, options.timeoutSeconds);
     }
   }
-  const logger = currentLogger();
+  const logger = currentRunLogger();
   if (grant.limits.length === 0) missingLimits(names, options, logger);
   const acquired = await emitLimitEvents(client, "acquired", grant.limits, occupy, new Map());
   const held = new HeldSlots(client, grant, occupy, acquired);
@@ -287,7 +281,7 @@ export async function takeRateLimitSlots(
       waitSeconds: Math.max(0, Math.min(SERVER_WAIT_SECONDS, Math.floor(left))),
     });
     if (!("locked" in answer)) {
-      if (answer.length === 0) missingLimits(names, options, currentLogger());
+      if (answer.length === 0) missingLimits(names, options, currentRunLogger());
       await emitLimitEvents(client, "acquired", answer, occupy, new Map());
       return;
     }

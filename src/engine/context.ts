@@ -6,7 +6,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import type { PrefectClient } from "../client/prefect-client.ts";
 import type { FlowRun, TaskRun } from "../core/runs.ts";
 import type { ResultStore } from "../results/result-store.ts";
-import type { RunLogger } from "./logging.ts";
+import { consoleLogger, type RunLogger } from "./logging.ts";
 import type { ResumeLedger } from "./resume-ledger.ts";
 import type { RunRecorder } from "./run-recorder.ts";
 import type { TaskRunner } from "./task-runner.ts";
@@ -80,4 +80,10 @@ export function getRunContext(): RunContext | null {
     parameters: scope.task?.parameters ?? scope.flow?.parameters ?? {},
     signal: scope.task?.signal ?? scope.flow?.signal ?? null,
   };
+}
+
+/** The logger of the current task or flow run, or the console's (INFO) outside any run. */
+export function currentRunLogger(): RunLogger {
+  const scope = runScope.getStore();
+  return scope?.task?.logger ?? scope?.flow?.logger ?? consoleLogger(20);
 }

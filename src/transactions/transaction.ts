@@ -11,8 +11,8 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
-import { runScope } from "../engine/context.ts";
-import { consoleLogger, type RunLogger } from "../engine/logging.ts";
+import { currentRunLogger } from "../engine/context.ts";
+import type { RunLogger } from "../engine/logging.ts";
 import { TransactionError } from "../results/errors.ts";
 import type { ResultRecord } from "../results/result-record.ts";
 import { defaultResultStore, type ResultStore } from "../results/result-store.ts";
@@ -96,7 +96,7 @@ export class Transaction {
     this.isolationLevel =
       options.isolationLevel ?? parent?.isolationLevel ?? IsolationLevel.READ_COMMITTED;
     this.#values = parent ? structuredCloneValues(parent.#values) : new Map();
-    this.logger = options.logger ?? currentLogger();
+    this.logger = options.logger ?? currentRunLogger();
     if (
       this.store &&
       this.key &&
@@ -287,11 +287,6 @@ function structuredCloneValues(values: Map<string, unknown>): Map<string, unknow
   } catch {
     return new Map(values);
   }
-}
-
-function currentLogger(): RunLogger {
-  const scope = runScope.getStore();
-  return scope?.task?.logger ?? scope?.flow?.logger ?? consoleLogger(20);
 }
 
 /**
