@@ -63,6 +63,18 @@ export class TerminationSignal extends PrefectTsError {
   }
 }
 
+/**
+ * The abort reason of a flow run cancelled from outside its process (`flow-run cancel`, the UI):
+ * the engine stops waiting for the body, ends its unfinished task runs Cancelled, runs the
+ * `onCancellation` hooks and returns a Cancelled state; the process that runs it then ends, which
+ * stops the body, and its worker or serving process reports the run Cancelled.
+ */
+export class FlowRunCancellation extends PrefectTsError {
+  constructor(message: string) {
+    super(ErrorCode.RUN_CANCELLED, message);
+  }
+}
+
 /** A task's upstream did not complete; the task is left `NotReady` and its body never runs. */
 export class UpstreamTaskError extends PrefectTsError {
   constructor(message: string) {

@@ -14,6 +14,7 @@ import type { TaskRunner } from "./task-runner.ts";
 /** A running task run, as the flow engine sees it (to crash it on SIGTERM). */
 export interface RunningTask {
   crash(message: string): void;
+  cancel(message: string): void;
 }
 
 /** What the engine keeps for a running flow run. */

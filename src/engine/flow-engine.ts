@@ -11,6 +11,7 @@ import { uuid4 } from "../core/ids.ts";
 import { flowRunRetryDelay } from "../core/retry-delay.ts";
 import {
   Abort,
+  FlowRunCancellation,
   ParameterValidationError,
   RunTimeoutError,
   TerminationSignal,
@@ -311,8 +312,13 @@ async function runFlowCall(
     settle = resolve;
   });
   const untrack = trackActiveRun({
+    flowRunId: flowRun.id,
     terminate: async (signal) => {
       exec.controller.abort(new TerminationSignal(signal));
+      await finished;
+    },
+    cancel: async (message) => {
+      exec.controller.abort(new FlowRunCancellation(message));
       await finished;
     },
   });
@@ -450,6 +456,13 @@ async function orchestrate(
       await scope.resume.save().catch((error: unknown) => {
         logger.warning("Could not save the results this flow run can resume from", error);
       });
+    if (outcome.type === StateType.CANCELLED && signal.reason instanceof FlowRunCancellation) {
+      // cancelled from outside: the body is stopped by ending this process, and the process that
+      // started it reports the flow run Cancelled once it has; its task runs end here
+      for (const t of scope.runningTasks) t.cancel(outcome.message ?? "Cancelled");
+      await deliverRecords(exec, scope);
+      return finish(exec, spec, outcome);
+    }
     if (outcome.type === StateType.CRASHED) {
       for (const t of scope.runningTasks) t.crash(outcome.message ?? "Crashed");
       await exec.propose(outcome, true).catch(() => undefined);
@@ -616,6 +629,14 @@ async function runBody(
     if (isState(value)) return value;
     return new State(StateType.COMPLETED, { name: "Completed", data: value });
   } catch (error) {
+    if (error instanceof FlowRunCancellation) {
+      exec.logger.info(`Cancelled: ${error.message}`);
+      return new State(StateType.CANCELLED, {
+        name: "Cancelled",
+        message: error.message,
+        data: error,
+      });
+    }
     if (error instanceof TerminationSignal) {
       return new State(StateType.CRASHED, { name: "Crashed", message: error.message, data: error });
     }

@@ -13,8 +13,12 @@ import { RunRecorder } from "./run-recorder.ts";
 
 /** Something that must be ended when the process is told to stop. */
 export interface ActiveRun {
+  /** The flow run (a top-level run of this process). */
+  flowRunId?: string;
   /** End the run (e.g. propose Crashed, run hooks). Must not throw. */
   terminate(signal: string): Promise<void>;
+  /** End the run Cancelled (hooks run, nothing proposed for the flow run). Must not throw. */
+  cancel?(message: string): Promise<void>;
 }
 
 interface Runtime {
@@ -87,6 +91,18 @@ export function trackActiveRun(run: ActiveRun): () => void {
   installSignalHandlers();
   activeRuns.add(run);
   return () => activeRuns.delete(run);
+}
+
+/**
+ * Cancel a flow run this process is running (told by its worker or serving process): resolves
+ * once the engine has ended it (its call then returns a Cancelled state); false when it does not
+ * run here.
+ */
+export async function cancelActiveRun(flowRunId: string, message: string): Promise<boolean> {
+  const run = [...activeRuns].find((r) => r.flowRunId === flowRunId && r.cancel);
+  if (!run?.cancel) return false;
+  await run.cancel(message);
+  return true;
 }
 
 /**

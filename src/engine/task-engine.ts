@@ -138,6 +138,13 @@ class TaskRunExecution {
     this.propose(new State(StateType.CRASHED, { message, name: "Crashed" }));
   }
 
+  /** Its flow run was cancelled: the task run ends Cancelled (its body stops with the process). */
+  cancel(message: string): void {
+    if (this.crashed || this.current?.isFinal()) return;
+    this.crashed = true;
+    this.propose(new State(StateType.CANCELLED, { message, name: "Cancelled" }));
+  }
+
   runHooks(hooks: readonly TaskHook[], state: State): Promise<void> {
     return runStateHooks(this.logger, hooks, state, (hook) => hook(this.task, this.run, state));
   }

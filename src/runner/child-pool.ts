@@ -7,7 +7,7 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { FlowRun } from "../core/runs.ts";
-import type { ChildInit, FromChild, ToChild } from "./child-protocol.ts";
+import type { ChildInit, FlowSource, FromChild, ToChild } from "./child-protocol.ts";
 
 /** How a run given to a child ended. */
 export type RunOutcome =
@@ -15,12 +15,19 @@ export type RunOutcome =
   /** The child could not run it (its entrypoint did not load, the engine refused). */
   | { kind: "refused"; message: string }
   /** The child exited (crashed, `process.exit`, killed) while running it. */
-  | { kind: "died"; message: string };
+  | { kind: "died"; message: string }
+  /**
+   * It was cancelled and its process has ended; `ended`: the child ended it Cancelled itself (its
+   * task runs and hooks included) rather than being killed after the grace period.
+   */
+  | { kind: "cancelled"; ended: boolean };
 
 export interface RunAssignment {
   flowRun: FlowRun;
-  entrypoint: string;
-  flowName: string;
+  source: FlowSource;
+  /** Environment variables for the run. */
+  env: Record<string, string>;
+  workingDir: string | null;
   done: (outcome: RunOutcome) => void;
 }
 
@@ -29,6 +36,8 @@ class Child {
   ready = false;
   retiring = false;
   exited = false;
+  /** Its run is being cancelled: it ends with this child. */
+  cancelling: { ended: boolean; timer: NodeJS.Timeout } | null = null;
   run: RunAssignment | null = null;
   readonly #onReady: () => void;
 
@@ -47,10 +56,21 @@ class Child {
     const message: ToChild = {
       type: "run",
       flowRun: run.flowRun,
-      entrypoint: run.entrypoint,
-      flowName: run.flowName,
+      source: run.source,
+      env: run.env,
+      workingDir: run.workingDir,
     };
     this.proc.send(message);
+  }
+
+  /** Kill its process group (the child and what it started). */
+  killGroup(signal: NodeJS.Signals, evenIfExited = false): void {
+    if ((this.exited && !evenIfExited) || this.proc.pid === undefined) return;
+    try {
+      process.kill(-this.proc.pid, signal);
+    } catch {
+      this.proc.kill(signal);
+    }
   }
 }
 
@@ -157,6 +177,12 @@ export class ChildPool {
       return;
     }
     if (message.type === "finished") {
+      if (child.cancelling) {
+        // ended Cancelled by the child: what its body still does ends with its process group
+        child.cancelling.ended = message.state?.type === "CANCELLED";
+        child.killGroup("SIGKILL");
+        return;
+      }
       const run = child.run;
       child.run = null;
       if (message.retiring) child.retiring = true;
@@ -182,7 +208,12 @@ export class ChildPool {
     this.#anyReady();
     const run = child.run;
     child.run = null;
-    if (run) run.done({ kind: "died", message: exitMessage(code, signal) });
+    if (child.cancelling) {
+      clearTimeout(child.cancelling.timer);
+      // what the child started in its group ends with it
+      child.killGroup("SIGKILL", true);
+      if (run) run.done({ kind: "cancelled", ended: child.cancelling.ended });
+    } else if (run) run.done({ kind: "died", message: exitMessage(code, signal) });
     else if (!child.ready && !child.retiring && !this.#closing)
       this.#options.onChildError?.(
         `a child process exited (${exitMessage(code, signal)}) before it was ready`,
@@ -213,6 +244,27 @@ export class ChildPool {
       ),
     );
     clearTimeout(kill);
+  }
+
+  /**
+   * Cancel a run a child is running: the child ends it Cancelled and exits; past `graceMs` its
+   * process group is killed. The run's `done` is told once the child has exited. False when no
+   * child runs it.
+   */
+  cancel(flowRunId: string, message: string, graceMs: number): boolean {
+    for (const c of this.#children) {
+      if (c.run?.flowRun.id !== flowRunId || c.exited) continue;
+      if (c.cancelling) return true;
+      c.retiring = true;
+      c.cancelling = {
+        ended: false,
+        timer: setTimeout(() => c.killGroup("SIGKILL"), graceMs),
+      };
+      if (c.ready) c.proc.send({ type: "cancel", flowRunId, message } satisfies ToChild);
+      else c.killGroup("SIGKILL");
+      return true;
+    }
+    return false;
   }
 
   /** Send a signal to the children running a flow run (SIGTERM ends their runs Crashed). */

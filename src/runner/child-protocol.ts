@@ -1,11 +1,20 @@
-/** The messages between a serving process and its children (Node IPC, JSON). */
+/** The messages between a serving process (or worker) and its children (Node IPC, JSON). */
 import type { FlowRun } from "../core/runs.ts";
 import type { StateRecord } from "../core/state.ts";
 
+/** Where a child finds a flow: its entrypoint, the flow's name, where a relative path is looked for. */
+export interface FlowSource {
+  /** `path/to/file.ts:exportName`. */
+  entrypoint: string;
+  flowName: string;
+  /** Directories a relative entrypoint is looked for in, in order (default: the child's own). */
+  bases?: string[];
+}
+
 /** What a child loads as it starts (its first argument, as JSON). */
 export interface ChildInit {
-  /** The entrypoints of the served deployments, each with its flow's name. */
-  flows: { entrypoint: string; flowName: string }[];
+  /** The flows to load before the first run (others are loaded when a run needs them). */
+  flows: FlowSource[];
   /** Runs before the child retires. */
   runsPerProcess: number;
   /** Resident memory (MB) past which the child retires after a run. */
@@ -13,13 +22,22 @@ export interface ChildInit {
 }
 
 export type ToChild =
-  | { type: "run"; flowRun: FlowRun; entrypoint: string; flowName: string }
+  | {
+      type: "run";
+      flowRun: FlowRun;
+      source: FlowSource;
+      /** Environment variables set for the run (and restored after it). */
+      env: Record<string, string>;
+      /** The working directory of the run (the child's own when null). */
+      workingDir: string | null;
+    }
+  /** End the run Cancelled (hooks run) and exit: the body stops with the process. */
+  | { type: "cancel"; flowRunId: string; message: string }
   | { type: "retire" };
 
 export type FromChild =
   /** Loaded and ready for a run (`errors`: entrypoints that could not be loaded, and why). */
   | { type: "ready"; errors: Record<string, string> }
-  /** The body of the run is about to start (sent by nothing yet: reserved). */
   | {
       type: "finished";
       flowRunId: string;
@@ -30,7 +48,7 @@ export type FromChild =
       retiring: boolean;
     };
 
-/** The key of a flow in a child: its entrypoint and name. */
-export function flowKey(entrypoint: string, flowName: string): string {
-  return `${flowName}\u0000${entrypoint}`;
+/** The key of a flow in a child: its entrypoint, name and where it is looked for. */
+export function flowKey(source: FlowSource): string {
+  return `${source.flowName}\u0000${source.entrypoint}\u0000${(source.bases ?? []).join("\u0000")}`;
 }

@@ -1,9 +1,10 @@
 /**
- * The push of a serving process against an API server: a subscription on the `/events/out`
- * WebSocket to the flow-run events of its deployments that put a run in a Scheduled state
- * (`prefect.flow-run.Scheduled`, `AwaitingRetry`, `Late`, …), as the server emits them once the
- * run is committed. The connection is opened again when it drops, and `onConnected` is told, so
- * the runner looks for what it may have missed meanwhile.
+ * The push of a serving process or worker against an API server: a subscription on the
+ * `/events/out` WebSocket to the flow-run events of its deployments (or work pool) that put a run
+ * in a Scheduled state (`prefect.flow-run.Scheduled`, `AwaitingRetry`, `Late`, …) or ask for its
+ * cancellation (`prefect.flow-run.Cancelling`), as the server emits them once the run is
+ * committed. The connection is opened again when it drops, and `onConnected` is told, so the
+ * runner looks for what it may have missed meanwhile.
  */
 import type WebSocket from "ws";
 
@@ -12,9 +13,12 @@ export interface EventsWatchOptions {
   apiUrl: string;
   headers: Record<string, string>;
   token: string | null;
-  deploymentIds: readonly string[];
-  /** A flow run of a deployment entered a Scheduled state (its id). */
+  /** The resources the runs relate to (`prefect.deployment.<id>`, `prefect.work-pool.<id>`). */
+  related: readonly string[];
+  /** A flow run entered a Scheduled state (its id). */
   onScheduled: (flowRunId: string) => void;
+  /** A flow run entered Cancelling (its id). */
+  onCancelling: (flowRunId: string) => void;
   /** The subscription is (again) in place. */
   onConnected: () => void;
 }
@@ -27,6 +31,7 @@ const SCHEDULED_EVENTS = [
   "Rescheduled",
   "AwaitingConcurrencySlot",
 ].map((name) => `prefect.flow-run.${name}`);
+const CANCELLING_EVENT = "prefect.flow-run.Cancelling";
 
 export class EventsWatch {
   readonly #options: EventsWatchOptions;
@@ -60,7 +65,10 @@ export class EventsWatch {
         return;
       }
       if (typeof message !== "object" || message === null) return;
-      const m = message as { type?: unknown; event?: { resource?: Record<string, string> } };
+      const m = message as {
+        type?: unknown;
+        event?: { event?: string; resource?: Record<string, string> };
+      };
       if (m.type === "auth_success") {
         const now = Date.now();
         ws.send(
@@ -72,10 +80,8 @@ export class EventsWatch {
                 since: new Date(now - 60_000).toISOString(),
                 until: new Date(now + 10 * 365 * 86_400_000).toISOString(),
               },
-              event: { name: SCHEDULED_EVENTS },
-              related: {
-                id: this.#options.deploymentIds.map((id) => `prefect.deployment.${id}`),
-              },
+              event: { name: [...SCHEDULED_EVENTS, CANCELLING_EVENT] },
+              related: { id: [...this.#options.related] },
             },
           }),
         );
@@ -85,8 +91,10 @@ export class EventsWatch {
       }
       if (m.type === "event") {
         const id = m.event?.resource?.["prefect.resource.id"];
-        if (typeof id === "string" && id.startsWith("prefect.flow-run."))
-          this.#options.onScheduled(id.slice("prefect.flow-run.".length));
+        if (typeof id !== "string" || !id.startsWith("prefect.flow-run.")) return;
+        const runId = id.slice("prefect.flow-run.".length);
+        if (m.event?.event === CANCELLING_EVENT) this.#options.onCancelling(runId);
+        else this.#options.onScheduled(runId);
       }
     });
     ws.on("error", () => undefined);

@@ -13,12 +13,14 @@
 import type { PrefectClient } from "../client/prefect-client.ts";
 import { FlowRunSort } from "../core/filters.ts";
 import type { FlowRun } from "../core/runs.ts";
-import { StateType, TERMINAL_STATE_TYPES } from "../core/state-types.ts";
+import { StateType } from "../core/state-types.ts";
 import { consoleLogger, type RunLogger } from "../engine/logging.ts";
 import { getRuntime, shutdownRuntime } from "../engine/process-runtime.ts";
 import type { Settings } from "../settings/settings.ts";
 import { ChildPool, type RunOutcome } from "./child-pool.ts";
+import { type FlowSource, flowKey } from "./child-protocol.ts";
 import { EventsWatch } from "./events-watch.ts";
+import { describe, Launcher } from "./launcher.ts";
 import type { RunnerDeployment, RunnerOptions } from "./types.ts";
 
 interface Served {
@@ -36,6 +38,10 @@ const FORCED_EXIT_MS = 5000;
 const STOP_STEP_MS = 10_000;
 /** Scheduled runs read per look. */
 const REFRESH_PAGE = 200;
+/** A cancelled run's process has this long to end it Cancelled before its group is killed. */
+export const CANCEL_GRACE_MS = 10_000;
+/** Between looks for cancellations of the runs under way (the fallback of the push). */
+export const CANCEL_CHECK_MS = 2000;
 
 export class Runner {
   readonly #deployments: readonly RunnerDeployment[];
@@ -45,19 +51,12 @@ export class Runner {
   #settings!: Settings;
   #log!: RunLogger;
   #pool!: ChildPool;
+  #launcher!: Launcher;
   readonly #served = new Map<string, Served>();
-  /** Flow runs this process knows of and has not finished with. */
-  readonly #known = new Set<string>();
-  readonly #timers = new Map<string, NodeJS.Timeout>();
-  #queue: FlowRun[] = [];
-  #claiming = 0;
-  readonly #active = new Set<Promise<void>>();
-  #stopping = false;
   #stopped: Promise<void> | null = null;
   #finish: () => void = () => undefined;
   #refreshing: Promise<void> | null = null;
   #refreshAgain = false;
-  #morePending = false;
   #poller: NodeJS.Timeout | null = null;
   #watch: EventsWatch | null = null;
   #local: { close(): Promise<void> } | null = null;
@@ -84,12 +83,11 @@ export class Runner {
     this.#settings = rt.settings;
     this.#log = consoleLogger(rt.logLevel);
     await this.#register();
-    const flows = new Map<string, { entrypoint: string; flowName: string }>();
-    for (const s of this.#served.values())
-      flows.set(`${s.flowName}\u0000${s.entrypoint}`, {
-        entrypoint: s.entrypoint,
-        flowName: s.flowName,
-      });
+    const flows = new Map<string, FlowSource>();
+    for (const s of this.#served.values()) {
+      const source = { entrypoint: s.entrypoint, flowName: s.flowName };
+      flows.set(flowKey(source), source);
+    }
     this.#pool = new ChildPool({
       init: {
         flows: [...flows.values()],
@@ -98,14 +96,26 @@ export class Runner {
       },
       limit: this.#limit,
       warm: Math.min(this.#limit, Math.max(0, this.#options.warmProcesses ?? 1)),
-      onIdle: () => this.#pump(),
+      onIdle: () => this.#launcher.pump(),
       onChildError: (message) => this.#log.error(`Runner: ${message}`),
+    });
+    this.#launcher = new Launcher({
+      client: this.#client,
+      log: this.#log,
+      limit: this.#limit,
+      label: "Runner",
+      claimName: "Pending",
+      busy: () => this.#pool.busy,
+      start: (run) => this.#start(run),
+      cancel: (id, message) => this.#pool.cancel(id, message, CANCEL_GRACE_MS),
+      wantMore: () => this.#refresh(),
     });
     this.#pool.fill();
     process.on("SIGTERM", this.#onSignal);
     process.on("SIGINT", this.#onSignal);
     this.#options.signal?.addEventListener("abort", () => void this.stop(), { once: true });
     await this.#listen();
+    this.#launcher.checkCancellations(CANCEL_CHECK_MS);
     await this.#poll();
     this.#poller = setInterval(() => void this.#poll(), this.#pollMs);
     // announced once a child is ready: a run created from now on starts at once
@@ -150,8 +160,9 @@ export class Runner {
         apiUrl: transport.baseUrl,
         headers: { ...transport.headers },
         token: this.#settings.apiKey ?? this.#settings.apiAuthString ?? null,
-        deploymentIds: ids,
+        related: ids.map((id) => `prefect.deployment.${id}`),
         onScheduled: (id) => this.#scheduled(id),
+        onCancelling: (id) => this.#cancelling(id),
         onConnected: () => this.#refresh(),
       });
       await this.#watch.start();
@@ -177,7 +188,7 @@ export class Runner {
 
   /** Due and soon-due Scheduled runs of the deployments (read-only: the push's follow-up). */
   #refresh(): void {
-    if (this.#stopping) return;
+    if (this.#launcher.stopping) return;
     if (this.#refreshing) {
       this.#refreshAgain = true;
       return;
@@ -197,11 +208,11 @@ export class Runner {
           });
           for (const run of runs) this.#consider(run);
           // a full page: more are due; looked for again once these are under way
-          this.#morePending = runs.length === REFRESH_PAGE;
+          this.#launcher.morePending = runs.length === REFRESH_PAGE;
         } catch (error) {
           this.#log.warning(`Runner: could not read the scheduled runs: ${describe(error)}`);
         }
-      } while (this.#refreshAgain && !this.#stopping);
+      } while (this.#refreshAgain && !this.#launcher.stopping);
     })().finally(() => {
       this.#refreshing = null;
     });
@@ -209,16 +220,28 @@ export class Runner {
 
   /** A run of a deployment entered a Scheduled state (pushed): read it, and run it when due. */
   #scheduled(id: string): void {
-    if (this.#stopping || this.#known.has(id)) return;
+    if (this.#launcher.stopping || this.#launcher.knows(id)) return;
     this.#client.readFlowRun(id).then(
       (run) => this.#consider(run),
       () => this.#refresh(),
     );
   }
 
+  /** A run of a deployment entered Cancelling (pushed): end it if it is here. */
+  #cancelling(id: string): void {
+    if (!this.#launcher.knows(id)) return;
+    this.#client.readFlowRun(id).then(
+      (run) => {
+        if (run.state_type === StateType.CANCELLING)
+          this.#launcher.cancel(id, run.state?.message || "Flow run was cancelled.");
+      },
+      () => undefined,
+    );
+  }
+
   /** The slow poll: what the push may have missed, the scheduler's runs, READY deployments. */
   async #poll(): Promise<void> {
-    if (this.#stopping) return;
+    if (this.#launcher.stopping) return;
     try {
       const runs = await this.#client.deployments.readScheduledFlowRuns({
         deploymentIds: [...this.#served.keys()],
@@ -235,103 +258,28 @@ export class Runner {
   }
 
   #consider(run: FlowRun): void {
-    if (this.#stopping || this.#known.has(run.id) || run.state_type !== StateType.SCHEDULED) return;
     if (!run.deployment_id || !this.#served.has(run.deployment_id)) return;
-    this.#known.add(run.id);
-    const at = run.next_scheduled_start_time ?? run.state?.state_details.scheduled_time ?? null;
-    const delay = at ? Date.parse(at) - Date.now() : 0;
-    if (delay > 0) {
-      const timer = setTimeout(() => {
-        this.#timers.delete(run.id);
-        this.#queue.push(run);
-        this.#pump();
-      }, delay);
-      this.#timers.set(run.id, timer);
-      return;
-    }
-    this.#queue.push(run);
-    this.#pump();
+    this.#launcher.consider(run);
   }
 
-  #pump(): void {
-    if (this.#queue.length === 0 && this.#morePending && !this.#refreshing) {
-      this.#morePending = false;
-      this.#refresh();
-    }
-    while (
-      !this.#stopping &&
-      this.#queue.length > 0 &&
-      this.#pool.busy + this.#claiming < this.#limit
-    ) {
-      const run = this.#queue.shift() as FlowRun;
-      this.#claiming++;
-      const task = this.#start(run).finally(() => this.#active.delete(task));
-      this.#active.add(task);
-    }
-  }
-
-  /** Claim the run (Pending), hand it to a child, and settle what the child could not. */
-  async #start(run: FlowRun): Promise<void> {
+  /** Hand a claimed run to a child. */
+  #start(run: FlowRun): Promise<RunOutcome> {
     const served = this.#served.get(run.deployment_id as string) as Served;
-    let claimed = false;
-    try {
-      const result = await this.#client.setFlowRunState(run.id, {
-        type: StateType.PENDING,
-        name: "Pending",
-        state_details: {},
-      });
-      claimed = result.status === "ACCEPT" && result.state !== null;
-      if (!claimed || !result.state) {
-        // taken by another process, cancelled, or sent back to wait (a concurrency slot): the
-        // event of its next Scheduled state brings it back
-        this.#known.delete(run.id);
-        if (result.state?.type === StateType.SCHEDULED) this.#refresh();
-        return;
-      }
-      run.state = result.state;
-      run.state_id = result.state.id;
-      run.state_type = result.state.type;
-      run.state_name = result.state.name;
-    } catch (error) {
-      this.#known.delete(run.id);
-      this.#log.warning(`Runner: could not claim flow run '${run.name}': ${describe(error)}`);
-      return;
-    } finally {
-      this.#claiming--;
-    }
     this.#log.info(`Runner: submitting flow run '${run.id}' of deployment '${served.name}'`);
-    const outcome = await new Promise<RunOutcome>((done) =>
+    return new Promise<RunOutcome>((done) =>
       this.#pool.assign({
         flowRun: run,
-        entrypoint: served.entrypoint,
-        flowName: served.flowName,
+        source: { entrypoint: served.entrypoint, flowName: served.flowName },
+        env: {},
+        workingDir: null,
         done,
       }),
     );
-    this.#known.delete(run.id);
-    if (outcome.kind !== "finished") await this.#crash(run, outcome.message);
-    this.#pump();
-  }
-
-  /** The run's process could not run it, or died under it: Crashed, unless it had ended. */
-  async #crash(run: FlowRun, message: string): Promise<void> {
-    this.#log.error(`Runner: flow run '${run.name}' (${run.id}): ${message}`);
-    try {
-      const current = await this.#client.readFlowRun(run.id);
-      if (current.state_type && TERMINAL_STATE_TYPES.has(current.state_type)) return;
-      await this.#client.setFlowRunState(
-        run.id,
-        { type: StateType.CRASHED, name: "Crashed", message, state_details: {} },
-        { force: true },
-      );
-    } catch (error) {
-      this.#log.error(`Runner: could not mark flow run '${run.name}' Crashed: ${describe(error)}`);
-    }
   }
 
   #signal(signal: NodeJS.Signals): void {
     const now = Date.now();
-    if (this.#stopping) {
+    if (this.#launcher?.stopping) {
       if (now - this.#signalAt < REPEATED_SIGNAL_MS) return;
       // asked again: stop the runs under way now, and this process soon after, whatever it waits for
       this.#log.info(`Runner: ${signal} again: stopping the flow runs under way and exiting`);
@@ -352,30 +300,18 @@ export class Runner {
   /** Stop taking runs, let the runs under way finish (within the grace), pause if asked. */
   stop(): Promise<void> {
     if (this.#stopped) return this.#stopped;
-    this.#stopping = true;
     this.#stopped = (async () => {
-      for (const timer of this.#timers.values()) clearTimeout(timer);
-      this.#timers.clear();
-      this.#queue = [];
       if (this.#poller) clearInterval(this.#poller);
       this.#watch?.close();
       await this.#local?.close().catch(() => undefined);
       this.#pool?.retireIdle();
       const graceMs = (this.#options.shutdownGraceSeconds ?? 30) * 1000;
-      const allDone = Promise.allSettled([...this.#active]);
-      let grace: NodeJS.Timeout | undefined;
-      const timedOut = await Promise.race([
-        allDone.then(() => false),
-        new Promise<boolean>((ok) => {
-          grace = setTimeout(() => ok(true), graceMs);
-        }),
-      ]);
-      clearTimeout(grace);
-      if (timedOut) {
+      const ended = await this.#launcher.stop(graceMs);
+      if (!ended) {
         this.#log.info("Runner: the grace period is over: stopping the flow runs under way");
         this.#pool.signalBusy("SIGTERM");
         const killed = setTimeout(() => this.#pool.signalBusy("SIGKILL"), 10_000);
-        await allDone;
+        await this.#launcher.settled();
         clearTimeout(killed);
       }
       if (this.#options.pauseOnShutdown ?? true) {
@@ -413,8 +349,4 @@ async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
   ]);
   clearTimeout(timer);
   return settled;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
