@@ -11,6 +11,7 @@ import { EventPipeline, type EventPipelineOptions } from "../resources/events/pi
 import { taskRunRecorder } from "../resources/task-runs/recorder.ts";
 import { loadSettings, type Settings } from "../settings/settings.ts";
 import type { Database } from "../storage/database.ts";
+import { CancellationCleanup } from "./cancellation-cleanup.ts";
 import { ConcurrencyLeaseExpiry } from "./concurrency-lease-expiry.ts";
 import { type AppContext, type AppLogger, stderrLogger } from "./context.ts";
 import { EventRetention, type EventRetentionOptions } from "./event-retention.ts";
@@ -103,6 +104,8 @@ export function createServerCore(options: ServerCoreOptions): Core {
       }),
     );
   }
+  // Cancelling runs nothing can stop, subflows and task runs of cancelled runs: Cancelled
+  services.push(...cancellationServices(ctx, true));
   // expired leases, leases of holders gone, waiters (Prefect's Repossessor)
   services.push(new ConcurrencyLeaseExpiry(ctx));
   services.push(...schedulingServices(ctx));
@@ -141,5 +144,15 @@ export function createEmbeddedCore(options: CoreOptions): Core {
   const services: LoopService[] = ctx.settings.zombieFlowRuns.enabled
     ? [new ZombieFlowRuns(ctx, { intervalMs: null, afterSeconds: null })]
     : [];
+  // and one look for what cancellations left behind
+  services.push(...cancellationServices(ctx, false));
   return core(ctx, bus, services);
+}
+
+/** The cancellation-cleanup service when enabled: looping (the server), or one look (embedded). */
+function cancellationServices(ctx: AppContext, looping: boolean): LoopService[] {
+  const { enabled, loopSeconds, cancellingTimeoutSeconds } = ctx.settings.cancellationCleanup;
+  if (!enabled) return [];
+  const intervalMs = looping ? loopSeconds * 1000 : null;
+  return [new CancellationCleanup(ctx, { intervalMs, cancellingTimeoutSeconds })];
 }

@@ -66,6 +66,9 @@ const fields = {
   PREFECT_SERVER_SERVICES_ZOMBIE_FLOW_RUNS_ENABLED: bool(),
   PREFECT_SERVER_SERVICES_ZOMBIE_FLOW_RUNS_LOOP_SECONDS: seconds(),
   PREFECT_SERVER_SERVICES_ZOMBIE_FLOW_RUNS_AFTER_SECONDS: seconds(),
+  PREFECT_API_SERVICES_CANCELLATION_CLEANUP_ENABLED: bool(),
+  PREFECT_API_SERVICES_CANCELLATION_CLEANUP_LOOP_SECONDS: seconds(),
+  PREFECT_SERVER_SERVICES_CANCELLATION_CLEANUP_CANCELLING_TIMEOUT_SECONDS: secondsOrZero(),
   PREFECT_API_SERVICES_SCHEDULER_ENABLED: bool(),
   PREFECT_API_SERVICES_SCHEDULER_LOOP_SECONDS: seconds(),
   PREFECT_API_SERVICES_SCHEDULER_DEPLOYMENT_BATCH_SIZE: count(),
@@ -155,6 +158,18 @@ export interface Settings {
    * long without a heartbeat a Running run is crashed (`AFTER_SECONDS`, default 90).
    */
   zombieFlowRuns: { enabled: boolean; loopSeconds: number; afterSeconds: number };
+  /**
+   * The cancellation-cleanup service (`PREFECT_SERVER_SERVICES_CANCELLATION_CLEANUP_*`, or the older
+   * `PREFECT_API_SERVICES_CANCELLATION_CLEANUP_*`): whether it runs (`ENABLED`, true), how often
+   * `server start` looks (`LOOP_SECONDS`, 20, as Prefect), and after how long a run still
+   * Cancelling is marked Cancelled whatever its process (`CANCELLING_TIMEOUT_SECONDS`, ours, 300;
+   * null when set to 0: never).
+   */
+  cancellationCleanup: {
+    enabled: boolean;
+    loopSeconds: number;
+    cancellingTimeoutSeconds: number | null;
+  };
   /**
    * How long the server keeps events, in seconds (`PREFECT_SERVER_EVENTS_RETENTION_PERIOD`, or
    * the older `PREFECT_EVENTS_RETENTION_PERIOD`: seconds or an ISO 8601 duration; default `P7D`).
@@ -282,6 +297,12 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       enabled: s.PREFECT_SERVER_SERVICES_ZOMBIE_FLOW_RUNS_ENABLED ?? true,
       loopSeconds: s.PREFECT_SERVER_SERVICES_ZOMBIE_FLOW_RUNS_LOOP_SECONDS ?? 5,
       afterSeconds: s.PREFECT_SERVER_SERVICES_ZOMBIE_FLOW_RUNS_AFTER_SECONDS ?? 90,
+    },
+    cancellationCleanup: {
+      enabled: s.PREFECT_API_SERVICES_CANCELLATION_CLEANUP_ENABLED ?? true,
+      loopSeconds: s.PREFECT_API_SERVICES_CANCELLATION_CLEANUP_LOOP_SECONDS ?? 20,
+      cancellingTimeoutSeconds:
+        (s.PREFECT_SERVER_SERVICES_CANCELLATION_CLEANUP_CANCELLING_TIMEOUT_SECONDS ?? 300) || null,
     },
     eventsRetentionSeconds:
       s.PREFECT_SERVER_EVENTS_RETENTION_PERIOD ??
