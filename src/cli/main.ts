@@ -13,11 +13,13 @@ import {
   registerGlobalConcurrencyLimit,
 } from "../resources/concurrency-limits/cli.ts";
 import { registerDeployment } from "../resources/deployments/cli.ts";
+import { registerDeploy } from "../resources/deployments/deploy-cli.ts";
 import { registerFlowRun } from "../resources/flow-runs/cli.ts";
 import { registerFlow } from "../resources/flows/cli.ts";
 import { registerTaskRun } from "../resources/task-runs/cli.ts";
 import { registerWorkPool } from "../resources/work-pools/cli.ts";
 import { registerWorkQueue } from "../resources/work-queues/cli.ts";
+import { registerWorker } from "../worker/cli.ts";
 import { registerServer } from "./commands/server.ts";
 import { packageVersion, registerVersion } from "./commands/version.ts";
 import { CliError, type CliIo, processIo } from "./support.ts";
@@ -33,14 +35,18 @@ export function buildProgram(io: CliIo = processIo): Command {
       // usage errors on one line, with the way out
       outputError: (s, write) => write(`${s.trim().replace(/\s*\n\s*/g, " ")} (see --help)\n`),
     })
-    .showSuggestionAfterError();
+    .showSuggestionAfterError()
+    // the program's own options come before a command: `deploy --version 2` is the deployment's
+    .enablePositionalOptions();
   registerVersion(program, io);
   registerFlow(program, io);
   registerFlowRun(program, io);
   registerTaskRun(program, io);
   registerDeployment(program, io);
+  registerDeploy(program, io);
   registerWorkPool(program, io);
   registerWorkQueue(program, io);
+  registerWorker(program, io);
   registerGlobalConcurrencyLimit(program, io);
   registerConcurrencyLimit(program, io);
   registerServer(program, io);

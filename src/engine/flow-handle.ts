@@ -17,6 +17,8 @@ export interface FlowHandle {
   prepare(): Promise<void>;
   /** Serve a deployment of this flow (`flow.serve(options)`; `prefect-ts flow serve`). */
   serve(options: object): Promise<void>;
+  /** Register a deployment of this flow in a work pool (`flow.deploy(options)`; `prefect-ts deploy`); its id. */
+  deploy(options: object): Promise<string>;
   /** Run this existing flow run (a deployment's) to its final state. */
   runFlowRun(flowRun: FlowRun): Promise<Pick<StateRecord, "type" | "name" | "message">>;
 }

@@ -24,6 +24,7 @@ import type { ResultStorage } from "../results/storage.ts";
 import { loadSettings, type Settings } from "../settings/settings.ts";
 import { FileSystemLockManager } from "../transactions/lock-managers/file-system-lock-manager.ts";
 import { captureCallSite, type DefinitionSite } from "./definition-site.ts";
+import { deployFlow, type FlowDeployOptions } from "./deploy.ts";
 import { checkFlowName, checkRetryOptions } from "./option-checks.ts";
 import {
   type DeploymentOptions,
@@ -123,6 +124,11 @@ export interface Flow<A extends readonly unknown[] = unknown[], R = unknown> ext
   serve(options?: ServeOptions): Promise<void>;
   /** A deployment of this flow, for `serve(...deployments)`. */
   toDeployment(options?: DeploymentOptions): RunnerDeployment;
+  /**
+   * Register a deployment of this flow in a work pool, for workers to run (Prefect's
+   * `flow.deploy`); resolves with the deployment's id.
+   */
+  deploy(options: FlowDeployOptions): Promise<string>;
   /** Where the flow is defined (the module that called `flow()`), if it can be told. */
   readonly definedAt: () => DefinitionSite | null;
 }
@@ -225,6 +231,7 @@ function makeFlow<A extends readonly unknown[], R>(
     },
     prepare: () => prepareFlow(flowObject),
     serve: (serveOptions) => serveFlow(flowObject, serveOptions as ServeOptions),
+    deploy: (deployOptions) => deployFlow(flowObject, deployOptions as FlowDeployOptions),
     runFlowRun: async (flowRun) => {
       const state = await runFlowRun(flowObject, flowRun);
       return { type: state.type, name: state.name, message: state.message };
@@ -239,6 +246,7 @@ function makeFlow<A extends readonly unknown[], R>(
     serve: (serveOptions?: ServeOptions) => serveFlow(flowObject, serveOptions),
     toDeployment: (deploymentOptions?: DeploymentOptions) =>
       toDeployment(flowObject, deploymentOptions),
+    deploy: (deployOptions: FlowDeployOptions) => deployFlow(flowObject, deployOptions),
     [FLOW_HANDLE]: handle,
   }) as unknown as Flow<A, R>;
   Object.defineProperty(flowObject, "name", { value: name });

@@ -1,9 +1,11 @@
 /**
  * `prefect-ts flow-run execute <id>`: run an existing flow run of a deployment in this process —
- * load the flow from the deployment's entrypoint (relative to the working directory, or to the
- * deployment's `path`), claim the run (Pending), and run it with its parameters (what a worker
- * starts for each flow run). Exits 0 when the run completes, 1 otherwise; an entrypoint that does
- * not load, or names no flow, ends the run Crashed with the reason.
+ * run the deployment's `pull_steps` (Prefect's `set_working_directory`, `git_clone`,
+ * `run_shell_script`) and work in the directory they end in, load the flow from the deployment's
+ * entrypoint (relative to that directory, else to the deployment's `path`, else to the working
+ * directory), claim the run (Pending), and run it with its parameters (what a worker starts for
+ * each flow run). Exits 0 when the run completes, 1 otherwise; a pull step that fails, or an
+ * entrypoint that does not load or names no flow, ends the run Crashed with the reason.
  */
 import { isAbsolute } from "node:path";
 import type { Command } from "commander";
@@ -11,6 +13,8 @@ import { notFound } from "../../cli/commands/run-kind.ts";
 import { CliError, type CliIo, requireUuid, withClient } from "../../cli/support.ts";
 import type { FlowRun } from "../../core/runs.ts";
 import { StateType, TERMINAL_STATE_TYPES } from "../../core/state-types.ts";
+import { runPullSteps } from "../../deploy/pull-steps.ts";
+import { clientVariableReader } from "../../deploy/variables.ts";
 import type { FlowHandle } from "../../engine/flow-handle.ts";
 import { loadFlow } from "../../runner/load-entrypoint.ts";
 
@@ -47,8 +51,18 @@ export function registerExecute(group: Command, io: CliIo): void {
           failure = `Deployment '${flow.name}/${deployment.name}' has no entrypoint to load the flow from`;
         } else {
           const bases = [process.cwd()];
-          if (deployment.path && isAbsolute(deployment.path)) bases.push(deployment.path);
           try {
+            if (deployment.pull_steps && deployment.pull_steps.length > 0) {
+              const { directory } = await runPullSteps(deployment.pull_steps, {
+                cwd: process.cwd(),
+                log: (line) => io.out(line),
+                readVariable: clientVariableReader(async () => client),
+              });
+              // the flow runs where its code is, as Prefect's engine changes to it
+              process.chdir(directory);
+              bases.unshift(directory);
+            }
+            if (deployment.path && isAbsolute(deployment.path)) bases.push(deployment.path);
             handle = await loadFlow(deployment.entrypoint, { flowName: flow.name, bases });
           } catch (error) {
             failure = error instanceof Error ? error.message : String(error);
