@@ -241,6 +241,7 @@ describe("the web UI in Chromium", () => {
       .getByText(/live-step-b/)
       .waitFor({ state: "attached", timeout: 15_000 });
     await screenshot(page, "flow-run-live");
+    page.once("dialog", (d) => void d.accept()); // "Cancel flow run …?"
     await page.getByRole("button", { name: "Cancel" }).click();
     await page.locator("h1 .state-badge", { hasText: /Cancel/ }).waitFor({ timeout: 15_000 });
     second.open();

@@ -19,6 +19,11 @@ import { NotFoundPage } from "./pages/NotFoundPage.tsx";
 import { RunsPage } from "./pages/RunsPage.tsx";
 import { TagLimitPage } from "./pages/TagLimitPage.tsx";
 import { TaskRunPage } from "./pages/TaskRunPage.tsx";
+import { parseWorkPoolSearch, parseWorkQueueSearch } from "./pages/work-pools/search.ts";
+import { WorkPoolCreatePage } from "./pages/work-pools/WorkPoolCreatePage.tsx";
+import { WorkPoolPage } from "./pages/work-pools/WorkPoolPage.tsx";
+import { WorkPoolsPage } from "./pages/work-pools/WorkPoolsPage.tsx";
+import { WorkQueuePage } from "./pages/work-pools/WorkQueuePage.tsx";
 
 const rootRoute = createRootRoute({ component: Layout, notFoundComponent: NotFoundPage });
 
@@ -95,6 +100,29 @@ const tagLimitRoute = createRoute({
   component: TagLimitPage,
 });
 
+const workPoolsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/work-pools",
+  component: WorkPoolsPage,
+});
+const workPoolCreateRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/work-pools/create",
+  component: WorkPoolCreatePage,
+});
+const workPoolRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/work-pools/work-pool/$name",
+  validateSearch: parseWorkPoolSearch,
+  component: WorkPoolPage,
+});
+const workQueueRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/work-pools/work-pool/$name/queue/$queue",
+  validateSearch: parseWorkQueueSearch,
+  component: WorkQueuePage,
+});
+
 const routeTree = rootRoute.addChildren([
   indexRoute,
   dashboardRoute,
@@ -107,6 +135,10 @@ const routeTree = rootRoute.addChildren([
   deploymentRoute,
   concurrencyRoute,
   tagLimitRoute,
+  workPoolsRoute,
+  workPoolCreateRoute,
+  workPoolRoute,
+  workQueueRoute,
 ]);
 
 export const router = createRouter({ routeTree, defaultPreload: false, scrollRestoration: true });

@@ -94,6 +94,8 @@ export interface RequestOptions {
   method?: "GET" | "POST" | "PATCH" | "DELETE";
   body?: unknown;
   signal?: AbortSignal;
+  /** More request headers (e.g. `x-prefect-ui: true`, which makes a read not count as a poll). */
+  headers?: Record<string, string>;
 }
 
 /** Call the API: `path` starts with `/` and is relative to the API URL (e.g. `/flow_runs/filter`). */
@@ -104,6 +106,7 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
   for (let attempt = 0; ; attempt++) {
     const headers: Record<string, string> = {
       accept: "application/json",
+      ...options.headers,
       ...authorizationHeader(),
     };
     if (options.body !== undefined) headers["content-type"] = "application/json";

@@ -17,13 +17,16 @@ export function FlowRunsBrowser({
   search,
   onSearch,
   flowId,
+  scope,
 }: {
   search: RunsSearch;
   onSearch: (next: RunsSearch) => void;
   flowId?: string;
+  /** More criteria every request carries (a work pool's runs: `{work_pools: …}`). */
+  scope?: Record<string, unknown>;
 }) {
   const queryClient = useQueryClient();
-  const filters = runFilters(search, flowId, minuteNow());
+  const filters = { ...runFilters(search, flowId, minuteNow()), ...scope };
   const page = search.page ?? 1;
   const runs = useFlowRunsPage({
     ...filters,

@@ -8,6 +8,7 @@ const NAV = [
   { to: "/runs", label: "Runs", icon: "▶" },
   { to: "/flows", label: "Flows", icon: "⇶" },
   { to: "/deployments", label: "Deployments", icon: "◷" },
+  { to: "/work-pools", label: "Work Pools", icon: "▤" },
   { to: "/concurrency-limits", label: "Concurrency", icon: "◔" },
 ] as const;
 

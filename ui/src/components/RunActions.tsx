@@ -7,6 +7,9 @@ import type { FlowRun, OrchestrationResult, StateType } from "../api/types.ts";
 import { STATE_TYPES, TERMINAL_STATES } from "../api/types.ts";
 import { stateLabel } from "../lib/states.ts";
 
+/** The states Prefect's UI offers to cancel a flow run from. */
+const CANCELLABLE: ReadonlySet<StateType> = new Set(["SCHEDULED", "PENDING", "RUNNING", "PAUSED"]);
+
 export function RunActions({ run }: { run: FlowRun }) {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
@@ -16,6 +19,7 @@ export function RunActions({ run }: { run: FlowRun }) {
   const [target, setTarget] = useState<StateType>("COMPLETED");
   const [message, setMessage] = useState("");
   const terminal = run.state_type != null && TERMINAL_STATES.has(run.state_type);
+  const cancellable = run.state_type != null && CANCELLABLE.has(run.state_type);
 
   const setState = async (state: Record<string, unknown>, force: boolean) => {
     setBusy(true);
@@ -25,7 +29,9 @@ export function RunActions({ run }: { run: FlowRun }) {
         state,
         force,
       });
-      if (result.status !== "ACCEPT") {
+      // a run with no infrastructure to stop is cancelled outright (REJECT to Cancelled): done
+      const cancelledOutright = state.type === "CANCELLING" && result.state?.type === "CANCELLED";
+      if (result.status !== "ACCEPT" && !cancelledOutright) {
         const reason = "reason" in result.details ? result.details.reason : null;
         setNotice(`The server answered ${result.status}${reason ? `: ${reason}` : ""}`);
       }
@@ -52,17 +58,22 @@ export function RunActions({ run }: { run: FlowRun }) {
   return (
     <div className="actions">
       <div className="action-buttons">
-        {!terminal && (
+        {cancellable && (
           <button
             type="button"
             className="btn"
             disabled={busy}
-            onClick={() =>
-              void setState(
-                { type: "CANCELLING", name: "Cancelling", message: "Cancelled from the UI" },
-                false,
+            onClick={() => {
+              if (
+                window.confirm(
+                  `Cancel flow run ${run.name}? It goes to Cancelling; the worker or process running it stops it, then it is Cancelled.`,
+                )
               )
-            }
+                void setState(
+                  { type: "CANCELLING", name: "Cancelling", message: "Cancelled from the UI" },
+                  false,
+                );
+            }}
           >
             Cancel
           </button>

@@ -9,6 +9,7 @@ import { UpcomingRuns } from "../components/deployments/UpcomingRuns.tsx";
 import { EmptyState, ErrorState, Loading } from "../components/Feedback.tsx";
 import { RunsTable } from "../components/RunsTable.tsx";
 import { StateDot } from "../components/StateBadge.tsx";
+import { WorkPoolsCard } from "../components/work-pools/WorkPoolsCard.tsx";
 import { minuteNow } from "../lib/filters.ts";
 import { WINDOWS, type WindowKey } from "../lib/search.ts";
 import { stateLabel } from "../lib/states.ts";
@@ -188,6 +189,8 @@ export function DashboardPage() {
           </section>
 
           <UpcomingRuns scope={{}} limit={5} />
+
+          <WorkPoolsCard />
         </>
       )}
     </div>

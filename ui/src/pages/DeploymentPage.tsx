@@ -118,6 +118,14 @@ export function DeploymentPage() {
               <span className="meta-label">Status</span>
               <DeploymentStatus deployment={d} />
             </div>
+            {d.work_pool_name && (
+              <div className="meta-item">
+                <span className="meta-label">Work pool</span>
+                <Link to="/work-pools/work-pool/$name" params={{ name: d.work_pool_name }}>
+                  {d.work_pool_name}
+                </Link>
+              </div>
+            )}
             {d.version && (
               <div className="meta-item">
                 <span className="meta-label">Version</span>
@@ -303,7 +311,16 @@ function Configuration({ deployment: d }: { deployment: Deployment }) {
     ["ID", <code key="id">{d.id}</code>],
     ["Entrypoint", d.entrypoint ? <code key="e">{d.entrypoint}</code> : "—"],
     ["Path", d.path ? <code key="p">{d.path}</code> : "—"],
-    ["Work pool", d.work_pool_name ?? "—"],
+    [
+      "Work pool",
+      d.work_pool_name ? (
+        <Link key="pool" to="/work-pools/work-pool/$name" params={{ name: d.work_pool_name }}>
+          {d.work_pool_name}
+        </Link>
+      ) : (
+        "—"
+      ),
+    ],
     ["Work queue", d.work_queue_name ?? "—"],
     [
       "Concurrency limit",

@@ -11,7 +11,7 @@ import {
   useSubflowGraphs,
   useTaskRunsPage,
 } from "../api/queries.ts";
-import type { FlowRun } from "../api/types.ts";
+import type { FlowRun, StateType } from "../api/types.ts";
 import { RunGraph } from "../charts/index.ts";
 import { DeploymentLink } from "../components/deployments/DeploymentLink.tsx";
 import { EmptyState, ErrorState, Loading } from "../components/Feedback.tsx";
@@ -28,8 +28,12 @@ import { TaskRunsTable } from "../components/TaskRunsTable.tsx";
 import { Time } from "../components/Time.tsx";
 import { elapsedSeconds, formatDuration } from "../lib/format.ts";
 import type { FlowRunTab } from "../lib/search.ts";
+import { stateColor } from "../lib/states.ts";
 
 const route = getRouteApi("/runs/flow-run/$id");
+
+/** States whose message (why it crashed, was cancelled or failed) the header shows prominently. */
+const ENDED_BADLY: ReadonlySet<StateType> = new Set(["CRASHED", "CANCELLED", "FAILED"]);
 
 export function FlowRunPage() {
   const { id } = route.useParams();
@@ -67,7 +71,19 @@ export function FlowRunPage() {
           <h1>
             {r.name} <StateBadge type={r.state_type} name={r.state_name} />
           </h1>
-          {r.state?.message && <p className="state-message">{r.state.message}</p>}
+          {r.state?.message &&
+            (r.state_type && ENDED_BADLY.has(r.state_type) ? (
+              <div
+                className="banner state-reason"
+                role="status"
+                aria-label="State message"
+                style={{ "--state-reason": stateColor(r.state_type) } as React.CSSProperties}
+              >
+                <strong>{r.state_name ?? r.state_type}:</strong> {r.state.message}
+              </div>
+            ) : (
+              <p className="state-message">{r.state.message}</p>
+            ))}
           <div className="meta">
             <Meta label="Start">
               <Time iso={r.start_time ?? r.expected_start_time} mode="absolute" />
@@ -83,6 +99,24 @@ export function FlowRunPage() {
             {r.deployment_id && (
               <Meta label="Deployment">
                 <DeploymentLink id={r.deployment_id} />
+              </Meta>
+            )}
+            {r.work_pool_name && (
+              <Meta label="Work pool">
+                <Link to="/work-pools/work-pool/$name" params={{ name: r.work_pool_name }}>
+                  {r.work_pool_name}
+                </Link>
+                {r.work_queue_name && (
+                  <>
+                    {" › "}
+                    <Link
+                      to="/work-pools/work-pool/$name/queue/$queue"
+                      params={{ name: r.work_pool_name, queue: r.work_queue_name }}
+                    >
+                      {r.work_queue_name}
+                    </Link>
+                  </>
+                )}
               </Meta>
             )}
             {r.parent_task_run_id && (

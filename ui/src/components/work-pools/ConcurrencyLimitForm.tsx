@@ -1,0 +1,86 @@
+/** Set or clear the concurrency limit of a pool or queue; the server's refusal next to the field. */
+import { useState } from "react";
+import { useWorkPoolChange } from "../../api/work-pools.ts";
+import {
+  Field,
+  type FormErrors,
+  formErrors,
+  NO_ERRORS,
+  numberOf,
+} from "../concurrency/FormFields.tsx";
+
+export function ConcurrencyLimitForm({
+  limit,
+  label,
+  onSave,
+  onDone,
+}: {
+  limit: number | null | undefined;
+  /** The form's accessible name. */
+  label: string;
+  /** Sends the new limit (`null`: no limit). */
+  onSave: (limit: number | null) => Promise<unknown>;
+  onDone: () => void;
+}) {
+  const change = useWorkPoolChange();
+  const [value, setValue] = useState(limit == null ? "" : String(limit));
+  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
+  const [busy, setBusy] = useState(false);
+
+  const save = async (next: number | null) => {
+    setBusy(true);
+    setErrors(NO_ERRORS);
+    try {
+      await change(() => onSave(next));
+      onDone();
+    } catch (error) {
+      setErrors(formErrors(error, ["concurrency_limit"]));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form
+      className="limit-form"
+      aria-label={label}
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save(numberOf(value));
+      }}
+    >
+      <Field
+        label="Concurrency limit"
+        error={errors.fields.concurrency_limit}
+        hint="How many runs may be Pending or Running at once; empty for no limit"
+      >
+        {(p) => (
+          <input
+            {...p}
+            className="input"
+            type="number"
+            inputMode="numeric"
+            value={value}
+            onChange={(e) => setValue(e.target.value)}
+          />
+        )}
+      </Field>
+      <div className="form-actions">
+        <button type="submit" className="btn primary" disabled={busy}>
+          Save
+        </button>
+        <button type="button" className="btn" disabled={busy} onClick={() => void save(null)}>
+          No limit
+        </button>
+        <button type="button" className="btn" disabled={busy} onClick={onDone}>
+          Cancel
+        </button>
+      </div>
+      {errors.form && (
+        <div className="banner warn form-error" role="alert">
+          {errors.form}
+        </div>
+      )}
+    </form>
+  );
+}
