@@ -1,4 +1,4 @@
-/** `prefect-ts flow-run`: list, inspect, delete flow runs and view their logs. */
+/** `prefect-ts flow-run`: list, inspect, cancel, delete flow runs and view their logs. */
 import type { Command } from "commander";
 import {
   FLOW_RUN,
@@ -11,6 +11,7 @@ import {
 } from "../../cli/commands/run-kind.ts";
 import { renderRunsTable } from "../../cli/output/runs.ts";
 import { type CliIo, collect, requireUuid, wantsJson, withClient } from "../../cli/support.ts";
+import { registerCancel } from "./cancel-cli.ts";
 import { registerExecute } from "./execute-cli.ts";
 import { registerRetry } from "./retry-cli.ts";
 
@@ -65,6 +66,7 @@ export function registerFlowRun(program: Command, io: CliIo): void {
   registerInspect(group, io, FLOW_RUN);
   registerLs(group, io);
   registerDelete(group, io);
+  registerCancel(group, io);
   registerLogs(group, io, FLOW_RUN);
   registerRetry(group, io);
   registerExecute(group, io);
