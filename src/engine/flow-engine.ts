@@ -21,6 +21,7 @@ import type { OrchestrationResult } from "../core/state.ts";
 import { StateType } from "../core/state-types.ts";
 import { addSeconds, nowIso, secondsBetween } from "../core/time.ts";
 import type { Settings } from "../settings/settings.ts";
+import { watchCancellation } from "./cancellation-watch.ts";
 import { flushConsole } from "./console-sink.ts";
 import { type FlowRunScope, type RunScope, runScope } from "./context.ts";
 import type { FlowHook, FlowResults, FlowSpec } from "./flow-spec.ts";
@@ -237,6 +238,8 @@ async function runFlowCall(
 ): Promise<State> {
   const parentScope = existing ? undefined : runScope.getStore();
   const parentFlow = parentScope?.flow ?? null;
+  // a subflow called in a cancelled flow run is not started: the call ends the body
+  if (parentFlow?.signal.reason instanceof FlowRunCancellation) throw parentFlow.signal.reason;
   const rt = await getRuntime();
   const client = parentFlow?.client ?? rt.client;
   const recorder = parentFlow?.recorder ?? rt.recorder;
@@ -322,6 +325,21 @@ async function runFlowCall(
       await finished;
     },
   });
+  // a run with no deployment has no worker or serving process to stop it: the engine looks for
+  // its cancellation; a subflow is cancelled with its parent
+  const cancelled = (message: string) => exec.controller.abort(new FlowRunCancellation(message));
+  const unwatch =
+    parentFlow || flowRun.deployment_id
+      ? null
+      : watchCancellation(client, flowRun.id, (seen) => {
+          if (seen.type === StateType.CANCELLED) exec.current = State.fromRecord(seen);
+          cancelled(seen.message || "Flow run was cancelled.");
+        });
+  const parentSignal = parentFlow?.signal;
+  const followParent = () => {
+    if (parentSignal?.reason instanceof FlowRunCancellation) cancelled(parentSignal.reason.message);
+  };
+  parentSignal?.addEventListener("abort", followParent, { once: true });
   try {
     if (validation && !validation.ok) {
       const error = new ParameterValidationError(validation.message, validation.issues);
@@ -359,6 +377,8 @@ async function runFlowCall(
     }
     return final;
   } finally {
+    unwatch?.();
+    parentSignal?.removeEventListener("abort", followParent);
     untrack();
     settle();
   }
@@ -456,13 +476,8 @@ async function orchestrate(
       await scope.resume.save().catch((error: unknown) => {
         logger.warning("Could not save the results this flow run can resume from", error);
       });
-    if (outcome.type === StateType.CANCELLED && signal.reason instanceof FlowRunCancellation) {
-      // cancelled from outside: the body is stopped by ending this process, and the process that
-      // started it reports the flow run Cancelled once it has; its task runs end here
-      for (const t of scope.runningTasks) t.cancel(outcome.message ?? "Cancelled");
-      await deliverRecords(exec, scope);
-      return finish(exec, spec, outcome);
-    }
+    if (outcome.type === StateType.CANCELLED && signal.reason instanceof FlowRunCancellation)
+      return endCancelled(exec, spec, scope, outcome);
     if (outcome.type === StateType.CRASHED) {
       for (const t of scope.runningTasks) t.crash(outcome.message ?? "Crashed");
       await exec.propose(outcome, true).catch(() => undefined);
@@ -488,6 +503,8 @@ async function orchestrate(
         ),
         signal,
       );
+      if (signal.reason instanceof FlowRunCancellation)
+        return endCancelled(exec, spec, scope, cancelledState(signal.reason));
       if (signal.aborted) return finish(exec, spec, await crash(exec, scope));
       continue;
     }
@@ -497,6 +514,34 @@ async function orchestrate(
       result.status === "ACCEPT" ? exec.current : withData(exec.current, outcome),
     );
   }
+}
+
+/**
+ * A run cancelled from outside: its task runs end Cancelled here. A deployment's run is reported
+ * Cancelled by the worker or serving process that started it, once its process has ended (which
+ * stops the body); any other run is reported here — task calls left in its body throw.
+ */
+async function endCancelled(
+  exec: FlowRunExecution,
+  spec: FlowSpec,
+  scope: FlowRunScope,
+  outcome: State,
+): Promise<State> {
+  for (const t of scope.runningTasks) t.cancel(outcome.message ?? "Cancelled");
+  await deliverRecords(exec, scope);
+  if (!exec.flowRun.deployment_id && exec.current.type !== StateType.CANCELLED)
+    await exec.propose(outcome).catch((error: unknown) => {
+      exec.logger.error("Could not report this flow run Cancelled", error);
+    });
+  return finish(exec, spec, outcome);
+}
+
+function cancelledState(reason: FlowRunCancellation): State {
+  return new State(StateType.CANCELLED, {
+    name: "Cancelled",
+    message: reason.message,
+    data: reason,
+  });
 }
 
 /**
@@ -631,11 +676,7 @@ async function runBody(
   } catch (error) {
     if (error instanceof FlowRunCancellation) {
       exec.logger.info(`Cancelled: ${error.message}`);
-      return new State(StateType.CANCELLED, {
-        name: "Cancelled",
-        message: error.message,
-        data: error,
-      });
+      return cancelledState(error);
     }
     if (error instanceof TerminationSignal) {
       return new State(StateType.CRASHED, { name: "Crashed", message: error.message, data: error });

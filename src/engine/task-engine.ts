@@ -7,7 +7,12 @@
 import { tagLimitName } from "../core/concurrency.ts";
 import { uuid4, uuid7 } from "../core/ids.ts";
 import { retryDelaySeconds } from "../core/retry-delay.ts";
-import { RunTimeoutError, TerminationSignal, UpstreamTaskError } from "../core/run-errors.ts";
+import {
+  FlowRunCancellation,
+  RunTimeoutError,
+  TerminationSignal,
+  UpstreamTaskError,
+} from "../core/run-errors.ts";
 import {
   defaultTaskRunPolicy,
   type TaskRun,
@@ -309,6 +314,12 @@ function startInScope(
 ): Promise<unknown> {
   const parentScope = runScope.getStore();
   const flowScope = parentScope?.flow;
+  // a task called in a cancelled flow run does not run: the call throws, which ends the body
+  const reason = flowScope?.signal.reason;
+  if (reason instanceof FlowRunCancellation)
+    return unwrap
+      ? Promise.reject(reason)
+      : Promise.resolve(new State(StateType.CANCELLED, { message: reason.message, data: reason }));
   if (flowScope)
     return startTask(
       task,
