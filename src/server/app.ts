@@ -10,6 +10,10 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { jsonSchemaTransform, validatorCompiler } from "fastify-type-provider-zod";
 import type { Clock } from "../core/time.ts";
 import { apiKeyRoutes } from "../resources/api-keys/routes.ts";
+import { blockCapabilityRoutes } from "../resources/block-capabilities/routes.ts";
+import { blockDocumentRoutes } from "../resources/block-documents/routes.ts";
+import { blockSchemaRoutes } from "../resources/block-schemas/routes.ts";
+import { blockTypeRoutes } from "../resources/block-types/routes.ts";
 import { concurrencyLimitRoutes } from "../resources/concurrency-limits/routes.ts";
 import { holderSocketRoutes } from "../resources/concurrency-limits/sockets.ts";
 import { tagConcurrencyLimitRoutes } from "../resources/concurrency-limits/v1-routes.ts";
@@ -162,6 +166,10 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(holderSocketRoutes, deps);
       await api.register(workPoolRoutes, deps);
       await api.register(workQueueRoutes, deps);
+      await api.register(blockTypeRoutes, deps);
+      await api.register(blockSchemaRoutes, deps);
+      await api.register(blockDocumentRoutes, deps);
+      await api.register(blockCapabilityRoutes, deps);
       api.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
       // Prefect's docs point at `/docs` under the API URL as well as on the server's root
       api.get("/docs", { schema: { hide: true } }, (_req, reply) => reply.redirect("/docs"));

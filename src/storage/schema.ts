@@ -292,6 +292,64 @@ export interface WorkerTable {
   offline_after: string;
 }
 
+/** Prefect's `block_type`. */
+export interface BlockTypeTable {
+  id: string;
+  created: string;
+  updated: string;
+  name: string;
+  slug: string;
+  logo_url: string | null;
+  documentation_url: string | null;
+  description: string | null;
+  code_example: string | null;
+  is_protected: Bool;
+}
+
+/** Prefect's `block_schema`: `fields` JSON Schema, `capabilities` a JSON list. */
+export interface BlockSchemaTable {
+  id: string;
+  created: string;
+  updated: string;
+  checksum: string;
+  fields: Json;
+  block_type_id: string;
+  capabilities: Json;
+  version: string;
+}
+
+/** Prefect's `block_document`: `data` is an encrypted token (see the migration). */
+export interface BlockDocumentTable {
+  id: string;
+  created: string;
+  updated: string;
+  name: string;
+  data: string;
+  block_schema_id: string;
+  block_type_id: string;
+  block_type_name: string | null;
+  is_anonymous: Bool;
+}
+
+/** Prefect's `block_document_reference`: a document nested in another under `name`. */
+export interface BlockDocumentReferenceTable {
+  id: string;
+  created: string;
+  updated: string;
+  name: string;
+  parent_block_document_id: string;
+  reference_block_document_id: string;
+}
+
+/** Prefect's `configuration`: server-wide values by key (`ENCRYPTION_KEY`). */
+export interface ConfigurationTable {
+  id: string;
+  created: string;
+  updated: string;
+  key: string;
+  value: Json;
+}
+
 export interface MigrationTable {
   id: number;
   name: string;
@@ -319,5 +377,10 @@ export interface Tables {
   work_pool: WorkPoolTable;
   work_queue: WorkQueueTable;
   worker: WorkerTable;
+  block_type: BlockTypeTable;
+  block_schema: BlockSchemaTable;
+  block_document: BlockDocumentTable;
+  block_document_reference: BlockDocumentReferenceTable;
+  configuration: ConfigurationTable;
   prefect_ts_migration: MigrationTable;
 }

@@ -7,6 +7,7 @@ import { concurrencyLimitsMigration } from "./0006-concurrency-limits.ts";
 import { deploymentsMigration } from "./0007-deployments.ts";
 import { scheduledRunNotifyMigration } from "./0008-scheduled-run-notify.ts";
 import { workPoolsMigration } from "./0009-work-pools.ts";
+import { blocksMigration } from "./0010-blocks.ts";
 import type { Migration } from "./column-types.ts";
 
 /** Every migration, in the order they are applied. */
@@ -20,4 +21,5 @@ export const MIGRATIONS: readonly Migration[] = [
   deploymentsMigration,
   scheduledRunNotifyMigration,
   workPoolsMigration,
+  blocksMigration,
 ];
