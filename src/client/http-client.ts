@@ -20,6 +20,7 @@ import type { FlowCreate, FlowRunCreate, TaskRunCreate } from "../core/run-input
 import type { Flow, FlowRun, LogRecord, TaskRun } from "../core/runs.ts";
 import type { OrchestrationResult, StateCreate, StateRecord } from "../core/state.ts";
 import { TaskRunEventTracker, taskRunEventText } from "../core/task-run-events.ts";
+import { type BlocksApi, HttpBlocks } from "./blocks-api.ts";
 import { type ConcurrencyLimitsApi, HttpConcurrencyLimits } from "./concurrency-limits-api.ts";
 import { type DeploymentsApi, HttpDeployments } from "./deployments-api.ts";
 import { EventsSocket, EventsSocketUnavailable } from "./events-socket.ts";
@@ -56,6 +57,7 @@ export class HttpClient implements PrefectClient {
   readonly concurrencyLimits: ConcurrencyLimitsApi;
   readonly deployments: DeploymentsApi;
   readonly workPools: WorkPoolsApi;
+  readonly blocks: BlocksApi;
   /** The socket whose closing frees this process's leases (this package's server only). */
   readonly #holder: LeaseHolderSocket;
 
@@ -66,6 +68,7 @@ export class HttpClient implements PrefectClient {
     this.concurrencyLimits = new HttpConcurrencyLimits(this.#http, this.#holder);
     this.deployments = new HttpDeployments(this.#http);
     this.workPools = new HttpWorkPools(this.#http);
+    this.blocks = new HttpBlocks(this.#http);
     this.#events = new EventsSocket(this.#http.baseUrl, {
       headers: { ...this.#http.headers },
       token: options.apiKey ?? options.authString ?? null,

@@ -13,6 +13,7 @@ import type {
 import type { FlowCreate, FlowRunCreate, TaskRunCreate } from "../core/run-inputs.ts";
 import type { Flow, FlowRun, LogRecord, TaskRun, TaskRunTransition } from "../core/runs.ts";
 import type { OrchestrationResult, StateCreate, StateRecord } from "../core/state.ts";
+import type { BlocksApi } from "./blocks-api.ts";
 import type { ConcurrencyLimitsApi } from "./concurrency-limits-api.ts";
 import type { DeploymentsApi } from "./deployments-api.ts";
 import type { WorkPoolsApi } from "./work-pools-api.ts";
@@ -91,6 +92,9 @@ export interface PrefectClient {
 
   /** Work pools, their queues and workers, and what a worker polls (`client/work-pools-api.ts`). */
   readonly workPools: WorkPoolsApi;
+
+  /** Block types, schemas and documents (`client/blocks-api.ts`). */
+  readonly blocks: BlocksApi;
 
   close(): Promise<void>;
 }

@@ -6,6 +6,7 @@
  * client builds them, follow the task runs into the event store off the flow's path (so a server
  * started later on the same database serves them).
  */
+import type { BlocksApi } from "../client/blocks-api.ts";
 import type { ConcurrencyLimitsApi } from "../client/concurrency-limits-api.ts";
 import type { DeploymentsApi } from "../client/deployments-api.ts";
 import type { FlowRunUpdate, PrefectClient, SetStateOptions } from "../client/prefect-client.ts";
@@ -37,6 +38,7 @@ import type { LoopService } from "../services/loop-service.ts";
 import type { Settings } from "../settings/settings.ts";
 import type { Database } from "../storage/database.ts";
 import { openDatabase } from "../storage/open-database.ts";
+import { EmbeddedBlocks } from "./embedded-blocks.ts";
 import { EmbeddedConcurrencyLimits } from "./embedded-concurrency-limits.ts";
 import { EmbeddedDeployments } from "./embedded-deployments.ts";
 import { EmbeddedWorkPools } from "./embedded-work-pools.ts";
@@ -59,6 +61,7 @@ export class EmbeddedClient implements PrefectClient {
   readonly concurrencyLimits: ConcurrencyLimitsApi;
   readonly deployments: DeploymentsApi;
   readonly workPools: WorkPoolsApi;
+  readonly blocks: BlocksApi;
   /** The scheduler and late-runs services, once `runSchedulerServices()` started them. */
   #scheduling: LoopService[] | null = null;
 
@@ -71,6 +74,7 @@ export class EmbeddedClient implements PrefectClient {
     this.concurrencyLimits = new EmbeddedConcurrencyLimits(this.#ctx);
     this.deployments = new EmbeddedDeployments(this.#ctx);
     this.workPools = new EmbeddedWorkPools(this.#ctx);
+    this.blocks = new EmbeddedBlocks(this.#ctx);
   }
 
   /**
