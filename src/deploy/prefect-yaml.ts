@@ -173,10 +173,12 @@ export function parsePrefectYaml(text: string, file: string): PrefectYaml {
     );
   const parsed = PrefectYamlSchema.safeParse(data);
   if (!parsed.success) {
-    const [issue] = parsed.error.issues;
-    const { path, message } = describeIssue(issue as z.core.$ZodIssue);
+    const issue = parsed.error.issues[0] as z.core.$ZodIssue;
+    const { path, message } = describeIssue(issue);
     const { node, key } = nodeAt(doc, path);
-    throw new PrefectYamlError(`${at((key ?? node)?.range?.[0])}: ${message}`);
+    // an unknown key is pointed at by its key, a bad value by the value
+    const spot = issue.code === "unrecognized_keys" ? (key ?? node) : node;
+    throw new PrefectYamlError(`${at(spot?.range?.[0])}: ${message}`);
   }
   const value = parsed.data;
   return {

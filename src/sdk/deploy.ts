@@ -7,6 +7,7 @@
  * flow's handle.
  */
 import { isAbsolute, resolve } from "node:path";
+import { createClient } from "../client/get-client.ts";
 import type { PrefectClient } from "../client/prefect-client.ts";
 import {
   ErrorCode,
@@ -16,7 +17,7 @@ import {
 } from "../core/errors.ts";
 import { type DeploymentStep, setWorkingDirectoryStep } from "../deploy/pull-steps.ts";
 import { entrypointMode } from "../engine/flow-handle.ts";
-import { getRuntime } from "../engine/process-runtime.ts";
+import { loadSettings } from "../settings/settings.ts";
 import { entrypointOf } from "./definition-site.ts";
 import { type DeployableFlow, type DeploymentOptions, toDeployment } from "./serve.ts";
 
@@ -84,19 +85,24 @@ export async function deployFlow(
       `flow '${flow.name}': the entrypoint '${entrypoint}' must be relative to the project's directory ${path}`,
     );
   const { create } = toDeployment(flow, { ...options, entrypoint });
-  const { client } = await getRuntime();
-  await requireWorkPool(client, options.workPoolName);
-  const registered = await client.createFlow({
-    name: flow.name,
-    parameter_openapi_schema: flow.parameterSchema(),
-  });
-  const deployment = await client.deployments.create({
-    ...create,
-    flowId: registered.id,
-    path,
-    pullSteps: options.pullSteps ?? [setWorkingDirectoryStep(path)],
-    workPoolName: options.workPoolName,
-    workQueueName: options.workQueueName,
-  });
-  return deployment.id;
+  // a client of its own, closed when done: deploying leaves nothing open behind it
+  const client = await createClient(loadSettings());
+  try {
+    await requireWorkPool(client, options.workPoolName);
+    const registered = await client.createFlow({
+      name: flow.name,
+      parameter_openapi_schema: flow.parameterSchema(),
+    });
+    const deployment = await client.deployments.create({
+      ...create,
+      flowId: registered.id,
+      path,
+      pullSteps: options.pullSteps ?? [setWorkingDirectoryStep(path)],
+      workPoolName: options.workPoolName,
+      workQueueName: options.workQueueName,
+    });
+    return deployment.id;
+  } finally {
+    await client.close();
+  }
 }
