@@ -29,6 +29,7 @@ export {
 } from "./caching/policies.ts";
 export { createClient, getClient } from "./client/get-client.ts";
 export type { PrefectClient } from "./client/prefect-client.ts";
+export type { Artifact, ArtifactCollection } from "./core/artifacts.ts";
 export {
   ConcurrencyRequestError,
   ConcurrencySlotsUnavailableError,
@@ -49,6 +50,7 @@ export {
 export type { FlowRun, LogRecord, TaskRun } from "./core/runs.ts";
 export type { StateRecord } from "./core/state.ts";
 export { StateType, TERMINAL_STATE_TYPES } from "./core/state-types.ts";
+export type { Variable, VariableValue } from "./core/variables.ts";
 export { getRunContext, type RunContext } from "./engine/context.ts";
 export {
   allowFailure,
@@ -80,6 +82,16 @@ export {
   type Serializer,
 } from "./results/serializers.ts";
 export type { ResultStorage } from "./results/storage.ts";
+export {
+  type ArtifactOptions,
+  createImageArtifact,
+  createLinkArtifact,
+  createMarkdownArtifact,
+  createProgressArtifact,
+  createTableArtifact,
+  type Table,
+  updateProgressArtifact,
+} from "./sdk/artifacts.ts";
 export {
   type ConcurrencyOptions,
   concurrency,
@@ -121,6 +133,7 @@ export {
   TimedOut,
 } from "./sdk/state-constructors.ts";
 export { type MapArg, type Task, type TaskArg, type TaskOptions, task } from "./sdk/task.ts";
+export { type VariableSetOptions, variables } from "./sdk/variables.ts";
 export { IsolationLevel } from "./transactions/isolation.ts";
 export { FileSystemLockManager } from "./transactions/lock-managers/file-system-lock-manager.ts";
 export type { LockManager } from "./transactions/lock-managers/lock-manager.ts";

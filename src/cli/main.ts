@@ -8,6 +8,7 @@ import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
 import { ErrorCode, isPrefectTsError } from "../core/errors.ts";
+import { registerArtifact } from "../resources/artifacts/cli.ts";
 import {
   registerConcurrencyLimit,
   registerGlobalConcurrencyLimit,
@@ -17,6 +18,7 @@ import { registerDeploy } from "../resources/deployments/deploy-cli.ts";
 import { registerFlowRun } from "../resources/flow-runs/cli.ts";
 import { registerFlow } from "../resources/flows/cli.ts";
 import { registerTaskRun } from "../resources/task-runs/cli.ts";
+import { registerVariable } from "../resources/variables/cli.ts";
 import { registerWorkPool } from "../resources/work-pools/cli.ts";
 import { registerWorkQueue } from "../resources/work-queues/cli.ts";
 import { registerWorker } from "../worker/cli.ts";
@@ -49,6 +51,8 @@ export function buildProgram(io: CliIo = processIo): Command {
   registerWorker(program, io);
   registerGlobalConcurrencyLimit(program, io);
   registerConcurrencyLimit(program, io);
+  registerVariable(program, io);
+  registerArtifact(program, io);
   registerServer(program, io);
   return program;
 }

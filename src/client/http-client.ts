@@ -20,6 +20,7 @@ import type { FlowCreate, FlowRunCreate, TaskRunCreate } from "../core/run-input
 import type { Flow, FlowRun, LogRecord, TaskRun } from "../core/runs.ts";
 import type { OrchestrationResult, StateCreate, StateRecord } from "../core/state.ts";
 import { TaskRunEventTracker, taskRunEventText } from "../core/task-run-events.ts";
+import { type ArtifactsApi, HttpArtifacts } from "./artifacts-api.ts";
 import { type BlocksApi, HttpBlocks } from "./blocks-api.ts";
 import { type ConcurrencyLimitsApi, HttpConcurrencyLimits } from "./concurrency-limits-api.ts";
 import { type DeploymentsApi, HttpDeployments } from "./deployments-api.ts";
@@ -32,6 +33,7 @@ import type {
   SetStateOptions,
   TaskRunTransition,
 } from "./prefect-client.ts";
+import { HttpVariables, type VariablesApi } from "./variables-api.ts";
 import { HttpWorkPools, type WorkPoolsApi } from "./work-pools-api.ts";
 
 const LOG_CHUNK = 2000;
@@ -58,6 +60,8 @@ export class HttpClient implements PrefectClient {
   readonly deployments: DeploymentsApi;
   readonly workPools: WorkPoolsApi;
   readonly blocks: BlocksApi;
+  readonly variables: VariablesApi;
+  readonly artifacts: ArtifactsApi;
   /** The socket whose closing frees this process's leases (this package's server only). */
   readonly #holder: LeaseHolderSocket;
 
@@ -69,6 +73,8 @@ export class HttpClient implements PrefectClient {
     this.deployments = new HttpDeployments(this.#http);
     this.workPools = new HttpWorkPools(this.#http);
     this.blocks = new HttpBlocks(this.#http);
+    this.variables = new HttpVariables(this.#http);
+    this.artifacts = new HttpArtifacts(this.#http);
     this.#events = new EventsSocket(this.#http.baseUrl, {
       headers: { ...this.#http.headers },
       token: options.apiKey ?? options.authString ?? null,

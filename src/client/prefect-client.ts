@@ -13,9 +13,11 @@ import type {
 import type { FlowCreate, FlowRunCreate, TaskRunCreate } from "../core/run-inputs.ts";
 import type { Flow, FlowRun, LogRecord, TaskRun, TaskRunTransition } from "../core/runs.ts";
 import type { OrchestrationResult, StateCreate, StateRecord } from "../core/state.ts";
+import type { ArtifactsApi } from "./artifacts-api.ts";
 import type { BlocksApi } from "./blocks-api.ts";
 import type { ConcurrencyLimitsApi } from "./concurrency-limits-api.ts";
 import type { DeploymentsApi } from "./deployments-api.ts";
+import type { VariablesApi } from "./variables-api.ts";
 import type { WorkPoolsApi } from "./work-pools-api.ts";
 
 export type { TaskRunTransition };
@@ -95,6 +97,12 @@ export interface PrefectClient {
 
   /** Block types, schemas and documents (`client/blocks-api.ts`). */
   readonly blocks: BlocksApi;
+
+  /** Variables: named JSON values (`client/variables-api.ts`). */
+  readonly variables: VariablesApi;
+
+  /** Artifacts and the latest version of each key (`client/artifacts-api.ts`). */
+  readonly artifacts: ArtifactsApi;
 
   close(): Promise<void>;
 }

@@ -6,10 +6,12 @@
  * client builds them, follow the task runs into the event store off the flow's path (so a server
  * started later on the same database serves them).
  */
+import type { ArtifactsApi } from "../client/artifacts-api.ts";
 import type { BlocksApi } from "../client/blocks-api.ts";
 import type { ConcurrencyLimitsApi } from "../client/concurrency-limits-api.ts";
 import type { DeploymentsApi } from "../client/deployments-api.ts";
 import type { FlowRunUpdate, PrefectClient, SetStateOptions } from "../client/prefect-client.ts";
+import type { VariablesApi } from "../client/variables-api.ts";
 import type { WorkPoolsApi } from "../client/work-pools-api.ts";
 import type { Event } from "../core/events.ts";
 import {
@@ -38,9 +40,11 @@ import type { LoopService } from "../services/loop-service.ts";
 import type { Settings } from "../settings/settings.ts";
 import type { Database } from "../storage/database.ts";
 import { openDatabase } from "../storage/open-database.ts";
+import { EmbeddedArtifacts } from "./embedded-artifacts.ts";
 import { EmbeddedBlocks } from "./embedded-blocks.ts";
 import { EmbeddedConcurrencyLimits } from "./embedded-concurrency-limits.ts";
 import { EmbeddedDeployments } from "./embedded-deployments.ts";
+import { EmbeddedVariables } from "./embedded-variables.ts";
 import { EmbeddedWorkPools } from "./embedded-work-pools.ts";
 
 export interface EmbeddedClientOptions {
@@ -62,6 +66,8 @@ export class EmbeddedClient implements PrefectClient {
   readonly deployments: DeploymentsApi;
   readonly workPools: WorkPoolsApi;
   readonly blocks: BlocksApi;
+  readonly variables: VariablesApi;
+  readonly artifacts: ArtifactsApi;
   /** The scheduler and late-runs services, once `runSchedulerServices()` started them. */
   #scheduling: LoopService[] | null = null;
 
@@ -75,6 +81,8 @@ export class EmbeddedClient implements PrefectClient {
     this.deployments = new EmbeddedDeployments(this.#ctx);
     this.workPools = new EmbeddedWorkPools(this.#ctx);
     this.blocks = new EmbeddedBlocks(this.#ctx);
+    this.variables = new EmbeddedVariables(this.#ctx);
+    this.artifacts = new EmbeddedArtifacts(this.#ctx);
   }
 
   /**

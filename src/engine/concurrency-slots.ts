@@ -21,6 +21,7 @@ import { uuid7 } from "../core/ids.ts";
 import { currentRunLogger, runScope } from "./context.ts";
 import type { RunLogger } from "./logging.ts";
 import { getRuntime } from "./process-runtime.ts";
+import { runRelated } from "./run-related.ts";
 
 export interface ConcurrencyOptions {
   /** Slots to take of each limit (default 1). */
@@ -327,33 +328,4 @@ async function emitLimitEvents(
   // events are reports: losing one must not fail the work that took the slots
   await client.emitEvents(events).catch(() => undefined);
   return ids;
-}
-
-function runRelated(): Record<string, string>[] {
-  const scope = runScope.getStore();
-  const related: Record<string, string>[] = [];
-  const flow = scope?.flow;
-  if (flow) {
-    related.push({
-      "prefect.resource.id": `prefect.flow-run.${flow.flowRun.id}`,
-      "prefect.resource.role": "flow-run",
-      "prefect.resource.name": flow.flowRun.name,
-    });
-  }
-  const task = scope?.task;
-  if (task) {
-    related.push({
-      "prefect.resource.id": `prefect.task-run.${task.taskRun.id}`,
-      "prefect.resource.role": "task-run",
-      "prefect.resource.name": task.taskRun.name,
-    });
-  }
-  if (flow) {
-    related.push({
-      "prefect.resource.id": `prefect.flow.${flow.flowRun.flow_id}`,
-      "prefect.resource.role": "flow",
-      "prefect.resource.name": flow.flowName,
-    });
-  }
-  return related;
 }

@@ -1,11 +1,13 @@
 /**
- * The write queue of client-side orchestration: task-run transitions and log records are buffered
- * and shipped in batches — when a batch fills, on a short timer, at the end of every top-level
- * flow run, and on SIGTERM/SIGINT — so the hot path never waits on a database write or round trip.
+ * The write queue of client-side orchestration: task-run transitions, log records and artifacts
+ * (`artifact-queue.ts`) are buffered and shipped in batches — when a batch fills, on a short
+ * timer, at the end of every top-level flow run, and on SIGTERM/SIGINT — so the hot path never
+ * waits on a database write or round trip.
  */
 import type { PrefectClient, TaskRunTransition } from "../client/prefect-client.ts";
 import type { LogRecord, TaskRun } from "../core/runs.ts";
 import type { StateRecord } from "../core/state.ts";
+import { type ArtifactOp, shipArtifactOps } from "./artifact-queue.ts";
 import type { LogShipper } from "./logging.ts";
 
 export interface RunRecorderOptions {
@@ -21,6 +23,7 @@ export class RunRecorder implements LogShipper {
   readonly #intervalMs: number;
   #transitions: TaskRunTransition[] = [];
   #logs: LogRecord[] = [];
+  #artifacts: ArtifactOp[] = [];
   #timer: NodeJS.Timeout | null = null;
   #full: NodeJS.Immediate | null = null;
   #inFlight: Promise<void> = Promise.resolve();
@@ -44,8 +47,14 @@ export class RunRecorder implements LogShipper {
     this.#schedule();
   }
 
+  /** Queue an artifact's creation or change (shipped in order, after the task runs). */
+  artifact(op: ArtifactOp): void {
+    this.#artifacts.push(op);
+    this.#schedule();
+  }
+
   #schedule(): void {
-    if (this.#transitions.length + this.#logs.length >= this.#maxBatch) {
+    if (this.#transitions.length + this.#logs.length + this.#artifacts.length >= this.#maxBatch) {
       // to a server, at once: it records this batch while the flow goes on (a run of tasks that
       // never waits for I/O would otherwise send everything as it ends, and wait for all of it to
       // be recorded before its final state)
@@ -101,21 +110,31 @@ export class RunRecorder implements LogShipper {
   async #ship(): Promise<void> {
     const transitions = this.#transitions;
     const logs = this.#logs;
-    if (transitions.length === 0 && logs.length === 0) return;
+    const artifacts = this.#artifacts;
+    if (transitions.length === 0 && logs.length === 0 && artifacts.length === 0) return;
     this.#transitions = [];
     this.#logs = [];
+    this.#artifacts = [];
     try {
       if (transitions.length > 0) await this.#client.recordTaskRunTransitions(transitions);
     } catch (error) {
       this.#transitions = transitions.concat(this.#transitions);
       this.#logs = logs.concat(this.#logs);
+      this.#artifacts = artifacts.concat(this.#artifacts);
       throw error;
     }
     try {
       if (logs.length > 0) await this.#client.createLogs(logs);
     } catch (error) {
       this.#logs = logs.concat(this.#logs);
+      this.#artifacts = artifacts.concat(this.#artifacts);
       throw error;
+    }
+    if (artifacts.length === 0) return;
+    const unshipped = await shipArtifactOps(this.#client, artifacts);
+    if (unshipped) {
+      this.#artifacts = unshipped.ops.concat(this.#artifacts);
+      throw unshipped.error;
     }
   }
 }

@@ -10,6 +10,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { jsonSchemaTransform, validatorCompiler } from "fastify-type-provider-zod";
 import type { Clock } from "../core/time.ts";
 import { apiKeyRoutes } from "../resources/api-keys/routes.ts";
+import { artifactRoutes } from "../resources/artifacts/routes.ts";
 import { blockCapabilityRoutes } from "../resources/block-capabilities/routes.ts";
 import { blockDocumentRoutes } from "../resources/block-documents/routes.ts";
 import { blockSchemaRoutes } from "../resources/block-schemas/routes.ts";
@@ -27,6 +28,7 @@ import { logRoutes } from "../resources/logs/routes.ts";
 import { stateRoutes } from "../resources/states/routes.ts";
 import { taskRunRoutes } from "../resources/task-runs/routes.ts";
 import { uiRoutes } from "../resources/ui/routes.ts";
+import { variableRoutes } from "../resources/variables/routes.ts";
 import { workPoolRoutes } from "../resources/work-pools/routes.ts";
 import { workQueueRoutes } from "../resources/work-queues/routes.ts";
 import { type Core, createServerCore } from "../services/composition.ts";
@@ -170,6 +172,8 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(blockSchemaRoutes, deps);
       await api.register(blockDocumentRoutes, deps);
       await api.register(blockCapabilityRoutes, deps);
+      await api.register(variableRoutes, deps);
+      await api.register(artifactRoutes, deps);
       api.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
       // Prefect's docs point at `/docs` under the API URL as well as on the server's root
       api.get("/docs", { schema: { hide: true } }, (_req, reply) => reply.redirect("/docs"));

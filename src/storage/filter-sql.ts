@@ -39,7 +39,15 @@ import { normalizeIso } from "../core/time.ts";
 import type { Database } from "./database.ts";
 
 type Cond = Expression<SqlBool>;
-type Table = "flow" | "flow_run" | "task_run" | "log" | "deployment";
+type Table =
+  | "flow"
+  | "flow_run"
+  | "task_run"
+  | "log"
+  | "deployment"
+  | "variable"
+  | "artifact"
+  | "artifact_collection";
 type Maybe<T> = T | null | undefined;
 
 const TRUE: Cond = sql<SqlBool>`1 = 1`;
@@ -798,3 +806,24 @@ export function logsWhere(database: Database, query: LogsQuery): Cond {
 export function logsOrder(sort: LogSort): OrderBy[] {
   return orderOf("log", LOG_SORTS[sort]);
 }
+
+// ---------------------------------------------------------------------------------------------
+// The building blocks, for resources whose filter SQL sits in a file of its own
+// (`variable-filter-sql.ts`, `artifact-filter-sql.ts`)
+// ---------------------------------------------------------------------------------------------
+
+export type { Cond, Ctx as FilterContext, OrderBy, Sort as SortSpec, Table as FilterTable };
+export {
+  col,
+  combine,
+  contextOf,
+  FALSE,
+  inList,
+  isNull,
+  like,
+  notInList,
+  orderOf,
+  TRUE,
+  tagsCond,
+  when,
+};

@@ -292,6 +292,36 @@ export interface WorkerTable {
   offline_after: string;
 }
 
+/** Prefect's `variable`: `value` any JSON value (SQL NULL reads as `null`). */
+export interface VariableTable {
+  id: string;
+  created: string;
+  updated: string;
+  name: string;
+  value: Json | null;
+  tags: Json;
+}
+
+/** Prefect's `artifact`: one row per artifact (a keyed one is a version of its key). */
+export interface ArtifactTable {
+  id: string;
+  created: string;
+  updated: string;
+  key: string | null;
+  type: string | null;
+  description: string | null;
+  data: Json | null;
+  metadata_: Json | null;
+  flow_run_id: string | null;
+  task_run_id: string | null;
+}
+
+/** Prefect's `artifact_collection`: a key's latest version (`latest_id`), mirrored. */
+export interface ArtifactCollectionTable extends Omit<ArtifactTable, "key"> {
+  key: string;
+  latest_id: string;
+}
+
 /** Prefect's `block_type`. */
 export interface BlockTypeTable {
   id: string;
@@ -382,5 +412,8 @@ export interface Tables {
   block_document: BlockDocumentTable;
   block_document_reference: BlockDocumentReferenceTable;
   configuration: ConfigurationTable;
+  variable: VariableTable;
+  artifact: ArtifactTable;
+  artifact_collection: ArtifactCollectionTable;
   prefect_ts_migration: MigrationTable;
 }

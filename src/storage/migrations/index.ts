@@ -8,6 +8,7 @@ import { deploymentsMigration } from "./0007-deployments.ts";
 import { scheduledRunNotifyMigration } from "./0008-scheduled-run-notify.ts";
 import { workPoolsMigration } from "./0009-work-pools.ts";
 import { blocksMigration } from "./0010-blocks.ts";
+import { variablesArtifactsMigration } from "./0011-variables-artifacts.ts";
 import type { Migration } from "./column-types.ts";
 
 /** Every migration, in the order they are applied. */
@@ -22,4 +23,5 @@ export const MIGRATIONS: readonly Migration[] = [
   scheduledRunNotifyMigration,
   workPoolsMigration,
   blocksMigration,
+  variablesArtifactsMigration,
 ];
