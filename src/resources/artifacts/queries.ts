@@ -50,11 +50,9 @@ function collectionFromRow(
   d: StorageDialect,
   r: Selectable<ArtifactCollectionTable>,
 ): ArtifactCollection {
-  return {
-    ...artifactFromRow(d, r),
-    key: r.key,
-    latest_id: r.latest_id,
-  };
+  const { id, created, updated, key: _key, ...rest } = artifactFromRow(d, r);
+  // Prefect's key order: `latest_id` follows `key`
+  return { id, created, updated, key: r.key, latest_id: r.latest_id, ...rest };
 }
 
 function artifactToRow(d: StorageDialect, a: Artifact): ArtifactTable {

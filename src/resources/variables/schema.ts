@@ -59,7 +59,7 @@ export const VariableCreateSchema = z
 export const VariableUpdateSchema = z
   .strictObject({
     name: nullAsAbsent(VariableNameSchema),
-    value: variableValue(false),
+    value: variableValue(false).optional(),
     tags: nullAsAbsent(z.array(z.string())),
   })
   .meta({ id: "VariableUpdate" });
