@@ -30,6 +30,7 @@ export {
 export { createClient, getClient } from "./client/get-client.ts";
 export type { PrefectClient } from "./client/prefect-client.ts";
 export type { Artifact, ArtifactCollection } from "./core/artifacts.ts";
+export type { BlockDocument, BlockSchema, BlockType } from "./core/blocks.ts";
 export {
   ConcurrencyRequestError,
   ConcurrencySlotsUnavailableError,
@@ -71,7 +72,6 @@ export {
   SerializationError,
   TransactionError,
 } from "./results/errors.ts";
-export { LocalFileSystem } from "./results/local-file-storage.ts";
 export type { ResultRecordMetadata } from "./results/result-record.ts";
 export { defaultResultStorage, ResultStore } from "./results/result-store.ts";
 export {
@@ -92,6 +92,18 @@ export {
   type Table,
   updateProgressArtifact,
 } from "./sdk/artifacts.ts";
+export { Block, type BlockOptions, type DefinedBlock } from "./sdk/blocks/block.ts";
+export { SecretValue } from "./sdk/blocks/secret-value.ts";
+export {
+  CustomWebhookNotificationBlock,
+  DateTimeBlock,
+  JSONBlock,
+  LocalFileSystem,
+  Secret,
+  SlackWebhook,
+  StringBlock,
+  Webhook,
+} from "./sdk/blocks/system-blocks.ts";
 export {
   type ConcurrencyOptions,
   concurrency,
