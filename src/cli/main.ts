@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
 import { ErrorCode, isPrefectTsError } from "../core/errors.ts";
 import { registerArtifact } from "../resources/artifacts/cli.ts";
+import { registerBlock } from "../resources/block-documents/cli.ts";
 import {
   registerConcurrencyLimit,
   registerGlobalConcurrencyLimit,
@@ -51,6 +52,7 @@ export function buildProgram(io: CliIo = processIo): Command {
   registerWorker(program, io);
   registerGlobalConcurrencyLimit(program, io);
   registerConcurrencyLimit(program, io);
+  registerBlock(program, io);
   registerVariable(program, io);
   registerArtifact(program, io);
   registerServer(program, io);
