@@ -146,7 +146,10 @@ export class HttpClient implements PrefectClient {
     state: StateCreate,
     options: SetStateOptions = {},
   ): Promise<OrchestrationResult> {
-    return this.#http.request("POST", `/flow_runs/${id}/set_state`, {
+    const expected = options.expectedStateId
+      ? `?expected_state_id=${encodeURIComponent(options.expectedStateId)}`
+      : "";
+    return this.#http.request("POST", `/flow_runs/${id}/set_state${expected}`, {
       state: wireState(state),
       force: options.force ?? false,
     });

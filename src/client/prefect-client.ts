@@ -33,6 +33,11 @@ export interface FlowRunUpdate {
 
 export interface SetStateOptions {
   force?: boolean;
+  /**
+   * Only if the run is still in this state (its id): otherwise the answer is REJECT with its
+   * current state (a prefect-ts server's precondition; a Prefect server ignores it).
+   */
+  expectedStateId?: string | null;
 }
 
 export interface PrefectClient {

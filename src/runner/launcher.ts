@@ -146,11 +146,12 @@ export class Launcher {
 
   async #launch(run: FlowRun): Promise<void> {
     try {
-      const result = await this.#o.client.setFlowRunState(run.id, {
-        type: StateType.PENDING,
-        name: this.#o.claimName,
-        state_details: {},
-      });
+      // only if it is still the Scheduled state read: another process may have run it already
+      const result = await this.#o.client.setFlowRunState(
+        run.id,
+        { type: StateType.PENDING, name: this.#o.claimName, state_details: {} },
+        { expectedStateId: run.state_id },
+      );
       if (result.status !== "ACCEPT" || !result.state) {
         // taken by another process, cancelled, or sent back to wait (a concurrency slot): the
         // event of its next Scheduled state brings it back

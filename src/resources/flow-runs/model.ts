@@ -57,6 +57,13 @@ export interface SetFlowRunStateOptions {
   clientVersion?: string | null;
   /** Policy used when not forced (default CoreFlowPolicy; the late-runs service passes its own). */
   policy?: FlowPolicy;
+  /**
+   * Only if the run is still in this state (its id): otherwise REJECT with its current state and
+   * nothing written. A worker claims a run it read Scheduled this way — without it, a run another
+   * worker has already run to Completed would accept its Pending (Prefect lets a completed run
+   * whose result is not persisted be run again).
+   */
+  expectedStateId?: string | null;
 }
 
 /**
@@ -243,9 +250,21 @@ export function setFlowRunState(
   state: StateCreate,
   options: SetFlowRunStateOptions = {},
 ): Promise<TransitionOutcome> {
-  return setRunState(ctx, notFound, readFlowRunWithState, id, (uow, run) =>
-    orchestrate(ctx, uow, run, state, { ...options, isNew: false }),
-  );
+  return setRunState(ctx, notFound, readFlowRunWithState, id, (uow, run) => {
+    if (options.expectedStateId && run.state_id !== options.expectedStateId)
+      return Promise.resolve({
+        result: {
+          status: "REJECT",
+          state: run.state,
+          details: {
+            type: "reject_details",
+            reason: "The flow run's state changed since it was read.",
+          },
+        },
+        written: false,
+      } satisfies TransitionOutcome);
+    return orchestrate(ctx, uow, run, state, { ...options, isNew: false });
+  });
 }
 
 /**

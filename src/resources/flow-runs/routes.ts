@@ -26,6 +26,17 @@ import {
 } from "./schema.ts";
 
 const IdParams = z.object({ id: Uuid });
+
+/**
+ * prefect-ts's precondition on a proposal (`?expected_state_id=`, left out of the contract's
+ * document: Prefect's clients never send it): the run must still be in that state.
+ */
+const ExpectedStateQuery = z.object({ expected_state_id: Uuid.optional() });
+
+function expectedStateIdOf(query: unknown): string | null {
+  const parsed = ExpectedStateQuery.safeParse(query ?? {});
+  return parsed.success ? (parsed.data.expected_state_id ?? null) : null;
+}
 const Labels = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
 
 export const flowRunRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx }) => {
@@ -126,6 +137,7 @@ export const flowRunRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx
           force: req.body.force,
           apiVersion: typeof apiVersion === "string" ? apiVersion : null,
           clientVersion: clientVersionOf(req.headers["user-agent"]),
+          expectedStateId: expectedStateIdOf(req.query),
         },
       );
       return reply.code(written ? 201 : 200).send(result);
