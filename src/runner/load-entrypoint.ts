@@ -36,6 +36,23 @@ function resolveFile(file: string, bases: readonly string[]): string {
   return resolve(bases[0] ?? process.cwd(), file);
 }
 
+let typescriptLoader: Promise<void> | null = null;
+
+/**
+ * A TypeScript entrypoint loaded by a process that runs compiled JavaScript (`npx prefect-ts …`
+ * from the build): tsx's loader is registered once, first (tsx is a dependency of the package).
+ */
+function ensureTypescriptLoader(path: string): Promise<void> {
+  if (!/\.[cm]?tsx?$/.test(path)) return Promise.resolve();
+  const underTsx =
+    process.execArgv.some((a) => a.includes("tsx")) || import.meta.url.endsWith(".ts");
+  if (underTsx) return Promise.resolve();
+  typescriptLoader ??= import("tsx/esm/api").then(({ register }) => {
+    register();
+  });
+  return typescriptLoader;
+}
+
 /** Modules being loaded, so that two loads of one entrypoint share the import. */
 const loads = new Map<string, Promise<{ namespace: object | null; flows: FlowHandle[] }>>();
 
@@ -48,6 +65,7 @@ function importWithMode(path: string): Promise<{ namespace: object | null; flows
     const servedNow = new Promise<null>((ok) => {
       served = () => ok(null);
     });
+    await ensureTypescriptLoader(path);
     setEntrypointMode({ flows, served });
     try {
       const namespace = await Promise.race([

@@ -87,13 +87,38 @@ export async function readWorkerScheduledRuns(
     picked.map((p) => p.id),
   );
   const now = ctx.clock.nowIso();
-  const polled = selected.map((q) => q.id);
-  await queues.markQueuesPolled(db, polled, now);
-  await queues.markQueueDeploymentsPolled(db, polled, now);
+  const polled = unmarkedQueues(
+    ctx,
+    selected.map((q) => q.id),
+  );
+  if (polled.length > 0) {
+    await queues.markQueuesPolled(db, polled, now);
+    await queues.markQueueDeploymentsPolled(db, polled, now);
+  }
   return picked.flatMap((p) => {
     const run = runs.get(p.id);
     return run ? [{ work_pool_id: pool.id, work_queue_id: p.queueId, flow_run: run }] : [];
   });
+}
+
+/**
+ * A queue (and its deployments) is marked polled at most every `MARK_POLLED_EVERY_MS` by this
+ * process: a pushed worker polls on every run it is told of, and READY needs a poll within 60 s,
+ * so writing each poll would only cost (two writes per poll, on the path to every run's start).
+ */
+const MARK_POLLED_EVERY_MS = 5000;
+const lastMarked = new WeakMap<AppContext, Map<string, number>>();
+
+function unmarkedQueues(ctx: AppContext, ids: readonly string[]): string[] {
+  let marked = lastMarked.get(ctx);
+  if (!marked) {
+    marked = new Map();
+    lastMarked.set(ctx, marked);
+  }
+  const now = Date.now();
+  const due = ids.filter((id) => now - (marked.get(id) ?? 0) >= MARK_POLLED_EVERY_MS);
+  for (const id of due) marked.set(id, now);
+  return due;
 }
 
 async function readRuns(ctx: AppContext, ids: readonly string[]): Promise<Map<string, FlowRun>> {
