@@ -41,6 +41,7 @@ export {
   CancelledRun,
   CrashedRun,
   FailedRun,
+  FlowRunCancellation,
   MissingContextError,
   MissingResultError,
   ParameterValidationError,
