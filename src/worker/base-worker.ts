@@ -99,6 +99,8 @@ export abstract class BaseWorker {
   #watch: EventsWatch | null = null;
   #local: { close(): Promise<void> } | null = null;
   #signalAt = 0;
+  /** The pool and its queues served have no limits and none is paused: pushed runs are read alone. */
+  #unlimited = false;
   readonly #deployments = new Map<string, { at: number; deployment: Promise<Deployment> }>();
   readonly #onSignal = (signal: NodeJS.Signals) => this.#signal(signal);
 
@@ -196,8 +198,11 @@ export abstract class BaseWorker {
     this.options.signal?.addEventListener("abort", () => void this.stop(), { once: true });
     await this.#listen();
     this.#launcher.checkCancellations(CANCEL_CHECK_MS);
+    await this.#readLimits();
     await this.#poll();
-    this.#poller = setInterval(() => void this.#poll(), this.#pollMs);
+    this.#poller = setInterval(() => {
+      void this.#readLimits().then(() => this.#poll());
+    }, this.#pollMs);
     if (this.options.printStartingMessage ?? true) this.#printStarting();
     if (this.options.runOnce) void this.#launcher.settled().then(() => this.stop());
     if (this.options.signal?.aborted) void this.stop();
@@ -237,7 +242,7 @@ export abstract class BaseWorker {
         headers: { ...transport.headers },
         token: this.settings.apiKey ?? this.settings.apiAuthString ?? null,
         related: [`prefect.work-pool.${this.pool.id}`],
-        onScheduled: () => this.#refresh(),
+        onScheduled: (id) => this.#scheduled(id),
         onCancelling: (id) => this.#cancelling(id),
         onConnected: () => this.#refresh(),
       });
@@ -258,6 +263,51 @@ export abstract class BaseWorker {
       },
       () => undefined,
     );
+  }
+
+  /**
+   * A run of the pool entered a Scheduled state (pushed). With no limit to honour (pool and queues
+   * unlimited and not paused) the run itself is read and considered; otherwise the pool is polled,
+   * whose answer honours the limits.
+   */
+  #scheduled(id: string): void {
+    if (this.#launcher.stopping || this.#launcher.knows(id)) return;
+    if (!this.#unlimited) {
+      this.#refresh();
+      return;
+    }
+    this.client.readFlowRun(id).then(
+      (run) => {
+        const queues = this.options.workQueues;
+        if (run.work_pool_name !== this.pool.name) return;
+        if (queues?.length && !queues.includes(run.work_queue_name ?? "")) return;
+        this.#launcher.consider(run);
+      },
+      () => this.#refresh(),
+    );
+  }
+
+  /** Whether the pool and the queues served have no concurrency limit and none is paused. */
+  async #readLimits(): Promise<void> {
+    try {
+      const [pool, queues] = await Promise.all([
+        this.client.workPools.read(this.pool.name),
+        this.client.workPools.listQueues(this.pool.name),
+      ]);
+      const served = this.options.workQueues?.length
+        ? queues.filter((q) => this.options.workQueues?.includes(q.name))
+        : queues;
+      // a template changed since is used from now on (one given by this worker is kept)
+      this.pool = pool.base_job_template?.job_configuration
+        ? pool
+        : { ...pool, base_job_template: this.pool.base_job_template };
+      this.#unlimited =
+        pool.concurrency_limit === null &&
+        !pool.is_paused &&
+        served.every((q) => q.concurrency_limit === null && !q.is_paused);
+    } catch {
+      this.#unlimited = false;
+    }
   }
 
   /** The pool's due runs (the push's follow-up): those not known yet are started when due. */

@@ -53,6 +53,7 @@ export class ProcessWorker extends BaseWorker {
   #children!: ChildPool;
   /** Runs in processes of their own (a job `command`), by flow run id. */
   readonly #spawned = new Map<string, { proc: ChildProcess; cancelled: boolean }>();
+  readonly #flowNames = new Map<string, Promise<string>>();
 
   constructor(options: ProcessWorkerOptions) {
     super(options);
@@ -111,14 +112,14 @@ export class ProcessWorker extends BaseWorker {
     const entrypoint = job.deployment?.entrypoint;
     if (!entrypoint)
       return { kind: "refused", message: "The flow run's deployment has no entrypoint" };
-    const flow = await this.client.readFlow(flowRun.flow_id);
+    const flowName = await this.#flowName(flowRun.flow_id);
     return new Promise<RunOutcome>((done) =>
       this.#children.assign({
         flowRun,
         // the entrypoint is relative to the deployment's directory (its pull steps, its path)
         source: {
           entrypoint,
-          flowName: flow.name,
+          flowName,
           bases: [...new Set([base, workingDir].filter((d): d is string => !!d))],
         },
         env: config.env,
@@ -126,6 +127,17 @@ export class ProcessWorker extends BaseWorker {
         done,
       }),
     );
+  }
+
+  /** A flow's name (read once per flow: names do not change). */
+  #flowName(flowId: string): Promise<string> {
+    let name = this.#flowNames.get(flowId);
+    if (!name) {
+      name = this.client.readFlow(flowId).then((f) => f.name);
+      this.#flowNames.set(flowId, name);
+      name.catch(() => this.#flowNames.delete(flowId));
+    }
+    return name;
   }
 
   /** A run in a fresh process of its own: the job's command, or `prefect-ts flow-run execute`. */
