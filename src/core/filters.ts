@@ -173,8 +173,7 @@ export interface LogFilter {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Deployments; and resources not stored yet (work pools, work queues): typed as Prefect types them,
-// a filter of theirs with any criterion set matches nothing until they exist.
+// Deployments, work pools and work queues (a run or deployment is in a pool through its queue)
 // ---------------------------------------------------------------------------------------------
 
 export interface DeploymentFilter {

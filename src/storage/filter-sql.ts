@@ -47,7 +47,9 @@ type Table =
   | "deployment"
   | "variable"
   | "artifact"
-  | "artifact_collection";
+  | "artifact_collection"
+  | "work_pool"
+  | "work_queue";
 type Maybe<T> = T | null | undefined;
 
 const TRUE: Cond = sql<SqlBool>`1 = 1`;
@@ -226,23 +228,79 @@ function timeCond(expr: Expression<unknown>, f: TimeCriteria, nullExpr = expr): 
   ]);
 }
 
-/** Work pools and work queues are not stored: an active filter matches nothing. */
-function unsupportedCond(
-  filters: readonly Maybe<WorkPoolFilter | WorkQueueFilter>[],
-): Cond | undefined {
-  // a criterion is set when one of its fields is (`{"id": {"any_": null}}` sets nothing)
-  const isSet = (criterion: unknown) =>
-    criterion != null &&
-    typeof criterion === "object" &&
-    Object.entries(criterion).some(([key, value]) => key !== "operator" && value != null);
-  const active = filters.some(
-    (f) =>
-      f != null &&
-      Object.entries(f).some(
-        ([key, value]) => key !== "operator" && key !== "concurrency_limit" && isSet(value),
-      ),
+// ---------------------------------------------------------------------------------------------
+// Work pools and work queues: a run or a deployment is in them through its `work_queue_id`
+// ---------------------------------------------------------------------------------------------
+
+function workPoolFilterCond(ctx: Ctx, f: WorkPoolFilter): Cond {
+  const c = (column: string) => col("work_pool", column);
+  return combine(
+    [
+      when(f.id, (x) => combine([when(x.any_, (v) => inList(ctx, c("id"), v))])),
+      when(f.name, (x) => combine([when(x.any_, (v) => inList(ctx, c("name"), v))])),
+      when(f.type, (x) => combine([when(x.any_, (v) => inList(ctx, c("type"), v))])),
+    ],
+    f.operator,
   );
-  return active ? FALSE : undefined;
+}
+
+function workQueueFilterCond(ctx: Ctx, f: WorkQueueFilter): Cond {
+  const c = (column: string) => col("work_queue", column);
+  return combine(
+    [
+      when(f.id, (x) => combine([when(x.any_, (v) => inList(ctx, c("id"), v))])),
+      when(f.name, (x) =>
+        combine([
+          when(x.any_, (v) => inList(ctx, c("name"), v)),
+          // Prefect: OR of case-insensitive prefixes; an empty list sets nothing
+          when(x.startswith_, (v) =>
+            v.length === 0
+              ? undefined
+              : anyOf(
+                  v.map(
+                    (prefix) => sql<SqlBool>`${c("name")} ${sql.raw(ctx.ilike)} ${`${prefix}%`}`,
+                  ),
+                ),
+          ),
+        ]),
+      ),
+    ],
+    f.operator,
+  );
+}
+
+/**
+ * `queueId` names a work queue matching `queues` in a work pool matching `pools` (Prefect: EXISTS
+ * work_queue [JOIN work_pool]). A present filter — even `{}` — requires the queue (and its pool);
+ * undefined when neither filter is present.
+ */
+function inWorkQueue(
+  ctx: Ctx,
+  queueId: RawBuilder<unknown>,
+  pools: Maybe<WorkPoolFilter>,
+  queues: Maybe<WorkQueueFilter>,
+): Cond | undefined {
+  if (pools == null && queues == null) return undefined;
+  const { db } = ctx.database;
+  const matching = db
+    .selectFrom("work_queue")
+    .select("work_queue.id")
+    .where(
+      allOf(
+        present([
+          when(queues, (f) => workQueueFilterCond(ctx, f)),
+          when(
+            pools,
+            (f) =>
+              sql<SqlBool>`${col("work_queue", "work_pool_id")} in (${db
+                .selectFrom("work_pool")
+                .select("work_pool.id")
+                .where(workPoolFilterCond(ctx, f))})`,
+          ),
+        ]),
+      ),
+    );
+  return sql<SqlBool>`${queueId} in (${matching})`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -292,15 +350,19 @@ function flowWhere(ctx: Ctx, body: FlowsQuery): Cond {
   return allOf(
     present([
       when(body.flows, (f) => flowFilterCond(ctx, f)),
-      unsupportedCond([body.work_pools]),
-      when(
-        body.deployments,
-        (f) =>
-          sql<SqlBool>`${col("flow", "id")} in (${db
+      body.deployments || body.work_pools
+        ? sql<SqlBool>`${col("flow", "id")} in (${db
             .selectFrom("deployment")
             .select("deployment.flow_id")
-            .where(deploymentFilterCond(ctx, f))})`,
-      ),
+            .where(
+              allOf(
+                present([
+                  when(body.deployments, (f) => deploymentFilterCond(ctx, f)),
+                  inWorkQueue(ctx, col("deployment", "work_queue_id"), body.work_pools, null),
+                ]),
+              ),
+            )})`
+        : undefined,
       body.flow_runs || body.task_runs
         ? sql<SqlBool>`${col("flow", "id")} in (${db
             .selectFrom("flow_run")
@@ -470,7 +532,7 @@ function flowRunWhere(ctx: Ctx, body: FlowRunsQuery): Cond {
   return allOf(
     present([
       when(body.flow_runs, (f) => flowRunFilterCond(ctx, f)),
-      unsupportedCond([body.work_pools, body.work_pool_queues]),
+      inWorkQueue(ctx, col("flow_run", "work_queue_id"), body.work_pools, body.work_pool_queues),
       when(body.deployments, (f) => flowRunHasDeployment(ctx, f)),
       when(
         body.flows,
@@ -537,9 +599,20 @@ function taskRunFilterCond(ctx: Ctx, f: TaskRunFilter): Cond {
   );
 }
 
-function taskRunWhere(ctx: Ctx, body: TaskRunsQuery): Cond {
+/**
+ * What selects task runs: the task-run listings' criteria, and the work pools and queues of their
+ * flow runs that `POST /ui/task_runs/dashboard/counts` takes.
+ */
+type TaskRunsWhere = TaskRunsQuery & Pick<FlowRunsQuery, "work_pools" | "work_pool_queues">;
+
+function taskRunWhere(ctx: Ctx, body: TaskRunsWhere): Cond {
   const { db } = ctx.database;
-  const joinsFlowRun = body.flow_runs != null || body.flows != null || body.deployments != null;
+  const joinsFlowRun =
+    body.flow_runs != null ||
+    body.flows != null ||
+    body.deployments != null ||
+    body.work_pools != null ||
+    body.work_pool_queues != null;
   return allOf(
     present([
       when(body.task_runs, (f) => taskRunFilterCond(ctx, f)),
@@ -552,6 +625,8 @@ function taskRunWhere(ctx: Ctx, body: TaskRunsQuery): Cond {
                 flow_runs: body.flow_runs,
                 flows: body.flows,
                 deployments: body.deployments,
+                work_pools: body.work_pools,
+                work_pool_queues: body.work_pool_queues,
               }),
             )})`
         : undefined,
@@ -620,7 +695,7 @@ function deploymentWhere(ctx: Ctx, body: DeploymentsQuery): Cond {
   return allOf(
     present([
       when(body.deployments, (f) => deploymentFilterCond(ctx, f)),
-      unsupportedCond([body.work_pools, body.work_pool_queues]),
+      inWorkQueue(ctx, col("deployment", "work_queue_id"), body.work_pools, body.work_pool_queues),
       when(
         body.flows,
         (f) =>
@@ -784,7 +859,7 @@ export function flowRunsOrder(sort: FlowRunSort): OrderBy[] {
 }
 
 /** The WHERE condition of a task-runs query on `task_run`. */
-export function taskRunsWhere(database: Database, query: TaskRunsQuery): Cond {
+export function taskRunsWhere(database: Database, query: TaskRunsWhere): Cond {
   return taskRunWhere(contextOf(database), query);
 }
 export function taskRunsOrder(sort: TaskRunSort): OrderBy[] {

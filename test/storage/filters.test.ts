@@ -264,10 +264,11 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(await flowIds({ task_runs: {} }), [F[0]]);
       });
 
-      it("work pools: ignored when empty, match nothing otherwise; deployments: one is needed", async () => {
-        assert.deepEqual(await flowIds({ work_pools: {} }), F);
-        // a criterion whose every field is null sets nothing
-        assert.deepEqual(await flowIds({ work_pools: { id: { any_: null } } }), F);
+      it("work pools and deployments: a present filter, even {}, needs a deployment (in a pool)", async () => {
+        assert.deepEqual(await flowIds({ work_pools: null }), F);
+        // Prefect: EXISTS deployment JOIN work_queue JOIN work_pool; these flows have no deployment
+        assert.deepEqual(await flowIds({ work_pools: {} }), []);
+        assert.deepEqual(await flowIds({ work_pools: { id: { any_: null } } }), []);
         // a deployments filter, even {}, needs a deployment (Prefect: EXISTS); these flows have none
         assert.deepEqual(await flowIds({ deployments: {}, work_pools: null }), []);
         assert.deepEqual(await flowIds({ deployments: { name: { any_: ["d"] } } }), []);
@@ -389,8 +390,10 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(await fr(null, { task_runs: { subflow_runs: { exists_: true } } }), [
           R[0],
         ]);
-        const ignored = { work_pools: {}, work_pool_queues: null };
-        assert.deepEqual(await fr(null, ignored), R);
+        assert.deepEqual(await fr(null, { work_pools: null, work_pool_queues: null }), R);
+        // a work pool or queue filter, even {}, needs the run's queue: these runs have none
+        assert.deepEqual(await fr(null, { work_pools: {} }), []);
+        assert.deepEqual(await fr(null, { work_pool_queues: { name: { any_: null } } }), []);
         // a deployments filter, even {}, needs a deployment: these runs have none
         assert.deepEqual(await fr(null, { deployments: {} }), []);
         assert.deepEqual(await fr(null, { deployments: { id: { any_: [CREATOR] } } }), []);

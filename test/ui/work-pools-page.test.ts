@@ -348,10 +348,23 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(w.take(), []);
     });
 
-    it("lists the pool's runs and deployments on its tabs", {
-      todo: "the server's `work_pools` / `work_pool_queues` criteria of the flow-run and deployment filters match nothing yet (src/storage/filter-sql.ts)",
-    }, async () => {
+    it("lists the pool's runs and deployments on its tabs", async () => {
       const { page } = w;
+      // deleting `urgent` unlinked its deployment and run (Prefect: SET NULL): send them to the
+      // pool's default queue again
+      const flow = await call<{ id: string }>("POST", "/flows/", { name: "etl" }, [200, 201]);
+      const nightly = await call<{ id: string }>(
+        "POST",
+        "/deployments/",
+        {
+          name: "nightly",
+          flow_id: flow.id,
+          work_pool_name: "local",
+          enforce_parameter_schema: false,
+        },
+        [200, 201],
+      );
+      await call("POST", `/deployments/${nightly.id}/create_flow_run`, { name: "urgent-run" }, 201);
       await page.goto(`${base}/work-pools/work-pool/local?tab=deployments`);
       await page.locator('tr[data-deployment="nightly"]').waitFor({ timeout: 8_000 });
       await page.getByRole("tab", { name: "Runs" }).click();

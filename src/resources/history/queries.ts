@@ -86,8 +86,14 @@ export async function flowRunCondition(database: Database, body: FlowRunsCountBo
   return flowRunsWhere(database, body);
 }
 
-/** Prefect's task-run filters (flows, flow runs, task runs, deployments) on `task_run`. */
-export async function taskRunCondition(database: Database, body: TaskRunsCountBody): Promise<Cond> {
+/**
+ * Prefect's task-run filters (flows, flow runs, task runs, deployments; and, for the dashboard,
+ * the work pools and queues of their flow runs) on `task_run`.
+ */
+export async function taskRunCondition(
+  database: Database,
+  body: TaskRunsCountBody & Pick<FlowRunsCountBody, "work_pools" | "work_pool_queues">,
+): Promise<Cond> {
   return taskRunsWhere(database, body);
 }
 

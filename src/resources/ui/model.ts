@@ -2,7 +2,7 @@
  * The web UI's views in the models layer (Prefect's `api/ui/*`): next runs and counts per flow or
  * flow run, task runs per state and per dashboard bucket, and a task run with its flow run's name.
  */
-import type { TaskRunsQuery } from "../../core/filters.ts";
+import type { FlowRunsQuery, TaskRunsQuery } from "../../core/filters.ts";
 import type { TaskRun } from "../../core/runs.ts";
 import type { AppContext } from "../../services/context.ts";
 import { type Interval, taskRunCondition } from "../history/queries.ts";
@@ -30,7 +30,7 @@ export async function countTaskRunsByState(ctx: AppContext, query: TaskRunsQuery
 /** Finished task runs per dashboard bucket of their start time: completed and failed. */
 export async function countDashboardTaskRuns(
   ctx: AppContext,
-  query: TaskRunsQuery & { task_runs: NonNullable<TaskRunsQuery["task_runs"]> },
+  query: FlowRunsQuery & { task_runs: NonNullable<TaskRunsQuery["task_runs"]> },
   intervals: readonly Interval[],
 ) {
   await ctx.events.settle();

@@ -3,7 +3,10 @@
  * scheduled run of each flow, task runs per state type, and the dashboard's task-run counts.
  */
 
-import type { TaskRunsQuery as TaskRunsCountBody } from "../../core/filters.ts";
+import type {
+  FlowRunsQuery as DashboardCountsBody,
+  TaskRunsQuery as TaskRunsCountBody,
+} from "../../core/filters.ts";
 import { StateType, TERMINAL_STATE_TYPES } from "../../core/state-types.ts";
 import { isoToMicros, microsToIso, normalizeIso, nowIso } from "../../core/time.ts";
 import type { Database } from "../../storage/database.ts";
@@ -136,7 +139,7 @@ const FAILED_TYPES = new Set<string>([StateType.FAILED, StateType.CRASHED]);
  */
 export async function dashboardTaskRunCounts(
   database: Database,
-  body: TaskRunsCountBody & { task_runs: NonNullable<TaskRunsCountBody["task_runs"]> },
+  body: DashboardCountsBody & { task_runs: NonNullable<TaskRunsCountBody["task_runs"]> },
   intervals: readonly Interval[],
 ): Promise<{ completed: number; failed: number }[]> {
   const where = await taskRunCondition(database, {

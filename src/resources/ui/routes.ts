@@ -94,7 +94,7 @@ export const uiRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx }) =
       },
     },
     async (req, reply) => {
-      const { task_runs, flows, flow_runs, deployments } = req.body;
+      const { task_runs, flows, flow_runs, deployments, work_pools, work_queues } = req.body;
       const after = task_runs.start_time?.after_;
       if (!after) {
         return reply.code(422).send({ detail: "task_runs.start_time.after_ is required" });
@@ -106,7 +106,7 @@ export const uiRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx }) =
       }
       return ui.countDashboardTaskRuns(
         ctx,
-        { task_runs, flows, flow_runs, deployments },
+        { task_runs, flows, flow_runs, deployments, work_pools, work_pool_queues: work_queues },
         intervals,
       );
     },

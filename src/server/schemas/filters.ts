@@ -230,8 +230,7 @@ export const LogFilterSchema = z.strictObject({
 export type LogFilter = z.infer<typeof LogFilterSchema>;
 
 // ---------------------------------------------------------------------------------------------
-// Deployments; and resources we do not store yet, validated as Prefect types them: a work-pool or
-// work-queue filter with any criterion set matches nothing (there are none); an empty one is ignored.
+// Deployments, work pools and work queues, validated as Prefect types them
 // ---------------------------------------------------------------------------------------------
 
 export const DeploymentFilterSchema = z.strictObject({
