@@ -197,16 +197,34 @@ export class Launcher {
         await this.#markCancelled(run.id, null);
         return;
       }
-      await this.#o.client.setFlowRunState(
+      const result = await this.#o.client.setFlowRunState(
         run.id,
         { type: StateType.CRASHED, name: "Crashed", message, state_details: {} },
         { force: true },
       );
+      if (result.status === "ACCEPT") await this.#crashTaskRuns(run.id, message);
     } catch (error) {
       this.#o.log.error(
         `${this.#o.label}: could not mark flow run '${run.name}' Crashed: ${describe(error)}`,
       );
     }
+  }
+
+  /** The task runs its dead process left under way end Crashed with it (as the zombie service's do). */
+  async #crashTaskRuns(flowRunId: string, message: string): Promise<void> {
+    const unfinished = await this.#o.client.readTaskRuns({
+      flowRunIds: [flowRunId],
+      stateTypes: [StateType.PENDING, StateType.RUNNING],
+    });
+    await Promise.all(
+      unfinished.map((t) =>
+        this.#o.client.setTaskRunState(
+          t.id,
+          { type: StateType.CRASHED, name: "Crashed", message, state_details: {} },
+          { force: true },
+        ),
+      ),
+    );
   }
 
   /** Its process has ended: the run is Cancelled (Prefect's `_mark_flow_run_as_cancelled`). */
