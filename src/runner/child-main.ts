@@ -50,12 +50,20 @@ process.on("message", (message: ToChild) => {
   if (message.type === "cancel") {
     if (running === message.flowRunId) {
       cancelled = true;
-      void cancelActiveRun(message.flowRunId, message.message);
+      void cancel(message.flowRunId, message.message);
     }
     return;
   }
   if (message.type === "run") void run(message);
 });
+
+/** Cancel the run; one still being loaded is cancelled as soon as the engine has it. */
+async function cancel(flowRunId: string, message: string): Promise<void> {
+  while (running === flowRunId) {
+    if (await cancelActiveRun(flowRunId, message)) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 function load(source: FlowSource): Promise<FlowHandle> {
   const key = flowKey(source);
