@@ -157,6 +157,12 @@ export class HttpClient implements PrefectClient {
   async updateFlowRun(id: string, update: FlowRunUpdate): Promise<void> {
     await this.#http.request("PATCH", `/flow_runs/${id}`, update);
   }
+  async updateFlowRunLabels(
+    id: string,
+    labels: Record<string, string | number | boolean>,
+  ): Promise<void> {
+    await this.#http.request("PATCH", `/flow_runs/${id}/labels`, labels);
+  }
   readFlowRunStates(flowRunId: string): Promise<StateRecord[]> {
     return this.#http.request("GET", `/flow_run_states/?flow_run_id=${flowRunId}`);
   }

@@ -63,6 +63,8 @@ export interface PrefectClient {
   readFlowRunStates(flowRunId: string): Promise<StateRecord[]>;
   /** Change fields of a flow run (`PATCH /flow_runs/{id}`, Prefect's `FlowRunUpdate`). */
   updateFlowRun(id: string, update: FlowRunUpdate): Promise<void>;
+  /** Add or replace labels of a flow run (`PATCH /flow_runs/{id}/labels`). */
+  updateFlowRunLabels(id: string, labels: Record<string, string | number | boolean>): Promise<void>;
 
   createTaskRun(input: TaskRunCreate): Promise<TaskRun>;
   readTaskRun(id: string): Promise<TaskRun>;

@@ -147,6 +147,12 @@ export class EmbeddedClient implements PrefectClient {
   updateFlowRun(id: string, update: FlowRunUpdate): Promise<void> {
     return flowRuns.updateFlowRun(this.#ctx, id, update);
   }
+  updateFlowRunLabels(
+    id: string,
+    labels: Record<string, string | number | boolean>,
+  ): Promise<void> {
+    return flowRuns.updateFlowRunLabels(this.#ctx, id, labels);
+  }
 
   async createTaskRun(input: TaskRunCreate): Promise<TaskRun> {
     return (await taskRuns.createTaskRun(this.#ctx, input)).taskRun;

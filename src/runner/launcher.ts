@@ -186,12 +186,16 @@ export class Launcher {
     this.pump();
   }
 
-  /** The run's process could not run it, or died under it: Crashed, unless it had ended. */
-  async crash(run: FlowRun, message: string): Promise<void> {
+  /**
+   * The run's process could not run it, or died under it: Crashed, unless it had ended (or, given
+   * `expectedStateId`, unless it left that state).
+   */
+  async crash(run: FlowRun, message: string, expectedStateId?: string): Promise<void> {
     this.#o.log.error(`${this.#o.label}: flow run '${run.name}' (${run.id}): ${message}`);
     try {
       const current = await this.#o.client.readFlowRun(run.id);
       if (current.state_type && TERMINAL_STATE_TYPES.has(current.state_type)) return;
+      if (expectedStateId && current.state_id !== expectedStateId) return;
       if (current.state_type === StateType.CANCELLING) {
         // it was being cancelled as it ended: that is what it was asked
         await this.#markCancelled(run.id, null);
@@ -200,7 +204,7 @@ export class Launcher {
       const result = await this.#o.client.setFlowRunState(
         run.id,
         { type: StateType.CRASHED, name: "Crashed", message, state_details: {} },
-        { force: true },
+        { force: true, expectedStateId },
       );
       if (result.status === "ACCEPT") await this.#crashTaskRuns(run.id, message);
     } catch (error) {

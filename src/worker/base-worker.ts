@@ -32,6 +32,7 @@ import { EventsWatch } from "../runner/events-watch.ts";
 import { describe, Launcher } from "../runner/launcher.ts";
 import type { Settings } from "../settings/settings.ts";
 import { jobConfiguration } from "./job-configuration.ts";
+import { settleOrphanedRuns, workerLabels } from "./orphaned-runs.ts";
 
 export interface WorkerOptions {
   /** The work pool served (it must exist: `prefect-ts work-pool create`). */
@@ -190,6 +191,7 @@ export abstract class BaseWorker {
       wantMore: () => this.#refresh(),
     });
     await this.#heartbeat();
+    await this.#settleOrphans();
     const beatMs = this.settings.workerHeartbeatSeconds * 1000;
     this.#beater = setInterval(() => void this.#heartbeat(), beatMs);
     await this.open();
@@ -216,6 +218,28 @@ export abstract class BaseWorker {
     process.stdout.write(
       `Worker '${this.name}' started! Serving work pool '${this.pool.name}' (type '${this.type}', up to ${this.limit} flow runs at once).${url}\n`,
     );
+  }
+
+  /** The runs a former worker of this name left with no process end Crashed (orphaned-runs.ts). */
+  async #settleOrphans(): Promise<void> {
+    try {
+      const settled = await settleOrphanedRuns({
+        client: this.client,
+        pool: this.pool,
+        workerName: this.name,
+        crash: (run, message, expectedStateId) =>
+          this.#launcher.crash(run, message, expectedStateId),
+        stopping: () => this.#launcher.stopping,
+      });
+      if (settled)
+        this.log.info(
+          `Worker '${this.name}': ${settled} flow run(s) left by its former self settled`,
+        );
+    } catch (error) {
+      this.log.warning(
+        `Worker '${this.name}': could not look for the runs of its former self: ${describe(error)}`,
+      );
+    }
   }
 
   async #heartbeat(): Promise<void> {
@@ -353,7 +377,16 @@ export abstract class BaseWorker {
   }
 
   async #start(run: FlowRun): Promise<RunOutcome> {
+    // labelled as this worker's (as Prefect's worker does): a restart of it finds the run
+    const labelled = this.client
+      .updateFlowRunLabels(run.id, workerLabels(this.name, this.type, this.pool))
+      .catch((error: unknown) =>
+        this.log.warning(
+          `Worker '${this.name}': could not label flow run '${run.id}': ${describe(error)}`,
+        ),
+      );
     const deployment = run.deployment_id ? await this.#deployment(run.deployment_id) : null;
+    await labelled;
     const configuration = jobConfiguration(
       this.pool.base_job_template,
       deployment?.job_variables,

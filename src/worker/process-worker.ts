@@ -11,6 +11,7 @@
  * Every run's process is in a process group of its own: cancelling a run ends the whole group.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { hostname } from "node:os";
 import { isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FlowRun } from "../core/runs.ts";
@@ -163,6 +164,11 @@ export class ProcessWorker extends BaseWorker {
       }
       const entry = { proc, cancelled: false };
       this.#spawned.set(flowRun.id, entry);
+      // its process recorded at once (as Prefect's worker does): a restarted worker leaves it be
+      if (proc.pid !== undefined)
+        this.client
+          .updateFlowRun(flowRun.id, { infrastructure_pid: `${hostname()}:${proc.pid}` })
+          .catch(() => undefined);
       proc.on("error", (error) => {
         this.#spawned.delete(flowRun.id);
         done({ kind: "refused", message: `Could not start '${line}': ${error.message}` });
