@@ -8,6 +8,17 @@ import {
   parseFlowRunSearch,
   parseRunsSearch,
 } from "./lib/search.ts";
+import { ArtifactKeyPage } from "./pages/artifacts/ArtifactKeyPage.tsx";
+import { ArtifactPage } from "./pages/artifacts/ArtifactPage.tsx";
+import { ArtifactsPage } from "./pages/artifacts/ArtifactsPage.tsx";
+import { parseArtifactsSearch } from "./pages/artifacts/search.ts";
+import { BlockCatalogPage } from "./pages/blocks/BlockCatalogPage.tsx";
+import { BlockCreatePage } from "./pages/blocks/BlockCreatePage.tsx";
+import { BlockEditPage } from "./pages/blocks/BlockEditPage.tsx";
+import { BlockPage } from "./pages/blocks/BlockPage.tsx";
+import { BlocksPage } from "./pages/blocks/BlocksPage.tsx";
+import { BlockTypePage } from "./pages/blocks/BlockTypePage.tsx";
+import { parseBlocksSearch, parseCatalogSearch } from "./pages/blocks/search.ts";
 import { ConcurrencyPage } from "./pages/ConcurrencyPage.tsx";
 import { DashboardPage } from "./pages/DashboardPage.tsx";
 import { DeploymentPage } from "./pages/DeploymentPage.tsx";
@@ -19,6 +30,8 @@ import { NotFoundPage } from "./pages/NotFoundPage.tsx";
 import { RunsPage } from "./pages/RunsPage.tsx";
 import { TagLimitPage } from "./pages/TagLimitPage.tsx";
 import { TaskRunPage } from "./pages/TaskRunPage.tsx";
+import { parseVariablesSearch } from "./pages/variables/search.ts";
+import { VariablesPage } from "./pages/variables/VariablesPage.tsx";
 import { parseWorkPoolSearch, parseWorkQueueSearch } from "./pages/work-pools/search.ts";
 import { WorkPoolCreatePage } from "./pages/work-pools/WorkPoolCreatePage.tsx";
 import { WorkPoolPage } from "./pages/work-pools/WorkPoolPage.tsx";
@@ -123,6 +136,63 @@ const workQueueRoute = createRoute({
   component: WorkQueuePage,
 });
 
+const blocksRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/blocks",
+  validateSearch: parseBlocksSearch,
+  component: BlocksPage,
+});
+const blockCatalogRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/blocks/catalog",
+  validateSearch: parseCatalogSearch,
+  component: BlockCatalogPage,
+});
+const blockTypeRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/blocks/catalog/$slug",
+  component: BlockTypePage,
+});
+const blockCreateRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/blocks/catalog/$slug/create",
+  component: BlockCreatePage,
+});
+const blockRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/blocks/block/$id",
+  component: BlockPage,
+});
+const blockEditRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/blocks/block/$id/edit",
+  component: BlockEditPage,
+});
+
+const variablesRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/variables",
+  validateSearch: parseVariablesSearch,
+  component: VariablesPage,
+});
+
+const artifactsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/artifacts",
+  validateSearch: parseArtifactsSearch,
+  component: ArtifactsPage,
+});
+const artifactKeyRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/artifacts/key/$key",
+  component: ArtifactKeyPage,
+});
+const artifactRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/artifacts/artifact/$id",
+  component: ArtifactPage,
+});
+
 const routeTree = rootRoute.addChildren([
   indexRoute,
   dashboardRoute,
@@ -139,6 +209,16 @@ const routeTree = rootRoute.addChildren([
   workPoolCreateRoute,
   workPoolRoute,
   workQueueRoute,
+  blocksRoute,
+  blockCatalogRoute,
+  blockTypeRoute,
+  blockCreateRoute,
+  blockRoute,
+  blockEditRoute,
+  variablesRoute,
+  artifactsRoute,
+  artifactKeyRoute,
+  artifactRoute,
 ]);
 
 export const router = createRouter({ routeTree, defaultPreload: false, scrollRestoration: true });

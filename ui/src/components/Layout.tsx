@@ -9,7 +9,10 @@ const NAV = [
   { to: "/flows", label: "Flows", icon: "⇶" },
   { to: "/deployments", label: "Deployments", icon: "◷" },
   { to: "/work-pools", label: "Work Pools", icon: "▤" },
+  { to: "/blocks", label: "Blocks", icon: "▣" },
+  { to: "/variables", label: "Variables", icon: "≔" },
   { to: "/concurrency-limits", label: "Concurrency", icon: "◔" },
+  { to: "/artifacts", label: "Artifacts", icon: "❏" },
 ] as const;
 
 export function Layout() {

@@ -71,6 +71,7 @@ export type FlowRunTab =
   | "logs"
   | "task-runs"
   | "subflow-runs"
+  | "artifacts"
   | "parameters"
   | "states"
   | "details";
@@ -78,6 +79,7 @@ const FLOW_RUN_TABS: FlowRunTab[] = [
   "logs",
   "task-runs",
   "subflow-runs",
+  "artifacts",
   "parameters",
   "states",
   "details",

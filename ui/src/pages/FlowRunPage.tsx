@@ -13,6 +13,7 @@ import {
 } from "../api/queries.ts";
 import type { FlowRun, StateType } from "../api/types.ts";
 import { RunGraph } from "../charts/index.ts";
+import { RunArtifacts } from "../components/artifacts/RunArtifacts.tsx";
 import { DeploymentLink } from "../components/deployments/DeploymentLink.tsx";
 import { EmptyState, ErrorState, Loading } from "../components/Feedback.tsx";
 import { JsonView } from "../components/JsonView.tsx";
@@ -139,6 +140,7 @@ export function FlowRunPage() {
           { key: "logs", label: "Logs" },
           { key: "task-runs", label: "Task runs", count: taskCount.data?.count ?? null },
           { key: "subflow-runs", label: "Subflow runs", count: subflowCount.data ?? null },
+          { key: "artifacts", label: "Artifacts" },
           { key: "parameters", label: "Parameters" },
           { key: "states", label: "State history" },
           { key: "details", label: "Details" },
@@ -152,6 +154,7 @@ export function FlowRunPage() {
         {tab === "logs" && <LogsView flowRunId={id} live={live} />}
         {tab === "task-runs" && <FlowRunTaskRuns id={id} live={live} />}
         {tab === "subflow-runs" && <Subflows id={id} />}
+        {tab === "artifacts" && <RunArtifacts run={{ flowRunId: id }} live={live} />}
         {tab === "parameters" && (
           <JsonView value={r.parameters} empty="This run has no parameters." />
         )}

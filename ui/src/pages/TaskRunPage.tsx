@@ -3,6 +3,7 @@ import { getRouteApi, Link } from "@tanstack/react-router";
 import { useState } from "react";
 import { isLive, useFlowRun, useTaskRun, useTaskRunsById } from "../api/queries.ts";
 import type { TaskRun } from "../api/types.ts";
+import { RunArtifacts } from "../components/artifacts/RunArtifacts.tsx";
 import { ErrorState, Loading } from "../components/Feedback.tsx";
 import { LogsView } from "../components/LogsView.tsx";
 import { StateBadge } from "../components/StateBadge.tsx";
@@ -13,7 +14,7 @@ import { Time } from "../components/Time.tsx";
 import { elapsedSeconds, formatDuration } from "../lib/format.ts";
 
 const route = getRouteApi("/runs/task-run/$id");
-type Tab = "logs" | "inputs" | "states" | "details";
+type Tab = "logs" | "inputs" | "artifacts" | "states" | "details";
 
 export function TaskRunPage() {
   const { id } = route.useParams();
@@ -71,6 +72,7 @@ export function TaskRunPage() {
         tabs={[
           { key: "logs", label: "Logs" },
           { key: "inputs", label: "Inputs" },
+          { key: "artifacts", label: "Artifacts" },
           { key: "states", label: "State history" },
           { key: "details", label: "Details" },
         ]}
@@ -80,6 +82,7 @@ export function TaskRunPage() {
       <section className="card">
         {tab === "logs" && <LogsView taskRunId={id} live={live} />}
         {tab === "inputs" && <Inputs run={r} />}
+        {tab === "artifacts" && <RunArtifacts run={{ taskRunId: id }} live={live} />}
         {tab === "states" && <StateHistory kind="task_run" id={id} live={live} />}
         {tab === "details" && (
           <dl className="details">
