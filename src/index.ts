@@ -93,6 +93,17 @@ export {
   type Table,
   updateProgressArtifact,
 } from "./sdk/artifacts.ts";
+export {
+  Asset,
+  type AssetLike,
+  type AssetProperties,
+  addAssetMetadata,
+  type MaterializeOptions,
+  type MaterializingTask,
+  materialize,
+  type TaskAssetOptions,
+  validateAssetKey,
+} from "./sdk/assets/index.ts";
 export { Block, type BlockOptions, type DefinedBlock } from "./sdk/blocks/block.ts";
 export { SecretValue } from "./sdk/blocks/secret-value.ts";
 export {

@@ -21,6 +21,7 @@ import type { Flow, FlowRun, LogRecord, TaskRun } from "../core/runs.ts";
 import type { OrchestrationResult, StateCreate, StateRecord } from "../core/state.ts";
 import { TaskRunEventTracker, taskRunEventText } from "../core/task-run-events.ts";
 import { type ArtifactsApi, HttpArtifacts } from "./artifacts-api.ts";
+import { type AssetsApi, HttpAssets } from "./assets-api.ts";
 import { type BlocksApi, HttpBlocks } from "./blocks-api.ts";
 import { type ConcurrencyLimitsApi, HttpConcurrencyLimits } from "./concurrency-limits-api.ts";
 import { type DeploymentsApi, HttpDeployments } from "./deployments-api.ts";
@@ -62,6 +63,7 @@ export class HttpClient implements PrefectClient {
   readonly blocks: BlocksApi;
   readonly variables: VariablesApi;
   readonly artifacts: ArtifactsApi;
+  readonly assets: AssetsApi;
   /** The socket whose closing frees this process's leases (this package's server only). */
   readonly #holder: LeaseHolderSocket;
 
@@ -75,6 +77,7 @@ export class HttpClient implements PrefectClient {
     this.blocks = new HttpBlocks(this.#http);
     this.variables = new HttpVariables(this.#http);
     this.artifacts = new HttpArtifacts(this.#http);
+    this.assets = new HttpAssets(this.#http, () => this.#reported());
     this.#events = new EventsSocket(this.#http.baseUrl, {
       headers: { ...this.#http.headers },
       token: options.apiKey ?? options.authString ?? null,

@@ -14,6 +14,7 @@ import type { FlowCreate, FlowRunCreate, TaskRunCreate } from "../core/run-input
 import type { Flow, FlowRun, LogRecord, TaskRun, TaskRunTransition } from "../core/runs.ts";
 import type { OrchestrationResult, StateCreate, StateRecord } from "../core/state.ts";
 import type { ArtifactsApi } from "./artifacts-api.ts";
+import type { AssetsApi } from "./assets-api.ts";
 import type { BlocksApi } from "./blocks-api.ts";
 import type { ConcurrencyLimitsApi } from "./concurrency-limits-api.ts";
 import type { DeploymentsApi } from "./deployments-api.ts";
@@ -110,6 +111,9 @@ export interface PrefectClient {
 
   /** Artifacts and the latest version of each key (`client/artifacts-api.ts`). */
   readonly artifacts: ArtifactsApi;
+
+  /** Assets runs materialized and referenced, and their lineage (`client/assets-api.ts`). */
+  readonly assets: AssetsApi;
 
   close(): Promise<void>;
 }

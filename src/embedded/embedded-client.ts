@@ -7,6 +7,7 @@
  * started later on the same database serves them).
  */
 import type { ArtifactsApi } from "../client/artifacts-api.ts";
+import type { AssetsApi } from "../client/assets-api.ts";
 import type { BlocksApi } from "../client/blocks-api.ts";
 import type { ConcurrencyLimitsApi } from "../client/concurrency-limits-api.ts";
 import type { DeploymentsApi } from "../client/deployments-api.ts";
@@ -41,6 +42,7 @@ import type { Settings } from "../settings/settings.ts";
 import type { Database } from "../storage/database.ts";
 import { openDatabase } from "../storage/open-database.ts";
 import { EmbeddedArtifacts } from "./embedded-artifacts.ts";
+import { EmbeddedAssets } from "./embedded-assets.ts";
 import { EmbeddedBlocks } from "./embedded-blocks.ts";
 import { EmbeddedConcurrencyLimits } from "./embedded-concurrency-limits.ts";
 import { EmbeddedDeployments } from "./embedded-deployments.ts";
@@ -68,6 +70,7 @@ export class EmbeddedClient implements PrefectClient {
   readonly blocks: BlocksApi;
   readonly variables: VariablesApi;
   readonly artifacts: ArtifactsApi;
+  readonly assets: AssetsApi;
   /** The scheduler and late-runs services, once `runSchedulerServices()` started them. */
   #scheduling: LoopService[] | null = null;
 
@@ -83,6 +86,7 @@ export class EmbeddedClient implements PrefectClient {
     this.blocks = new EmbeddedBlocks(this.#ctx);
     this.variables = new EmbeddedVariables(this.#ctx);
     this.artifacts = new EmbeddedArtifacts(this.#ctx);
+    this.assets = new EmbeddedAssets(this.#ctx);
   }
 
   /**

@@ -5,6 +5,7 @@
  * waits on a database write or round trip.
  */
 import type { PrefectClient, TaskRunTransition } from "../client/prefect-client.ts";
+import type { Event } from "../core/events.ts";
 import type { LogRecord, TaskRun } from "../core/runs.ts";
 import type { StateRecord } from "../core/state.ts";
 import { type ArtifactOp, shipArtifactOps } from "./artifact-queue.ts";
@@ -24,6 +25,8 @@ export class RunRecorder implements LogShipper {
   #transitions: TaskRunTransition[] = [];
   #logs: LogRecord[] = [];
   #artifacts: ArtifactOp[] = [];
+  /** Events of the runs (asset events), sent after the transitions shipped with them. */
+  #events: Event[] = [];
   #timer: NodeJS.Timeout | null = null;
   #full: NodeJS.Immediate | null = null;
   #inFlight: Promise<void> = Promise.resolve();
@@ -53,8 +56,17 @@ export class RunRecorder implements LogShipper {
     this.#schedule();
   }
 
+  /** Queue an event a run emits (sent with the next shipment, after its task-run transitions). */
+  event(event: Event): void {
+    this.#events.push(event);
+    this.#schedule();
+  }
+
   #schedule(): void {
-    if (this.#transitions.length + this.#logs.length + this.#artifacts.length >= this.#maxBatch) {
+    if (
+      this.#transitions.length + this.#logs.length + this.#artifacts.length + this.#events.length >=
+      this.#maxBatch
+    ) {
       // to a server, at once: it records this batch while the flow goes on (a run of tasks that
       // never waits for I/O would otherwise send everything as it ends, and wait for all of it to
       // be recorded before its final state)
@@ -111,16 +123,33 @@ export class RunRecorder implements LogShipper {
     const transitions = this.#transitions;
     const logs = this.#logs;
     const artifacts = this.#artifacts;
-    if (transitions.length === 0 && logs.length === 0 && artifacts.length === 0) return;
+    const events = this.#events;
+    if (
+      transitions.length === 0 &&
+      logs.length === 0 &&
+      artifacts.length === 0 &&
+      events.length === 0
+    )
+      return;
     this.#transitions = [];
     this.#logs = [];
     this.#artifacts = [];
+    this.#events = [];
     try {
       if (transitions.length > 0) await this.#client.recordTaskRunTransitions(transitions);
     } catch (error) {
       this.#transitions = transitions.concat(this.#transitions);
       this.#logs = logs.concat(this.#logs);
       this.#artifacts = artifacts.concat(this.#artifacts);
+      this.#events = events.concat(this.#events);
+      throw error;
+    }
+    try {
+      if (events.length > 0) await this.#client.emitEvents(events);
+    } catch (error) {
+      this.#logs = logs.concat(this.#logs);
+      this.#artifacts = artifacts.concat(this.#artifacts);
+      this.#events = events.concat(this.#events);
       throw error;
     }
     try {

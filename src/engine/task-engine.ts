@@ -22,6 +22,7 @@ import {
 import { StateType } from "../core/state-types.ts";
 import { addSeconds, nowIso } from "../core/time.ts";
 import { hasOpenTransactions } from "../transactions/transaction.ts";
+import { beginTaskAssets, type TaskAssetRun, touchesAssets } from "./assets.ts";
 import { acquireConcurrencySlots, type HeldSlots } from "./concurrency-slots.ts";
 import { type RunScope, runScope, type TaskRunScope } from "./context.ts";
 import { isFuture } from "./futures.ts";
@@ -75,6 +76,8 @@ class TaskRunExecution {
   current: State | null = null;
   runningSince = 0;
   crashed = false;
+  /** What the run materializes or carries of assets (`assets.ts`); null for most runs. */
+  assets: TaskAssetRun | null = null;
 
   constructor(
     task: TaskSpec,
@@ -433,6 +436,7 @@ async function execute(
       signal: signal ?? new AbortController().signal,
     };
     const scope: RunScope = { flow: parentScope?.flow ?? null, task: taskScope };
+    if (touchesAssets(task, scope.flow)) exec.assets = beginTaskAssets(task, run, scope.flow, args);
     // results, caching, transactions and resume: only for tasks and flow runs that use them
     const results =
       task.results !== null || parentScope?.flow?.resume.inMemory === true || hasOpenTransactions()
@@ -515,6 +519,7 @@ async function attempts(
     attempt++;
     const running = new State(StateType.RUNNING, { name: retrying ? "Retrying" : "Running" });
     exec.propose(running);
+    exec.assets?.beginAttempt();
     if (task.onRunning.length) await exec.runHooks(task.onRunning, running);
     let final: State;
     try {
@@ -596,6 +601,7 @@ async function attempts(
       } else await results.fail();
     }
     exec.propose(final);
+    exec.assets?.finish(final, exec.recorder, exec.parentScope);
     if (final.type === StateType.COMPLETED && task.onCompletion.length)
       await exec.runHooks(task.onCompletion, final);
     if (final.type === StateType.FAILED && task.onFailure.length)
@@ -646,6 +652,7 @@ async function finishReused(exec: TaskRunExecution, final: State): Promise<State
   const now = nowIso();
   final.timestamp = now > running.timestamp ? now : addSeconds(running.timestamp, 0.001);
   exec.propose(final);
+  exec.assets?.finish(final, exec.recorder, exec.parentScope);
   if (final.type === StateType.COMPLETED && task.onCompletion.length)
     await exec.runHooks(task.onCompletion, final);
   if (final.type === StateType.FAILED && task.onFailure.length)

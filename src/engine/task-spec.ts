@@ -1,4 +1,5 @@
 import type { CacheKeyFn, CachePolicy } from "../caching/policies.ts";
+import type { Asset } from "../core/assets.ts";
 import type { TaskRun } from "../core/runs.ts";
 import type { ResultStore } from "../results/result-store.ts";
 import type { SerializerLike } from "../results/serializers.ts";
@@ -35,6 +36,12 @@ export interface TaskSpec {
   readonly results: TaskResults | null;
   /** Reuse this task's result when its flow run is attempted again (default true). */
   readonly resume: boolean;
+  /** The assets its runs materialize (`materialize()`); none for a plain task. */
+  readonly assets?: readonly Asset[];
+  /** Upstream assets its runs depend on, besides those their inputs carry (`assetDeps`). */
+  readonly assetDeps?: readonly Asset[];
+  /** The tool that materializes the assets (`materialize(…, { by: "dbt" })`). */
+  readonly materializedBy?: string | null;
 }
 
 /** The result and cache options of a task, as given. */

@@ -26,6 +26,11 @@ import { runTask, runTaskForResult } from "../engine/task-engine.ts";
 import { resolveTaskResults } from "../engine/task-results.ts";
 import type { TaskHook, TaskResultOptions, TaskSpec } from "../engine/task-spec.ts";
 import { loadSettings } from "../settings/settings.ts";
+import {
+  type MaterializeAssetOptions,
+  type TaskAssetOptions,
+  taskAssetFields,
+} from "./assets/task-assets.ts";
 import { checkRetryOptions } from "./option-checks.ts";
 
 /** An argument may also be a future of its type (or an `allowFailure` of one). */
@@ -36,7 +41,8 @@ export type MapArg<T> = readonly TaskArg<T>[] | Unmapped<T> | T;
 export type MapArgs<A extends readonly unknown[]> = { [K in keyof A]: MapArg<A[K]> };
 
 export interface TaskOptions<A extends readonly unknown[] = unknown[], R = unknown>
-  extends TaskResultOptions {
+  extends TaskResultOptions,
+    TaskAssetOptions {
   /** Defaults to the function's name. */
   name?: string;
   description?: string;
@@ -114,6 +120,7 @@ function makeTask<A extends readonly unknown[], R>(
     onRunning: options.onRunning ?? [],
     results: resolveTaskResults(options, settings),
     resume: options.resume ?? true,
+    ...taskAssetFields(options as MaterializeAssetOptions),
   };
   const waitFor = options.waitFor;
   const callOptions = { waitFor };

@@ -11,6 +11,7 @@ import { jsonSchemaTransform, validatorCompiler } from "fastify-type-provider-zo
 import type { Clock } from "../core/time.ts";
 import { apiKeyRoutes } from "../resources/api-keys/routes.ts";
 import { artifactRoutes } from "../resources/artifacts/routes.ts";
+import { assetRoutes } from "../resources/assets/routes.ts";
 import { blockCapabilityRoutes } from "../resources/block-capabilities/routes.ts";
 import { blockDocumentRoutes } from "../resources/block-documents/routes.ts";
 import { blockSchemaRoutes } from "../resources/block-schemas/routes.ts";
@@ -174,6 +175,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(blockCapabilityRoutes, deps);
       await api.register(variableRoutes, deps);
       await api.register(artifactRoutes, deps);
+      await api.register(assetRoutes, deps);
       api.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
       // Prefect's docs point at `/docs` under the API URL as well as on the server's root
       api.get("/docs", { schema: { hide: true } }, (_req, reply) => reply.redirect("/docs"));

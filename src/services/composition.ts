@@ -7,6 +7,7 @@
  * service (scheduler, late runs, zombies, cancellation) is added here and nowhere else.
  */
 import { type Clock, systemClock } from "../core/time.ts";
+import { assetRecorder } from "../resources/assets/recorder.ts";
 import { EventPipeline, type EventPipelineOptions } from "../resources/events/pipeline.ts";
 import { taskRunRecorder } from "../resources/task-runs/recorder.ts";
 import { loadSettings, type Settings } from "../settings/settings.ts";
@@ -81,6 +82,7 @@ export function createServerCore(options: ServerCoreOptions): Core {
   const bus = new EventPipeline(options.database, { ...options.events, log, clock: options.clock });
   const ctx = build(options, bus, log);
   bus.addConsumer(taskRunRecorder(ctx));
+  bus.addConsumer(assetRecorder(ctx));
   const services: LoopService[] = [];
   if (options.eventRetention) {
     services.push(
@@ -140,6 +142,9 @@ export function createEmbeddedCore(options: CoreOptions): Core {
     whenQuiet: true,
   });
   const ctx = build(options, bus, log);
+  // asset events become the asset tables here too (the only consumer: task runs are written
+  // directly)
+  bus.addConsumer(assetRecorder(ctx));
   // started by a process opening the database: one look for Running runs of dead local processes
   const services: LoopService[] = ctx.settings.zombieFlowRuns.enabled
     ? [new ZombieFlowRuns(ctx, { intervalMs: null, afterSeconds: null })]

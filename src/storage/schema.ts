@@ -292,6 +292,35 @@ export interface WorkerTable {
   offline_after: string;
 }
 
+/** An asset, as its events describe it (`migrations/0012-assets.ts`). */
+export interface AssetTable {
+  id: string;
+  created: string;
+  updated: string;
+  key: string;
+  name: string | null;
+  description: string | null;
+  url: string | null;
+  owners: Json | null;
+  properties_updated: string | null;
+  last_seen: string;
+  last_materialized: string | null;
+  last_materialization_status: string | null;
+  last_materialization_event_id: string | null;
+  last_materialization_flow_run_id: string | null;
+  materialized_by: string | null;
+  last_materialization_metadata: Json | null;
+}
+
+/** A lineage edge of an asset's latest materialization. */
+export interface AssetDependencyTable {
+  upstream: string;
+  downstream: string;
+  created: string;
+  updated: string;
+  flow_run_id: string | null;
+}
+
 /** Prefect's `variable`: `value` any JSON value (SQL NULL reads as `null`). */
 export interface VariableTable {
   id: string;
@@ -415,5 +444,7 @@ export interface Tables {
   variable: VariableTable;
   artifact: ArtifactTable;
   artifact_collection: ArtifactCollectionTable;
+  asset: AssetTable;
+  asset_dependency: AssetDependencyTable;
   prefect_ts_migration: MigrationTable;
 }

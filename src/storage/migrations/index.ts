@@ -9,6 +9,7 @@ import { scheduledRunNotifyMigration } from "./0008-scheduled-run-notify.ts";
 import { workPoolsMigration } from "./0009-work-pools.ts";
 import { blocksMigration } from "./0010-blocks.ts";
 import { variablesArtifactsMigration } from "./0011-variables-artifacts.ts";
+import { assetsMigration } from "./0012-assets.ts";
 import type { Migration } from "./column-types.ts";
 
 /** Every migration, in the order they are applied. */
@@ -24,4 +25,5 @@ export const MIGRATIONS: readonly Migration[] = [
   workPoolsMigration,
   blocksMigration,
   variablesArtifactsMigration,
+  assetsMigration,
 ];
