@@ -9,6 +9,12 @@
  * written. This package's server takes the name (the `prefect-ts-artifact-id` header, ours);
  * a Prefect server ignores the header and names the artifact itself: the client then remembers
  * which of its ids is which, and reads, changes and deletes by its own id still reach it.
+ *
+ * A batch (the run's write queue) goes to this package's server as `POST /artifacts/bulk` (ours):
+ * up to `BULK_ARTIFACTS` a request, one after the other so that a key's versions keep their order.
+ * A server without the route (Prefect's answers 404 or 405) gets one `POST /artifacts/` each,
+ * from then on; a batch the server refuses (422) is sent again one by one, so that only the
+ * artifacts refused are left out.
  */
 import type {
   Artifact,
@@ -140,13 +146,28 @@ function wireCreate(input: ArtifactCreate) {
   };
 }
 
-/** Requests a batch keeps in flight at once (keep-alive connections to the API). */
+/** Requests a batch keeps in flight at once when sent one by one (keep-alive connections). */
 const CONCURRENT_CREATES = 16;
+
+/** Artifacts one `POST /artifacts/bulk` carries at most (a larger batch is sent in parts). */
+const BULK_ARTIFACTS = 1000;
+
+/** What a `POST /artifacts/bulk` came to. */
+type BulkOutcome = "created" | "unsupported" | "refused" | "too-large";
+
+const BULK_OUTCOMES: Record<number, BulkOutcome> = {
+  404: "unsupported",
+  405: "unsupported",
+  413: "too-large",
+  422: "refused",
+};
 
 export class HttpArtifacts implements ArtifactsApi {
   readonly #http: HttpTransport;
   /** Our ids of artifacts a server named otherwise (a Prefect server), and its ids for them. */
   readonly #serverIds = new Map<string, string>();
+  /** False once the server has answered that it has no `POST /artifacts/bulk` (Prefect's). */
+  #bulk = true;
 
   constructor(http: HttpTransport) {
     this.#http = http;
@@ -175,6 +196,45 @@ export class HttpArtifacts implements ArtifactsApi {
   }
 
   async createMany(inputs: readonly ArtifactCreateWithId[]): Promise<ArtifactRefusal[]> {
+    const refused: ArtifactRefusal[] = [];
+    let sent = 0;
+    while (this.#bulk && sent < inputs.length) {
+      const part = inputs.slice(sent, sent + BULK_ARTIFACTS);
+      refused.push(...(await this.#createInParts(part)));
+      if (this.#bulk) sent += part.length;
+    }
+    if (sent < inputs.length) refused.push(...(await this.#createEach(inputs.slice(sent))));
+    return refused;
+  }
+
+  /**
+   * One `POST /artifacts/bulk` of `inputs`, halved while the server finds the body too large;
+   * refused ones sent again one by one. Sends nothing more once the server has no bulk route.
+   */
+  async #createInParts(inputs: readonly ArtifactCreateWithId[]): Promise<ArtifactRefusal[]> {
+    const answer = await this.#http.exchange<unknown>(
+      "POST",
+      "/artifacts/bulk",
+      inputs.map(({ id, ...fields }) => ({ id, ...wireCreate(fields) })),
+      [404, 405, 413, 422],
+    );
+    const outcome = BULK_OUTCOMES[answer.status] ?? "created";
+    if (outcome === "created") return [];
+    if (outcome === "unsupported") {
+      this.#bulk = false;
+      return [];
+    }
+    if (outcome === "too-large" && inputs.length > 1) {
+      const half = Math.ceil(inputs.length / 2);
+      const first = await this.#createInParts(inputs.slice(0, half));
+      if (!this.#bulk) return first;
+      return [...first, ...(await this.#createInParts(inputs.slice(half)))];
+    }
+    return this.#createEach(inputs);
+  }
+
+  /** One `POST /artifacts/` each, several in flight at once. */
+  async #createEach(inputs: readonly ArtifactCreateWithId[]): Promise<ArtifactRefusal[]> {
     const refused: ArtifactRefusal[] = [];
     let next = 0;
     let failure: unknown = null;

@@ -1,8 +1,9 @@
 /**
  * Artifacts made in a run go through the run's write queue (`run-recorder.ts`) rather than one
  * request each: the SDK names each artifact (a time-ordered UUID) and returns at once; the queue
- * ships creations in batches (one transaction in process; concurrent requests to a server) and
- * changes in order after them, before the flow run's final state is proposed. Once shipped, each
+ * ships creations in batches (one transaction in process; `POST /artifacts/bulk` to this
+ * package's server, one request each to Prefect's — see `client/artifacts-api.ts`) and changes in
+ * order after them, before the flow run's final state is proposed. Once shipped, each
  * is announced with the events Prefect's client emits (`prefect.artifact.created|updated`).
  */
 import { type ArtifactCreateWithId, isRefusal } from "../client/artifacts-api.ts";

@@ -6,7 +6,8 @@
  *
  * An artifact may be created with an id of the caller's choosing (ours: the SDK names its
  * artifacts so that it need not wait for them to be written); creating it again with the same id
- * answers the artifact that exists, unchanged.
+ * answers the artifact that exists, unchanged. A batch (ours, `POST /artifacts/bulk`) is written
+ * whole or not at all.
  */
 import {
   type Artifact,
@@ -112,6 +113,64 @@ export async function createArtifacts(
     }
   }
   return refused;
+}
+
+/** An artifact of a batch refused for what it holds: its place in the batch, the field, and why. */
+export interface BatchRefusal {
+  index: number;
+  id: string;
+  /** The field refused, when it is one (`key`); otherwise the artifact as a whole. */
+  field: string | null;
+  message: string;
+}
+
+/** Thrown to roll back a probe's transaction. */
+const PROBED = Symbol("probed");
+
+/**
+ * Create a batch of artifacts whole or not at all, in one transaction and in their order (ours:
+ * `POST /artifacts/bulk`). Ids that exist already are skipped, so sending a batch again is
+ * harmless. When some are refused for what they hold (a key Prefect refuses; a value the database
+ * cannot take), nothing is written and they are returned with their place in the batch.
+ */
+export async function createArtifactBatch(
+  ctx: AppContext,
+  inputs: readonly ArtifactCreateWithId[],
+): Promise<{ created: number; existing: number } | { refused: BatchRefusal[] }> {
+  const now = ctx.clock.nowIso();
+  const refused: BatchRefusal[] = [];
+  const rows: Artifact[] = [];
+  inputs.forEach((input, index) => {
+    const problem = input.key == null ? null : artifactKeyProblem(input.key);
+    if (problem) refused.push({ index, id: input.id, field: "key", message: problem });
+    else rows.push(newArtifact(input, input.id, now));
+  });
+  if (refused.length > 0) return { refused };
+  let failure: unknown;
+  try {
+    const created = await artifacts.insertArtifacts(ctx.database, rows);
+    return { created, existing: rows.length - created };
+  } catch (error) {
+    if (!isDataError(error)) throw error;
+    failure = error;
+  }
+  // which ones the database refuses: each tried alone in a transaction rolled back
+  for (const [index, row] of rows.entries()) {
+    try {
+      await withWriteTransaction(ctx.database, async (trx) => {
+        await artifacts.insertArtifact(ctx.database, trx, row);
+        throw PROBED;
+      });
+    } catch (error) {
+      if (error === PROBED) continue;
+      if (!isDataError(error)) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      refused.push({ index, id: row.id, field: null, message });
+    }
+  }
+  // none refused alone: the batch failed as a whole, not for one of them
+  if (refused.length === 0) throw failure;
+  return { refused };
 }
 
 export async function readArtifact(ctx: AppContext, id: string): Promise<Artifact> {

@@ -104,12 +104,45 @@ export async function insertArtifact(database: Database, trx: Db, a: Artifact): 
   return true;
 }
 
+/** Ids looked up in one `IN` list (far below either database's limit on parameters). */
+const IDS_PER_LOOKUP = 500;
+
+/** Which of `ids` name an artifact already. */
+async function existingIds(database: Database, ids: readonly string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let i = 0; i < ids.length; i += IDS_PER_LOOKUP) {
+    const rows = await database.db
+      .selectFrom("artifact")
+      .select("id")
+      .where("id", "in", ids.slice(i, i + IDS_PER_LOOKUP))
+      .execute();
+    for (const r of rows) found.add(r.id);
+  }
+  return found;
+}
+
 /**
  * Insert artifacts in one transaction, in their order (a key's last one is its latest version);
- * ids that exist already are left as they are.
+ * resolves with how many were new. Ids that exist already — a batch sent again after it was in
+ * fact written — are left out before anything is written, so that a key's latest version is never
+ * pointed back at one of them (a version made since stays the latest); an id given twice counts
+ * once, as first given.
  */
-export async function insertArtifacts(database: Database, artifacts: readonly Artifact[]) {
+export async function insertArtifacts(
+  database: Database,
+  batch: readonly Artifact[],
+): Promise<number> {
   const d = database.dialect;
+  const taken = await existingIds(
+    database,
+    batch.map((a) => a.id),
+  );
+  const artifacts: Artifact[] = [];
+  for (const a of batch) {
+    if (taken.has(a.id)) continue;
+    taken.add(a.id);
+    artifacts.push(a);
+  }
   const latest = new Map<string, Artifact & { key: string }>();
   for (const a of artifacts) if (a.key !== null) latest.set(a.key, { ...a, key: a.key });
   const { db } = database;
@@ -129,6 +162,7 @@ export async function insertArtifacts(database: Database, artifacts: readonly Ar
       query: (rows: ArtifactCollectionTable[]) => upsertCollections(db, rows),
     },
   ] as BulkInsert<object>[]);
+  return artifacts.length;
 }
 
 export async function readArtifact(database: Database, trx: Db, id: string) {

@@ -64,6 +64,23 @@ export const ArtifactUpdateSchema = z
 export const ARTIFACT_ID_HEADER = "prefect-ts-artifact-id";
 export const ArtifactCreateHeadersSchema = z.object({ [ARTIFACT_ID_HEADER]: Uuid.optional() });
 
+/** Ours: the most artifacts one `POST /artifacts/bulk` takes. */
+export const MAX_BULK_ARTIFACTS = 10_000;
+
+/**
+ * Ours (`POST /artifacts/bulk`, not in Prefect's API): Prefect's `ArtifactCreate` bodies, each with
+ * the id it is to have (what the SDK's write queue ships in one request instead of one each).
+ */
+export const ArtifactBulkCreateSchema = z
+  .array(ArtifactCreateSchema.extend({ id: Uuid }))
+  .max(MAX_BULK_ARTIFACTS);
+
+/** What `POST /artifacts/bulk` wrote: how many were new, and how many existed already. */
+export const ArtifactBulkCreatedResponse = z.object({
+  created: z.number().int(),
+  existing: z.number().int(),
+});
+
 const operator = orDefault(OperatorSchema, () => "and_" as const);
 const ids = z.strictObject({ any_: z.array(Uuid).nullish() });
 const strings = z.array(z.string()).nullish();
