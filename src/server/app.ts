@@ -72,6 +72,11 @@ export interface AppOptions {
    * `log` is given.
    */
   eventRetention?: Omit<EventRetentionOptions, "clock"> | false;
+  /**
+   * Run only what each API server runs itself (the task-run recorder, the repossessor), not the
+   * loop services (`server start --no-services`: a `server services start` process runs them).
+   */
+  webserverOnly?: boolean;
 }
 
 /** Prefect limits request bodies of most endpoints well below this; logs batches are the largest. */
@@ -129,6 +134,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     clock: options.clock,
     settings: options.settings,
     log,
+    webserverOnly: options.webserverOnly,
     eventRetention: options.eventRetention
       ? {
           ...options.eventRetention,

@@ -1,10 +1,13 @@
 /**
  * The composition root: where the application context, the event bus, its consumers and the loop
- * services are wired, for each transport — the HTTP server (`createServerCore`: the task-run
- * recorder consumes client events, event retention and the zombie flow-run service run) and the
- * embedded client (`createEmbeddedCore`: no consumers; one look for zombie runs of this host when a
- * process opens the database). A new consumer (automation triggers) or loop
- * service (scheduler, late runs, zombies, cancellation) is added here and nowhere else.
+ * services are wired, for each transport and process — the HTTP server (`createServerCore`: the
+ * task-run and asset recorders consume the events it receives, the repossessor serves its
+ * concurrency holders and waiters, and, unless it is API-only, the loop services run), the
+ * services process (`createServicesCore`, `server services start`: the loop services alone, no
+ * API) and the embedded client (`createEmbeddedCore`: the asset recorder; one look for zombie runs
+ * of this host when a process opens the database). The server's services are the registry's
+ * (`registry.ts`); a new consumer (automation triggers) or loop service is registered there and
+ * wired here, nowhere else.
  */
 import { type Clock, systemClock } from "../core/time.ts";
 import { assetRecorder } from "../resources/assets/recorder.ts";
@@ -18,6 +21,7 @@ import { type AppContext, type AppLogger, stderrLogger } from "./context.ts";
 import { EventRetention, type EventRetentionOptions } from "./event-retention.ts";
 import { LateRuns } from "./late-runs.ts";
 import type { LoopService } from "./loop-service.ts";
+import { SERVER_SERVICES, type ServiceHome, type ServiceName } from "./registry.ts";
 import { RecentDeploymentsScheduler, Scheduler } from "./scheduler.ts";
 import { ZombieFlowRuns } from "./zombie-flow-runs.ts";
 
@@ -76,42 +80,109 @@ export interface ServerCoreOptions extends CoreOptions {
   eventRetention?: Omit<EventRetentionOptions, "clock"> | false;
 }
 
-/** The server's core: client events feed the task-run recorder; event retention runs. */
-export function createServerCore(options: ServerCoreOptions): Core {
-  const log = options.log ?? stderrLogger;
-  const bus = new EventPipeline(options.database, { ...options.events, log, clock: options.clock });
-  const ctx = build(options, bus, log);
-  bus.addConsumer(taskRunRecorder(ctx));
-  bus.addConsumer(assetRecorder(ctx));
-  const services: LoopService[] = [];
-  if (options.eventRetention) {
-    services.push(
+export interface ApiServerCoreOptions extends ServerCoreOptions {
+  /**
+   * Only what each API server must run itself (the task-run recorder, the repossessor), the loop
+   * services left to a `server services start` process (`server start --no-services`, Prefect's
+   * `webserver_only`). Default false: every enabled service.
+   */
+  webserverOnly?: boolean;
+}
+
+/** What wiring a service may need besides the context. */
+interface Wiring {
+  bus: EventPipeline;
+  log: AppLogger;
+  options: ServerCoreOptions;
+}
+
+type SchedulingName = "Scheduler" | "RecentDeploymentsScheduler" | "MarkLateRuns";
+
+/** The services that make deployments' runs and mark them late: the context is all they need. */
+const SCHEDULING: Record<SchedulingName, (ctx: AppContext) => LoopService[]> = {
+  Scheduler: (ctx) => [new Scheduler(ctx)],
+  RecentDeploymentsScheduler: (ctx) => [new RecentDeploymentsScheduler(ctx)],
+  MarkLateRuns: (ctx) => [new LateRuns(ctx)],
+};
+
+const isScheduling = (name: ServiceName): name is SchedulingName => Object.hasOwn(SCHEDULING, name);
+
+/** How each registered service is built (an empty list: nothing to run with these options). */
+const WIRE: Record<ServiceName, (ctx: AppContext, w: Wiring) => LoopService[]> = {
+  ...SCHEDULING,
+  // Cancelling runs nothing can stop, subflows and task runs of cancelled runs: Cancelled
+  CancellationCleanup: (ctx) => cancellationServices(ctx, true),
+  // Running runs whose process is gone (on this host, or silent past the heartbeat limit): Crashed
+  ZombieFlowRuns: (ctx) => {
+    const { loopSeconds, afterSeconds } = ctx.settings.zombieFlowRuns;
+    return [new ZombieFlowRuns(ctx, { intervalMs: loopSeconds * 1000, afterSeconds })];
+  },
+  EventPersister: (ctx, { log, options }) => {
+    const retention = options.eventRetention;
+    if (!retention) return [];
+    return [
       new EventRetention(options.database, {
-        ...options.eventRetention,
+        ...retention,
         clock: ctx.clock,
-        log: options.eventRetention.log ?? {
+        log: retention.log ?? {
           info: (message) => log.info({}, message),
           error: (message) => log.error({}, message),
         },
       }),
-    );
-  }
-  // Running runs whose process is gone (on this host, or silent past the heartbeat limit): Crashed
-  const zombies = ctx.settings.zombieFlowRuns;
-  if (zombies.enabled) {
-    services.push(
-      new ZombieFlowRuns(ctx, {
-        intervalMs: zombies.loopSeconds * 1000,
-        afterSeconds: zombies.afterSeconds,
-      }),
-    );
-  }
-  // Cancelling runs nothing can stop, subflows and task runs of cancelled runs: Cancelled
-  services.push(...cancellationServices(ctx, true));
+    ];
+  },
   // expired leases, leases of holders gone, waiters (Prefect's Repossessor)
-  services.push(new ConcurrencyLeaseExpiry(ctx));
-  services.push(...schedulingServices(ctx));
-  return core(ctx, bus, services);
+  Repossessor: (ctx) => [new ConcurrencyLeaseExpiry(ctx)],
+  // client events feed the task-run recorder (a consumer of the bus, not a loop)
+  TaskRunRecorder: (ctx, { bus }) => {
+    bus.addConsumer(taskRunRecorder(ctx));
+    return [];
+  },
+  // asset events become the asset and asset_dependency tables
+  AssetRecorder: (ctx, { bus }) => {
+    bus.addConsumer(assetRecorder(ctx));
+    return [];
+  },
+};
+
+/** The registered services of these homes that the settings enable, built. */
+function registeredServices(
+  ctx: AppContext,
+  homes: readonly ServiceHome[],
+  wiring: Wiring,
+): LoopService[] {
+  const services: LoopService[] = [];
+  for (const definition of SERVER_SERVICES) {
+    if (!homes.includes(definition.home) || !definition.enabled(ctx.settings)) continue;
+    services.push(...WIRE[definition.name](ctx, wiring));
+  }
+  return services;
+}
+
+/**
+ * An API server's core: the task-run and asset recorders consume the events it receives; the
+ * repossessor runs; and the loop services (scheduler, late runs, zombies, cancellation cleanup, event
+ * retention) unless `webserverOnly`.
+ */
+export function createServerCore(options: ApiServerCoreOptions): Core {
+  const log = options.log ?? stderrLogger;
+  const bus = new EventPipeline(options.database, { ...options.events, log, clock: options.clock });
+  const ctx = build(options, bus, log);
+  const homes: ServiceHome[] = options.webserverOnly ? ["api"] : ["api", "services"];
+  return core(ctx, bus, registeredServices(ctx, homes, { bus, log, options }));
+}
+
+/**
+ * The core of `server services start`: the loop services the settings enable, over the database,
+ * without an API. The events they emit (a run marked Late or Crashed) are written to the event
+ * store by its own bus, which has no consumers: the events clients send are recorded by the API
+ * server that receives them.
+ */
+export function createServicesCore(options: ServerCoreOptions): Core {
+  const log = options.log ?? stderrLogger;
+  const bus = new EventPipeline(options.database, { ...options.events, log, clock: options.clock });
+  const ctx = build(options, bus, log);
+  return core(ctx, bus, registeredServices(ctx, ["services"], { bus, log, options }));
 }
 
 /**
@@ -122,10 +193,9 @@ export function createServerCore(options: ServerCoreOptions): Core {
  */
 export function schedulingServices(ctx: AppContext): LoopService[] {
   const services: LoopService[] = [];
-  if (ctx.settings.scheduler.enabled) {
-    services.push(new Scheduler(ctx), new RecentDeploymentsScheduler(ctx));
+  for (const { name, enabled } of SERVER_SERVICES) {
+    if (isScheduling(name) && enabled(ctx.settings)) services.push(...SCHEDULING[name](ctx));
   }
-  if (ctx.settings.lateRuns.enabled) services.push(new LateRuns(ctx));
   return services;
 }
 

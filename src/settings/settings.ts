@@ -81,6 +81,7 @@ const fields = {
   PREFECT_API_SERVICES_LATE_RUNS_ENABLED: bool(),
   PREFECT_API_SERVICES_LATE_RUNS_LOOP_SECONDS: seconds(),
   PREFECT_API_SERVICES_LATE_RUNS_AFTER_SECONDS: timedelta(),
+  PREFECT_API_SERVICES_EVENT_PERSISTER_ENABLED: bool(),
   PREFECT_DEPLOYMENT_SCHEDULE_MAX_SCHEDULED_RUNS: count(),
   PREFECT_WORKER_HEARTBEAT_SECONDS: seconds(),
   PREFECT_SERVER_EVENTS_RETENTION_PERIOD: timedelta(),
@@ -176,6 +177,13 @@ export interface Settings {
    * Older events are deleted by `server start` at start and every 15 minutes.
    */
   eventsRetentionSeconds: number;
+  /**
+   * Whether the server trims the event store (`PREFECT_SERVER_SERVICES_EVENT_PERSISTER_ENABLED`, or
+   * the older `PREFECT_API_SERVICES_EVENT_PERSISTER_ENABLED`; default true). Events are written by
+   * the API server that receives them whatever this says: it turns off only the deleting of events
+   * older than `eventsRetentionSeconds`.
+   */
+  eventPersisterEnabled: boolean;
   /**
    * The scheduler (`PREFECT_API_SERVICES_SCHEDULER_*`, or Prefect 3's `PREFECT_SERVER_SERVICES_SCHEDULER_*`):
    * whether `server start` runs it (`ENABLED`, true), every `LOOP_SECONDS` (60), deployments per
@@ -308,6 +316,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       s.PREFECT_SERVER_EVENTS_RETENTION_PERIOD ??
       s.PREFECT_EVENTS_RETENTION_PERIOD ??
       DEFAULT_EVENTS_RETENTION_SECONDS,
+    eventPersisterEnabled: s.PREFECT_API_SERVICES_EVENT_PERSISTER_ENABLED ?? true,
     scheduler: {
       enabled: s.PREFECT_API_SERVICES_SCHEDULER_ENABLED ?? true,
       loopSeconds: s.PREFECT_API_SERVICES_SCHEDULER_LOOP_SECONDS ?? 60,

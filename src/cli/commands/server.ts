@@ -1,11 +1,17 @@
-/** `prefect-ts server start`: serve the REST API over the configured database; `server api-key`. */
+/**
+ * `prefect-ts server start`: serve the REST API over the configured database, with the server's
+ * services (or without its loop services: `--no-services`); `server services`; `server api-key`.
+ */
 import type { Command } from "commander";
 import { registerApiKey } from "../../resources/api-keys/cli.ts";
 import { CliError, type CliIo } from "../support.ts";
+import { registerServerServices } from "./server-services.ts";
 
 interface StartOptions {
   host?: string;
   port?: string;
+  /** False with `--no-services`. */
+  services: boolean;
 }
 
 export function registerServer(program: Command, io: CliIo): void {
@@ -15,6 +21,10 @@ export function registerServer(program: Command, io: CliIo): void {
     .description("Start the API server on the configured database (embedded SQLite by default).")
     .option("--host <host>", "Host to bind to (PREFECT_SERVER_API_HOST, default 127.0.0.1)")
     .option("--port <port>", "Port to listen on (PREFECT_SERVER_API_PORT, default 4200)")
+    .option(
+      "--no-services",
+      "Only run the API and UI: the loop services run in 'prefect-ts server services start'",
+    )
     .action(async (options: StartOptions) => {
       const [{ loadSettings }, { openDatabase }, { createApp }] = await Promise.all([
         import("../../settings/settings.ts"),
@@ -35,6 +45,7 @@ export function registerServer(program: Command, io: CliIo): void {
         database,
         settings,
         ui: settings.uiEnabled ? { apiUrl: settings.uiApiUrl } : false,
+        webserverOnly: !options.services,
         // the app's request logger is off: retention reports on the console
         eventRetention: {
           retentionSeconds: settings.eventsRetentionSeconds,
@@ -57,6 +68,11 @@ export function registerServer(program: Command, io: CliIo): void {
       const bound = typeof address === "object" && address ? address.port : port;
       const base = `http://${host.includes(":") ? `[${host}]` : host}:${bound}`;
       io.out(`Prefect TS server running on ${database.dialect.name} (${database.location})`);
+      if (!options.services) {
+        io.out(
+          "Services: none but this server's own (--no-services): run the loop services with 'prefect-ts server services start'",
+        );
+      }
       if (settings.uiEnabled) io.out(`UI:   ${base}`);
       io.out(`API:  ${base}/api`);
       io.out(`Docs: ${base}/api/openapi.json`);
@@ -75,5 +91,6 @@ export function registerServer(program: Command, io: CliIo): void {
       await app.close();
       await database.close();
     });
+  registerServerServices(group, io);
   registerApiKey(group, io);
 }
