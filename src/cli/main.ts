@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
 import { ErrorCode, isPrefectTsError } from "../core/errors.ts";
 import { registerArtifact } from "../resources/artifacts/cli.ts";
+import { registerAsset } from "../resources/assets/cli.ts";
 import { registerBlock } from "../resources/block-documents/cli.ts";
 import {
   registerConcurrencyLimit,
@@ -55,6 +56,7 @@ export function buildProgram(io: CliIo = processIo): Command {
   registerBlock(program, io);
   registerVariable(program, io);
   registerArtifact(program, io);
+  registerAsset(program, io);
   registerServer(program, io);
   return program;
 }
