@@ -11,6 +11,7 @@
  */
 import { type Clock, systemClock } from "../core/time.ts";
 import { assetRecorder } from "../resources/assets/recorder.ts";
+import { closeConcurrency } from "../resources/concurrency-limits/service.ts";
 import { EventPipeline, type EventPipelineOptions } from "../resources/events/pipeline.ts";
 import { taskRunRecorder } from "../resources/task-runs/recorder.ts";
 import { loadSettings, type Settings } from "../settings/settings.ts";
@@ -57,7 +58,13 @@ function build(options: CoreOptions, bus: EventPipeline, log: AppLogger) {
   return ctx;
 }
 
-function core(ctx: AppContext, bus: EventPipeline, services: LoopService[]): Core {
+/** `afterServices`: what `close()` also closes, once the services have stopped. */
+function core(
+  ctx: AppContext,
+  bus: EventPipeline,
+  services: LoopService[],
+  afterServices?: () => Promise<void>,
+): Core {
   let started = false;
   return {
     ctx,
@@ -70,6 +77,7 @@ function core(ctx: AppContext, bus: EventPipeline, services: LoopService[]): Cor
     },
     async close() {
       await Promise.all(services.map((service) => service.stop()));
+      await afterServices?.();
       await bus.close();
     },
   };
@@ -182,7 +190,9 @@ export function createServicesCore(options: ServerCoreOptions): Core {
   const log = options.log ?? stderrLogger;
   const bus = new EventPipeline(options.database, { ...options.events, log, clock: options.clock });
   const ctx = build(options, bus, log);
-  return core(ctx, bus, registeredServices(ctx, ["services"], { bus, log, options }));
+  const services = registeredServices(ctx, ["services"], { bus, log, options });
+  // no repossessor here closes what a state change opened for concurrency leases (Redis): this does
+  return core(ctx, bus, services, () => closeConcurrency(ctx));
 }
 
 /**
