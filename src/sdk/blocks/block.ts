@@ -8,7 +8,7 @@
  * computes it. `Secret.field()` fields hold a `SecretValue`; `Other.ref()` nests a block by
  * reference. The block type and schema are registered before the first save (`registerType()`).
  */
-import { z } from "zod";
+
 import type { PrefectClient } from "../../client/prefect-client.ts";
 import { blockSchemaChecksum } from "../../core/block-checksum.ts";
 import {
@@ -23,6 +23,7 @@ import { ConflictError, isPrefectTsError, ValidationError } from "../../core/err
 import type { StandardSchemaLike } from "../../engine/flow-spec.ts";
 import { getRuntime } from "../../engine/process-runtime.ts";
 import { SecretValue } from "./secret-value.ts";
+import { zod } from "./zod.ts";
 
 type Data = Record<string, unknown>;
 
@@ -62,6 +63,7 @@ type AnyBlockClass = (abstract new (...args: never[]) => Block) & BlockStatics;
 
 /** A zod field holding a secret: a string in, a `SecretValue` out. */
 export function secretField() {
+  const z = zod();
   const schema = z
     .union([z.string(), z.instanceof(SecretValue)])
     .transform((v) => (v instanceof SecretValue ? (v as SecretValue<string>) : new SecretValue(v)));
@@ -268,7 +270,7 @@ export abstract class Block {
 
   /** A zod field nesting this block by reference (`credentials: Credentials.ref()`). */
   static ref<T extends AnyBlockClass>(this: T) {
-    const schema = z.custom<InstanceType<T>>((v) => v instanceof this, {
+    const schema = zod().custom<InstanceType<T>>((v) => v instanceof this, {
       message: `expected a ${this.blockTypeSlug} block`,
     });
     nestedSchemas.set(schema, this);

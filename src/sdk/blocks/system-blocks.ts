@@ -6,20 +6,26 @@
  * LocalFileSystem.load("results")`), `Webhook` (`call()`), `SlackWebhook` (`notify()`) and
  * `CustomWebhookNotificationBlock`.
  */
-import { z } from "zod";
+import type { z } from "zod";
 import type { PrefectClient } from "../../client/prefect-client.ts";
 import { systemBlock } from "../../core/system-blocks.ts";
 import { LocalFileSystem as FileStorage } from "../../results/local-file-storage.ts";
 import { defaultResultStorage } from "../../results/result-store.ts";
 import { type BlockSpec, defineBlock, secretField } from "./block.ts";
 import { SecretValue } from "./secret-value.ts";
+import { zod } from "./zod.ts";
 
-function builtinSpec(slug: string, schema: z.ZodType): BlockSpec {
+/** A built-in block's spec; its zod schema is made (and zod loaded) when first needed. */
+function builtinSpec(slug: string, makeSchema: (z: typeof import("zod")) => z.ZodType): BlockSpec {
   const block = systemBlock(slug);
   if (!block) throw new Error(`no system block ${slug}`);
+  let schema: z.ZodType | null = null;
   return {
     slug,
-    schema,
+    get schema() {
+      schema ??= makeSchema(zod());
+      return schema;
+    },
     options: { capabilities: block.capabilities, version: block.version },
     fields: block.fields,
     type: block.type,
@@ -27,26 +33,32 @@ function builtinSpec(slug: string, schema: z.ZodType): BlockSpec {
 }
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
-const json: z.ZodType<Json> = z.lazy(() =>
-  z.union([
-    z.string(),
-    z.number(),
-    z.boolean(),
-    z.null(),
-    z.array(json),
-    z.record(z.string(), json),
-  ]),
-);
+let jsonSchema: z.ZodType<Json> | null = null;
+/** Any JSON value. */
+function jsonOf(z: typeof import("zod")): z.ZodType<Json> {
+  if (jsonSchema) return jsonSchema;
+  const json: z.ZodType<Json> = z.lazy(() =>
+    z.union([
+      z.string(),
+      z.number(),
+      z.boolean(),
+      z.null(),
+      z.array(json),
+      z.record(z.string(), json),
+    ]),
+  );
+  jsonSchema = json;
+  return json;
+}
 
 const SecretBase = defineBlock<
   { value: string | Json | SecretValue<Json> },
   { value: SecretValue<Json> }
 >(
-  builtinSpec(
-    "secret",
+  builtinSpec("secret", (z) =>
     z.object({
       value: z
-        .union([json, z.instanceof(SecretValue)])
+        .union([jsonOf(z), z.instanceof(SecretValue)])
         .transform((v) =>
           v instanceof SecretValue ? (v as SecretValue<Json>) : new SecretValue(v as Json),
         ),
@@ -68,19 +80,19 @@ export class Secret extends SecretBase {
 export { secretField };
 
 export class JSONBlock extends defineBlock<{ value: Json }, { value: Json }>(
-  builtinSpec("json", z.object({ value: json })),
+  builtinSpec("json", (z) => z.object({ value: jsonOf(z) })),
 ) {}
 
 export class StringBlock extends defineBlock<{ value: string }, { value: string }>(
-  builtinSpec("string", z.object({ value: z.string() })),
+  builtinSpec("string", (z) => z.object({ value: z.string() })),
 ) {}
 
 export class DateTimeBlock extends defineBlock<{ value: string | Date }, { value: Date }>(
-  builtinSpec("date-time", z.object({ value: z.coerce.date() })),
+  builtinSpec("date-time", (z) => z.object({ value: z.coerce.date() })),
 ) {}
 
 const LocalFileSystemData = defineBlock<{ basepath?: string | null }, { basepath?: string | null }>(
-  builtinSpec("local-file-system", z.object({ basepath: z.string().nullish() })),
+  builtinSpec("local-file-system", (z) => z.object({ basepath: z.string().nullish() })),
 );
 
 /**
@@ -133,8 +145,7 @@ export class Webhook extends defineBlock<
     verify: boolean;
   }
 >(
-  builtinSpec(
-    "webhook",
+  builtinSpec("webhook", (z) =>
     z.object({
       method: z.enum(METHODS).default("POST"),
       url: secretField(),
@@ -177,8 +188,7 @@ export class SlackWebhook extends defineBlock<
   },
   { url: SecretValue; notify_type: (typeof NOTIFY_TYPES)[number]; allow_private_urls: boolean }
 >(
-  builtinSpec(
-    "slack-webhook",
+  builtinSpec("slack-webhook", (z) =>
     z.object({
       notify_type: z.enum(NOTIFY_TYPES).default("prefect_default"),
       url: secretField(),
@@ -223,8 +233,7 @@ export class CustomWebhookNotificationBlock extends defineBlock<
     secrets: SecretValue<Record<string, string>>;
   }
 >(
-  builtinSpec(
-    "custom-webhook",
+  builtinSpec("custom-webhook", (z) =>
     z.object({
       name: z.string(),
       url: z.string(),
