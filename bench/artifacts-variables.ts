@@ -1,8 +1,9 @@
 /**
  * Variables and artifacts (JSON on stdout and bench/results/artifacts-variables.json), embedded
  * and against `prefect-ts server start` in its own process, on SQLite and PostgreSQL:
- *  - `variables.get` in a hot loop: median ms per call, beside one bare HTTP round trip to the
- *    same server (`GET /api/health`, keep-alive) measured in the same run;
+ *  - `variables.get` and `Block.load` (a block with a secret field) in a hot loop: median ms per
+ *    call, beside one bare HTTP round trip to the same server (`GET /api/health`, keep-alive)
+ *    measured in the same run;
  *  - 10,000 artifacts in one flow (10 markdown artifacts in each of 1,000 sequential tasks): the
  *    body's time (the task path: it never waits for an artifact to be written) with and without
  *    them, and the whole flow's time (its final state waits for every artifact to be written),
@@ -14,11 +15,12 @@ import type { ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { z } from "zod";
 import { HttpClient } from "../src/client/http-client.ts";
 import type { PrefectClient } from "../src/client/prefect-client.ts";
 import { EmbeddedClient } from "../src/embedded/embedded-client.ts";
 import { shutdownRuntime, useClient } from "../src/engine/process-runtime.ts";
-import { createMarkdownArtifact, flow, task, variables } from "../src/index.ts";
+import { Block, createMarkdownArtifact, flow, Secret, task, variables } from "../src/index.ts";
 import { loadSettings } from "../src/settings/settings.ts";
 import { openDatabase } from "../src/storage/open-database.ts";
 import { freshPostgres, startServer } from "./served.ts";
@@ -47,6 +49,12 @@ async function medianMs(n: number, fn: () => Promise<unknown>): Promise<number> 
   }
   return median(times);
 }
+
+/** A block of the kind users define: a plain field and a secret. */
+class BenchWarehouse extends Block.define(
+  "bench-warehouse",
+  z.object({ host: z.string(), password: Secret.field() }),
+) {}
 
 const plainStep = task({ name: "plain-step" }, async (i: number) => i + 1);
 const artifactStep = task({ name: "artifact-step" }, async (i: number) => {
@@ -83,6 +91,9 @@ async function measure(client: PrefectClient, roundTripMs: number | null) {
     );
     for (let i = 0; i < 100; i++) await variables.get("bench-threshold");
     const getMs = await medianMs(GETS, () => variables.get("bench-threshold", 10));
+    await new BenchWarehouse({ host: "db", password: "s3cr3t" }).save("bench", { overwrite: true });
+    for (let i = 0; i < 100; i++) await BenchWarehouse.load("bench");
+    const loadMs = await medianMs(GETS, () => BenchWarehouse.load("bench"));
     await plainFlow();
     await artifactFlow();
     const plain: { bodyMs: number; flowMs: number }[] = [];
@@ -98,6 +109,7 @@ async function measure(client: PrefectClient, roundTripMs: number | null) {
     const made = await client.artifacts.count({ keyLike: "bench-" });
     return {
       variables_get_median_ms: round(getMs),
+      block_load_median_ms: round(loadMs),
       http_round_trip_median_ms: roundTripMs === null ? null : round(roundTripMs),
       artifacts_per_flow: TASKS * PER_TASK,
       task_path_ms_without_artifacts: round(pBody, 1),
