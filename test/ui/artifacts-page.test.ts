@@ -9,19 +9,11 @@
  * versions are listed and each opens on its own page.
  */
 import assert from "node:assert/strict";
-import type { AddressInfo } from "node:net";
-import { after, before, describe, it } from "node:test";
-import type { FastifyInstance } from "fastify";
-import type { Browser, Locator } from "playwright-core";
-import {
-  ensureUiBuilt,
-  launchChromium,
-  screenshot,
-  type WatchedPage,
-  watchedPage,
-} from "../helpers/browser.ts";
-import { createCheckedApp } from "../helpers/checked-app.ts";
-import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
+import { before, describe, it } from "node:test";
+import type { Locator } from "playwright-core";
+import { screenshot } from "../helpers/browser.ts";
+import { DIALECTS } from "../helpers/databases.ts";
+import { text, uiHarness } from "./ui-harness.ts";
 
 interface Created {
   id: string;
@@ -51,60 +43,31 @@ const TOTALS = Array.from({ length: 30 }, (_, i) => ({
 const PIXEL =
   "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
 
-async function text(locator: Locator): Promise<string> {
-  return (await locator.textContent()) ?? "";
-}
-
 for (const dialect of DIALECTS) {
   describe(`the artifact pages in Chromium (${dialect})`, () => {
-    let t: TestDatabase;
-    let app: FastifyInstance;
-    let browser: Browser;
-    let w: WatchedPage;
-    let base = "";
+    const ui = uiHarness(dialect);
+    const { call, problemsSeen } = ui;
     let flowRunId = "";
     let taskRunId = "";
     let oldReportId = "";
     let progressId = "";
 
-    async function call<T>(
-      method: string,
-      path: string,
-      body?: unknown,
-      status: number | number[] = 200,
-    ): Promise<T> {
-      const res = await fetch(`${base}/api${path}`, {
-        method,
-        headers: body === undefined ? {} : { "content-type": "application/json" },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const raw = await res.text();
-      assert.ok([status].flat().includes(res.status), `${method} ${path} → ${res.status}: ${raw}`);
-      return (raw ? JSON.parse(raw) : null) as T;
-    }
-
     const artifact = async (body: Record<string, unknown>) =>
       (await call<Created>("POST", "/artifacts/", body, 201)).id;
-
-    const problemsSeen = (): string[] =>
-      w
-        .take()
-        .map((p) => p.replace(base, ""))
-        .sort();
 
     /** Nothing the hostile markdown carried ran, and it left no script or handler behind. */
     async function assertInert(region: Locator): Promise<void> {
       const md = region.locator(".markdown");
       await md.waitFor();
       // the image (src "x") has been tried: its onerror, had it been kept, would have run
-      await w.page.waitForFunction(
+      await ui.page.waitForFunction(
         '[...document.querySelectorAll(".markdown img")].every((img) => img.complete)',
       );
       // and the error events it queued have been handled
-      await w.page.evaluate("new Promise((r) => requestAnimationFrame(() => setTimeout(r)))");
-      assert.equal(await w.page.evaluate("typeof window.__pwned"), "undefined");
+      await ui.page.evaluate("new Promise((r) => requestAnimationFrame(() => setTimeout(r)))");
+      assert.equal(await ui.page.evaluate("typeof window.__pwned"), "undefined");
       assert.equal(await md.locator("script").count(), 0);
-      assert.equal(await w.page.locator("body script:not([src])").count(), 0);
+      assert.equal(await ui.page.locator("body script:not([src])").count(), 0);
       assert.equal(await md.locator("[onerror], [onmouseover], [onclick]").count(), 0);
       assert.equal(await md.locator('a[href^="javascript:"]').count(), 0);
       const html = await md.innerHTML();
@@ -119,14 +82,6 @@ for (const dialect of DIALECTS) {
     }
 
     before(async () => {
-      ensureUiBuilt();
-      t = await createTestDatabase(dialect);
-      app = await createCheckedApp({ database: t.database, ui: {} });
-      await app.listen({ host: "127.0.0.1", port: 0 });
-      base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-      browser = await launchChromium();
-      w = await watchedPage(browser);
-
       const flow = await call<Created>("POST", "/flows/", { name: "report" }, [200, 201]);
       flowRunId = (
         await call<Created>(
@@ -189,15 +144,10 @@ for (const dialect of DIALECTS) {
       });
       await artifact({ key: "chart", type: "image", data: PIXEL, description: "the chart" });
     });
-    after(async () => {
-      await browser?.close();
-      await app?.close();
-      await t?.dispose();
-    });
 
     it("lists the latest version of each key, by key and type", async () => {
-      const { page } = w;
-      await page.goto(`${base}/artifacts`);
+      const { page } = ui;
+      await page.goto(`${ui.base}/artifacts`);
       await page.getByRole("heading", { level: 1, name: "Artifacts" }).waitFor();
       await page.locator(".sidebar").getByRole("link", { name: "Artifacts" }).waitFor();
       const rows = page.locator("tr[data-artifact-key]");
@@ -224,8 +174,8 @@ for (const dialect of DIALECTS) {
     });
 
     it("renders markdown inert: no script, no handler, no javascript: link", async () => {
-      const { page } = w;
-      await page.goto(`${base}/artifacts`);
+      const { page } = ui;
+      await page.goto(`${ui.base}/artifacts`);
       await page
         .locator('tr[data-artifact-key="daily-report"]')
         .getByRole("link", { name: "daily-report" })
@@ -249,8 +199,8 @@ for (const dialect of DIALECTS) {
     });
 
     it("sorts and pages a table; reads rows and columns; says when data is not a table", async () => {
-      const { page } = w;
-      await page.goto(`${base}/artifacts/key/daily-totals`);
+      const { page } = ui;
+      await page.goto(`${ui.base}/artifacts/key/daily-totals`);
       const table = page.getByRole("table", { name: "Table artifact" });
       await table.locator("tbody tr").first().waitFor();
       assert.equal(await table.locator("tbody tr").count(), 25);
@@ -272,7 +222,7 @@ for (const dialect of DIALECTS) {
       assert.equal(await text(table.locator("tbody tr td").first()), "region-00");
       await screenshot(page, `artifact-table-${dialect}`);
 
-      await page.goto(`${base}/artifacts/key/matrix`);
+      await page.goto(`${ui.base}/artifacts/key/matrix`);
       const matrix = page.getByRole("table", { name: "Table artifact" });
       await matrix.locator("tbody tr").first().waitFor();
       assert.deepEqual(await matrix.locator("th").allTextContents(), ["0", "1"]);
@@ -281,7 +231,7 @@ for (const dialect of DIALECTS) {
         "1",
       ]);
 
-      await page.goto(`${base}/artifacts/key/columns`);
+      await page.goto(`${ui.base}/artifacts/key/columns`);
       const columns = page.getByRole("table", { name: "Table artifact" });
       await columns.locator("tbody tr").first().waitFor();
       assert.deepEqual(await columns.locator("th").allTextContents(), ["city", "temp"]);
@@ -290,7 +240,7 @@ for (const dialect of DIALECTS) {
         "19",
       ]);
 
-      await page.goto(`${base}/artifacts/key/not-a-table`);
+      await page.goto(`${ui.base}/artifacts/key/not-a-table`);
       await page
         .getByRole("alert")
         .getByText(/neither a list nor an object of columns/)
@@ -299,8 +249,8 @@ for (const dialect of DIALECTS) {
     });
 
     it("shows progress (and its update) and an image", async () => {
-      const { page } = w;
-      await page.goto(`${base}/artifacts/artifact/${progressId}`);
+      const { page } = ui;
+      await page.goto(`${ui.base}/artifacts/artifact/${progressId}`);
       const bar = page.getByRole("progressbar", { name: "Progress" });
       await bar.waitFor();
       assert.equal(await bar.getAttribute("aria-valuenow"), "42");
@@ -311,7 +261,7 @@ for (const dialect of DIALECTS) {
       await page.locator(".artifact-progress").getByText("100%").waitFor({ timeout: 15_000 });
       assert.equal(await bar.getAttribute("aria-valuenow"), "100");
 
-      await page.goto(`${base}/artifacts/key/chart`);
+      await page.goto(`${ui.base}/artifacts/key/chart`);
       const img = page.locator(".artifact-image img");
       await img.waitFor();
       await page.waitForFunction(
@@ -322,8 +272,8 @@ for (const dialect of DIALECTS) {
     });
 
     it("lists a flow run's and a task run's artifacts in their Artifacts tab", async () => {
-      const { page } = w;
-      await page.goto(`${base}/runs/flow-run/${flowRunId}`);
+      const { page } = ui;
+      await page.goto(`${ui.base}/runs/flow-run/${flowRunId}`);
       await page.getByRole("tab", { name: "Artifacts" }).click();
       await page.waitForURL(/tab=artifacts/);
       const list = page.getByRole("table", { name: "Artifacts" });
@@ -336,7 +286,7 @@ for (const dialect of DIALECTS) {
       await page.waitForURL(/\/artifacts\/artifact\//);
       await page.getByRole("table", { name: "Table artifact" }).waitFor();
 
-      await page.goto(`${base}/runs/task-run/${taskRunId}`);
+      await page.goto(`${ui.base}/runs/task-run/${taskRunId}`);
       await page.getByRole("tab", { name: "Artifacts" }).click();
       const taskList = page.getByRole("table", { name: "Artifacts" });
       await taskList.locator(`tr[data-artifact-id="${progressId}"]`).waitFor();

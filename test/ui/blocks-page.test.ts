@@ -10,19 +10,10 @@
  * answer the page received, and `include_secrets` is never asked for.
  */
 import assert from "node:assert/strict";
-import type { AddressInfo } from "node:net";
-import { after, before, describe, it } from "node:test";
-import type { FastifyInstance } from "fastify";
-import type { Browser, Locator } from "playwright-core";
-import {
-  ensureUiBuilt,
-  launchChromium,
-  screenshot,
-  type WatchedPage,
-  watchedPage,
-} from "../helpers/browser.ts";
-import { createCheckedApp } from "../helpers/checked-app.ts";
-import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
+import { before, describe, it } from "node:test";
+import { screenshot } from "../helpers/browser.ts";
+import { DIALECTS } from "../helpers/databases.ts";
+import { consoleError, text, uiHarness } from "./ui-harness.ts";
 
 interface BlockType {
   id: string;
@@ -48,9 +39,6 @@ const PIXEL = Buffer.from(
   "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
   "base64",
 );
-
-const consoleError = (status: number, text: string) =>
-  `console: Failed to load resource: the server responded with a status of ${status} (${text})`;
 
 /** The nested block's schema (its own type, `credentials`). */
 const CREDENTIALS_FIELDS = {
@@ -102,46 +90,17 @@ const warehouseFields = (credentialsChecksum: string) => ({
   definitions: { Credentials: CREDENTIALS_FIELDS },
 });
 
-async function text(locator: Locator): Promise<string> {
-  return (await locator.textContent()) ?? "";
-}
-
 for (const dialect of DIALECTS) {
   describe(`the block pages in Chromium (${dialect})`, () => {
-    let t: TestDatabase;
-    let app: FastifyInstance;
-    let browser: Browser;
-    let w: WatchedPage;
-    let base = "";
+    const ui = uiHarness(dialect, { acceptDialogs: true });
+    const { call, problemsSeen } = ui;
     /** Every API answer and request URL the page saw. */
     const answers: string[] = [];
     const requested: string[] = [];
 
-    async function call<T>(
-      method: string,
-      path: string,
-      body?: unknown,
-      status: number | number[] = 200,
-    ): Promise<T> {
-      const res = await fetch(`${base}/api${path}`, {
-        method,
-        headers: body === undefined ? {} : { "content-type": "application/json" },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const raw = await res.text();
-      assert.ok([status].flat().includes(res.status), `${method} ${path} → ${res.status}: ${raw}`);
-      return (raw ? JSON.parse(raw) : null) as T;
-    }
-
-    const problemsSeen = (): string[] =>
-      w
-        .take()
-        .map((p) => p.replace(base, ""))
-        .sort();
-
     /** The page holds no secret: not in its HTML, nor in anything the API sent it. */
     async function assertNoSecretShown(): Promise<void> {
-      const html = await w.page.content();
+      const html = await ui.page.content();
       for (const secret of [SECRET, NEW_SECRET, TOKEN]) {
         assert.ok(!html.includes(secret), `the page shows the secret ${secret}`);
         assert.ok(
@@ -160,20 +119,12 @@ for (const dialect of DIALECTS) {
       call<BlockDocument>("GET", `/block_documents/${id}?include_secrets=true`);
 
     before(async () => {
-      ensureUiBuilt();
-      t = await createTestDatabase(dialect);
-      app = await createCheckedApp({ database: t.database, ui: {} });
-      await app.listen({ host: "127.0.0.1", port: 0 });
-      base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-      browser = await launchChromium();
-      w = await watchedPage(browser);
-      w.page.on("dialog", (d) => void d.accept());
-      await w.page.route(/^https:\/\/cdn\.sanity\.io\//, (route) =>
+      await ui.page.route(/^https:\/\/cdn\.sanity\.io\//, (route) =>
         route.fulfill({ status: 200, contentType: "image/png", body: PIXEL }),
       );
-      w.page.on("request", (r) => requested.push(r.url()));
-      w.page.on("response", (r) => {
-        if (!r.url().startsWith(`${base}/api/`)) return;
+      ui.page.on("request", (r) => requested.push(r.url()));
+      ui.page.on("response", (r) => {
+        if (!r.url().startsWith(`${ui.base}/api/`)) return;
         r.text().then(
           (body) => answers.push(body),
           () => undefined, // a body that went with its page
@@ -232,15 +183,10 @@ for (const dialect of DIALECTS) {
         201,
       );
     });
-    after(async () => {
-      await browser?.close();
-      await app?.close();
-      await t?.dispose();
-    });
 
     it("creates a block of a registered type through its form, shows it masked, edits and deletes it", async () => {
-      const { page } = w;
-      await page.goto(`${base}/blocks`);
+      const { page } = ui;
+      await page.goto(`${ui.base}/blocks`);
       await page.getByRole("heading", { level: 1, name: "Blocks" }).waitFor();
       await page.locator('tr[data-block="credentials/main"]').waitFor();
       await page.locator(".sidebar").getByRole("link", { name: "Blocks" }).waitFor();
@@ -363,7 +309,7 @@ for (const dialect of DIALECTS) {
       await screenshot(page, `block-details-${dialect}`);
 
       // the same name again: the server's 409 next to the name
-      await page.goto(`${base}/blocks/catalog/warehouse/create`);
+      await page.goto(`${ui.base}/blocks/catalog/warehouse/create`);
       const again = page.getByRole("form", { name: "New Warehouse block" });
       await again.getByLabel("Host").fill("other");
       await again.getByLabel("Password").fill("other-password");
@@ -383,7 +329,7 @@ for (const dialect of DIALECTS) {
       ]);
 
       // edit: the secret's input starts empty; left so, the stored secret is kept
-      await page.goto(`${base}/blocks/block/${id}`);
+      await page.goto(`${ui.base}/blocks/block/${id}`);
       await page.getByRole("link", { name: "Edit", exact: true }).click();
       await page.waitForURL(`**/blocks/block/${id}/edit`);
       const edit = page.getByRole("form", { name: "Edit prod" });
@@ -416,7 +362,7 @@ for (const dialect of DIALECTS) {
       await assertNoSecretShown();
 
       // the list: filtered by type and by name, then deleted from it
-      await page.goto(`${base}/blocks`);
+      await page.goto(`${ui.base}/blocks`);
       const row = page.locator('tr[data-block="warehouse/prod"]');
       await row.waitFor();
       assert.match(await text(row), /Warehouse/);
@@ -435,7 +381,7 @@ for (const dialect of DIALECTS) {
       await call("GET", `/block_documents/${id}`, undefined, 404);
 
       // a block deleted from its own page
-      await page.goto(`${base}/blocks`);
+      await page.goto(`${ui.base}/blocks`);
       await page
         .locator('tr[data-block="credentials/main"]')
         .getByRole("link", { name: "main" })

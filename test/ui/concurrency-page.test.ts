@@ -6,19 +6,11 @@
  * a slot listed with the message saying on what.
  */
 import assert from "node:assert/strict";
-import type { AddressInfo } from "node:net";
-import { after, before, describe, it } from "node:test";
-import type { FastifyInstance } from "fastify";
-import type { Browser, Locator } from "playwright-core";
-import {
-  ensureUiBuilt,
-  launchChromium,
-  screenshot,
-  type WatchedPage,
-  watchedPage,
-} from "../helpers/browser.ts";
-import { createCheckedApp } from "../helpers/checked-app.ts";
-import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
+import { describe, it } from "node:test";
+import type { Locator } from "playwright-core";
+import { screenshot } from "../helpers/browser.ts";
+import { DIALECTS } from "../helpers/databases.ts";
+import { consoleError, text, uiHarness } from "./ui-harness.ts";
 
 interface GlobalLimit {
   id: string;
@@ -35,39 +27,13 @@ interface TagLimit {
   active_slots: string[];
 }
 
-/** What Chromium itself logs for a request answered 422 (the page logs nothing of its own). */
-const CONSOLE_422 =
-  "console: Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)";
-
-/** The text in an element (empty when none). */
-async function text(locator: Locator): Promise<string> {
-  return (await locator.textContent()) ?? "";
-}
+const CONSOLE_422 = consoleError(422, "Unprocessable Entity");
 
 for (const dialect of DIALECTS) {
   describe(`the concurrency page in Chromium (${dialect})`, () => {
-    let t: TestDatabase;
-    let app: FastifyInstance;
-    let browser: Browser;
-    let w: WatchedPage;
-    let base = "";
-
-    /** A JSON request to the API; asserts the status. */
-    async function call<T>(
-      method: string,
-      path: string,
-      body?: unknown,
-      status: number | number[] = 200,
-    ): Promise<T> {
-      const res = await fetch(`${base}/api${path}`, {
-        method,
-        headers: body === undefined ? {} : { "content-type": "application/json" },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const raw = await res.text();
-      assert.ok([status].flat().includes(res.status), `${method} ${path} → ${res.status}: ${raw}`);
-      return (raw ? JSON.parse(raw) : null) as T;
-    }
+    // every confirmation (delete, reset) is accepted
+    const ui = uiHarness(dialect, { acceptDialogs: true });
+    const { call, problemsSeen } = ui;
 
     /** A flow run with a task run tagged `tags`, made through the API as a client records them. */
     async function taskRunTagged(
@@ -96,36 +62,12 @@ for (const dialect of DIALECTS) {
       return { flowRun: flowRun.id, taskRun: taskRun.id };
     }
 
-    /** The problems the page met since the last look, without the server's address, sorted. */
-    const problemsSeen = (): string[] =>
-      w
-        .take()
-        .map((p) => p.replace(base, ""))
-        .sort();
-
     const row = (name: string): Locator =>
-      w.page.locator(`tr[data-limit="${name}"], tr[data-tag="${name}"]`);
-
-    before(async () => {
-      ensureUiBuilt();
-      t = await createTestDatabase(dialect);
-      app = await createCheckedApp({ database: t.database, ui: {} });
-      await app.listen({ host: "127.0.0.1", port: 0 });
-      base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-      browser = await launchChromium();
-      w = await watchedPage(browser);
-      // every confirmation (delete, reset) is accepted
-      w.page.on("dialog", (d) => void d.accept());
-    });
-    after(async () => {
-      await browser?.close();
-      await app?.close();
-      await t?.dispose();
-    });
+      ui.page.locator(`tr[data-limit="${name}"], tr[data-tag="${name}"]`);
 
     it("creates, edits, disables, resets and deletes a global limit, with bad input shown next to its field", async () => {
-      const { page } = w;
-      await page.goto(`${base}/concurrency-limits`);
+      const { page } = ui;
+      await page.goto(`${ui.base}/concurrency-limits`);
       await page.getByRole("heading", { name: "Concurrency" }).waitFor();
       await page.getByRole("heading", { name: "No global limits" }).waitFor();
       await page.getByRole("link", { name: "Concurrency" }).waitFor(); // in the sidebar
@@ -230,12 +172,12 @@ for (const dialect of DIALECTS) {
       await row("warehouse-db").getByRole("button", { name: "Delete" }).click();
       await page.getByRole("heading", { name: "No global limits" }).waitFor();
       await call("GET", `/v2/concurrency_limits/${created.id}`, undefined, 404);
-      assert.deepEqual(w.take(), []);
+      assert.deepEqual(ui.w.take(), []);
     });
 
     it("creates a task-run limit, shows the task run holding its slot and the one waiting, resets and deletes it", async () => {
-      const { page } = w;
-      await page.goto(`${base}/concurrency-limits?tab=task-run`);
+      const { page } = ui;
+      await page.goto(`${ui.base}/concurrency-limits?tab=task-run`);
       await page.getByRole("heading", { name: "No task-run limits" }).waitFor();
 
       await page.getByRole("button", { name: "Add task-run limit" }).click();
@@ -324,7 +266,7 @@ for (const dialect of DIALECTS) {
       await row("warehouse").getByRole("button", { name: "Delete" }).click();
       await page.getByRole("heading", { name: "No task-run limits" }).waitFor();
       await call("GET", "/concurrency_limits/tag/warehouse", undefined, 404);
-      assert.deepEqual(w.take(), []);
+      assert.deepEqual(ui.w.take(), []);
     });
   });
 }

@@ -10,19 +10,11 @@
  * it is deleted from its page.
  */
 import assert from "node:assert/strict";
-import type { AddressInfo } from "node:net";
-import { after, before, describe, it } from "node:test";
-import type { FastifyInstance } from "fastify";
-import type { Browser, Locator } from "playwright-core";
-import {
-  ensureUiBuilt,
-  launchChromium,
-  screenshot,
-  type WatchedPage,
-  watchedPage,
-} from "../helpers/browser.ts";
-import { createCheckedApp } from "../helpers/checked-app.ts";
-import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
+import { before, describe, it } from "node:test";
+import type { Locator } from "playwright-core";
+import { screenshot } from "../helpers/browser.ts";
+import { DIALECTS } from "../helpers/databases.ts";
+import { consoleError, text, uiHarness } from "./ui-harness.ts";
 
 interface Schedule {
   id: string;
@@ -64,39 +56,12 @@ const PARAMETER_SCHEMA = {
   definitions: { Mode: { title: "Mode", enum: ["fast", "slow"], type: "string" } },
 };
 
-/** What Chromium logs for a request answered with an error (the page logs nothing of its own). */
-const consoleError = (status: number, text: string) =>
-  `console: Failed to load resource: the server responded with a status of ${status} (${text})`;
-
-async function text(locator: Locator): Promise<string> {
-  return (await locator.textContent()) ?? "";
-}
-
 for (const dialect of DIALECTS) {
   describe(`the deployment pages in Chromium (${dialect})`, () => {
-    let t: TestDatabase;
-    let app: FastifyInstance;
-    let browser: Browser;
-    let w: WatchedPage;
-    let base = "";
+    const ui = uiHarness(dialect, { acceptDialogs: true });
+    const { call, problemsSeen } = ui;
     let deployment: Deployment;
     let flowId = "";
-
-    async function call<T>(
-      method: string,
-      path: string,
-      body?: unknown,
-      status: number | number[] = 200,
-    ): Promise<T> {
-      const res = await fetch(`${base}/api${path}`, {
-        method,
-        headers: body === undefined ? {} : { "content-type": "application/json" },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const raw = await res.text();
-      assert.ok([status].flat().includes(res.status), `${method} ${path} → ${res.status}: ${raw}`);
-      return (raw ? JSON.parse(raw) : null) as T;
-    }
 
     /** The names of the deployment's upcoming runs, as the server holds them (soonest 50). */
     const upcomingNames = async () =>
@@ -127,16 +92,11 @@ for (const dialect of DIALECTS) {
           Date.now() < deadline,
           `listed ${shown.join(", ")}; the server holds ${held.join(", ")}`,
         );
-        await w.page.waitForTimeout(250);
+        await ui.page.waitForTimeout(250);
       }
     }
 
     const readDeployment = () => call<Deployment>("GET", `/deployments/${deployment.id}`);
-    const problemsSeen = (): string[] =>
-      w
-        .take()
-        .map((p) => p.replace(base, ""))
-        .sort();
     /** The runs of the deployment the form made (by name). */
     const runsNamed = (name: string) =>
       call<FlowRun[]>("POST", "/flow_runs/filter", {
@@ -145,11 +105,6 @@ for (const dialect of DIALECTS) {
       });
 
     before(async () => {
-      ensureUiBuilt();
-      t = await createTestDatabase(dialect);
-      app = await createCheckedApp({ database: t.database, ui: {} });
-      await app.listen({ host: "127.0.0.1", port: 0 });
-      base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
       const flow = await call<{ id: string }>("POST", "/flows/", { name: "etl" }, 201);
       flowId = flow.id;
       deployment = await call<Deployment>(
@@ -168,19 +123,11 @@ for (const dialect of DIALECTS) {
       );
       // the scheduler's runs, now rather than at its next loop
       await call("POST", `/deployments/${deployment.id}/schedule`, {});
-      browser = await launchChromium();
-      w = await watchedPage(browser);
-      w.page.on("dialog", (d) => void d.accept());
-    });
-    after(async () => {
-      await browser?.close();
-      await app?.close();
-      await t?.dispose();
     });
 
     it("lists the deployment, opens it, pauses and resumes it and its schedule, adds and removes schedules", async () => {
-      const { page } = w;
-      await page.goto(`${base}/deployments`);
+      const { page } = ui;
+      await page.goto(`${ui.base}/deployments`);
       await page.getByRole("heading", { level: 1, name: "Deployments" }).waitFor();
       const row = page.locator('tr[data-deployment="nightly"]');
       await row.getByText("Cron 0 3 * * *").waitFor();
@@ -319,12 +266,12 @@ for (const dialect of DIALECTS) {
         /one of "fast", "slow"/,
       );
       assert.match(await text(params.locator('tr[data-parameter="retries"]')), /integer\s*1/);
-      assert.deepEqual(w.take(), []);
+      assert.deepEqual(ui.w.take(), []);
     });
 
     it("runs it through the form made from its parameter schema, refusing bad values next to their fields", async () => {
-      const { page } = w;
-      await page.goto(`${base}/deployments/deployment/${deployment.id}`);
+      const { page } = ui;
+      await page.goto(`${ui.base}/deployments/deployment/${deployment.id}`);
       await page.getByRole("button", { name: "Run", exact: true }).click();
       const form = page.getByRole("form", { name: "Run nightly" });
       // started with the deployment's values and the schema's defaults
@@ -352,7 +299,7 @@ for (const dialect of DIALECTS) {
       assert.equal(await errorOf("regions"), "[1]: Must be a string");
       assert.equal(await errorOf("batch"), null);
       assert.deepEqual(await runsNamed("manual-1"), []);
-      assert.deepEqual(w.take(), []);
+      assert.deepEqual(ui.w.take(), []);
       await screenshot(page, `deployment-run-form-invalid-${dialect}`);
 
       // what the browser does not check (multipleOf), the server refuses, naming the field
@@ -423,11 +370,11 @@ for (const dialect of DIALECTS) {
       await page.locator(".meta").getByRole("link", { name: "nightly" }).click();
       await page.waitForURL(`**/deployments/deployment/${deployment.id}`);
       await page.getByRole("heading", { name: "nightly", exact: true }).waitFor();
-      assert.deepEqual(w.take(), []);
+      assert.deepEqual(ui.w.take(), []);
     });
 
     it("runs a deployment that does not enforce its schema with what the schema would refuse", async () => {
-      const { page } = w;
+      const { page } = ui;
       const loose = await call<Deployment>(
         "POST",
         "/deployments/",
@@ -439,7 +386,7 @@ for (const dialect of DIALECTS) {
         },
         201,
       );
-      await page.goto(`${base}/deployments/deployment/${loose.id}`);
+      await page.goto(`${ui.base}/deployments/deployment/${loose.id}`);
       await page.getByRole("button", { name: "Run", exact: true }).click();
       const form = page.getByRole("form", { name: "Run loose" });
       assert.equal(await form.getByLabel("day").inputValue(), "");
@@ -453,15 +400,15 @@ for (const dialect of DIALECTS) {
       assert.equal(run?.deployment_id, loose.id);
       assert.deepEqual(run?.parameters, { full: false, mode: "fast", retries: 9, batch: 100 });
       await call("DELETE", `/deployments/${loose.id}`, undefined, 204);
-      assert.deepEqual(w.take(), []);
+      assert.deepEqual(ui.w.take(), []);
     });
 
     it("shows upcoming runs on the dashboard and the flow's page, with the flow's deployments", async () => {
-      const { page } = w;
+      const { page } = ui;
       // removing a schedule (the first test) deleted the scheduled runs, and the server's
       // scheduler makes them again only at its main loop (up to 60 s): make them now
       await call("POST", `/deployments/${deployment.id}/schedule`, {});
-      await page.goto(`${base}/dashboard`);
+      await page.goto(`${ui.base}/dashboard`);
       const dashboard = page.getByRole("region", { name: "Upcoming runs" });
       // the scheduler remakes runs when schedules change: whichever it holds now is listed
       const row = dashboard.locator("tbody tr").filter({ hasText: "nightly" }).first();
@@ -475,7 +422,7 @@ for (const dialect of DIALECTS) {
       assert.equal(next?.state_type, "SCHEDULED");
       await screenshot(page, `dashboard-upcoming-${dialect}`);
 
-      await page.goto(`${base}/flows/flow/${flowId}`);
+      await page.goto(`${ui.base}/flows/flow/${flowId}`);
       await page
         .getByRole("region", { name: "Deployments" })
         .getByRole("link", { name: "nightly" })
@@ -496,7 +443,7 @@ for (const dialect of DIALECTS) {
       await page.waitForURL(/\/deployments$/);
       await page.getByRole("heading", { name: "No deployments yet" }).waitFor();
       await call("GET", `/deployments/${deployment.id}`, undefined, 404);
-      assert.deepEqual(w.take(), []);
+      assert.deepEqual(ui.w.take(), []);
     });
   });
 }

@@ -6,19 +6,10 @@
  * name, sorted, edited (value, tags, name) and deleted; each change checked through the API.
  */
 import assert from "node:assert/strict";
-import type { AddressInfo } from "node:net";
-import { after, before, describe, it } from "node:test";
-import type { FastifyInstance } from "fastify";
-import type { Browser, Locator } from "playwright-core";
-import {
-  ensureUiBuilt,
-  launchChromium,
-  screenshot,
-  type WatchedPage,
-  watchedPage,
-} from "../helpers/browser.ts";
-import { createCheckedApp } from "../helpers/checked-app.ts";
-import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
+import { describe, it } from "node:test";
+import { screenshot } from "../helpers/browser.ts";
+import { DIALECTS } from "../helpers/databases.ts";
+import { consoleError, text, uiHarness } from "./ui-harness.ts";
 
 interface Variable {
   name: string;
@@ -26,63 +17,16 @@ interface Variable {
   tags: string[];
 }
 
-const consoleError = (status: number, text: string) =>
-  `console: Failed to load resource: the server responded with a status of ${status} (${text})`;
-
-async function text(locator: Locator): Promise<string> {
-  return (await locator.textContent()) ?? "";
-}
-
 for (const dialect of DIALECTS) {
   describe(`the variables page in Chromium (${dialect})`, () => {
-    let t: TestDatabase;
-    let app: FastifyInstance;
-    let browser: Browser;
-    let w: WatchedPage;
-    let base = "";
-
-    async function call<T>(
-      method: string,
-      path: string,
-      body?: unknown,
-      status: number | number[] = 200,
-    ): Promise<T> {
-      const res = await fetch(`${base}/api${path}`, {
-        method,
-        headers: body === undefined ? {} : { "content-type": "application/json" },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const raw = await res.text();
-      assert.ok([status].flat().includes(res.status), `${method} ${path} → ${res.status}: ${raw}`);
-      return (raw ? JSON.parse(raw) : null) as T;
-    }
+    const ui = uiHarness(dialect, { acceptDialogs: true });
+    const { call, problemsSeen } = ui;
 
     const read = (name: string) => call<Variable>("GET", `/variables/name/${name}`);
-    const problemsSeen = (): string[] =>
-      w
-        .take()
-        .map((p) => p.replace(base, ""))
-        .sort();
-
-    before(async () => {
-      ensureUiBuilt();
-      t = await createTestDatabase(dialect);
-      app = await createCheckedApp({ database: t.database, ui: {} });
-      await app.listen({ host: "127.0.0.1", port: 0 });
-      base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-      browser = await launchChromium();
-      w = await watchedPage(browser);
-      w.page.on("dialog", (d) => void d.accept());
-    });
-    after(async () => {
-      await browser?.close();
-      await app?.close();
-      await t?.dispose();
-    });
 
     it("creates, finds, sorts, edits and deletes variables, showing what is refused next to its field", async () => {
-      const { page } = w;
-      await page.goto(`${base}/variables`);
+      const { page } = ui;
+      await page.goto(`${ui.base}/variables`);
       await page.getByRole("heading", { level: 1, name: "Variables" }).waitFor();
       await page.getByRole("heading", { name: "No variables yet" }).waitFor();
       await page.getByText("npx prefect-ts variable set threshold 12").waitFor();

@@ -8,19 +8,10 @@
  * cleared; the pool linked from a deployment, on the dashboard; a queue and the pool deleted.
  */
 import assert from "node:assert/strict";
-import type { AddressInfo } from "node:net";
-import { after, before, describe, it } from "node:test";
-import type { FastifyInstance } from "fastify";
-import type { Browser, Locator } from "playwright-core";
-import {
-  ensureUiBuilt,
-  launchChromium,
-  screenshot,
-  type WatchedPage,
-  watchedPage,
-} from "../helpers/browser.ts";
-import { createCheckedApp } from "../helpers/checked-app.ts";
-import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
+import { describe, it } from "node:test";
+import { screenshot } from "../helpers/browser.ts";
+import { DIALECTS } from "../helpers/databases.ts";
+import { consoleError, text, uiHarness } from "./ui-harness.ts";
 
 interface WorkPool {
   id: string;
@@ -41,64 +32,19 @@ interface WorkQueue {
   is_paused: boolean;
 }
 
-const CONSOLE_422 =
-  "console: Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)";
-
-async function text(locator: Locator): Promise<string> {
-  return (await locator.textContent()) ?? "";
-}
+const CONSOLE_422 = consoleError(422, "Unprocessable Entity");
 
 for (const dialect of DIALECTS) {
   describe(`the work pool pages in Chromium (${dialect})`, () => {
-    let t: TestDatabase;
-    let app: FastifyInstance;
-    let browser: Browser;
-    let w: WatchedPage;
-    let base = "";
-
-    async function call<T>(
-      method: string,
-      path: string,
-      body?: unknown,
-      status: number | number[] = 200,
-    ): Promise<T> {
-      const res = await fetch(`${base}/api${path}`, {
-        method,
-        headers: body === undefined ? {} : { "content-type": "application/json" },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const raw = await res.text();
-      assert.ok([status].flat().includes(res.status), `${method} ${path} → ${res.status}: ${raw}`);
-      return (raw ? JSON.parse(raw) : null) as T;
-    }
+    const ui = uiHarness(dialect, { acceptDialogs: true });
+    const { call, problemsSeen } = ui;
 
     const readPool = () => call<WorkPool>("GET", "/work_pools/local");
     const readQueue = (name: string) => call<WorkQueue>("GET", `/work_pools/local/queues/${name}`);
-    const problemsSeen = (): string[] =>
-      w
-        .take()
-        .map((p) => p.replace(base, ""))
-        .sort();
-
-    before(async () => {
-      ensureUiBuilt();
-      t = await createTestDatabase(dialect);
-      app = await createCheckedApp({ database: t.database, ui: {} });
-      await app.listen({ host: "127.0.0.1", port: 0 });
-      base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-      browser = await launchChromium();
-      w = await watchedPage(browser);
-      w.page.on("dialog", (d) => void d.accept());
-    });
-    after(async () => {
-      await browser?.close();
-      await app?.close();
-      await t?.dispose();
-    });
 
     it("creates a pool through the form and shows its template, worker, queues, limit and pause", async () => {
-      const { page } = w;
-      await page.goto(`${base}/work-pools`);
+      const { page } = ui;
+      await page.goto(`${ui.base}/work-pools`);
       await page.getByRole("heading", { level: 1, name: "Work Pools" }).waitFor();
       await page.getByRole("heading", { name: "No work pools yet" }).waitFor();
       await page.getByText("npx prefect-ts work-pool create local --type process").waitFor();
@@ -242,11 +188,11 @@ for (const dialect of DIALECTS) {
       await limitForm.getByRole("button", { name: "No limit" }).click();
       await page.getByTestId("pool-concurrency").getByText("Unlimited").waitFor();
       assert.equal((await readPool()).concurrency_limit, null);
-      assert.deepEqual(w.take(), []);
+      assert.deepEqual(ui.w.take(), []);
     });
 
     it("shows a queue's page: edits it, pauses it, lists the run its workers would start, deletes it", async () => {
-      const { page } = w;
+      const { page } = ui;
       // a deployment of the pool, sending to the urgent queue, and a run of it due now
       const flow = await call<{ id: string }>("POST", "/flows/", { name: "etl" }, [200, 201]);
       const deployment = await call<{ id: string }>(
@@ -269,7 +215,7 @@ for (const dialect of DIALECTS) {
       );
 
       // the deployment links to its pool
-      await page.goto(`${base}/deployments/deployment/${deployment.id}`);
+      await page.goto(`${ui.base}/deployments/deployment/${deployment.id}`);
       await page.locator(".page-header").getByRole("link", { name: "local" }).click();
       await page.waitForURL("**/work-pools/work-pool/local");
 
@@ -332,24 +278,24 @@ for (const dialect of DIALECTS) {
       await page.waitForURL("**/work-pools/work-pool/local/queue/urgent");
 
       // the default queue cannot be deleted: no button there
-      await page.goto(`${base}/work-pools/work-pool/local/queue/default`);
+      await page.goto(`${ui.base}/work-pools/work-pool/local/queue/default`);
       await page.getByRole("heading", { level: 1, name: /default/ }).waitFor();
       await page.getByText("(its default queue)").waitFor();
       assert.equal(await page.getByRole("button", { name: "Delete" }).count(), 0);
 
       // delete the urgent queue from its page
-      await page.goto(`${base}/work-pools/work-pool/local/queue/urgent`);
+      await page.goto(`${ui.base}/work-pools/work-pool/local/queue/urgent`);
       await page.getByRole("heading", { level: 1, name: /urgent/ }).waitFor();
       await page.getByRole("button", { name: "Delete" }).click();
       await page.waitForURL("**/work-pools/work-pool/local?tab=queues");
       await page.locator('tr[data-queue="default"]').waitFor();
       assert.equal(await page.locator('tr[data-queue="urgent"]').count(), 0);
       await call("GET", "/work_pools/local/queues/urgent", undefined, 404);
-      assert.deepEqual(w.take(), []);
+      assert.deepEqual(ui.w.take(), []);
     });
 
     it("lists the pool's runs and deployments on its tabs", async () => {
-      const { page } = w;
+      const { page } = ui;
       // deleting `urgent` unlinked its deployment and run (Prefect: SET NULL): send them to the
       // pool's default queue again
       const flow = await call<{ id: string }>("POST", "/flows/", { name: "etl" }, [200, 201]);
@@ -365,21 +311,21 @@ for (const dialect of DIALECTS) {
         [200, 201],
       );
       await call("POST", `/deployments/${nightly.id}/create_flow_run`, { name: "urgent-run" }, 201);
-      await page.goto(`${base}/work-pools/work-pool/local?tab=deployments`);
+      await page.goto(`${ui.base}/work-pools/work-pool/local?tab=deployments`);
       await page.locator('tr[data-deployment="nightly"]').waitFor({ timeout: 8_000 });
       await page.getByRole("tab", { name: "Runs" }).click();
       await page.getByRole("link", { name: "urgent-run" }).waitFor({ timeout: 8_000 });
     });
 
     it("shows the pool on the dashboard, then deletes it", async () => {
-      const { page } = w;
+      const { page } = ui;
       await call(
         "POST",
         "/work_pools/local/workers/heartbeat",
         { name: "ProcessWorker-1f2e", heartbeat_interval_seconds: 30 },
         204,
       );
-      await page.goto(`${base}/dashboard`);
+      await page.goto(`${ui.base}/dashboard`);
       const card = page.getByRole("region", { name: "Active work pools" });
       await card.locator('tr[data-pool="local"]').getByText("Ready", { exact: true }).waitFor();
       await card.getByRole("link", { name: "local" }).click();
@@ -389,7 +335,7 @@ for (const dialect of DIALECTS) {
       await page.waitForURL(/\/work-pools$/);
       await page.getByRole("heading", { name: "No work pools yet" }).waitFor();
       await call("GET", "/work_pools/local", undefined, 404);
-      assert.deepEqual(w.take(), []);
+      assert.deepEqual(ui.w.take(), []);
     });
   });
 }
