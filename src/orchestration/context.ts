@@ -42,8 +42,38 @@ export interface FlowRunSnapshot {
   state: StateRecord | null;
 }
 
+/** What taking a slot of a flow run's deployment concurrency limit came to. */
+export type DeploymentSlotOutcome =
+  /**
+   * The run has no deployment, its deployment no concurrency limit, or its deployment is gone
+   * (Prefect's foreign key would have set the run's `deployment_id` to null).
+   */
+  | { status: "unlimited" }
+  /** The deployment's limit is 0: the run could never start. */
+  | { status: "zero" }
+  | { status: "taken"; leaseId: string }
+  /** The limit is full: what the deployment's `collision_strategy` says to do. */
+  | { status: "full"; strategy: "ENQUEUE" | "CANCEL_NEW"; waitSeconds: number };
+
+/** Whether a run going RUNNING still holds the slot it took when it went PENDING. */
+export type DeploymentSlotCheck =
+  | { status: "held" }
+  /** Its lease was gone (revoked or expired), and a free slot was taken anew. */
+  | { status: "retaken"; leaseId: string }
+  /** Its lease was gone and the limit is full. */
+  | { status: "lost" };
+
 /** What flow rules read or write beyond the run itself (implemented by the models layer). */
 export interface FlowOrchestrationDeps {
+  /**
+   * Take a slot of the run's deployment concurrency limit, under a lease held by the run (in the
+   * transition's transaction).
+   */
+  secureDeploymentSlot?(): Promise<DeploymentSlotOutcome>;
+  /** Whether the run still holds its deployment slot under `leaseId` (re-taken when it does not). */
+  checkDeploymentSlot?(leaseId: string): Promise<DeploymentSlotCheck>;
+  /** Give back the run's deployment slot (in the transition's transaction). */
+  releaseDeploymentSlot?(): Promise<void>;
   /** Whether another state of this flow run already has exactly this timestamp. */
   stateTimestampTaken(timestamp: string): Promise<boolean>;
   /** Force a state onto the parent task run of a subflow (MinimalTaskPolicy + GlobalTaskPolicy). */

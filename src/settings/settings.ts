@@ -101,6 +101,8 @@ const fields = {
   PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE: text({ nonEmpty: true }),
   PREFECT_SERVER_CONCURRENCY_HOLDER_GRACE_SECONDS: secondsOrZero(),
   PREFECT_TASK_RUN_TAG_CONCURRENCY_SLOT_WAIT_SECONDS: secondsOrZero(),
+  PREFECT_SERVER_DEPLOYMENTS_CONCURRENCY_SLOT_WAIT_SECONDS: secondsOrZero(),
+  PREFECT_DEPLOYMENT_CONCURRENCY_SLOT_WAIT_SECONDS: secondsOrZero(),
   PREFECT_REDIS_MESSAGING_HOST: text({ nonEmpty: true }),
   PREFECT_REDIS_MESSAGING_PORT: number({ int: true, min: 1, max: 65535 }),
   PREFECT_REDIS_MESSAGING_DB: number({ int: true, min: 0 }),
@@ -244,6 +246,12 @@ export interface Settings {
   concurrencyHolderGraceSeconds: number;
   /** `PREFECT_TASK_RUN_TAG_CONCURRENCY_SLOT_WAIT_SECONDS` (default 30): the delay a task run waiting on a tag limit is told. */
   taskRunTagConcurrencySlotWaitSeconds: number;
+  /**
+   * `PREFECT_SERVER_DEPLOYMENTS_CONCURRENCY_SLOT_WAIT_SECONDS` (or its older name
+   * `PREFECT_DEPLOYMENT_CONCURRENCY_SLOT_WAIT_SECONDS`; default 30): how far ahead a run of a
+   * deployment at its concurrency limit is scheduled again (`AwaitingConcurrencySlot`).
+   */
+  deploymentConcurrencySlotWaitSeconds: number;
   /** Prefect-redis's connection (`PREFECT_REDIS_MESSAGING_HOST`, `_PORT`, `_DB`, `_USERNAME`, `_PASSWORD`). */
   redis: {
     host: string;
@@ -346,6 +354,10 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     concurrencyHolderGraceSeconds: s.PREFECT_SERVER_CONCURRENCY_HOLDER_GRACE_SECONDS ?? 5,
     taskRunTagConcurrencySlotWaitSeconds:
       s.PREFECT_TASK_RUN_TAG_CONCURRENCY_SLOT_WAIT_SECONDS ?? 30,
+    deploymentConcurrencySlotWaitSeconds:
+      s.PREFECT_SERVER_DEPLOYMENTS_CONCURRENCY_SLOT_WAIT_SECONDS ??
+      s.PREFECT_DEPLOYMENT_CONCURRENCY_SLOT_WAIT_SECONDS ??
+      30,
     redis: {
       host: s.PREFECT_REDIS_MESSAGING_HOST ?? "localhost",
       port: s.PREFECT_REDIS_MESSAGING_PORT ?? 6379,

@@ -38,6 +38,11 @@ import type { AppContext } from "../../services/context.ts";
 import { inTransaction, type UnitOfWork } from "../../services/unit-of-work.ts";
 import type { Database, Db } from "../../storage/database.ts";
 import { isForeignKeyViolation, isUniqueViolation } from "../../storage/database-errors.ts";
+import {
+  checkDeploymentSlotInTransaction,
+  releaseDeploymentSlotInTransaction,
+  secureDeploymentSlotInTransaction,
+} from "../concurrency-limits/deployment-limits.ts";
 import { readFlowRunWithState } from "../states/locked-reads.ts";
 import { flowRunStateTimestampTaken, insertFlowRunState } from "../states/queries.ts";
 import { setRunState } from "../states/set-run-state.ts";
@@ -302,6 +307,25 @@ async function flowRunRelations(
   return relations;
 }
 
+/** The run's deployment concurrency slot, taken, checked and given back in its transition. */
+function deploymentSlotDeps(
+  ctx: AppContext,
+  trx: Db,
+  run: FlowRun,
+): Pick<
+  FlowOrchestrationDeps,
+  "secureDeploymentSlot" | "checkDeploymentSlot" | "releaseDeploymentSlot"
+> {
+  const deploymentId = run.deployment_id;
+  if (!deploymentId) return {};
+  return {
+    secureDeploymentSlot: () => secureDeploymentSlotInTransaction(ctx, trx, run.id, deploymentId),
+    checkDeploymentSlot: (leaseId) =>
+      checkDeploymentSlotInTransaction(ctx, trx, run.id, deploymentId, leaseId),
+    releaseDeploymentSlot: () => releaseDeploymentSlotInTransaction(ctx, trx, run.id, deploymentId),
+  };
+}
+
 async function orchestrate(
   ctx: AppContext,
   uow: UnitOfWork,
@@ -320,6 +344,7 @@ async function orchestrate(
     forceParentTaskRunState: (taskRunId, parentState) =>
       forceTaskRunStateInTransaction(ctx, trx, taskRunId, parentState),
     emit: (event) => uow.emit(event),
+    ...deploymentSlotDeps(ctx, trx, run),
   };
   const orchestration = createFlowContext({
     run,
