@@ -6,46 +6,18 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { runCli as runCliHere } from "../../src/cli/main.ts";
 import { EmbeddedClient } from "../../src/embedded/embedded-client.ts";
 import { shutdownRuntime, useClient } from "../../src/engine/process-runtime.ts";
 import { flow, materialize } from "../../src/index.ts";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
-import { cliEnv, runCli as runCliProcess } from "./helpers.ts";
-
-async function runInProcess(args: readonly string[], env: Record<string, string>) {
-  for (const key of Object.keys(process.env)) {
-    if (key.startsWith("PREFECT_")) delete process.env[key];
-  }
-  Object.assign(process.env, env);
-  let stdout = "";
-  let stderr = "";
-  const code = await runCliHere(args, {
-    out: (text) => {
-      stdout += text.endsWith("\n") ? text : `${text}\n`;
-    },
-    err: (text) => {
-      stderr += text.endsWith("\n") ? text : `${text}\n`;
-    },
-  });
-  return { code, stdout, stderr };
-}
+import { cliChecks, cliEnv, runCliInProcess, runCli as runCliProcess } from "./helpers.ts";
 
 for (const dialect of DIALECTS) {
   describe(`prefect-ts asset (${dialect})`, () => {
     let t: TestDatabase;
     let env: Record<string, string>;
-    const cli = (...args: string[]) => runInProcess(args, env);
-    const ok = async (...args: string[]) => {
-      const res = await cli(...args);
-      assert.equal(res.code, 0, `${args.join(" ")}: ${res.stderr}`);
-      return res.stdout.trim();
-    };
-    const fails = async (message: string, ...args: string[]) => {
-      const res = await cli(...args);
-      assert.equal(res.code, 1, `${args.join(" ")}: ${res.stdout}`);
-      assert.equal(res.stderr.trim(), message);
-    };
+    const cli = (...args: string[]) => runCliInProcess(args, env);
+    const { ok, fails } = cliChecks(cli);
 
     before(async () => {
       t = await createTestDatabase(dialect);

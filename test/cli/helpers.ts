@@ -1,4 +1,5 @@
 /** Running the real `prefect-ts` CLI in a subprocess, and seeding a database for it. */
+import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { uuid4, uuid7 } from "../../src/core/ids.ts";
@@ -41,6 +42,51 @@ export function runCli(args: readonly string[], env: Record<string, string>): Pr
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/**
+ * Run `prefect-ts ARGS` in this process (the CLI's `runCli`, its output captured), with only the
+ * given PREFECT_* settings in `process.env` (the others are dropped).
+ */
+export async function runCliInProcess(
+  args: readonly string[],
+  env: Record<string, string>,
+): Promise<CliResult> {
+  const { runCli: runCliHere } = await import("../../src/cli/main.ts");
+  for (const key of Object.keys(process.env)) {
+    if (key.startsWith("PREFECT_")) delete process.env[key];
+  }
+  Object.assign(process.env, env);
+  let stdout = "";
+  let stderr = "";
+  const code = await runCliHere(args, {
+    out: (text) => {
+      stdout += text.endsWith("\n") ? text : `${text}\n`;
+    },
+    err: (text) => {
+      stderr += text.endsWith("\n") ? text : `${text}\n`;
+    },
+  });
+  return { code, stdout, stderr };
+}
+
+/**
+ * Assertions over a way of running the CLI: `ok` asserts exit code 0 and answers stdout, trimmed;
+ * `fails` asserts exit code 1 and that stderr is `message`.
+ */
+export function cliChecks(cli: (...args: string[]) => Promise<CliResult>) {
+  return {
+    async ok(...args: string[]): Promise<string> {
+      const res = await cli(...args);
+      assert.equal(res.code, 0, `${args.join(" ")}: ${res.stderr}`);
+      return res.stdout.trim();
+    },
+    async fails(message: string, ...args: string[]): Promise<void> {
+      const res = await cli(...args);
+      assert.equal(res.code, 1, `${args.join(" ")}: ${res.stdout}`);
+      assert.equal(res.stderr.trim(), message);
+    },
+  };
 }
 
 export const isoAgo = (seconds: number): string =>
