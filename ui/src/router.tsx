@@ -12,6 +12,9 @@ import { ArtifactKeyPage } from "./pages/artifacts/ArtifactKeyPage.tsx";
 import { ArtifactPage } from "./pages/artifacts/ArtifactPage.tsx";
 import { ArtifactsPage } from "./pages/artifacts/ArtifactsPage.tsx";
 import { parseArtifactsSearch } from "./pages/artifacts/search.ts";
+import { AssetPage } from "./pages/assets/AssetPage.tsx";
+import { AssetsPage } from "./pages/assets/AssetsPage.tsx";
+import { parseAssetsSearch } from "./pages/assets/search.ts";
 import { BlockCatalogPage } from "./pages/blocks/BlockCatalogPage.tsx";
 import { BlockCreatePage } from "./pages/blocks/BlockCreatePage.tsx";
 import { BlockEditPage } from "./pages/blocks/BlockEditPage.tsx";
@@ -193,6 +196,18 @@ const artifactRoute = createRoute({
   component: ArtifactPage,
 });
 
+const assetsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/assets",
+  validateSearch: parseAssetsSearch,
+  component: AssetsPage,
+});
+const assetRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/assets/asset/$key",
+  component: AssetPage,
+});
+
 const routeTree = rootRoute.addChildren([
   indexRoute,
   dashboardRoute,
@@ -219,6 +234,8 @@ const routeTree = rootRoute.addChildren([
   artifactsRoute,
   artifactKeyRoute,
   artifactRoute,
+  assetsRoute,
+  assetRoute,
 ]);
 
 export const router = createRouter({ routeTree, defaultPreload: false, scrollRestoration: true });

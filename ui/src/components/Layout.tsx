@@ -13,6 +13,7 @@ const NAV = [
   { to: "/variables", label: "Variables", icon: "≔" },
   { to: "/concurrency-limits", label: "Concurrency", icon: "◔" },
   { to: "/artifacts", label: "Artifacts", icon: "❏" },
+  { to: "/assets", label: "Assets", icon: "◈" },
 ] as const;
 
 export function Layout() {
