@@ -1,4 +1,8 @@
-/** Form pieces of the concurrency page: a labelled field with the server's message for it. */
+/**
+ * Form pieces shared by the UI's forms (concurrency limits, work pools and queues, variables,
+ * blocks, deployments): a labelled field with the server's message for it, text and number
+ * inputs in one, and the submit/Cancel row with what the server said about the whole form.
+ */
 import { type ReactNode, useId } from "react";
 import { ApiError } from "../../api/client.ts";
 
@@ -37,7 +41,7 @@ export function Field({
 }: {
   label: string;
   error?: string | undefined;
-  hint?: string;
+  hint?: string | undefined;
   children: (props: {
     id: string;
     "aria-invalid": boolean;
@@ -68,4 +72,88 @@ export function Field({
 /** A number typed in a field as the API should get it: `null` when empty, so the server says so. */
 export function numberOf(text: string): number | null {
   return text.trim() === "" ? null : Number(text);
+}
+
+interface InputFieldProps {
+  label: string;
+  error?: string | undefined;
+  hint?: string | undefined;
+  value: string;
+  onChange: (value: string) => void;
+}
+
+/** A text input in a `Field`. */
+export function TextField({
+  autoComplete,
+  ...props
+}: InputFieldProps & { autoComplete?: string | undefined }) {
+  return (
+    <Field label={props.label} error={props.error} hint={props.hint}>
+      {(p) => (
+        <input
+          {...p}
+          className="input"
+          value={props.value}
+          autoComplete={autoComplete}
+          onChange={(e) => props.onChange(e.target.value)}
+        />
+      )}
+    </Field>
+  );
+}
+
+/** A number input in a `Field`: whole numbers, or any (`decimal`). */
+export function NumberField({ decimal, ...props }: InputFieldProps & { decimal?: boolean }) {
+  return (
+    <Field label={props.label} error={props.error} hint={props.hint}>
+      {(p) => (
+        <input
+          {...p}
+          className="input"
+          type="number"
+          step={decimal ? "any" : undefined}
+          inputMode={decimal ? "decimal" : "numeric"}
+          value={props.value}
+          onChange={(e) => props.onChange(e.target.value)}
+        />
+      )}
+    </Field>
+  );
+}
+
+/**
+ * A form's last rows: its submit button, any other buttons (`children`), Cancel, and what the
+ * server said about the form as a whole (`error`).
+ */
+export function FormActions({
+  submit,
+  busy,
+  onCancel,
+  error,
+  children,
+}: {
+  submit: string;
+  busy: boolean;
+  onCancel: () => void;
+  error: string | null;
+  children?: ReactNode;
+}) {
+  return (
+    <>
+      <div className="form-actions">
+        <button type="submit" className="btn primary" disabled={busy}>
+          {submit}
+        </button>
+        {children}
+        <button type="button" className="btn" disabled={busy} onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+      {error && (
+        <div className="banner warn form-error" role="alert">
+          {error}
+        </div>
+      )}
+    </>
+  );
 }

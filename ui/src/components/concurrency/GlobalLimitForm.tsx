@@ -2,7 +2,15 @@
 import { useState } from "react";
 import { concurrencyApi, useConcurrencyChange } from "../../api/concurrency.ts";
 import type { GlobalConcurrencyLimit } from "../../api/types.ts";
-import { Field, type FormErrors, formErrors, NO_ERRORS, numberOf } from "./FormFields.tsx";
+import {
+  FormActions,
+  type FormErrors,
+  formErrors,
+  NO_ERRORS,
+  NumberField,
+  numberOf,
+  TextField,
+} from "./FormFields.tsx";
 
 const FIELDS = ["name", "limit", "slot_decay_per_second"] as const;
 
@@ -59,59 +67,33 @@ export function GlobalLimitForm({
         void submit();
       }}
     >
-      <Field label="Name" error={errors.fields.name}>
-        {(p) => (
-          <input
-            {...p}
-            className="input"
-            value={name}
-            autoComplete="off"
-            onChange={(e) => setName(e.target.value)}
-          />
-        )}
-      </Field>
-      <Field label="Concurrency limit" error={errors.fields.limit}>
-        {(p) => (
-          <input
-            {...p}
-            className="input"
-            type="number"
-            inputMode="numeric"
-            value={max}
-            onChange={(e) => setMax(e.target.value)}
-          />
-        )}
-      </Field>
-      <Field
+      <TextField
+        label="Name"
+        error={errors.fields.name}
+        value={name}
+        autoComplete="off"
+        onChange={setName}
+      />
+      <NumberField
+        label="Concurrency limit"
+        error={errors.fields.limit}
+        value={max}
+        onChange={setMax}
+      />
+      <NumberField
         label="Slot decay per second"
         error={errors.fields.slot_decay_per_second}
         hint="Above 0 makes it a rate limit"
-      >
-        {(p) => (
-          <input
-            {...p}
-            className="input"
-            type="number"
-            step="any"
-            inputMode="decimal"
-            value={decay}
-            onChange={(e) => setDecay(e.target.value)}
-          />
-        )}
-      </Field>
-      <div className="form-actions">
-        <button type="submit" className="btn primary" disabled={busy}>
-          {limit ? "Save" : "Create"}
-        </button>
-        <button type="button" className="btn" disabled={busy} onClick={onDone}>
-          Cancel
-        </button>
-      </div>
-      {errors.form && (
-        <div className="banner warn form-error" role="alert">
-          {errors.form}
-        </div>
-      )}
+        value={decay}
+        decimal
+        onChange={setDecay}
+      />
+      <FormActions
+        submit={limit ? "Save" : "Create"}
+        busy={busy}
+        onCancel={onDone}
+        error={errors.form}
+      />
     </form>
   );
 }

@@ -1,7 +1,15 @@
 /** Create a task-run tag limit (or change the limit of a tag: Prefect's create is an upsert). */
 import { useState } from "react";
 import { concurrencyApi, useConcurrencyChange } from "../../api/concurrency.ts";
-import { Field, type FormErrors, formErrors, NO_ERRORS, numberOf } from "./FormFields.tsx";
+import {
+  FormActions,
+  type FormErrors,
+  formErrors,
+  NO_ERRORS,
+  NumberField,
+  numberOf,
+  TextField,
+} from "./FormFields.tsx";
 
 const FIELDS = ["tag", "concurrency_limit"] as const;
 
@@ -36,42 +44,20 @@ export function TagLimitForm({ onDone }: { onDone: () => void }) {
         void submit();
       }}
     >
-      <Field label="Tag" error={errors.fields.tag}>
-        {(p) => (
-          <input
-            {...p}
-            className="input"
-            value={tag}
-            autoComplete="off"
-            onChange={(e) => setTag(e.target.value)}
-          />
-        )}
-      </Field>
-      <Field label="Concurrency limit" error={errors.fields.concurrency_limit}>
-        {(p) => (
-          <input
-            {...p}
-            className="input"
-            type="number"
-            inputMode="numeric"
-            value={max}
-            onChange={(e) => setMax(e.target.value)}
-          />
-        )}
-      </Field>
-      <div className="form-actions">
-        <button type="submit" className="btn primary" disabled={busy}>
-          Create
-        </button>
-        <button type="button" className="btn" disabled={busy} onClick={onDone}>
-          Cancel
-        </button>
-      </div>
-      {errors.form && (
-        <div className="banner warn form-error" role="alert">
-          {errors.form}
-        </div>
-      )}
+      <TextField
+        label="Tag"
+        error={errors.fields.tag}
+        value={tag}
+        autoComplete="off"
+        onChange={setTag}
+      />
+      <NumberField
+        label="Concurrency limit"
+        error={errors.fields.concurrency_limit}
+        value={max}
+        onChange={setMax}
+      />
+      <FormActions submit="Create" busy={busy} onCancel={onDone} error={errors.form} />
     </form>
   );
 }

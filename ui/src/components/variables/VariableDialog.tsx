@@ -12,7 +12,7 @@ import {
   type VariableInput,
   variablesApi,
 } from "../../api/variables.ts";
-import { Field } from "../concurrency/FormFields.tsx";
+import { Field, FormActions, TextField } from "../concurrency/FormFields.tsx";
 
 type FieldName = "name" | "value" | "tags";
 interface Errors {
@@ -121,21 +121,14 @@ export function VariableDialog({
         }}
       >
         <h2>{title}</h2>
-        <Field
+        <TextField
           label="Name"
           error={errors.fields.name}
           hint="Lowercase letters, digits, - and _ (at most 255)"
-        >
-          {(p) => (
-            <input
-              {...p}
-              className="input"
-              value={name}
-              autoComplete="off"
-              onChange={(e) => setName(e.target.value)}
-            />
-          )}
-        </Field>
+          value={name}
+          autoComplete="off"
+          onChange={setName}
+        />
         <Field
           label="Value"
           error={errors.fields.value}
@@ -152,30 +145,20 @@ export function VariableDialog({
             />
           )}
         </Field>
-        <Field label="Tags" error={errors.fields.tags} hint="Separated by commas">
-          {(p) => (
-            <input
-              {...p}
-              className="input"
-              value={tags}
-              autoComplete="off"
-              onChange={(e) => setTags(e.target.value)}
-            />
-          )}
-        </Field>
-        <div className="form-actions">
-          <button type="submit" className="btn primary" disabled={busy}>
-            {variable ? "Save" : "Create"}
-          </button>
-          <button type="button" className="btn" disabled={busy} onClick={onClose}>
-            Cancel
-          </button>
-        </div>
-        {errors.form && (
-          <div className="banner warn form-error" role="alert">
-            {errors.form}
-          </div>
-        )}
+        <TextField
+          label="Tags"
+          error={errors.fields.tags}
+          hint="Separated by commas"
+          value={tags}
+          autoComplete="off"
+          onChange={setTags}
+        />
+        <FormActions
+          submit={variable ? "Save" : "Create"}
+          busy={busy}
+          onCancel={onClose}
+          error={errors.form}
+        />
       </form>
     </dialog>
   );

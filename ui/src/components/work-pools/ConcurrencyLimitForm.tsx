@@ -2,10 +2,11 @@
 import { useState } from "react";
 import { useWorkPoolChange } from "../../api/work-pools.ts";
 import {
-  Field,
+  FormActions,
   type FormErrors,
   formErrors,
   NO_ERRORS,
+  NumberField,
   numberOf,
 } from "../concurrency/FormFields.tsx";
 
@@ -49,38 +50,18 @@ export function ConcurrencyLimitForm({
         void save(numberOf(value));
       }}
     >
-      <Field
+      <NumberField
         label="Concurrency limit"
         error={errors.fields.concurrency_limit}
         hint="How many runs may be Pending or Running at once; empty for no limit"
-      >
-        {(p) => (
-          <input
-            {...p}
-            className="input"
-            type="number"
-            inputMode="numeric"
-            value={value}
-            onChange={(e) => setValue(e.target.value)}
-          />
-        )}
-      </Field>
-      <div className="form-actions">
-        <button type="submit" className="btn primary" disabled={busy}>
-          Save
-        </button>
+        value={value}
+        onChange={setValue}
+      />
+      <FormActions submit="Save" busy={busy} onCancel={onDone} error={errors.form}>
         <button type="button" className="btn" disabled={busy} onClick={() => void save(null)}>
           No limit
         </button>
-        <button type="button" className="btn" disabled={busy} onClick={onDone}>
-          Cancel
-        </button>
-      </div>
-      {errors.form && (
-        <div className="banner warn form-error" role="alert">
-          {errors.form}
-        </div>
-      )}
+      </FormActions>
     </form>
   );
 }

@@ -2,11 +2,13 @@
 import { useState } from "react";
 import { useWorkPoolChange, type WorkQueue, workPoolsApi } from "../../api/work-pools.ts";
 import {
-  Field,
+  FormActions,
   type FormErrors,
   formErrors,
   NO_ERRORS,
+  NumberField,
   numberOf,
+  TextField,
 } from "../concurrency/FormFields.tsx";
 
 const FIELDS = ["priority", "concurrency_limit", "description"] as const;
@@ -59,61 +61,27 @@ export function QueueForm({
         void submit();
       }}
     >
-      <Field
+      <NumberField
         label="Priority"
         error={errors.fields.priority}
         hint="1 is the highest: its runs go first"
-      >
-        {(p) => (
-          <input
-            {...p}
-            className="input"
-            type="number"
-            inputMode="numeric"
-            value={priority}
-            onChange={(e) => setPriority(e.target.value)}
-          />
-        )}
-      </Field>
-      <Field
+        value={priority}
+        onChange={setPriority}
+      />
+      <NumberField
         label="Concurrency limit"
         error={errors.fields.concurrency_limit}
         hint="Runs Pending or Running at once from this queue; empty for no limit"
-      >
-        {(p) => (
-          <input
-            {...p}
-            className="input"
-            type="number"
-            inputMode="numeric"
-            value={limit}
-            onChange={(e) => setLimit(e.target.value)}
-          />
-        )}
-      </Field>
-      <Field label="Description" error={errors.fields.description}>
-        {(p) => (
-          <input
-            {...p}
-            className="input"
-            value={description}
-            onChange={(e) => setDescription(e.target.value)}
-          />
-        )}
-      </Field>
-      <div className="form-actions">
-        <button type="submit" className="btn primary" disabled={busy}>
-          Save
-        </button>
-        <button type="button" className="btn" disabled={busy} onClick={onDone}>
-          Cancel
-        </button>
-      </div>
-      {errors.form && (
-        <div className="banner warn form-error" role="alert">
-          {errors.form}
-        </div>
-      )}
+        value={limit}
+        onChange={setLimit}
+      />
+      <TextField
+        label="Description"
+        error={errors.fields.description}
+        value={description}
+        onChange={setDescription}
+      />
+      <FormActions submit="Save" busy={busy} onCancel={onDone} error={errors.form} />
     </form>
   );
 }

@@ -13,10 +13,13 @@ import {
 } from "../../api/work-pools.ts";
 import {
   Field,
+  FormActions,
   type FormErrors,
   formErrors,
   NO_ERRORS,
+  NumberField,
   numberOf,
+  TextField,
 } from "../concurrency/FormFields.tsx";
 
 const FIELDS = ["name", "type", "description", "concurrency_limit", "base_job_template"] as const;
@@ -94,17 +97,13 @@ export function WorkPoolForm({
         void submit();
       }}
     >
-      <Field label="Name" error={errors.fields.name}>
-        {(p) => (
-          <input
-            {...p}
-            className="input"
-            value={name}
-            autoComplete="off"
-            onChange={(e) => setName(e.target.value)}
-          />
-        )}
-      </Field>
+      <TextField
+        label="Name"
+        error={errors.fields.name}
+        value={name}
+        autoComplete="off"
+        onChange={setName}
+      />
       <Field
         label="Type"
         error={errors.fields.type}
@@ -129,32 +128,19 @@ export function WorkPoolForm({
           </select>
         )}
       </Field>
-      <Field label="Description" error={errors.fields.description}>
-        {(p) => (
-          <input
-            {...p}
-            className="input"
-            value={description}
-            onChange={(e) => setDescription(e.target.value)}
-          />
-        )}
-      </Field>
-      <Field
+      <TextField
+        label="Description"
+        error={errors.fields.description}
+        value={description}
+        onChange={setDescription}
+      />
+      <NumberField
         label="Concurrency limit"
         error={errors.fields.concurrency_limit}
         hint="Runs Pending or Running at once over all its queues; empty for no limit"
-      >
-        {(p) => (
-          <input
-            {...p}
-            className="input"
-            type="number"
-            inputMode="numeric"
-            value={limit}
-            onChange={(e) => setLimit(e.target.value)}
-          />
-        )}
-      </Field>
+        value={limit}
+        onChange={setLimit}
+      />
       <Field
         label="Base job template"
         error={errors.fields.base_job_template}
@@ -174,19 +160,7 @@ export function WorkPoolForm({
           />
         )}
       </Field>
-      <div className="form-actions">
-        <button type="submit" className="btn primary" disabled={busy}>
-          Create
-        </button>
-        <button type="button" className="btn" disabled={busy} onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
-      {errors.form && (
-        <div className="banner warn form-error" role="alert">
-          {errors.form}
-        </div>
-      )}
+      <FormActions submit="Create" busy={busy} onCancel={onCancel} error={errors.form} />
     </form>
   );
 }
