@@ -1,7 +1,8 @@
 /**
  * Form pieces shared by the UI's forms (concurrency limits, work pools and queues, variables,
- * blocks, deployments): a labelled field with the server's message for it, text and number
- * inputs in one, and the submit/Cancel row with what the server said about the whole form.
+ * blocks, deployments): the form itself, a labelled field with the server's message for it,
+ * text and number inputs in one, and the submit/Cancel row with what the server said about the
+ * whole form.
  */
 import { type ReactNode, useId } from "react";
 import { ApiError } from "../../api/client.ts";
@@ -31,6 +32,34 @@ export function formErrors(error: unknown, formFields: readonly string[]): FormE
   const form =
     others.length > 0 ? others.join("; ") : Object.keys(fields).length === 0 ? error.message : null;
   return { fields, form };
+}
+
+/** A form the page checks itself (`noValidate`): submitting it calls `onSubmit`, never reloads. */
+export function Form({
+  label,
+  className = "limit-form",
+  onSubmit,
+  children,
+}: {
+  /** Its accessible name. */
+  label: string;
+  className?: string;
+  onSubmit: () => Promise<unknown>;
+  children: ReactNode;
+}) {
+  return (
+    <form
+      className={className}
+      aria-label={label}
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        void onSubmit();
+      }}
+    >
+      {children}
+    </form>
+  );
 }
 
 export function Field({

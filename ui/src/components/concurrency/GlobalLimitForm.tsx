@@ -3,6 +3,7 @@ import { useState } from "react";
 import { concurrencyApi, useConcurrencyChange } from "../../api/concurrency.ts";
 import type { GlobalConcurrencyLimit } from "../../api/types.ts";
 import {
+  Form,
   FormActions,
   type FormErrors,
   formErrors,
@@ -58,15 +59,7 @@ export function GlobalLimitForm({
   };
 
   return (
-    <form
-      className="limit-form"
-      aria-label={limit ? `Edit ${limit.name}` : "New global limit"}
-      noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
-        void submit();
-      }}
-    >
+    <Form label={limit ? `Edit ${limit.name}` : "New global limit"} onSubmit={submit}>
       <TextField
         label="Name"
         error={errors.fields.name}
@@ -94,6 +87,6 @@ export function GlobalLimitForm({
         onCancel={onDone}
         error={errors.form}
       />
-    </form>
+    </Form>
   );
 }

@@ -2,6 +2,7 @@
 import { useState } from "react";
 import { concurrencyApi, useConcurrencyChange } from "../../api/concurrency.ts";
 import {
+  Form,
   FormActions,
   type FormErrors,
   formErrors,
@@ -35,15 +36,7 @@ export function TagLimitForm({ onDone }: { onDone: () => void }) {
   };
 
   return (
-    <form
-      className="limit-form"
-      aria-label="New task-run limit"
-      noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
-        void submit();
-      }}
-    >
+    <Form label="New task-run limit" onSubmit={submit}>
       <TextField
         label="Tag"
         error={errors.fields.tag}
@@ -58,6 +51,6 @@ export function TagLimitForm({ onDone }: { onDone: () => void }) {
         onChange={setMax}
       />
       <FormActions submit="Create" busy={busy} onCancel={onDone} error={errors.form} />
-    </form>
+    </Form>
   );
 }

@@ -12,7 +12,7 @@ import {
   type VariableInput,
   variablesApi,
 } from "../../api/variables.ts";
-import { Field, FormActions, TextField } from "../concurrency/FormFields.tsx";
+import { Field, Form, FormActions, TextField } from "../concurrency/FormFields.tsx";
 
 type FieldName = "name" | "value" | "tags";
 interface Errors {
@@ -111,15 +111,7 @@ export function VariableDialog({
         if (!busy) onClose();
       }}
     >
-      <form
-        className="variable-form"
-        aria-label={title}
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          void submit();
-        }}
-      >
+      <Form label={title} className="variable-form" onSubmit={submit}>
         <h2>{title}</h2>
         <TextField
           label="Name"
@@ -159,7 +151,7 @@ export function VariableDialog({
           onCancel={onClose}
           error={errors.form}
         />
-      </form>
+      </Form>
     </dialog>
   );
 }

@@ -2,6 +2,7 @@
 import { useState } from "react";
 import { useWorkPoolChange } from "../../api/work-pools.ts";
 import {
+  Form,
   FormActions,
   type FormErrors,
   formErrors,
@@ -41,15 +42,7 @@ export function ConcurrencyLimitForm({
   };
 
   return (
-    <form
-      className="limit-form"
-      aria-label={label}
-      noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
-        void save(numberOf(value));
-      }}
-    >
+    <Form label={label} onSubmit={() => save(numberOf(value))}>
       <NumberField
         label="Concurrency limit"
         error={errors.fields.concurrency_limit}
@@ -62,6 +55,6 @@ export function ConcurrencyLimitForm({
           No limit
         </button>
       </FormActions>
-    </form>
+    </Form>
   );
 }

@@ -2,6 +2,7 @@
 import { useState } from "react";
 import { useWorkPoolChange, type WorkQueue, workPoolsApi } from "../../api/work-pools.ts";
 import {
+  Form,
   FormActions,
   type FormErrors,
   formErrors,
@@ -52,15 +53,7 @@ export function QueueForm({
   };
 
   return (
-    <form
-      className="limit-form"
-      aria-label={`Edit ${queue.name}`}
-      noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
-        void submit();
-      }}
-    >
+    <Form label={`Edit ${queue.name}`} onSubmit={submit}>
       <NumberField
         label="Priority"
         error={errors.fields.priority}
@@ -82,6 +75,6 @@ export function QueueForm({
         onChange={setDescription}
       />
       <FormActions submit="Save" busy={busy} onCancel={onDone} error={errors.form} />
-    </form>
+    </Form>
   );
 }

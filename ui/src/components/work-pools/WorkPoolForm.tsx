@@ -13,6 +13,7 @@ import {
 } from "../../api/work-pools.ts";
 import {
   Field,
+  Form,
   FormActions,
   type FormErrors,
   formErrors,
@@ -88,15 +89,7 @@ export function WorkPoolForm({
 
   const typeList = [...(types.data?.values() ?? [])];
   return (
-    <form
-      className="limit-form pool-form"
-      aria-label="New work pool"
-      noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
-        void submit();
-      }}
-    >
+    <Form label="New work pool" className="limit-form pool-form" onSubmit={submit}>
       <TextField
         label="Name"
         error={errors.fields.name}
@@ -161,6 +154,6 @@ export function WorkPoolForm({
         )}
       </Field>
       <FormActions submit="Create" busy={busy} onCancel={onCancel} error={errors.form} />
-    </form>
+    </Form>
   );
 }
