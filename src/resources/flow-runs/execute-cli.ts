@@ -13,10 +13,7 @@ import { notFound } from "../../cli/commands/run-kind.ts";
 import { CliError, type CliIo, requireUuid, withClient } from "../../cli/support.ts";
 import type { FlowRun } from "../../core/runs.ts";
 import { StateType, TERMINAL_STATE_TYPES } from "../../core/state-types.ts";
-import { runPullSteps } from "../../deploy/pull-steps.ts";
-import { clientVariableReader } from "../../deploy/variables.ts";
 import type { FlowHandle } from "../../engine/flow-handle.ts";
-import { loadFlow } from "../../runner/load-entrypoint.ts";
 
 interface Prepared {
   run: FlowRun;
@@ -52,6 +49,12 @@ export function registerExecute(group: Command, io: CliIo): void {
         } else {
           const bases = [process.cwd()];
           try {
+            // the pull steps and the loader: loaded by this command, not by every other
+            const [{ runPullSteps }, { clientVariableReader }, { loadFlow }] = await Promise.all([
+              import("../../deploy/pull-steps.ts"),
+              import("../../deploy/variables.ts"),
+              import("../../runner/load-entrypoint.ts"),
+            ]);
             if (deployment.pull_steps && deployment.pull_steps.length > 0) {
               const { directory } = await runPullSteps(deployment.pull_steps, {
                 cwd: process.cwd(),

@@ -7,7 +7,6 @@
 import { relative, resolve, sep } from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
 import { CliError, type CliIo, positiveInt } from "../../cli/support.ts";
-import { loadFlow, splitEntrypoint } from "../../runner/load-entrypoint.ts";
 
 interface ServeCliOptions {
   name: string;
@@ -49,6 +48,7 @@ export function registerFlowServe(flow: Command, _io: CliIo): void {
     .option("--limit <n>", "Flow runs at once (default 5)", positiveInt)
     .option("--no-pause-on-shutdown", "Leave the deployment's schedules active when stopped")
     .action(async (entrypoint: string, options: ServeCliOptions) => {
+      const { loadFlow, splitEntrypoint } = await import("../../runner/load-entrypoint.ts");
       const { file, exportName } = splitEntrypoint(entrypoint);
       const normalized = `${relative(process.cwd(), resolve(file)).split(sep).join("/")}:${exportName}`;
       const handle = await loadFlow(normalized).catch((error: unknown) => {
