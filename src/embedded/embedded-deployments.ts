@@ -27,27 +27,50 @@ import type {
 } from "../core/deployments.ts";
 import { ValidationError } from "../core/errors.ts";
 import type { FlowRun } from "../core/runs.ts";
-import { type Schedule, ScheduleSchema } from "../core/schedules/index.ts";
+import type { Schedule, ScheduleSchema } from "../core/schedules/schemas.ts";
 import * as model from "../resources/deployments/model.ts";
 import type { AppContext } from "../services/context.ts";
 
+/** The schedules' schema (with the cron and RRule checks), loaded by what writes a schedule. */
+async function scheduleSchema(): Promise<typeof ScheduleSchema> {
+  return (await import("../core/schedules/schemas.ts")).ScheduleSchema;
+}
+
 /** A schedule as given, as stored; a `ValidationError` naming the field otherwise. */
-function parseSchedule(input: ScheduleInput, where: string): Schedule {
-  const parsed = ScheduleSchema.safeParse(input);
+function parseSchedule(
+  schema: typeof ScheduleSchema,
+  input: ScheduleInput,
+  where: string,
+): Schedule {
+  const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const path = [where, ...(issue?.path ?? [])].join(".");
   throw new ValidationError(`${path}: ${issue?.message ?? "invalid schedule"}`);
 }
 
-function scheduleCreate(s: DeploymentScheduleOptions, where: string): DeploymentScheduleCreate {
+function scheduleCreate(
+  schema: typeof ScheduleSchema,
+  s: DeploymentScheduleOptions,
+  where: string,
+): DeploymentScheduleCreate {
   return {
-    schedule: parseSchedule(s.schedule, `${where}.schedule`),
+    schedule: parseSchedule(schema, s.schedule, `${where}.schedule`),
     active: s.active ?? true,
     max_scheduled_runs: s.maxScheduledRuns ?? null,
     parameters: s.parameters ?? {},
     slug: s.slug ?? null,
   };
+}
+
+/** Each schedule as given, as stored (`<prefix><i>` names one refused). */
+async function schedulesCreate(
+  list: readonly DeploymentScheduleOptions[] | undefined,
+  prefix: string,
+): Promise<DeploymentScheduleCreate[] | undefined> {
+  if (!list) return undefined;
+  const schema = await scheduleSchema();
+  return list.map((s, i) => scheduleCreate(schema, s, `${prefix}${i}`));
 }
 
 export class EmbeddedDeployments implements DeploymentsApi {
@@ -58,7 +81,7 @@ export class EmbeddedDeployments implements DeploymentsApi {
   }
 
   async create(options: DeploymentCreateOptions): Promise<Deployment> {
-    const schedules = options.schedules?.map((s, i) => scheduleCreate(s, `schedules.${i}`));
+    const schedules = await schedulesCreate(options.schedules, "schedules.");
     const input = { ...wireCreate(options), schedules };
     return (await model.createDeployment(this.#ctx, input)).deployment;
   }
@@ -76,7 +99,7 @@ export class EmbeddedDeployments implements DeploymentsApi {
     return model.countDeployments(this.#ctx, deploymentsQuery(options));
   }
   async update(id: string, options: DeploymentUpdateOptions): Promise<void> {
-    const schedules = options.schedules?.map((s, i) => scheduleCreate(s, `schedules.${i}`));
+    const schedules = await schedulesCreate(options.schedules, "schedules.");
     return model.updateDeployment(this.#ctx, id, { ...wireUpdate(options), schedules });
   }
   delete(id: string): Promise<void> {
@@ -101,7 +124,7 @@ export class EmbeddedDeployments implements DeploymentsApi {
     return model.createDeploymentSchedules(
       this.#ctx,
       id,
-      schedules.map((s, i) => scheduleCreate(s, String(i))),
+      (await schedulesCreate(schedules, "")) ?? [],
     );
   }
   async updateSchedule(
@@ -109,8 +132,11 @@ export class EmbeddedDeployments implements DeploymentsApi {
     scheduleId: string,
     options: DeploymentScheduleUpdateOptions,
   ): Promise<void> {
+    const schedule = options.schedule
+      ? parseSchedule(await scheduleSchema(), options.schedule, "schedule")
+      : undefined;
     return model.updateDeploymentSchedule(this.#ctx, id, scheduleId, {
-      schedule: options.schedule ? parseSchedule(options.schedule, "schedule") : undefined,
+      schedule,
       active: options.active,
       max_scheduled_runs: options.maxScheduledRuns,
       parameters: options.parameters,

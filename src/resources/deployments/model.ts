@@ -50,7 +50,7 @@ import {
 } from "../../core/filters.ts";
 import { uuid4 } from "../../core/ids.ts";
 import type { FlowRun } from "../../core/runs.ts";
-import { type SchedulingWindow, schedulingWindow } from "../../core/schedules/index.ts";
+import type { SchedulingWindow } from "../../core/schedules/scheduler-rules.ts";
 import { StateType } from "../../core/state-types.ts";
 import { addSeconds } from "../../core/time.ts";
 import type { AppContext } from "../../services/context.ts";
@@ -65,13 +65,18 @@ import {
 import { readQueueWithPool, resolveWorkQueue } from "../work-pools/model.ts";
 import { CircularSchemaError, parameterProblem } from "./parameter-validation.ts";
 import * as deployments from "./queries.ts";
-import {
-  deploymentsNeedingRuns,
-  insertScheduledRuns,
-  planDeploymentRuns,
-  readDeploymentsToPlan,
-  recentlyChangedDeployments,
-} from "./scheduler-queries.ts";
+
+/**
+ * The scheduler's queries and rules, with the cron and RRule libraries they compute run times
+ * with: loaded by what schedules runs, not by every process that reads deployments.
+ */
+const scheduling = async () => {
+  const [queries, rules] = await Promise.all([
+    import("./scheduler-queries.ts"),
+    import("../../core/schedules/scheduler-rules.ts"),
+  ]);
+  return { ...queries, schedulingWindow: rules.schedulingWindow };
+};
 
 const notFound = () => new ObjectNotFoundError("Deployment not found");
 /** Prefect's PATCH and schedule routes end theirs with a period. */
@@ -784,6 +789,7 @@ export async function scheduleDeploymentRuns(
   window?: Partial<SchedulingWindow>,
 ): Promise<string[]> {
   const deployment = await readDeployment(ctx, id);
+  const { schedulingWindow, planDeploymentRuns, insertScheduledRuns } = await scheduling();
   const now = ctx.clock.nowIso();
   const limits = ctx.settings.scheduler;
   const full = { ...schedulingWindow(window?.start ?? now, limits), ...stripUndefined(window) };
@@ -804,6 +810,8 @@ export async function scheduleDeployments(
   ctx: AppContext,
   ids: readonly string[],
 ): Promise<string[]> {
+  const { schedulingWindow, readDeploymentsToPlan, planDeploymentRuns, insertScheduledRuns } =
+    await scheduling();
   const now = ctx.clock.nowIso();
   const toPlan = await readDeploymentsToPlan(ctx.database, ids, now);
   const planned = await planDeploymentRuns(
@@ -816,7 +824,8 @@ export async function scheduleDeployments(
 }
 
 /** A page of deployments the scheduler's main loop should look at (`afterId`: the last seen). */
-export function deploymentsToSchedule(ctx: AppContext, afterId?: string): Promise<string[]> {
+export async function deploymentsToSchedule(ctx: AppContext, afterId?: string): Promise<string[]> {
+  const { deploymentsNeedingRuns } = await scheduling();
   const s = ctx.settings.scheduler;
   return deploymentsNeedingRuns(ctx.database, {
     now: ctx.clock.nowIso(),
@@ -827,7 +836,11 @@ export function deploymentsToSchedule(ctx: AppContext, afterId?: string): Promis
 }
 
 /** Deployments (or their schedules) changed in the last `seconds`, for the recent loop. */
-export function recentDeploymentsToSchedule(ctx: AppContext, seconds: number): Promise<string[]> {
+export async function recentDeploymentsToSchedule(
+  ctx: AppContext,
+  seconds: number,
+): Promise<string[]> {
+  const { recentlyChangedDeployments } = await scheduling();
   return recentlyChangedDeployments(ctx.database, {
     since: addSeconds(ctx.clock.nowIso(), -seconds),
     batchSize: ctx.settings.scheduler.deploymentBatchSize,
