@@ -10,15 +10,16 @@
  * wired here, nowhere else.
  */
 import { type Clock, systemClock } from "../core/time.ts";
-import { assetRecorder } from "../resources/assets/recorder.ts";
+import { assetRecorderTerms } from "../resources/assets/recorder-terms.ts";
 import { closeConcurrency } from "../resources/concurrency-limits/service.ts";
 import { EventPipeline, type EventPipelineOptions } from "../resources/events/pipeline.ts";
-import { taskRunRecorder } from "../resources/task-runs/recorder.ts";
+import { taskRunRecorderTerms } from "../resources/task-runs/recorder-terms.ts";
 import { loadSettings, type Settings } from "../settings/settings.ts";
 import type { Database } from "../storage/database.ts";
 import { CancellationCleanup } from "./cancellation-cleanup.ts";
 import { ConcurrencyLeaseExpiry } from "./concurrency-lease-expiry.ts";
 import { type AppContext, type AppLogger, stderrLogger } from "./context.ts";
+import { deferredConsumer } from "./deferred-consumer.ts";
 import { EventRetention, type EventRetentionOptions } from "./event-retention.ts";
 import { LateRuns } from "./late-runs.ts";
 import type { LoopService } from "./loop-service.ts";
@@ -143,15 +144,36 @@ const WIRE: Record<ServiceName, (ctx: AppContext, w: Wiring) => LoopService[]> =
   Repossessor: (ctx) => [new ConcurrencyLeaseExpiry(ctx)],
   // client events feed the task-run recorder (a consumer of the bus, not a loop)
   TaskRunRecorder: (ctx, { bus }) => {
-    bus.addConsumer(taskRunRecorder(ctx));
+    bus.addConsumer(taskRunRecorderOf(ctx, { preload: true }));
     return [];
   },
   // asset events become the asset and asset_dependency tables
   AssetRecorder: (ctx, { bus }) => {
-    bus.addConsumer(assetRecorder(ctx));
+    bus.addConsumer(assetRecorderOf(ctx, { preload: true }));
     return [];
   },
 };
+
+/**
+ * The recorders, wired before their modules (the server's schemas: zod) are loaded: at once in a
+ * server (`preload`), at the first event they take in the embedded client (a CLI command records
+ * none).
+ */
+function taskRunRecorderOf(ctx: AppContext, options: { preload: boolean }) {
+  return deferredConsumer(
+    taskRunRecorderTerms(ctx.database.native !== undefined),
+    async () => (await import("../resources/task-runs/recorder.ts")).taskRunRecorder(ctx),
+    options,
+  );
+}
+
+function assetRecorderOf(ctx: AppContext, options: { preload: boolean }) {
+  return deferredConsumer(
+    assetRecorderTerms,
+    async () => (await import("../resources/assets/recorder.ts")).assetRecorder(ctx),
+    options,
+  );
+}
 
 /** The registered services of these homes that the settings enable, built. */
 function registeredServices(
@@ -224,7 +246,7 @@ export function createEmbeddedCore(options: CoreOptions): Core {
   const ctx = build(options, bus, log);
   // asset events become the asset tables here too (the only consumer: task runs are written
   // directly)
-  bus.addConsumer(assetRecorder(ctx));
+  bus.addConsumer(assetRecorderOf(ctx, { preload: false }));
   // started by a process opening the database: one look for Running runs of dead local processes
   const services: LoopService[] = ctx.settings.zombieFlowRuns.enabled
     ? [new ZombieFlowRuns(ctx, { intervalMs: null, afterSeconds: null })]

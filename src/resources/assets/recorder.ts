@@ -19,6 +19,7 @@ import type { AppContext } from "../../services/context.ts";
 import type { EventConsumer } from "../events/pipeline.ts";
 import { objectIdOf, relatedInRole } from "../events/schema.ts";
 import { type AssetObservation, recordAssetObservations } from "./model.ts";
+import { assetRecorderTerms } from "./recorder-terms.ts";
 
 /** An asset event that cannot be recorded, and why. */
 interface UnrecordableAssetEvent {
@@ -31,10 +32,6 @@ const KINDS: Record<string, AssetObservation["kind"]> = {
   [AssetEvent.MATERIALIZATION_SUCCEEDED]: "succeeded",
   [AssetEvent.MATERIALIZATION_FAILED]: "failed",
 };
-
-function isAssetEvent(event: Event): boolean {
-  return event.event in KINDS;
-}
 
 function owners(text: string | undefined): string[] | null {
   if (text === undefined) return null;
@@ -103,8 +100,7 @@ export function assetRecorder(
   ctx: AppContext,
 ): EventConsumer<AssetObservation | UnrecordableAssetEvent> {
   return {
-    name: "recording asset events",
-    accepts: isAssetEvent,
+    ...assetRecorderTerms,
     read: readAssetEvent,
     write: (items) => recordAssetEvents(ctx, items),
     describe: (item) => ({ eventId: item.eventId }),

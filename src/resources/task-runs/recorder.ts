@@ -31,6 +31,7 @@ import type { StateDetailsCreate } from "../states/schema.ts";
 import { RecordablePayloadSchema } from "./event-payload-schema.ts";
 import { ordinaryTaskRunPayload } from "./ordinary-event-payload.ts";
 import { recordTaskRunTransitions } from "./record-transitions.ts";
+import { taskRunRecorderTerms } from "./recorder-terms.ts";
 
 /** A task-run transition read from one event. */
 export interface TaskRunEventRecord {
@@ -45,14 +46,6 @@ export interface UnrecordableTaskRunEvent {
   error: string;
   eventId: string;
   event: string;
-}
-
-/** Whether the task-run recorder takes this event (Prefect's consumer filter). */
-function isTaskRunRecorderEvent(event: Event): boolean {
-  return (
-    event.event.startsWith("prefect.task-run.") &&
-    event.resource["prefect.orchestration"] === "client"
-  );
 }
 
 /**
@@ -191,15 +184,6 @@ function definedOnly<T extends object>(value: T): Partial<T> {
 }
 
 /**
- * Events per write of the task-run recorder on PostgreSQL. Each write makes two round trips to the
- * database whatever its size, and a run whose events share a write is upserted once: while a flow
- * streams its task runs in, writes of this size keep up with far fewer of them and less work for
- * the database (about 12% less than writes of 2000, measured). On SQLite a write has no round
- * trip but holds the event loop while it runs: there it is the pipeline's size.
- */
-const RECORDER_BATCH_POSTGRES = 6000;
-
-/**
  * The task-run recorder as a consumer of the event bus: task-run events are read into their run
  * and state as they are received, and recorded in bulk; it goes first (task runs are what clients
  * wait to see), ahead of the event store.
@@ -208,12 +192,9 @@ export function taskRunRecorder(
   ctx: AppContext,
 ): EventConsumer<TaskRunEventRecord | UnrecordableTaskRunEvent> {
   return {
-    name: "recording task-run events",
-    accepts: isTaskRunRecorderEvent,
+    ...taskRunRecorderTerms(ctx.database.native !== undefined),
     read: taskRunFromEvent,
     write: (records) => recordTaskRunEvents(ctx, records),
-    maxBatch: ctx.database.native ? undefined : RECORDER_BATCH_POSTGRES,
-    first: true,
     describe: (record) => ({ eventId: record.eventId }),
   };
 }
