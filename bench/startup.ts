@@ -11,7 +11,7 @@
  *    answers 200;
  * each the median wall time (ms) of `--repeat` runs (default 10), next to the floor measured in
  * the same run: `node -e 0`.
- * Usage: npm run bench:startup [-- --repeat 10]
+ * Usage: npm run bench:startup [-- --repeat 10] [--root <another checkout, built, to measure>]
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -29,13 +29,14 @@ const median = (xs: number[]) => {
   return s[Math.floor(s.length / 2)] ?? Number.NaN;
 };
 
-if (!existsSync("dist/cli/main.js")) {
+const root = resolve(option("--root", "."));
+if (!existsSync(join(root, "dist/cli/main.js"))) {
   process.stderr.write("bench:startup runs the built package: run `npm run build:server` first\n");
   process.exit(1);
 }
 
-const bin = resolve("bin/prefect-ts.js");
-const sdk = resolve("dist/index.js");
+const bin = join(root, "bin/prefect-ts.js");
+const sdk = join(root, "dist/index.js");
 const homes: string[] = [];
 
 function freshHome(): string {
@@ -123,6 +124,7 @@ try {
   };
   const result = {
     bench: "startup",
+    root: root === resolve(".") ? "." : root,
     node: process.version,
     cpus: (await import("node:os")).cpus().length,
     repeat,
@@ -130,8 +132,10 @@ try {
   };
   const text = JSON.stringify(result, null, 2);
   process.stdout.write(`${text}\n`);
-  mkdirSync("bench/results", { recursive: true });
-  writeFileSync("bench/results/startup.json", `${text}\n`);
+  if (root === resolve(".")) {
+    mkdirSync("bench/results", { recursive: true });
+    writeFileSync("bench/results/startup.json", `${text}\n`);
+  }
 } finally {
   for (const home of homes) rmSync(home, { recursive: true, force: true });
 }
