@@ -100,6 +100,8 @@ describe("the web UI's login page", () => {
     });
     const { page } = w;
     await page.goto(`${base}/runs/flow-run/${run.id}`);
+    // the page asks before cancelling
+    page.once("dialog", (dialog) => void dialog.accept());
     await page.getByRole("button", { name: "Cancel" }).click();
     await page.locator("h1 .state-badge", { hasText: /Cancel/ }).waitFor({ timeout: 15_000 });
     assert.deepEqual(w.take(), []);

@@ -12,6 +12,7 @@ import type { AppContext } from "../../services/context.ts";
 import { inTransaction } from "../../services/unit-of-work.ts";
 import type { Database } from "../../storage/database.ts";
 import { isUniqueViolation } from "../../storage/database-errors.ts";
+import { encryptionKey } from "../block-documents/encryption.ts";
 import { insertBlockSchemaRow, readBlockSchemaRowByChecksum } from "../block-schemas/queries.ts";
 import { insertBlockTypeRow, readBlockTypeRowBySlug, updateBlockTypeRow } from "./queries.ts";
 
@@ -86,7 +87,10 @@ const registered = new WeakMap<Database, Promise<void>>();
 export function ensureSystemBlockTypes(ctx: AppContext): Promise<void> {
   let done = registered.get(ctx.database);
   if (!done) {
-    done = installSystemBlockTypes(ctx);
+    // the key block data is encrypted with is made here too, never as a side effect of a request
+    done = installSystemBlockTypes(ctx)
+      .then(() => encryptionKey(ctx))
+      .then(() => undefined);
     done.catch(() => registered.delete(ctx.database));
     registered.set(ctx.database, done);
   }
