@@ -9,9 +9,12 @@
  *  - `firstCommand`: `deployment ls` in a fresh PREFECT_HOME (creates and migrates the database);
  *  - `serverStart`: `prefect-ts server start --port 0` (UI off, same database) until `/api/health`
  *    answers 200;
- * each the median wall time (ms) of `--repeat` runs (default 10), next to the floor measured in
- * the same run: `node -e 0`.
- * Usage: npm run bench:startup [-- --repeat 10] [--root <another checkout, built, to measure>]
+ * each the median wall time (ms) of `--repeat` runs (default 10) and the median CPU time of the
+ * process (`…CpuMs`: what the load of a shared machine changes least), next to the floor measured
+ * in the same run: `node -e 0`.
+ * With `--compare <dir>` (another checkout, built), each figure of that checkout is measured too,
+ * its runs alternating with this one's (a shared machine's load falls on both alike).
+ * Usage: npm run bench:startup [-- --repeat 10] [--compare <dir>]
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -29,14 +32,17 @@ const median = (xs: number[]) => {
   return s[Math.floor(s.length / 2)] ?? Number.NaN;
 };
 
-const root = resolve(option("--root", "."));
-if (!existsSync(join(root, "dist/cli/main.js"))) {
-  process.stderr.write("bench:startup runs the built package: run `npm run build:server` first\n");
-  process.exit(1);
+const compare = process.argv.includes("--compare") ? resolve(option("--compare", ".")) : null;
+const roots = [resolve("."), ...(compare ? [compare] : [])];
+for (const root of roots) {
+  if (!existsSync(join(root, "dist/cli/main.js"))) {
+    process.stderr.write(
+      `bench:startup runs the built package: run \`npm run build:server\` in ${root}\n`,
+    );
+    process.exit(1);
+  }
 }
 
-const bin = join(root, "bin/prefect-ts.js");
-const sdk = join(root, "dist/index.js");
 const homes: string[] = [];
 
 function freshHome(): string {
@@ -53,26 +59,42 @@ function envFor(home: string): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Wall time (ms) of one process from spawn to exit; it must exit 0. */
-function timeProcess(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+/** Reports the process's CPU time (user + system, all threads) on stderr as it exits. */
+const CPU_AT_EXIT = `data:text/javascript,${encodeURIComponent(
+  'import { writeSync } from "node:fs"; process.on("exit", () => { const u = process.cpuUsage(); writeSync(2, "CPU " + (u.user + u.system) / 1000 + "\\n"); });',
+)}`;
+
+interface Timing {
+  /** From spawn to exit. */
+  wallMs: number;
+  /** The process's CPU time: what a shared machine's load changes least. */
+  cpuMs: number;
+}
+
+/** Wall and CPU time (ms) of one process; it must exit 0. */
+function timeProcess(args: string[], env: NodeJS.ProcessEnv): Promise<Timing> {
   return new Promise((done, fail) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, args, { env, stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(process.execPath, ["--import", CPU_AT_EXIT, ...args], {
+      env,
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     let err = "";
     child.stderr.on("data", (d: Buffer) => {
       err += d.toString();
     });
     child.once("error", fail);
     child.once("exit", (code) => {
-      const ms = performance.now() - t0;
-      if (code === 0) done(ms);
+      const wallMs = performance.now() - t0;
+      const cpu = /^CPU (\S+)$/m.exec(err);
+      if (code === 0 && cpu?.[1]) done({ wallMs, cpuMs: Number(cpu[1]) });
       else fail(new Error(`${args.join(" ")} exited ${code}: ${err}`));
     });
   });
 }
 
 /** Wall time (ms) from spawning `server start --port 0` to its first 200 from `/api/health`. */
-async function timeServerStart(env: NodeJS.ProcessEnv): Promise<number> {
+async function timeServerStart(bin: string, env: NodeJS.ProcessEnv): Promise<Timing> {
   const t0 = performance.now();
   const child = spawn(process.execPath, [bin, "server", "start", "--port", "0"], {
     env: { ...env, PREFECT_UI_ENABLED: "false" },
@@ -91,7 +113,7 @@ async function timeServerStart(env: NodeJS.ProcessEnv): Promise<number> {
     const res = await fetch(`${api}/health`);
     if (res.status !== 200) throw new Error(`/api/health answered ${res.status}`);
     await res.arrayBuffer();
-    return performance.now() - t0;
+    return { wallMs: performance.now() - t0, cpuMs: Number.NaN };
   } finally {
     const exited = new Promise((done) => child.once("exit", done));
     if (child.exitCode === null) child.kill("SIGTERM");
@@ -99,43 +121,65 @@ async function timeServerStart(env: NodeJS.ProcessEnv): Promise<number> {
   }
 }
 
-async function series(run: () => Promise<number>): Promise<number> {
-  const xs: number[] = [];
-  for (let i = 0; i < repeat; i++) xs.push(await run());
-  return round(median(xs));
+/** The medians of `repeat` runs of each root, the roots' runs alternating. */
+async function series(run: (root: string) => Promise<Timing>): Promise<Timing[]> {
+  const xs: Timing[][] = roots.map(() => []);
+  for (let i = 0; i < repeat; i++) {
+    for (const [r, root] of roots.entries()) xs[r]?.push(await run(root));
+  }
+  return xs.map((x) => ({
+    wallMs: round(median(x.map((t) => t.wallMs))),
+    cpuMs: round(median(x.map((t) => t.cpuMs))),
+  }));
 }
+
+const binOf = (root: string) => join(root, "bin/prefect-ts.js");
+const importSdk = (root: string) => `await import(${JSON.stringify(join(root, "dist/index.js"))})`;
 
 try {
   const home = freshHome();
   const env = envFor(home);
-  // the database exists before the commands are timed
-  await timeProcess([bin, "deployment", "ls"], env);
+  // the database exists before the commands are timed (one per root: each its own migrations)
+  const envs = new Map(roots.map((root, i) => [root, i === 0 ? env : envFor(freshHome())]));
+  const envOf = (root: string) => envs.get(root) ?? env;
+  for (const root of roots) await timeProcess([binOf(root), "deployment", "ls"], envOf(root));
 
   const figures = {
     floorNodeMs: await series(() => timeProcess(["-e", "0"], env)),
-    importMs: await series(() =>
-      timeProcess(["--input-type=module", "-e", `await import(${JSON.stringify(sdk)})`], env),
+    importMs: await series((root) =>
+      timeProcess(["--input-type=module", "-e", importSdk(root)], env),
     ),
-    versionMs: await series(() => timeProcess([bin, "--version"], env)),
-    deploymentLsMs: await series(() => timeProcess([bin, "deployment", "ls"], env)),
-    flowRunLsMs: await series(() => timeProcess([bin, "flow-run", "ls"], env)),
-    firstCommandMs: await series(() => timeProcess([bin, "deployment", "ls"], envFor(freshHome()))),
-    serverStartMs: await series(() => timeServerStart(env)),
+    versionMs: await series((root) => timeProcess([binOf(root), "--version"], envOf(root))),
+    deploymentLsMs: await series((root) =>
+      timeProcess([binOf(root), "deployment", "ls"], envOf(root)),
+    ),
+    flowRunLsMs: await series((root) => timeProcess([binOf(root), "flow-run", "ls"], envOf(root))),
+    firstCommandMs: await series((root) =>
+      timeProcess([binOf(root), "deployment", "ls"], envFor(freshHome())),
+    ),
+    serverStartMs: await series((root) => timeServerStart(binOf(root), envOf(root))),
   };
+  // `<figure>Ms` the wall time, `<figure>CpuMs` the process's CPU time (not for the server)
+  const of = (r: number) =>
+    Object.fromEntries(
+      Object.entries(figures).flatMap(([k, v]) => {
+        const t = v[r] as Timing;
+        const cpu = Number.isNaN(t.cpuMs) ? [] : [[k.replace(/Ms$/, "CpuMs"), t.cpuMs]];
+        return [[k, t.wallMs], ...cpu];
+      }),
+    );
   const result = {
     bench: "startup",
-    root: root === resolve(".") ? "." : root,
     node: process.version,
     cpus: (await import("node:os")).cpus().length,
     repeat,
-    ...figures,
+    ...of(0),
+    ...(compare ? { compared: { root: compare, ...of(1) } } : {}),
   };
   const text = JSON.stringify(result, null, 2);
   process.stdout.write(`${text}\n`);
-  if (root === resolve(".")) {
-    mkdirSync("bench/results", { recursive: true });
-    writeFileSync("bench/results/startup.json", `${text}\n`);
-  }
+  mkdirSync("bench/results", { recursive: true });
+  writeFileSync("bench/results/startup.json", `${text}\n`);
 } finally {
   for (const home of homes) rmSync(home, { recursive: true, force: true });
 }
