@@ -213,10 +213,19 @@ export function describeWorker(dialect: DialectName, mode: Mode): void {
       );
       for (const run of runs)
         assert.equal((await finalState(setup, run.id, 60_000)).state_type, "COMPLETED");
-      const starts = new Map<string, number>();
-      for (const out of [a.output(), b.output()])
-        for (const m of out.matchAll(/BODY (\S+) quick/g))
-          starts.set(m[1] as string, (starts.get(m[1] as string) ?? 0) + 1);
+      const counted = () => {
+        const starts = new Map<string, number>();
+        for (const out of [a.output(), b.output()])
+          for (const m of out.matchAll(/BODY (\S+) quick/g))
+            starts.set(m[1] as string, (starts.get(m[1] as string) ?? 0) + 1);
+        return starts;
+      };
+      // the bodies' lines reach this process through the workers' pipes, read by its event loop:
+      // wait until every run's line is in (the embedded client's reads never yield to I/O)
+      await until("every body's line", () => runs.every((r) => counted().has(r.id))).catch(
+        () => undefined,
+      );
+      const starts = counted();
       for (const run of runs) {
         if (starts.get(run.id) === 1) continue;
         const states = (await setup.client.readFlowRunStates(run.id)).map((s) => s.name);
@@ -245,7 +254,9 @@ export function describeWorker(dialect: DialectName, mode: Mode): void {
       assert.equal(ended.state_type, "CANCELLED");
       // the body is stopped before the run shows Cancelled
       assert.equal(alive(pid), false, "the run's process is still alive");
-      assert.match(all(), new RegExp(`HOOK cancelled ${run.id}`));
+      await until("the onCancellation hook's line", () =>
+        new RegExp(`HOOK cancelled ${run.id}`).test(all()),
+      );
       const naps = await until("the task runs", async () => {
         const t = await setup.client.readTaskRuns({ flowRunIds: [run.id] });
         return t.length > 0 && t.every((x) => FINAL.includes(x.state_type ?? "")) ? t : null;
