@@ -19,15 +19,10 @@
  * changes.
  */
 import { hostname } from "node:os";
-import { uuid4 } from "../core/ids.ts";
 import { isProcessAlive, localPid } from "../core/processes.ts";
-import type { TaskRun, TaskRunTransition } from "../core/runs.ts";
-import { emptyStateDetails, type StateRecord } from "../core/state.ts";
+import type { TaskRun } from "../core/runs.ts";
 import { StateType } from "../core/state-types.ts";
-import { addSeconds, compareIso, isoToMicros, microsToIso } from "../core/time.ts";
-import type { FlowOrchestrationContext } from "../orchestration/context.ts";
-import { CoreFlowPolicy } from "../orchestration/policies.ts";
-import { ALL_STATES, type OrchestrationRule } from "../orchestration/rule.ts";
+import { addSeconds, compareIso } from "../core/time.ts";
 import {
   type CancellingFlowRun,
   readCancellingFlowRuns,
@@ -35,6 +30,7 @@ import {
   readUnfinishedTaskRunsOfCancelledFlowRuns,
 } from "../resources/flow-runs/cancellation-queries.ts";
 import { setFlowRunState } from "../resources/flow-runs/model.ts";
+import { endedTaskRun } from "../resources/task-runs/ended-task-run.ts";
 import { recordTaskRunTransitions } from "../resources/task-runs/record-transitions.ts";
 import type { AppContext } from "./context.ts";
 import { type LoopService, LoopTimer } from "./loop-service.ts";
@@ -194,7 +190,13 @@ export class CancellationCleanup implements LoopService {
         const now = ctx.clock.nowIso();
         await recordTaskRunTransitions(
           ctx,
-          runs.map((run) => cancelledTaskRun(run, now)),
+          runs.map((run) =>
+            endedTaskRun(
+              run,
+              { type: StateType.CANCELLED, name: "Cancelled", message: PARENT_CANCELLED_MESSAGE },
+              now,
+            ),
+          ),
         );
         count += runs.length;
       }
@@ -216,12 +218,14 @@ export class CancellationCleanup implements LoopService {
         this.#ctx,
         id,
         { type, name, message },
-        { policy: [onlyFromState(stateId), ...CoreFlowPolicy] },
+        // only the state seen is replaced: a run that moved on meanwhile is left be
+        { expectedStateId: stateId },
       );
       const accepted = outcome.result.status === "ACCEPT";
       // a Cancelling proposal answered Cancelled (a run with no infrastructure) ended it too
       const state = outcome.result.state;
-      if (accepted || state?.type === StateType.CANCELLED) {
+      // (a run found moved on is answered REJECT with its state and nothing written)
+      if (accepted || (outcome.written && state?.type === StateType.CANCELLED)) {
         this.#ctx.log.info({ flowRunId: id }, `Flow run ${id} marked ${state?.name}: ${message}`);
         return true;
       }
@@ -232,51 +236,4 @@ export class CancellationCleanup implements LoopService {
       return false;
     }
   }
-}
-
-/** Only the state the service saw is replaced: a run that moved on meanwhile is left be. */
-function onlyFromState(stateId: string | null): OrchestrationRule<FlowOrchestrationContext> {
-  return {
-    name: "CancelOnlyTheStateSeen",
-    fromStates: ALL_STATES,
-    toStates: [StateType.CANCELLED, StateType.CANCELLING],
-    before(t) {
-      if (t.initial?.id !== stateId) t.abort("The flow run changed state since it was found.");
-    },
-  };
-}
-
-/** A task run ending Cancelled with its flow run. */
-function cancelledTaskRun(run: TaskRun, serverNow: string): TaskRunTransition {
-  // after its current state even if its process's clock ran ahead (a later state replaces it)
-  const now =
-    run.state_timestamp && compareIso(run.state_timestamp, serverNow) >= 0
-      ? microsToIso(isoToMicros(run.state_timestamp) + 1n)
-      : serverNow;
-  const state: StateRecord = {
-    id: uuid4(),
-    type: StateType.CANCELLED,
-    name: "Cancelled",
-    timestamp: now,
-    message: PARENT_CANCELLED_MESSAGE,
-    data: null,
-    state_details: { ...emptyStateDetails(), flow_run_id: run.flow_run_id, task_run_id: run.id },
-  };
-  const ranFor =
-    run.state_type === StateType.RUNNING && run.state_timestamp
-      ? Math.max(0, (Date.parse(now) - Date.parse(run.state_timestamp)) / 1000)
-      : 0;
-  return {
-    run: {
-      ...run,
-      state_id: state.id,
-      state_type: state.type,
-      state_name: state.name,
-      state_timestamp: now,
-      end_time: now,
-      total_run_time: run.total_run_time + ranFor,
-      state,
-    },
-    state,
-  };
 }

@@ -17,21 +17,15 @@
  * heartbeat), a liveness check per local pid (`kill(pid, 0)`), and writes only for zombies.
  */
 import { hostname } from "node:os";
-import { uuid4 } from "../core/ids.ts";
 import { isProcessAlive as isAlive, localPid } from "../core/processes.ts";
-import type { TaskRun, TaskRunTransition } from "../core/runs.ts";
-import { emptyStateDetails, type StateRecord } from "../core/state.ts";
 import { StateType } from "../core/state-types.ts";
-import { compareIso, isoToMicros, microsToIso } from "../core/time.ts";
-import type { FlowOrchestrationContext } from "../orchestration/context.ts";
-import { CoreFlowPolicy } from "../orchestration/policies.ts";
-import { ALL_STATES, type OrchestrationRule } from "../orchestration/rule.ts";
 import { setFlowRunState } from "../resources/flow-runs/model.ts";
 import {
   type RunningFlowRun,
   readRunningFlowRuns,
   readUnfinishedTaskRuns,
 } from "../resources/flow-runs/zombie-queries.ts";
+import { endedTaskRun } from "../resources/task-runs/ended-task-run.ts";
 import { recordTaskRunTransitions } from "../resources/task-runs/record-transitions.ts";
 import type { AppContext } from "./context.ts";
 import { type LoopService, LoopTimer } from "./loop-service.ts";
@@ -159,7 +153,8 @@ export class ZombieFlowRuns implements LoopService {
       ctx,
       run.id,
       { type: StateType.CRASHED, name: "Crashed", message },
-      { policy: [onlyFromState(run.state_id), ...CoreFlowPolicy] },
+      // only the Running state seen is replaced: a run that moved on meanwhile is left be
+      { expectedStateId: run.state_id },
     );
     if (outcome.result.status !== "ACCEPT") return null;
     // task-run events received before the process died are recorded first
@@ -173,7 +168,9 @@ export class ZombieFlowRuns implements LoopService {
       const now = ctx.clock.nowIso();
       await recordTaskRunTransitions(
         ctx,
-        unfinished.map((taskRun) => crashedTaskRun(taskRun, message, now)),
+        unfinished.map((taskRun) =>
+          endedTaskRun(taskRun, { type: StateType.CRASHED, name: "Crashed", message }, now),
+        ),
       );
       for (const taskRun of unfinished) done.add(taskRun.id);
     }
@@ -181,51 +178,4 @@ export class ZombieFlowRuns implements LoopService {
     ctx.log.info({ flowRunId: run.id, taskRuns }, `Flow run ${run.id} marked Crashed: ${message}`);
     return { flowRunId: run.id, message, taskRuns };
   }
-}
-
-/** Only the Running state the service saw is replaced: a run that moved on meanwhile is left be. */
-function onlyFromState(stateId: string | null): OrchestrationRule<FlowOrchestrationContext> {
-  return {
-    name: "CrashOnlyTheStateSeen",
-    fromStates: ALL_STATES,
-    toStates: [StateType.CRASHED],
-    before(t) {
-      if (t.initial?.id !== stateId) t.abort("The flow run changed state since it was found.");
-    },
-  };
-}
-
-/** A task run ending Crashed with its flow run. */
-function crashedTaskRun(run: TaskRun, message: string, serverNow: string): TaskRunTransition {
-  // after its current state even if its process's clock ran ahead (a later state replaces it)
-  const now =
-    run.state_timestamp && compareIso(run.state_timestamp, serverNow) >= 0
-      ? microsToIso(isoToMicros(run.state_timestamp) + 1n)
-      : serverNow;
-  const state: StateRecord = {
-    id: uuid4(),
-    type: StateType.CRASHED,
-    name: "Crashed",
-    timestamp: now,
-    message,
-    data: null,
-    state_details: { ...emptyStateDetails(), flow_run_id: run.flow_run_id, task_run_id: run.id },
-  };
-  const ranFor =
-    run.state_type === StateType.RUNNING && run.state_timestamp
-      ? Math.max(0, (Date.parse(now) - Date.parse(run.state_timestamp)) / 1000)
-      : 0;
-  return {
-    run: {
-      ...run,
-      state_id: state.id,
-      state_type: state.type,
-      state_name: state.name,
-      state_timestamp: now,
-      end_time: now,
-      total_run_time: run.total_run_time + ranFor,
-      state,
-    },
-    state,
-  };
 }
