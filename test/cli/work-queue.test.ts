@@ -6,34 +6,14 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { runCli as runCliHere } from "../../src/cli/main.ts";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
-import { runCli as runCliProcess } from "./helpers.ts";
-
-/** The CLI in this process (its settings from these variables): most commands run here. */
-async function runInProcess(args: readonly string[], env: Record<string, string>) {
-  for (const key of Object.keys(process.env)) {
-    if (key.startsWith("PREFECT_")) delete process.env[key];
-  }
-  Object.assign(process.env, env);
-  let stdout = "";
-  let stderr = "";
-  const code = await runCliHere(args, {
-    out: (text) => {
-      stdout += text.endsWith("\n") ? text : `${text}\n`;
-    },
-    err: (text) => {
-      stderr += text.endsWith("\n") ? text : `${text}\n`;
-    },
-  });
-  return { code, stdout, stderr };
-}
+import { runCliInProcess, runCli as runCliProcess } from "./helpers.ts";
 
 for (const dialect of DIALECTS) {
   describe(`prefect-ts work-queue (${dialect})`, () => {
     let t: TestDatabase;
     let env: Record<string, string>;
-    const cli = (...args: string[]) => runInProcess(args, env);
+    const cli = (...args: string[]) => runCliInProcess(args, env);
     /** The real program in a subprocess. */
     const subprocess = (...args: string[]) => runCliProcess(args, env);
     const ok = async (...args: string[]) => {
