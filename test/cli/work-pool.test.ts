@@ -10,7 +10,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { FastifyInstance } from "fastify";
-import { PROCESS_BASE_JOB_TEMPLATE } from "../../src/resources/work-pools/base-job-templates.ts";
+import { PROCESS_BASE_JOB_TEMPLATE } from "../../src/core/base-job-templates.ts";
 import { createCheckedApp } from "../helpers/checked-app.ts";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.ts";
 import { runCliInProcess, runCli as runCliProcess } from "./helpers.ts";

@@ -10,10 +10,10 @@ import { renderTable } from "../../cli/output/table.ts";
 import { pythonDatetime } from "../../cli/output/time.ts";
 import { CliError, type CliIo, isNotFound, wantsJson, withClient } from "../../cli/support.ts";
 import type { WorkPoolUpdateOptions } from "../../client/work-pools-api.ts";
+import { defaultBaseJobTemplate } from "../../core/base-job-templates.ts";
 import { isPrefectTsError } from "../../core/errors.ts";
 import { addSeconds, compareIso, nowIso } from "../../core/time.ts";
 import type { BaseJobTemplate } from "../../core/work-pools.ts";
-import { defaultBaseJobTemplate } from "./base-job-templates.ts";
 
 /** The worker types this package has a default base job template for. */
 const KNOWN_TYPES = ["process"];

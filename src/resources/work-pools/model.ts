@@ -7,7 +7,7 @@
  * - `createWorkPool(ctx, WorkPoolCreate)` → the pool, with its `default` queue (priority 1). Its
  *   `base_job_template` defaults must validate against its own schema (422); a name taken → 409
  *   `A work pool with this name already exists.`; a name starting with "prefect" → 403.
- *   `defaultBaseJobTemplate("process")` (`base-job-templates.ts`) is the process worker's template.
+ *   `defaultBaseJobTemplate("process")` (`core/base-job-templates.ts`) is the process worker's template.
  * - `readWorkPool(ctx, name)` (404 `Work pool "name" not found.`), `filterWorkPools`,
  *   `countWorkPools`, `updateWorkPool(ctx, name, WorkPoolUpdate)` (pause: `{is_paused: true}`),
  *   `deleteWorkPool(ctx, name)`. `status` is computed when read: PAUSED when paused, READY while

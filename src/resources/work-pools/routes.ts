@@ -6,11 +6,11 @@
  */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { aggregateWorkerMetadata } from "../../core/base-job-templates.ts";
 import { normalizeIso } from "../../core/time.ts";
 import type { RouteDeps } from "../../server/route-deps.ts";
 import { optionalBody } from "../../server/schemas/common.ts";
 import { count, noContent, responses } from "../../server/schemas/responses.ts";
-import { aggregateWorkerMetadata } from "./base-job-templates.ts";
 import * as model from "./model.ts";
 import { readWorkerScheduledRuns } from "./scheduled-runs.ts";
 import {

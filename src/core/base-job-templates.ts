@@ -7,7 +7,7 @@
  * are filled from the variables, whose JSON Schema holds their defaults. The view gives the process
  * worker's entry of Prefect's collection registry as Prefect's server serves it.
  */
-import type { BaseJobTemplate } from "../../core/work-pools.ts";
+import type { BaseJobTemplate } from "./work-pools.ts";
 
 export const PROCESS_BASE_JOB_TEMPLATE: BaseJobTemplate = {
   job_configuration: {
