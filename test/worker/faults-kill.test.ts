@@ -35,7 +35,10 @@ for (const dialect of DIALECTS) {
       const ms = stateTime(ended) - at;
       console.log(`[${dialect}] flow-run process killed -9 → Crashed in ${ms} ms`);
       assert.equal(ended.state_type, "CRASHED");
-      assert.match(ended.state?.message ?? "", /killed by SIGKILL/);
+      // the worker (its child's exit signal) or the server's zombie service (1 s loops here, the
+      // pid gone on this host) — whichever looks first — ends it; the worker's own report of a
+      // child ending on its own is checked in test/worker/working.ts
+      assert.match(ended.state?.message ?? "", /killed by SIGKILL|is gone/);
       assert.ok(ms < 2000, `Crashed ${ms} ms after the kill`);
       // nothing of it stays under way (its task runs are crashed right after it)
       await until("its task run to end", async () => (await running("task_runs")) === 0);
