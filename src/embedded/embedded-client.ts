@@ -195,11 +195,17 @@ export class EmbeddedClient implements PrefectClient {
   async recordTaskRunTransitions(transitions: readonly TaskRunTransition[]): Promise<void> {
     const now = this.#ctx.clock.nowIso();
     const recorded: TaskRunTransition[] = new Array(transitions.length);
-    for (const [i, { run, state }] of transitions.entries()) {
-      recorded[i] = {
-        run: { ...run, created: now, updated: now },
-        state: state.message == null ? { ...state, message: "" } : state,
-      };
+    // a run's transitions of one batch share its object (the run as it stands when shipped): one
+    // copy of it serves them all
+    const copies = new Map<TaskRun, TaskRun>();
+    for (let i = 0; i < transitions.length; i++) {
+      const { run, state } = transitions[i] as TaskRunTransition;
+      let copy = copies.get(run);
+      if (!copy) {
+        copy = { ...run, created: now, updated: now };
+        copies.set(run, copy);
+      }
+      recorded[i] = { run: copy, state: state.message == null ? { ...state, message: "" } : state };
     }
     await taskRuns.recordTaskRunTransitions(this.#ctx, recorded);
     // tracked once recorded: a batch written again after a failure links its events as the first

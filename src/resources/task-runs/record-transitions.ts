@@ -61,8 +61,11 @@ async function recordSerially(
   transitions: readonly TransitionRecord[],
 ): Promise<RecordSummary> {
   if (transitions.length === 0) return { recorded: 0, skipped: 0 };
-  // stable sort: equal timestamps keep their arrival order
-  const records = [...transitions].sort((a, b) => compareIso(a.state.timestamp, b.state.timestamp));
+  // stable sort: equal timestamps keep their arrival order (a process's own transitions arrive
+  // in order: checked in one pass, not sorted)
+  const records = inTimestampOrder(transitions)
+    ? transitions
+    : [...transitions].sort((a, b) => compareIso(a.state.timestamp, b.state.timestamp));
   // most batches hold runs whose flow runs exist and whose natural keys are theirs alone: written
   // as they are, without reading anything first; the database's constraints say when not
   try {
@@ -79,6 +82,15 @@ async function recordSerially(
       knownFlowRuns.delete(ctx.database);
     }
   }
+}
+
+function inTimestampOrder(transitions: readonly TransitionRecord[]): boolean {
+  for (let i = 1; i < transitions.length; i++) {
+    const a = (transitions[i - 1] as TransitionRecord).state.timestamp;
+    const b = (transitions[i] as TransitionRecord).state.timestamp;
+    if (compareIso(a, b) > 0) return false;
+  }
+  return true;
 }
 
 /**
