@@ -1,6 +1,6 @@
 /**
  * Client mode in fresh processes (JSON on stdout and bench/results/fresh-client.json): each figure
- * is measured in a new Node process running the built SDK (`dist/`, so run `npm run build:server`
+ * is measured in a new Node process running the built SDK (`lib/`, so run `npm run build:server`
  * first) against `prefect-ts server start` in its own process, on SQLite and on PostgreSQL:
  *  - a 1-task flow (ms, from the flow call to its return, the first call of the process);
  *  - 100 and 1,000 sequential tasks (ms per task), 10,000 tasks via .map() (task runs/s);
@@ -28,7 +28,7 @@ const median = (xs: number[]) => {
   return s[Math.floor(s.length / 2)] ?? Number.NaN;
 };
 
-if (!existsSync("dist/index.js")) {
+if (!existsSync("lib/main/index.js")) {
   process.stderr.write("bench:fresh runs the built SDK: run `npm run build:server` first\n");
   process.exit(1);
 }

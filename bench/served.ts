@@ -39,7 +39,7 @@ export async function startServer(
   built: boolean,
 ): Promise<[ChildProcess, string]> {
   const port = await freePort();
-  const cli = built ? ["dist/cli/main.js"] : ["--import", "tsx", "src/cli/main.ts"];
+  const cli = built ? ["lib/cli/main.js"] : ["--import", "tsx", "src/cli/main.ts"];
   const child = spawn(process.execPath, [...cli, "server", "start", "--port", String(port)], {
     env: {
       ...process.env,

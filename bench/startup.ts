@@ -1,8 +1,9 @@
 /**
  * Start-up costs (issue #19: `import "prefect-ts"` ≤ 100 ms, a CLI command ≤ 150 ms, `server
- * start` to a healthy `/api/health` ≤ 500 ms), in fresh processes of the built package (`dist/`,
- * so run `npm run build:server` first), JSON on stdout and in bench/results/startup.json:
- *  - `import`: a process that imports the SDK (`dist/index.js`) and exits;
+ * start` to a healthy `/api/health` ≤ 500 ms), in fresh processes of the built package (the bundle
+ * in `lib/`, so run `npm run build:server` first), JSON on stdout and in
+ * bench/results/startup.json:
+ *  - `import`: a process that imports the SDK (`lib/main/index.js`, the package's export) and exits;
  *  - `version`: `prefect-ts --version`;
  *  - `deploymentLs`, `flowRunLs`: the commands on the embedded client, on a SQLite database
  *    already created (a fresh PREFECT_HOME, its first command run once before timing);
@@ -134,7 +135,13 @@ async function series(run: (root: string) => Promise<Timing>): Promise<Timing[]>
 }
 
 const binOf = (root: string) => join(root, "bin/prefect-ts.js");
-const importSdk = (root: string) => `await import(${JSON.stringify(join(root, "dist/index.js"))})`;
+// the SDK as the package exports it: the bundle (lib/) when built, else tsc's modules (a checkout
+// compared from before the bundle)
+const sdkOf = (root: string) =>
+  existsSync(join(root, "lib/main/index.js"))
+    ? join(root, "lib/main/index.js")
+    : join(root, "dist/index.js");
+const importSdk = (root: string) => `await import(${JSON.stringify(sdkOf(root))})`;
 
 try {
   const home = freshHome();

@@ -39,7 +39,7 @@ const waiters = new Map<string, (at: number) => void>();
 function startWorker(env: Record<string, string>): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
-    ["dist/cli/main.js", "worker", "start", "--pool", "bench", "--limit", "10"],
+    ["lib/cli/main.js", "worker", "start", "--pool", "bench", "--limit", "10"],
     { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] },
   );
   return new Promise((ok) => {

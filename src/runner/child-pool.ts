@@ -86,9 +86,14 @@ export interface ChildPoolOptions {
   onChildError?: (message: string) => void;
 }
 
+/**
+ * The child's module: `runner/child-main` of the tree this module is in — src/ (TypeScript), dist/
+ * (tsc's output) or lib/ (the bundle, where this code sits in lib/chunks/).
+ */
 function childScript(): string {
   const here = import.meta.url;
-  return fileURLToPath(new URL(`./child-main${here.endsWith(".ts") ? ".ts" : ".js"}`, here));
+  const ext = here.endsWith(".ts") ? ".ts" : ".js";
+  return fileURLToPath(new URL(`../runner/child-main${ext}`, here));
 }
 
 function exitMessage(code: number | null, signal: NodeJS.Signals | null): string {
