@@ -4,7 +4,8 @@
 // them). Every output file sits two folders below the package root, as dist/'s modules do, so
 // paths they take from import.meta.url (the UI's files, bin/, package.json) stay the same.
 // Packages with native parts, their own file layout or instances shared with other packages stay
-// external: they load from node_modules as before.
+// external: they load from node_modules as before. ws is bundled: imported from ESM, each of its
+// CommonJS files would be parsed for its exports as a client process opens its events socket.
 import { rmSync } from "node:fs";
 import { build } from "esbuild";
 
@@ -17,7 +18,6 @@ const external = [
   "pg",
   "pg-native",
   "ioredis",
-  "ws",
   "bufferutil",
   "utf-8-validate",
   "fastify",
