@@ -28,7 +28,39 @@ import { registerServer } from "./commands/server.ts";
 import { packageVersion, registerVersion } from "./commands/version.ts";
 import { CliError, type CliIo, processIo } from "./support.ts";
 
-export function buildProgram(io: CliIo = processIo): Command {
+type Registrar = (program: Command, io: CliIo) => void;
+
+/**
+ * The top-level commands, each with its names (its aliases too) and what registers it, in the
+ * order `--help` lists them. `test/cli/cli-commands.test.ts` holds the names to what the
+ * registrars declare.
+ */
+export const COMMANDS: readonly (readonly [names: readonly string[], register: Registrar])[] = [
+  [["version"], registerVersion],
+  [["flow", "flows"], registerFlow],
+  [["flow-run", "flow-runs"], registerFlowRun],
+  [["task-run", "task-runs"], registerTaskRun],
+  [["deployment", "deployments"], registerDeployment],
+  [["deploy"], registerDeploy],
+  [["work-pool", "work-pools"], registerWorkPool],
+  [["work-queue", "work-queues"], registerWorkQueue],
+  [["worker"], registerWorker],
+  [["global-concurrency-limit", "gcl"], registerGlobalConcurrencyLimit],
+  [["concurrency-limit"], registerConcurrencyLimit],
+  [["block"], registerBlock],
+  [["variable"], registerVariable],
+  [["artifact"], registerArtifact],
+  [["asset", "assets"], registerAsset],
+  [["server"], registerServer],
+];
+
+/**
+ * The program with every command, or — given the command line — only the command it names (its
+ * help included): registering the others' options and subcommands is start-up time a command
+ * does not need. A command line naming none (`--help`, `help …`, a mistyped name) gets them all,
+ * for the full help and the suggestions.
+ */
+export function buildProgram(io: CliIo = processIo, argv?: readonly string[]): Command {
   const program = new Command("prefect-ts")
     .description("Prefect TS: workflow orchestration in TypeScript.")
     .version(packageVersion(), "-v, --version", "Display the current version.")
@@ -42,22 +74,10 @@ export function buildProgram(io: CliIo = processIo): Command {
     .showSuggestionAfterError()
     // the program's own options come before a command: `deploy --version 2` is the deployment's
     .enablePositionalOptions();
-  registerVersion(program, io);
-  registerFlow(program, io);
-  registerFlowRun(program, io);
-  registerTaskRun(program, io);
-  registerDeployment(program, io);
-  registerDeploy(program, io);
-  registerWorkPool(program, io);
-  registerWorkQueue(program, io);
-  registerWorker(program, io);
-  registerGlobalConcurrencyLimit(program, io);
-  registerConcurrencyLimit(program, io);
-  registerBlock(program, io);
-  registerVariable(program, io);
-  registerArtifact(program, io);
-  registerAsset(program, io);
-  registerServer(program, io);
+  const first = argv?.[0];
+  const named = first === undefined ? undefined : COMMANDS.find(([names]) => names.includes(first));
+  if (named) named[1](program, io);
+  else for (const [, register] of COMMANDS) register(program, io);
   return program;
 }
 
@@ -80,7 +100,7 @@ export function errorMessage(error: unknown): string {
 
 /** Run one command line (`argv` without `node` and the script) and return the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
-  const program = buildProgram(io);
+  const program = buildProgram(io, argv);
   try {
     await program.parseAsync([...argv], { from: "user" });
     return 0;
