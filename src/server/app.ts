@@ -6,7 +6,7 @@
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import websocket from "@fastify/websocket";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
 import { jsonSchemaTransform, validatorCompiler } from "fastify-type-provider-zod";
 import type { Clock } from "../core/time.ts";
 import { apiKeyRoutes } from "../resources/api-keys/routes.ts";
@@ -82,6 +82,19 @@ export interface AppOptions {
 /** Prefect limits request bodies of most endpoints well below this; logs batches are the largest. */
 const BODY_LIMIT = 8 * 1024 * 1024;
 
+type CompilersFactory = NonNullable<
+  NonNullable<FastifyServerOptions["schemaController"]>["compilersFactory"]
+>;
+
+/**
+ * Fastify's compilers factory answering the zod provider's compilers (Fastify's types name ajv's
+ * and fast-json-stringify's; Fastify itself only calls what the factory returns).
+ */
+const ZOD_COMPILERS: CompilersFactory = {
+  buildValidator: (() => validatorCompiler) as unknown as CompilersFactory["buildValidator"],
+  buildSerializer: (() => jsonSerializerCompiler) as unknown as CompilersFactory["buildSerializer"],
+};
+
 export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? false,
@@ -90,6 +103,9 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
     // a malformed URL or one Fastify cannot route, in Prefect's error shape
     frameworkErrors: answerFrameworkError,
+    // the routes' schemas are zod's, compiled by the compilers set below: Fastify's own (ajv,
+    // fast-json-stringify) would only be loaded, not used
+    schemaController: { compilersFactory: ZOD_COMPILERS },
   });
   app.setValidatorCompiler(validatorCompiler);
   // response schemas document the routes; responses are not validated against them
