@@ -404,7 +404,67 @@ function startTask(
   return execute(exec, rawArgs, options, parentScope, resolving, unwrap);
 }
 
-async function execute(
+/**
+ * Run the task run from Pending to its final state. A call with its arguments at hand, nothing to
+ * wait for, look up or take — most calls — goes straight to its attempts, without a promise of its
+ * own (each costs the hooks of the run context's storage); the others go through `prepare`.
+ */
+function execute(
+  exec: TaskRunExecution,
+  rawArgs: readonly unknown[],
+  options: TaskCallOptions,
+  parentScope: RunScope | undefined,
+  resolving: boolean,
+  unwrap: boolean,
+): Promise<unknown> {
+  if (
+    resolving ||
+    options.waitFor?.length ||
+    exec.run.tags.length > 0 ||
+    usesResults(exec.task, parentScope)
+  )
+    return prepare(exec, rawArgs, options, parentScope, resolving, unwrap);
+  try {
+    const args = rawArgs as unknown[];
+    const scope = enterScope(exec, parentScope, args);
+    return attempts(exec, args, scope, parentScope?.flow?.signal ?? null, null, unwrap);
+  } catch (error) {
+    parentScope?.flow?.runningTasks.delete(exec);
+    return Promise.reject(error);
+  }
+}
+
+/** Results, caching, transactions and resume: only for tasks and flow runs that use them. */
+function usesResults(task: TaskSpec, parentScope: RunScope | undefined): boolean {
+  return (
+    task.results !== null || parentScope?.flow?.resume.inMemory === true || hasOpenTransactions()
+  );
+}
+
+/** The run scope of the task run's body, its assets begun. */
+function enterScope(
+  exec: TaskRunExecution,
+  parentScope: RunScope | undefined,
+  args: readonly unknown[],
+): RunScope {
+  const { task, run, logger } = exec;
+  const signal = parentScope?.flow?.signal ?? null;
+  const taskScope: TaskRunScope = {
+    taskName: task.name,
+    taskRun: run,
+    logger,
+    logPrints:
+      task.logPrints ?? parentScope?.task?.logPrints ?? parentScope?.flow?.logPrints ?? false,
+    parameters: exec.parameters,
+    signal: signal ?? new AbortController().signal,
+  };
+  const scope: RunScope = { flow: parentScope?.flow ?? null, task: taskScope };
+  if (touchesAssets(task, scope.flow)) exec.assets = beginTaskAssets(task, run, scope.flow, args);
+  return scope;
+}
+
+/** What comes before the attempts: upstream results, `waitFor`, a cached result, tag slots. */
+async function prepare(
   exec: TaskRunExecution,
   rawArgs: readonly unknown[],
   options: TaskCallOptions,
@@ -426,22 +486,8 @@ async function execute(
       logger.error(`Finished in state ${notReady.toString()}`);
       return outcome(notReady, unwrap);
     }
-    const taskScope: TaskRunScope = {
-      taskName: task.name,
-      taskRun: run,
-      logger,
-      logPrints:
-        task.logPrints ?? parentScope?.task?.logPrints ?? parentScope?.flow?.logPrints ?? false,
-      parameters: exec.parameters,
-      signal: signal ?? new AbortController().signal,
-    };
-    const scope: RunScope = { flow: parentScope?.flow ?? null, task: taskScope };
-    if (touchesAssets(task, scope.flow)) exec.assets = beginTaskAssets(task, run, scope.flow, args);
-    // results, caching, transactions and resume: only for tasks and flow runs that use them
-    const results =
-      task.results !== null || parentScope?.flow?.resume.inMemory === true || hasOpenTransactions()
-        ? resultsRun(exec, args)
-        : null;
+    const scope = enterScope(exec, parentScope, args);
+    const results = usesResults(task, parentScope) ? resultsRun(exec, args) : null;
     if (results !== null) {
       const reused = await beginResults(results, exec);
       if (reused !== null) return outcome(await finishReused(exec, reused), unwrap);
@@ -464,10 +510,12 @@ async function execute(
         return outcome(failed, unwrap);
       }
     }
+    // without slots to give back, no `finally` (an await of nothing still costs two promises)
+    if (tagSlots === null) return await attempts(exec, args, scope, signal, results, unwrap);
     try {
       return await attempts(exec, args, scope, signal, results, unwrap);
     } finally {
-      await tagSlots?.release();
+      await tagSlots.release();
     }
   } finally {
     parentScope?.flow?.runningTasks.delete(exec);
@@ -515,100 +563,105 @@ async function attempts(
   const { task, logger } = exec;
   let attempt = 0;
   let retrying = false;
-  for (;;) {
-    attempt++;
-    const running = new State(StateType.RUNNING, { name: retrying ? "Retrying" : "Running" });
-    exec.propose(running);
-    exec.assets?.beginAttempt();
-    if (task.onRunning.length) await exec.runHooks(task.onRunning, running);
-    let final: State;
-    try {
-      let value = await exec.callBody(args, scope, signal);
-      if (exec.crashed) return outcome(exec.current as State, unwrap);
-      if (isFuture(value)) value = await value.result();
-      else if (
-        value !== null &&
-        typeof value === "object" &&
-        !isState(value) &&
-        typeof (value as PromiseLike<unknown>).then === "function"
+  try {
+    for (;;) {
+      attempt++;
+      const running = new State(StateType.RUNNING, { name: retrying ? "Retrying" : "Running" });
+      exec.propose(running);
+      exec.assets?.beginAttempt();
+      if (task.onRunning.length) await exec.runHooks(task.onRunning, running);
+      let final: State;
+      try {
+        let value = await exec.callBody(args, scope, signal);
+        if (exec.crashed) return outcome(exec.current as State, unwrap);
+        if (isFuture(value)) value = await value.result();
+        else if (
+          value !== null &&
+          typeof value === "object" &&
+          !isState(value) &&
+          typeof (value as PromiseLike<unknown>).then === "function"
+        ) {
+          value = await (value as PromiseLike<unknown>);
+        }
+        final = isState(value)
+          ? value
+          : new State(StateType.COMPLETED, { name: "Completed", data: value });
+      } catch (error) {
+        if (exec.crashed) return outcome(exec.current as State, unwrap);
+        if (error instanceof TerminationSignal) {
+          final = new State(StateType.CRASHED, {
+            name: "Crashed",
+            message: error.message,
+            data: error,
+          });
+        } else if (error instanceof RunTimeoutError) {
+          final = new State(StateType.FAILED, {
+            name: "TimedOut",
+            message: error.message,
+            data: error,
+          });
+        } else {
+          final = new State(StateType.FAILED, {
+            name: "Failed",
+            message: `Task run encountered an exception ${describeError(error)}`,
+            data: error,
+          });
+        }
+      }
+      if (
+        final.type === StateType.FAILED &&
+        attempt <= task.retries &&
+        (await shouldRetry(exec, final))
       ) {
-        value = await (value as PromiseLike<unknown>);
+        const delay = retryDelaySeconds(task.retryDelaySeconds, task.retryJitterFactor, attempt);
+        const scheduledTime = addSeconds(nowIso(), delay);
+        const awaiting = new State(StateType.SCHEDULED, {
+          name: "AwaitingRetry",
+          message: final.message,
+          stateDetails: { scheduled_time: scheduledTime },
+        });
+        // INFO, as Prefect logs a retry: the run goes on (only its last failure is an error)
+        logger.info(
+          `Task run failed with exception: ${describeError(final.data)} - Retry ${attempt}/${task.retries} will start ${delay > 0 ? `${Math.round(delay * 100) / 100} second(s) from now` : "immediately"}`,
+        );
+        exec.propose(awaiting);
+        await sleep(delay, signal);
+        if (signal?.aborted) return outcome(exec.current as State, unwrap);
+        retrying = true;
+        continue;
       }
-      final = isState(value)
-        ? value
-        : new State(StateType.COMPLETED, { name: "Completed", data: value });
-    } catch (error) {
-      if (exec.crashed) return outcome(exec.current as State, unwrap);
-      if (error instanceof TerminationSignal) {
-        final = new State(StateType.CRASHED, {
-          name: "Crashed",
-          message: error.message,
-          data: error,
-        });
-      } else if (error instanceof RunTimeoutError) {
-        final = new State(StateType.FAILED, {
-          name: "TimedOut",
-          message: error.message,
-          data: error,
-        });
-      } else {
-        final = new State(StateType.FAILED, {
-          name: "Failed",
-          message: `Task run encountered an exception ${describeError(error)}`,
-          data: error,
-        });
+      // as Prefect: an error once the retries are used up (none given counts); a failure the
+      // retry condition declined to retry is told by the run's final line alone
+      if (
+        final.type === StateType.FAILED &&
+        final.data instanceof Error &&
+        final.name !== "TimedOut" &&
+        attempt > task.retries
+      ) {
+        logger.error(
+          `Task run failed with exception: ${describeError(final.data)} - Retries are exhausted`,
+          final.data,
+        );
       }
+      if (results !== null) {
+        if (final.type === StateType.COMPLETED) {
+          final = await results.complete(final);
+          if (final.type === StateType.FAILED) logger.error(final.message ?? "Task run failed");
+        } else await results.fail();
+      }
+      exec.propose(final);
+      exec.assets?.finish(final, exec.recorder, exec.parentScope);
+      if (final.type === StateType.COMPLETED && task.onCompletion.length)
+        await exec.runHooks(task.onCompletion, final);
+      if (final.type === StateType.FAILED && task.onFailure.length)
+        await exec.runHooks(task.onFailure, final);
+      const level = final.type === StateType.COMPLETED ? 20 : 40;
+      logger.log(level, `Finished in state ${final.toString()}`);
+      return outcome(final, unwrap);
     }
-    if (
-      final.type === StateType.FAILED &&
-      attempt <= task.retries &&
-      (await shouldRetry(exec, final))
-    ) {
-      const delay = retryDelaySeconds(task.retryDelaySeconds, task.retryJitterFactor, attempt);
-      const scheduledTime = addSeconds(nowIso(), delay);
-      const awaiting = new State(StateType.SCHEDULED, {
-        name: "AwaitingRetry",
-        message: final.message,
-        stateDetails: { scheduled_time: scheduledTime },
-      });
-      // INFO, as Prefect logs a retry: the run goes on (only its last failure is an error)
-      logger.info(
-        `Task run failed with exception: ${describeError(final.data)} - Retry ${attempt}/${task.retries} will start ${delay > 0 ? `${Math.round(delay * 100) / 100} second(s) from now` : "immediately"}`,
-      );
-      exec.propose(awaiting);
-      await sleep(delay, signal);
-      if (signal?.aborted) return outcome(exec.current as State, unwrap);
-      retrying = true;
-      continue;
-    }
-    // as Prefect: an error once the retries are used up (none given counts); a failure the
-    // retry condition declined to retry is told by the run's final line alone
-    if (
-      final.type === StateType.FAILED &&
-      final.data instanceof Error &&
-      final.name !== "TimedOut" &&
-      attempt > task.retries
-    ) {
-      logger.error(
-        `Task run failed with exception: ${describeError(final.data)} - Retries are exhausted`,
-        final.data,
-      );
-    }
-    if (results !== null) {
-      if (final.type === StateType.COMPLETED) {
-        final = await results.complete(final);
-        if (final.type === StateType.FAILED) logger.error(final.message ?? "Task run failed");
-      } else await results.fail();
-    }
-    exec.propose(final);
-    exec.assets?.finish(final, exec.recorder, exec.parentScope);
-    if (final.type === StateType.COMPLETED && task.onCompletion.length)
-      await exec.runHooks(task.onCompletion, final);
-    if (final.type === StateType.FAILED && task.onFailure.length)
-      await exec.runHooks(task.onFailure, final);
-    const level = final.type === StateType.COMPLETED ? 20 : 40;
-    logger.log(level, `Finished in state ${final.toString()}`);
-    return outcome(final, unwrap);
+  } finally {
+    // ended (whatever way): no longer one of its flow run's running task runs
+    exec.parentScope?.flow?.runningTasks.delete(exec);
   }
 }
 
