@@ -28,7 +28,6 @@ export class RunRecorder implements LogShipper {
   /** Events of the runs (asset events), sent after the transitions shipped with them. */
   #events: Event[] = [];
   #timer: NodeJS.Timeout | null = null;
-  #full: NodeJS.Immediate | null = null;
   #inFlight: Promise<void> = Promise.resolve();
   /** The shipment waiting for the one under way to end, if any. */
   #queued: Promise<void> | null = null;
@@ -67,21 +66,11 @@ export class RunRecorder implements LogShipper {
       this.#transitions.length + this.#logs.length + this.#artifacts.length + this.#events.length >=
       this.#maxBatch
     ) {
-      // to a server, at once: it records this batch while the flow goes on (a run of tasks that
-      // never waits for I/O would otherwise send everything as it ends, and wait for all of it to
-      // be recorded before its final state)
-      if (this.#client.mode === "http") {
-        void this.flush().catch(() => undefined);
-        return;
-      }
-      // in process, on the next turn of the event loop: the writes take this thread either way,
-      // and a run of tasks that never waits for I/O is not interrupted
-      if (this.#full === null) {
-        this.#full = setImmediate(() => {
-          this.#full = null;
-          void this.flush().catch(() => undefined);
-        });
-      }
+      // at once: a server records this batch while the flow goes on, and a run of tasks that
+      // never waits for I/O would otherwise send everything as it ends (and wait for all of it to
+      // be recorded before its final state); in process the writes take this thread either way,
+      // and written now they free their records (fewer live objects for the collector to copy)
+      void this.flush().catch(() => undefined);
       return;
     }
     if (this.#timer === null) {
@@ -101,10 +90,6 @@ export class RunRecorder implements LogShipper {
     if (this.#timer !== null) {
       clearTimeout(this.#timer);
       this.#timer = null;
-    }
-    if (this.#full !== null) {
-      clearImmediate(this.#full);
-      this.#full = null;
     }
     // one shipment waits behind the one under way, and takes everything queued by the time it
     // starts: flushes asked for meanwhile (timers during an outage) join it rather than queue up
