@@ -87,8 +87,10 @@ type CompilersFactory = NonNullable<
 >;
 
 /**
- * Fastify's compilers factory answering the zod provider's compilers (Fastify's types name ajv's
- * and fast-json-stringify's; Fastify itself only calls what the factory returns).
+ * The routes' compilers: the zod provider's validator, and plain JSON for responses (response
+ * schemas document the routes; responses are not validated against them). Given as Fastify's
+ * compilers factory, so that Fastify does not load its own (ajv, fast-json-stringify) only to
+ * have them replaced; its types name those, Fastify itself only calls what the factory returns.
  */
 const ZOD_COMPILERS: CompilersFactory = {
   buildValidator: (() => validatorCompiler) as unknown as CompilersFactory["buildValidator"],
@@ -103,13 +105,8 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
     // a malformed URL or one Fastify cannot route, in Prefect's error shape
     frameworkErrors: answerFrameworkError,
-    // the routes' schemas are zod's, compiled by the compilers set below: Fastify's own (ajv,
-    // fast-json-stringify) would only be loaded, not used
     schemaController: { compilersFactory: ZOD_COMPILERS },
   });
-  app.setValidatorCompiler(validatorCompiler);
-  // response schemas document the routes; responses are not validated against them
-  app.setSerializerCompiler(jsonSerializerCompiler);
   // bodies as JSON (`application/json` or no content type; 415 otherwise), and no text the
   // database cannot hold in the body, path or query
   registerJsonBody(app);
