@@ -518,6 +518,7 @@ async function prepare(
       await tagSlots.release();
     }
   } finally {
+    // the attempts end it themselves; this is for the returns and errors before them
     parentScope?.flow?.runningTasks.delete(exec);
   }
 }
