@@ -1,8 +1,8 @@
 // One measurement in a fresh process, as a worker or a serving process starts one: the SDK as
 // built (the package's export: the bundle in lib/), in client mode (PREFECT_API_URL set by the
 // parent). Prints one JSON line: the milliseconds from the flow call to its return, and the flow
-// run's id. The first call of a
-// process pays for opening the client, its connections and creating the flow: that is the point.
+// run's id. The first call of a process pays for opening the client, its connections and
+// creating the flow: that is the point.
 import { flow, getRunContext, task } from "../lib/main/index.js";
 
 const [kind = "one", n = "1"] = process.argv.slice(2);
