@@ -19,7 +19,10 @@ export interface UiOptions {
   apiUrl?: string | null;
 }
 
-/** `ui/dist` of this package, from `src/server` (tsx) and `dist/server` (built) alike. */
+/**
+ * `ui/dist` of this package, from `src/server` (tsx), `dist/server` (tsc) and `lib/chunks` (the
+ * bundle) alike: each two folders below the package root.
+ */
 export function defaultUiDistDir(): string {
   return resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "ui", "dist");
 }
