@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Deployment } from "../../src/core/deployments.ts";
+import { isProcessAlive } from "../../src/core/processes.ts";
 import type { FlowRun } from "../../src/core/runs.ts";
 import { EmbeddedClient } from "../../src/embedded/embedded-client.ts";
 import { freePort, ServerProcess } from "../faults/processes.ts";
@@ -105,15 +106,6 @@ const finalState = (setup: Setup, id: string, timeoutMs = 20_000) =>
     },
     timeoutMs,
   );
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The suite of the process worker, for one database and one mode. */
 export function describeWorker(dialect: DialectName, mode: Mode): void {
@@ -253,7 +245,7 @@ export function describeWorker(dialect: DialectName, mode: Mode): void {
       const ended = await finalState(setup, run.id);
       assert.equal(ended.state_type, "CANCELLED");
       // the body is stopped before the run shows Cancelled
-      assert.equal(alive(pid), false, "the run's process is still alive");
+      assert.equal(isProcessAlive(pid), false, "the run's process is still alive");
       await until("the onCancellation hook's line", () =>
         new RegExp(`HOOK cancelled ${run.id}`).test(all()),
       );
